@@ -1,0 +1,40 @@
+# Predictfluence — the two commands a user needs are `make run` and `make test`.
+SHELL := /bin/bash
+# Lambda runs python3.12 (Amazon Linux 2023); the local virtualenv uses the same version when pyenv has it.
+PYTHON_BOOT ?= $(or $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 2>/dev/null | tail -1),python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench clean help
+
+help:
+	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
+	@echo "make test   - run the whole test suite"
+	@echo "make lint   - ruff"
+	@echo "make bench  - benchmarks (bench/)"
+
+$(STAMP): requirements.txt requirements-dev.txt layers/ml/requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/predictfluence run
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/etl.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

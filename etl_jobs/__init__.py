@@ -1,0 +1,1 @@
+"""CSV ingestion: one module per CSV kind (schema, parsing, validation, transform, load)."""

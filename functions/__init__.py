@@ -1,0 +1,1 @@
+"""Lambda handlers by trigger: api/ (Chalice blueprints per resource) and events/ (SQS ETL, retrain)."""

@@ -1,0 +1,1 @@
+"""Event-driven handlers: S3→SQS ETL and scheduled retraining."""

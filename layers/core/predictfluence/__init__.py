@@ -1,0 +1,1 @@
+"""Predictfluence core: configuration, database access, warehouse models, storage."""

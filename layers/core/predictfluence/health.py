@@ -1,0 +1,16 @@
+"""Liveness checks used by GET /health."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from predictfluence.db import get_engine
+
+
+def check_database() -> tuple[bool, str]:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True, "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", reported, never raised
+        return False, f"unavailable: {type(exc).__name__}"

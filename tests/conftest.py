@@ -1,0 +1,97 @@
+"""Shared fixtures: a throw-away PostgreSQL database per test session, isolated tables per test, moto.
+
+The server is DATABASE_URL when set (CI points it at the machine's PostgreSQL) or an embedded
+PostgreSQL started in a temporary folder. Each session creates its own database `pf_test_<random>`,
+migrates it with Alembic and drops it at the end, so concurrent runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.pop("AWS_PROFILE", None)
+
+
+def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
+    from predictfluence.db import embedded_url, normalize_url
+
+    if os.environ.get("DATABASE_URL"):
+        return normalize_url(os.environ["DATABASE_URL"])
+    return embedded_url(tmp_path_factory.mktemp("pg"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
+    server = _server_url(tmp_path_factory)
+    name = f"pf_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: URL) -> Iterator[Engine]:
+    from predictfluence import migrate
+    from predictfluence.config import reset_settings
+    from predictfluence.db import create_engine, set_engine
+
+    eng = create_engine(database_url)
+    migrate.upgrade(eng)
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = database_url.render_as_string(hide_password=False)
+    reset_settings()
+    set_engine(eng)
+    yield eng
+    set_engine(None)
+    eng.dispose()
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+    reset_settings()
+
+
+@pytest.fixture()
+def db(engine: Engine) -> Iterator[Engine]:
+    """The migrated test database, emptied after the test."""
+    from predictfluence.models import Base
+
+    yield engine
+    tables = ", ".join(f'"{t}"' for t in Base.metadata.tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture()
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto's in-process AWS with the raw and models buckets created."""
+    import boto3
+    from moto import mock_aws
+
+    from predictfluence.config import reset_settings
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("PF_RAW_BUCKET", "pf-test-raw")
+    monkeypatch.setenv("PF_MODELS_BUCKET", "pf-test-models")
+    reset_settings()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="pf-test-raw")
+        s3.create_bucket(Bucket="pf-test-models")
+        yield {"raw_bucket": "pf-test-raw", "models_bucket": "pf-test-models"}
+    reset_settings()
