@@ -84,14 +84,17 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
     from predictfluence.config import reset_settings
+    from predictfluence.storage import reset_clients
 
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("PF_RAW_BUCKET", "pf-test-raw")
     monkeypatch.setenv("PF_MODELS_BUCKET", "pf-test-models")
     reset_settings()
+    reset_clients()
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="pf-test-raw")
         s3.create_bucket(Bucket="pf-test-models")
         yield {"raw_bucket": "pf-test-raw", "models_bucket": "pf-test-models"}
+    reset_clients()
     reset_settings()
