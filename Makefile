@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean help
+.PHONY: install run test lint bench clean help frontend
 
 help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -22,7 +22,14 @@ $(STAMP): requirements.txt requirements-dev.txt layers/ml/requirements.txt pypro
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
-install: $(STAMP)
+# The site's chart library: pinned in frontend_static/package.json + lock, copied into vendor/ (gitignored).
+FRONTEND_VENDOR := frontend_static/vendor/chart.umd.min.js
+$(FRONTEND_VENDOR): frontend_static/package.json frontend_static/package-lock.json
+	cd frontend_static && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+frontend: $(FRONTEND_VENDOR)
+
+install: $(STAMP) $(FRONTEND_VENDOR)
 
 run: install
 	$(VENV)/bin/predictfluence run
