@@ -1,0 +1,470 @@
+"""The `profiles` kind: external profile-level data → `influencer` + `influencer_snapshot`.
+
+Sources: public lists such as the top-200 Instagram dataset and CSV exports of other influencer tools,
+one platform per file, each with its own headers (resolved by etl_jobs.headers) and value forms
+(parsed by etl_jobs.values). See docs/etl-profiles.md.
+
+Per row: the handle is required (a leading ``@`` is dropped); bad values reject the row with its line,
+column, value and reason; a handle seen earlier in the file rejects the later row. Good rows:
+
+- upsert ``influencer`` on (platform, handle); name, category, country and followers are set when the
+  row has them, never blanked by an empty cell;
+- upsert ``influencer_snapshot`` on (influencer_id, as_of, source) with followers, posts, avg_likes,
+  avg_views, engagement_rate and ``extra`` (rank, influence score, … and unrecognised columns).
+
+``as_of`` is the row's as_of/date column, else the mapping's ``@as_of``, else the load date (UTC).
+``source`` is ``file:<file name without extension>`` (or the mapping's ``@source``), so reloading a
+corrected file on the same day replaces its snapshots, and each file is its own source.
+
+Writes are batched: one multi-row INSERT … ON CONFLICT per table per 1,000 rows. The loader reads the
+file in one streaming pass; memory holds one batch plus the set of handles seen.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Connection
+
+from etl_jobs import headers as hdr
+from etl_jobs import values as val
+from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+
+BATCH_ROWS = 1_000
+MAX_NOTES = 300
+EARLIEST_AS_OF = dt.date(2004, 1, 1)
+DEFAULT_PLATFORM = "instagram"
+TEXT_LIMITS: dict[str, int] = {"handle": 255, "name": 10_000, "category": 64, "country": 64}
+PLATFORM_ALIASES: dict[str, str] = {
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "tiktok": "tiktok",
+    "tt": "tiktok",
+    "youtube": "youtube",
+    "yt": "youtube",
+    "twitter": "twitter",
+    "x": "twitter",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "twitch": "twitch",
+    "snapchat": "snapchat",
+    "pinterest": "pinterest",
+    "linkedin": "linkedin",
+    "threads": "threads",
+}
+# File-name tokens that name a platform (short ambiguous ones such as "x" and "tt" are column-only).
+FILENAME_PLATFORMS: dict[str, str] = {k: v for k, v in PLATFORM_ALIASES.items() if k not in ("x", "tt")}
+_PLATFORM_VALUE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+_METRICS = ("posts", "avg_likes", "avg_views", "engagement_rate")
+# The canonical `influencers` kind header must not be mistaken for a profiles file.
+_INFLUENCERS_HEADER = ("platform", "handle", "name", "category", "country", "language", "followers")
+
+
+def _influencer_table() -> Any:
+    from predictfluence.models import Influencer
+
+    return Influencer.__table__
+
+
+def _snapshot_table() -> Any:
+    from predictfluence.models import InfluencerSnapshot
+
+    return InfluencerSnapshot.__table__
+
+
+def normalize_platform(raw: str) -> str | None:
+    key = re.sub(r"[\W_]+", "", raw.casefold())
+    if key in PLATFORM_ALIASES:
+        return PLATFORM_ALIASES[key]
+    candidate = raw.strip().lower()
+    return candidate if _PLATFORM_VALUE.match(candidate) else None
+
+
+def platform_from_filename(key: str) -> str | None:
+    stem = PurePosixPath(key.replace("\\", "/")).name.lower()
+    for token in re.split(r"[^a-z0-9]+", stem):
+        if token in FILENAME_PLATFORMS:
+            return FILENAME_PLATFORMS[token]
+    return None
+
+
+def default_source(key: str) -> str:
+    name = PurePosixPath(key.replace("\\", "/")).name
+    stem = name.split(".", 1)[0] if not name.startswith(".") else name
+    return f"file:{stem}"[:128]
+
+
+def _json_number(value: Decimal | float | int) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class _Notes:
+    def __init__(self, notes: list[str]):
+        self.notes = notes
+        self.dropped = 0
+
+    def add(self, text: str) -> None:
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
+        else:
+            self.dropped += 1
+
+    def close(self) -> None:
+        if self.dropped:
+            self.notes.append(f"… and {self.dropped} more notes")
+
+
+def _open_text(source: SourceFile) -> io.TextIOWrapper:
+    try:
+        handle = open(source.path, "rb")  # noqa: SIM115 - closed by the caller through the wrapper
+    except OSError as exc:
+        raise FileRejected(f"cannot open file: {exc}") from exc
+    head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    return io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    if "," in first_line:
+        return ","
+    for delimiter in (";", "\t", "|"):
+        if delimiter in first_line:
+            return delimiter
+    return ","
+
+
+def _records(text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line of the record, cells); the header is line 1."""
+    first = text.readline()
+    if not first.strip():
+        raise FileRejected("empty file: no header row")
+    delimiter = _sniff_delimiter(first)
+
+    def lines() -> Iterator[str]:
+        yield first
+        yield from text
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileRejected(f"malformed CSV near line {reader.line_num}: {exc}") from exc
+        yield previous + 1, row
+        previous = reader.line_num
+
+
+class ProfilesLoader:
+    kind = "profiles"
+
+    def matches_header(self, header: list[str]) -> bool:
+        normalised = tuple(hdr.normalize_header(h) for h in header)
+        if normalised == _INFLUENCERS_HEADER:
+            return False
+        resolution = hdr.resolve(header)
+        return not resolution.missing() and any(m in resolution.columns for m in _METRICS)
+
+    def load(self, conn: Connection, source: SourceFile) -> KindResult:
+        result = KindResult(rows_in=0, rows_loaded=0)
+        notes = _Notes(result.notes)
+        try:
+            with _open_text(source) as text:
+                self._load(conn, source, text, result, notes)
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                f"the file is not UTF-8 text (byte {exc.start} of a chunk cannot be decoded: {exc.reason}); "
+                "save it as CSV UTF-8"
+            ) from exc
+        notes.close()
+        return result
+
+    # -- one file ----------------------------------------------------------------------------------
+
+    def _load(
+        self, conn: Connection, source: SourceFile, text: io.TextIOWrapper, result: KindResult, notes: _Notes
+    ) -> None:
+        records = _records(text)
+        try:
+            _, header = next(records)
+        except StopIteration:
+            raise FileRejected("empty file: no header row") from None
+        if not any(cell.strip() for cell in header):
+            raise FileRejected("the first row is empty: no header row")
+        try:
+            resolution = hdr.resolve(header, source.mapping)
+        except hdr.MappingError as exc:
+            raise FileRejected(
+                f"bad header mapping: {exc}", {"headers": [hdr.display(h) for h in header]}
+            ) from exc
+        missing = resolution.missing()
+        if missing:
+            found = [h for h in resolution.headers if h]
+            raise FileRejected(
+                f"missing required column(s) {', '.join(missing)}; headers found: {', '.join(found) or '(none)'}. "
+                "Add the column or map a header to it with a mapping file (--map mapping.json or "
+                "<file>.mapping.json).",
+                {"missing": missing, "headers": found},
+            )
+        for note in resolution.notes:
+            notes.add(note)
+
+        platform_default = self._platform_default(source, resolution, notes)
+        as_of_default = self._as_of_default(resolution)
+        src = resolution.defaults.get("source", default_source(source.key))[:128]
+        today = dt.datetime.now(dt.UTC).date()
+
+        seen: dict[tuple[str, str, dt.date], int] = {}
+        batch: list[dict[str, Any]] = []
+        blank = 0
+        width = len(header)
+        for line, row in records:
+            if not any(cell.strip() for cell in row):
+                blank += 1
+                continue
+            result.rows_in += 1
+            if len(row) < width or any(cell.strip() for cell in row[width:]):
+                result.rejections.append(
+                    Rejection(line, f"row has {len(row)} cells; the header has {width}", None, None)
+                )
+                continue
+            parsed = self._parse_row(line, row, resolution, notes)
+            if isinstance(parsed, Rejection):
+                result.rejections.append(parsed)
+                continue
+            problem = self._complete(line, parsed, platform_default, as_of_default, today)
+            if problem:
+                result.rejections.append(problem)
+                continue
+            key = (parsed["platform"], parsed["handle"], parsed["as_of"])
+            if key in seen:
+                result.rejections.append(
+                    Rejection(
+                        line,
+                        f"duplicate of line {seen[key]} ({key[0]}/{key[1]} as of {key[2]})",
+                        "handle",
+                        parsed["handle"],
+                    )
+                )
+                continue
+            seen[key] = line
+            batch.append(parsed)
+            if len(batch) >= BATCH_ROWS:
+                result.rows_loaded += self._write(conn, batch, src)
+                batch = []
+        if batch:
+            result.rows_loaded += self._write(conn, batch, src)
+        if blank:
+            notes.add(f"{blank} blank line(s) skipped")
+        if result.rows_in == 0:
+            notes.add("the file has a header but no data rows")
+
+    def _platform_default(self, source: SourceFile, resolution: hdr.HeaderResolution, notes: _Notes) -> str:
+        if "platform" in resolution.defaults:
+            platform = normalize_platform(resolution.defaults["platform"])
+            if platform is None:
+                raise FileRejected(f"bad @platform in the mapping: {resolution.defaults['platform']!r}")
+            return platform
+        from_name = platform_from_filename(source.key)
+        if from_name:
+            if "platform" not in resolution.columns:
+                notes.add(f"platform {from_name!r} taken from the file name")
+            return from_name
+        if "platform" not in resolution.columns:
+            notes.add(
+                f"no platform column, mapping default or platform in the file name: assuming {DEFAULT_PLATFORM!r}"
+            )
+        return DEFAULT_PLATFORM
+
+    def _as_of_default(self, resolution: hdr.HeaderResolution) -> dt.date:
+        if "as_of" in resolution.defaults:
+            try:
+                parsed = val.parse_date(resolution.defaults["as_of"])
+            except ValueError as exc:
+                raise FileRejected(f"bad @as_of in the mapping: {exc}") from exc
+            if parsed is not None:
+                return parsed
+        return dt.datetime.now(dt.UTC).date()
+
+    # -- one row -----------------------------------------------------------------------------------
+
+    def _parse_row(
+        self, line: int, row: list[str], resolution: hdr.HeaderResolution, notes: _Notes
+    ) -> dict[str, Any] | Rejection:
+        out: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        formula_like: list[str] = []
+        errors: list[tuple[str, str, str]] = []  # (column, value, reason)
+        for spec in resolution.specs:
+            raw = row[spec.index]
+            column = spec.extra_key or spec.target
+            error_token = val.spreadsheet_error(raw)
+            if error_token:
+                notes.add(
+                    f"line {line}, column {spec.header!r}: spreadsheet error {error_token} treated as empty"
+                )
+                value: Any = None
+            else:
+                try:
+                    value = self._parse_value(raw, spec)
+                except ValueError as exc:
+                    if spec.extra_key:  # extras are free-form: keep the text rather than lose the row
+                        notes.add(f"line {line}, column {spec.header!r}: {exc}; kept as text")
+                        value = val.parse_text(raw)
+                    else:
+                        errors.append((column, raw, str(exc)))
+                        continue
+            if spec.target == "handle" and isinstance(value, str):
+                value = value.lstrip("@").strip() or None
+            if isinstance(value, str):
+                cleaned = val.clean(raw)
+                if val.repair_mojibake(cleaned) != cleaned:
+                    notes.add(
+                        f"line {line}, column {spec.header!r}: repaired mis-encoded text {cleaned!r} → {value!r}"
+                    )
+                if val.looks_like_formula(value):
+                    formula_like.append(column)
+                    notes.add(
+                        f"line {line}, column {spec.header!r}: text {value!r} looks like a spreadsheet formula; "
+                        "kept as data, neutralise it in exports"
+                    )
+            if spec.extra_key:
+                if value is not None:
+                    extra[spec.extra_key] = value
+            else:
+                out[spec.target] = value
+        if errors:
+            column, raw, reason = errors[0]
+            if len(errors) > 1:
+                reason += "; also " + "; ".join(f"{c}: {r}" for c, r, _ in errors[1:])
+            return Rejection(line, reason, column, raw)
+        if formula_like:
+            extra["formula_like"] = formula_like
+        out["extra"] = extra or None
+        return out
+
+    @staticmethod
+    def _parse_value(raw: str, spec: hdr.ColumnSpec) -> Any:
+        if spec.type == "count":
+            if spec.extra_key:
+                number = val.parse_decimal_count(raw, spec.scale)
+                return None if number is None else _json_number(number)
+            return val.parse_count(raw, spec.scale)
+        if spec.type == "amount":
+            if spec.extra_key:
+                number = val.parse_decimal_count(raw, spec.scale)
+                return None if number is None else _json_number(number)
+            return val.parse_amount(raw, spec.scale)
+        if spec.type == "rate":
+            return val.parse_rate(raw, spec.percent)
+        if spec.type == "date":
+            return val.parse_date(raw)
+        return val.parse_text(raw)
+
+    def _complete(
+        self, line: int, row: dict[str, Any], platform: str, as_of: dt.date, today: dt.date
+    ) -> Rejection | None:
+        """Fill defaults and check the whole row; a Rejection when it cannot load."""
+        handle = row.get("handle")
+        if isinstance(handle, str):
+            handle = handle.lstrip("@").strip() or None
+        if not handle:
+            return Rejection(line, "missing handle", "handle", None)
+        row["handle"] = handle
+        if row.get("platform"):
+            normalised = normalize_platform(row["platform"])
+            if normalised is None:
+                return Rejection(line, f"unknown platform {row['platform']!r}", "platform", row["platform"])
+            row["platform"] = normalised
+        else:
+            row["platform"] = platform
+        for column, limit in TEXT_LIMITS.items():
+            text = row.get(column)
+            if isinstance(text, str) and len(text) > limit:
+                return Rejection(line, f"{column} longer than {limit} characters", column, text[:80])
+        snapshot_date = row.get("as_of") or as_of
+        if snapshot_date > today + dt.timedelta(days=1):
+            return Rejection(line, f"as_of {snapshot_date} is in the future", "as_of", str(snapshot_date))
+        if snapshot_date < EARLIEST_AS_OF:
+            return Rejection(
+                line, f"as_of {snapshot_date} is before {EARLIEST_AS_OF}", "as_of", str(snapshot_date)
+            )
+        row["as_of"] = snapshot_date
+        return None
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def _write(self, conn: Connection, batch: list[dict[str, Any]], source: str) -> int:
+        influencer = _influencer_table()
+        snapshot = _snapshot_table()
+        # One dimension row per influencer (a file may hold several dates of one handle): the latest
+        # as_of wins; PostgreSQL refuses to upsert one key twice in a statement.
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in batch:
+            key = (r["platform"], r["handle"])
+            if key not in latest or r["as_of"] >= latest[key]["as_of"]:
+                latest[key] = r
+        dims = [
+            {
+                "platform": r["platform"],
+                "handle": r["handle"],
+                "name": r.get("name"),
+                "category": r.get("category"),
+                "country": r.get("country"),
+                "followers": r.get("followers"),
+            }
+            for r in latest.values()
+        ]
+        stmt = insert(influencer).values(dims)
+        excluded = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[influencer.c.platform, influencer.c.handle],
+            set_={
+                name: func.coalesce(excluded[name], influencer.c[name])
+                for name in ("name", "category", "country", "followers")
+            }
+            | {"updated_at": func.now()},
+        ).returning(influencer.c.id, influencer.c.platform, influencer.c.handle)
+        ids = {(p, h): i for i, p, h in conn.execute(stmt)}
+        facts = [
+            {
+                "influencer_id": ids[(r["platform"], r["handle"])],
+                "as_of": r["as_of"],
+                "source": source,
+                "followers": r.get("followers"),
+                "posts": r.get("posts"),
+                "avg_likes": r.get("avg_likes"),
+                "avg_views": r.get("avg_views"),
+                "engagement_rate": r.get("engagement_rate"),
+                "extra": r.get("extra"),
+            }
+            for r in batch
+        ]
+        snap = insert(snapshot).values(facts)
+        snap = snap.on_conflict_do_update(
+            index_elements=[snapshot.c.influencer_id, snapshot.c.as_of, snapshot.c.source],
+            set_={
+                name: snap.excluded[name]
+                for name in ("followers", "posts", "avg_likes", "avg_views", "engagement_rate", "extra")
+            },
+        )
+        conn.execute(snap)
+        return len(batch)
+
+
+loader = ProfilesLoader()
