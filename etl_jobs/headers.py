@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl_jobs.spec import KINDS
+
 # Profiles columns → aliases (normalised), best first. Order matters: earlier columns claim a header
 # first, so a header listed for two columns (e.g. "channel name") goes to the first one that lacks a
 # better match.
@@ -139,7 +141,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "as_of": ("as of", "date", "snapshot date", "report date", "export date", "data date"),
 }
 COLUMNS: tuple[str, ...] = tuple(ALIASES)
-REQUIRED: tuple[str, ...] = ("handle", "followers")
+REQUIRED: tuple[str, ...] = KINDS["profiles"].required  # ("handle", "followers")
 # Value type of each column: text | count (whole number) | amount (non-negative number) | rate | date.
 COLUMN_TYPES: dict[str, str] = {
     "handle": "text",

@@ -146,7 +146,7 @@ KINDS: dict[str, Kind] = {
                 _c("name"),
                 _c("category"),
                 _c("country"),
-                _c("followers", "count_text"),
+                _c("followers", "count_text", required=True),
                 _c("posts", "count_text"),
                 _c("avg_likes", "count_text"),
                 _c("avg_views", "count_text"),
