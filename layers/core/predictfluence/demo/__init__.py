@@ -1,0 +1,1 @@
+"""Synthetic demo data (dev / demo tool; uses numpy, so the API path never imports this package)."""
