@@ -327,7 +327,15 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
             result.notes.append(f"header {result.headers[index]!r} ignored by the mapping")
             continue
         target_name, type_ = parsed
-        spec = ColumnSpec(index, result.headers[index], target_name, type_)
+        _, scale, percent = _strip_unit(normalised[index], header[index])
+        spec = ColumnSpec(
+            index,
+            result.headers[index],
+            target_name,
+            type_,
+            scale if type_ in ("count", "amount") else 1,
+            percent and type_ == "rate",
+        )
         if spec.extra_key:
             result.extras.append(spec)
         elif target_name in result.columns:

@@ -206,8 +206,11 @@ class ProfilesLoader:
             raise FileRejected("empty file: no header row") from None
         if not any(cell.strip() for cell in header):
             raise FileRejected("the first row is empty: no header row")
+        mapping = source.mapping
+        if mapping is None:
+            mapping = self._mapping_beside(source, notes)
         try:
-            resolution = hdr.resolve(header, source.mapping)
+            resolution = hdr.resolve(header, mapping)
         except hdr.MappingError as exc:
             raise FileRejected(
                 f"bad header mapping: {exc}", {"headers": [hdr.display(h) for h in header]}
@@ -273,6 +276,19 @@ class ProfilesLoader:
             notes.add(f"{blank} blank line(s) skipped")
         if result.rows_in == 0:
             notes.add("the file has a header but no data rows")
+
+    @staticmethod
+    def _mapping_beside(source: SourceFile, notes: _Notes) -> dict[str, object] | None:
+        """A local file's `<file>.mapping.json` when the caller passed no mapping (S3 callers fetch it)."""
+        for candidate in hdr.mapping_paths_beside(source.path):
+            if candidate.is_file():
+                try:
+                    mapping = hdr.read_mapping_file(candidate)
+                except hdr.MappingError as exc:
+                    raise FileRejected(str(exc)) from exc
+                notes.add(f"header mapping read from {candidate.name}")
+                return mapping
+        return None
 
     def _platform_default(self, source: SourceFile, resolution: hdr.HeaderResolution, notes: _Notes) -> str:
         if "platform" in resolution.defaults:
