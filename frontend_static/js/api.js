@@ -1,0 +1,101 @@
+// The API client: base URL from config.js, bearer key from sessionStorage, one error type.
+const KEY_STORAGE = "pf.apiKey";
+const URL_STORAGE = "pf.apiUrl"; // set only when config.js is missing and the user typed a URL
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function configMissing() {
+  return !window.PREDICTFLUENCE_CONFIG || !window.PREDICTFLUENCE_CONFIG.apiUrl;
+}
+
+export function apiUrl() {
+  const fromConfig = window.PREDICTFLUENCE_CONFIG && window.PREDICTFLUENCE_CONFIG.apiUrl;
+  const url = fromConfig || sessionStorage.getItem(URL_STORAGE) || "";
+  return url.replace(/\/+$/, "");
+}
+
+export function setApiUrl(url) {
+  sessionStorage.setItem(URL_STORAGE, url.trim().replace(/\/+$/, ""));
+}
+
+export const auth = {
+  get key() { return sessionStorage.getItem(KEY_STORAGE); },
+  set(key) { sessionStorage.setItem(KEY_STORAGE, key.trim()); },
+  clear() { sessionStorage.removeItem(KEY_STORAGE); },
+};
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+function buildUrl(path, query) {
+  const url = new URL(apiUrl() + path, window.location.href);
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v === undefined || v === null || v === "") continue;
+    url.searchParams.set(k, v);
+  }
+  return url.toString();
+}
+
+async function parseBody(res) {
+  const text = await res.text();
+  if (!text) return null;
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+export async function request(method, path, { query, body, silent401 = false } = {}) {
+  if (!apiUrl()) throw new ApiError(0, "no_config", "The API address is not configured (config.js is missing).");
+  const headers = { Accept: "application/json" };
+  if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let res;
+  try {
+    res = await fetch(buildUrl(path, query), {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, "network", `Could not reach the API at ${apiUrl()}. Check that it is running and allows this site's origin.`);
+  }
+  const data = await parseBody(res);
+  if (!res.ok) {
+    const e = data && typeof data === "object" && data.error ? data.error : null;
+    const message = e?.message || (typeof data === "object" && data?.Message) || `${res.status} ${res.statusText}`;
+    const err = new ApiError(res.status, e?.code || `http_${res.status}`, message, e?.details);
+    if (res.status === 401 && !silent401) onUnauthorized(err);
+    throw err;
+  }
+  return data;
+}
+
+export const api = {
+  get: (path, query, opts) => request("GET", path, { query, ...opts }),
+  post: (path, body) => request("POST", path, { body }),
+  put: (path, body) => request("PUT", path, { body }),
+  patch: (path, body) => request("PATCH", path, { body }),
+  del: (path) => request("DELETE", path),
+};
+
+// Responses may be a bare list or a page object ({items, total, ...}); read both.
+export function itemsOf(resp) {
+  if (Array.isArray(resp)) return resp;
+  if (!resp || typeof resp !== "object") return [];
+  for (const k of ["items", "results", "data", "points", "buckets", "rows", "loads", "campaigns", "influencers"]) {
+    if (Array.isArray(resp[k])) return resp[k];
+  }
+  return [];
+}
+
+// First defined field among several names (keeps the UI tolerant of small naming differences).
+export function pick(obj, ...names) {
+  if (!obj) return undefined;
+  for (const n of names) {
+    if (obj[n] !== undefined && obj[n] !== null) return obj[n];
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+// Shell: routing, navigation state, sign-in guard.
+import { auth, apiUrl, configMissing, setUnauthorizedHandler } from "./api.js";
+import { destroyCharts } from "./charts.js";
+import { match, navigate, parseHash } from "./router.js";
+import { clear, empty, errorBox, h, loading } from "./ui.js";
+
+const ROUTES = [
+  ["/", () => import("./pages/dashboard.js"), "dashboard"],
+  ["/signin", () => import("./pages/signin.js"), "signin"],
+  ["/influencers", () => import("./pages/influencers.js"), "influencers"],
+  ["/influencers/:id", () => import("./pages/influencer.js"), "influencers"],
+  ["/campaigns", () => import("./pages/campaigns.js"), "campaigns"],
+  ["/campaigns/new", () => import("./pages/campaign-form.js"), "campaigns"],
+  ["/campaigns/:id/edit", () => import("./pages/campaign-form.js"), "campaigns"],
+  ["/campaigns/:id", () => import("./pages/campaign.js"), "campaigns"],
+  ["/recommendations", () => import("./pages/recommendations.js"), "recommendations"],
+  ["/analytics", () => import("./pages/analytics.js"), "analytics"],
+  ["/data", () => import("./pages/data.js"), "data"],
+];
+
+const main = document.getElementById("main");
+const nav = document.getElementById("sidenav");
+const toggle = document.querySelector(".nav-toggle");
+const signout = document.getElementById("signout");
+let renderSeq = 0;
+let cleanup = null;
+
+function updateChrome(name) {
+  for (const a of nav.querySelectorAll("a[data-nav]")) {
+    if (a.dataset.nav === name) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  signout.hidden = !auth.key;
+  document.getElementById("api-target").textContent = apiUrl() ? `API: ${apiUrl()}` : "";
+  nav.classList.remove("open");
+  toggle.setAttribute("aria-expanded", "false");
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  const { path, query } = parseHash();
+  const route = match(ROUTES, path);
+  if (typeof cleanup === "function") { try { cleanup(); } catch { /* ignore */ } }
+  cleanup = null;
+  destroyCharts();
+  if (route && route.name !== "signin" && (!auth.key || !apiUrl())) {
+    navigate("/signin", { next: window.location.hash.replace(/^#/, "") || "/" }, { replace: true });
+    return;
+  }
+  updateChrome(route?.name);
+  if (!route) {
+    clear(main, h("div", { class: "page" }, h("div", { class: "card" }, empty("Page not found", `Nothing lives at ${path}.`, h("a", { class: "btn", href: "#/" }, "Go to the dashboard")))));
+    document.title = "Not found · Predictfluence";
+    return;
+  }
+  clear(main, loading());
+  const ctx = {
+    root: main,
+    params: route.params,
+    query,
+    isCurrent: () => seq === renderSeq,
+    onLeave: (fn) => { cleanup = fn; },
+  };
+  try {
+    const mod = await route.loader();
+    if (!ctx.isCurrent()) return;
+    await mod.render(ctx);
+    if (ctx.isCurrent() && mod.title) document.title = `${typeof mod.title === "function" ? mod.title(ctx) : mod.title} · Predictfluence`;
+  } catch (err) {
+    if (!ctx.isCurrent()) return;
+    if (err?.status === 401) return; // handled by the unauthorized handler
+    console.warn(err); // eslint-disable-line no-console
+    clear(main, h("div", { class: "page" }, errorBox(err, () => render())));
+  }
+}
+
+setUnauthorizedHandler(() => {
+  auth.clear();
+  navigate("/signin", { next: window.location.hash.replace(/^#/, ""), expired: "1" }, { replace: true });
+});
+
+toggle.addEventListener("click", () => {
+  const open = nav.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
+});
+signout.addEventListener("click", () => { auth.clear(); navigate("/signin"); });
+window.addEventListener("hashchange", render);
+if (configMissing()) console.info("Predictfluence: config.js missing; the sign-in page asks for the API address."); // eslint-disable-line no-console
+render();

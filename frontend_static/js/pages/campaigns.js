@@ -1,0 +1,46 @@
+import { api, itemsOf, pick } from "../api.js";
+import { navigate } from "../router.js";
+import { clear, empty, errorBox, field, fmt, h, select, statusBadge, table } from "../ui.js";
+import { CAMPAIGN_STATUSES, opts } from "../options.js";
+
+export const title = "Campaigns";
+
+export async function render({ root, query, isCurrent }) {
+  const statusSel = select("status", opts(CAMPAIGN_STATUSES, "All statuses"), query.status);
+  statusSel.addEventListener("change", () => navigate("/campaigns", { status: statusSel.value }));
+  const list = h("div", {});
+  clear(root, h("div", { class: "page" },
+    h("div", { class: "page-head" },
+      h("div", {}, h("h1", {}, "Campaigns"), h("p", {}, "Budgets, hires and results per campaign.")),
+      h("div", { class: "page-actions" }, h("a", { class: "btn", href: "#/campaigns/new" }, "New campaign"))),
+    h("div", { class: "filters card", style: "grid-template-columns:minmax(0,240px)" }, field("Status", statusSel)),
+    list));
+  let resp;
+  try {
+    resp = await api.get("/campaigns", { status: query.status, page_size: 200 });
+  } catch (err) {
+    if (isCurrent()) clear(list, errorBox(err));
+    return;
+  }
+  if (!isCurrent()) return;
+  const rows = itemsOf(resp);
+  if (rows.length === 0) {
+    clear(list, h("div", { class: "card" }, empty(query.status ? `No ${query.status} campaigns` : "No campaigns yet", "A campaign holds a budget and the influencers you hire for it.", h("a", { class: "btn", href: "#/campaigns/new" }, "Create your first campaign"))));
+    return;
+  }
+  clear(list, table({
+    caption: `${rows.length} campaign${rows.length === 1 ? "" : "s"}`,
+    rows,
+    className: "campaign-table",
+    onRowClick: (r) => navigate(`/campaigns/${r.id}`),
+    rowLabel: (r) => `Open campaign ${r.name}`,
+    columns: [
+      { label: "Campaign", value: (r) => h("div", {}, h("a", { class: "cell-main", href: `#/campaigns/${r.id}` }, r.name), h("div", { class: "cell-sub" }, [r.brand, fmt.label(r.objective)].filter((x) => x && x !== "—").join(" · ") || "—")) },
+      { label: "Status", value: (r) => statusBadge(r.status) },
+      { label: "Dates", value: (r) => `${fmt.date(r.start_date)} – ${fmt.date(r.end_date)}` },
+      { label: "Budget", num: true, value: (r) => fmt.money(r.budget, r.currency) },
+      { label: "Spent", num: true, value: (r) => fmt.money(pick(r, "spent"), r.currency) },
+      { label: "Influencers", num: true, value: (r) => fmt.int(pick(r, "influencer_count")) },
+    ],
+  }));
+}

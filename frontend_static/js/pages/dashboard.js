@@ -1,0 +1,62 @@
+import { api, itemsOf, pick } from "../api.js";
+import { chart } from "../charts.js";
+import { clear, empty, errorBox, fmt, h, kpi, loading, table } from "../ui.js";
+import { navigate } from "../router.js";
+
+export const title = "Dashboard";
+
+export async function render({ root, isCurrent }) {
+  const kpiBox = h("div", { class: "grid grid-4", "aria-busy": "true" }, loading("Loading KPIs…"));
+  const trendBox = h("div", {}, loading());
+  const topBox = h("div", {}, loading());
+  clear(root, h("div", { class: "page" },
+    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Dashboard"), h("p", {}, "Your influencer programme at a glance."))),
+    h("section", { "aria-label": "Key figures" }, kpiBox),
+    h("div", { class: "grid grid-2" },
+      h("section", { class: "card" }, h("div", { class: "card-head" }, h("h2", {}, "Engagement rate, last 30 days"), h("a", { href: "#/analytics" }, "Analytics →")), trendBox),
+      h("section", { class: "card" }, h("div", { class: "card-head" }, h("h2", {}, "Top campaigns"), h("a", { href: "#/campaigns" }, "All campaigns →")), topBox)),
+  ));
+
+  const [kpis, trend, top] = await Promise.allSettled([
+    api.get("/analytics/kpis"),
+    api.get("/analytics/engagement-trend", { days: 30 }),
+    api.get("/analytics/top-campaigns", { limit: 5 }),
+  ]);
+  if (!isCurrent()) return;
+
+  kpiBox.removeAttribute("aria-busy");
+  if (kpis.status === "fulfilled") {
+    const k = kpis.value || {};
+    clear(kpiBox,
+      kpi("Total campaigns", fmt.int(pick(k, "total_campaigns", "campaigns")), "all statuses", "kpi-total-campaigns"),
+      kpi("Total influencers", fmt.int(pick(k, "total_influencers", "influencers")), "in the warehouse", "kpi-total-influencers"),
+      kpi("Avg engagement rate", fmt.pct(pick(k, "avg_engagement_rate", "avg_er")), "(likes + comments + shares + saves) / followers", "kpi-avg-er"),
+      kpi("Avg cost per influencer", fmt.money(pick(k, "avg_cost_per_influencer", "avg_cost"), k.currency || "USD", 2), "hired cost / hires", "kpi-avg-cost"));
+  } else clear(kpiBox, errorBox(kpis.reason));
+
+  if (trend.status === "fulfilled") {
+    const pts = itemsOf(trend.value);
+    clear(trendBox, pts.length === 0
+      ? empty("No engagement in the last 30 days", "Upload post metrics on the Data page to see the trend.", h("a", { class: "btn btn-secondary", href: "#/data" }, "Upload data"))
+      : chart({ type: "line", labels: pts.map((p) => fmt.dateShort(p.date || p.day)), series: [{ label: "Engagement rate", values: pts.map((p) => Number(pick(p, "engagement_rate", "avg_engagement_rate", "er") ?? 0)) }], valueFormat: (v) => fmt.pct(v, 1), label: "Daily engagement rate, last 30 days" }));
+  } else clear(trendBox, errorBox(trend.reason));
+
+  if (top.status === "fulfilled") {
+    const rows = itemsOf(top.value);
+    clear(topBox, rows.length === 0
+      ? empty("No campaigns yet", "Create a campaign and hire influencers to compare results.", h("a", { class: "btn", href: "#/campaigns/new" }, "New campaign"))
+      : table({
+        caption: "Top campaigns by engagement rate",
+        rows,
+        onRowClick: (r) => navigate(`/campaigns/${pick(r, "campaign_id", "id")}`),
+        rowLabel: (r) => `Open campaign ${r.name}`,
+        columns: [
+          { label: "Campaign", value: (r) => h("div", {}, h("div", { class: "cell-main" }, pick(r, "name", "campaign_name")), r.brand ? h("div", { class: "cell-sub" }, r.brand) : null) },
+          { label: "Eng. rate", num: true, value: (r) => fmt.pct(pick(r, "engagement_rate", "avg_engagement_rate")) },
+          { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts", "post_count")) },
+          { label: "Spent", num: true, value: (r) => fmt.money(pick(r, "spent")) },
+          { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe")) },
+        ],
+      }));
+  } else clear(topBox, errorBox(top.reason));
+}

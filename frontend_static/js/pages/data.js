@@ -1,0 +1,143 @@
+import { api, itemsOf, pick } from "../api.js";
+import { navigate } from "../router.js";
+import { clear, describeError, empty, errorBox, field, fmt, h, loading, select, statusBadge, table } from "../ui.js";
+import { UPLOAD_KINDS } from "../options.js";
+
+export const title = "Data";
+const FINAL = new Set(["loaded", "rejected", "failed"]);
+const POLL_MS = 1500;
+const POLL_LIMIT_MS = 5 * 60 * 1000;
+
+async function putFile(target, file) {
+  const url = pick(target, "upload_url", "url", "presigned_url");
+  if (target.fields) { // pre-signed POST
+    const form = new FormData();
+    for (const [k, v] of Object.entries(target.fields)) form.append(k, v);
+    form.append("file", file);
+    const res = await fetch(url, { method: "POST", body: form });
+    if (!res.ok) throw new Error(`The storage service refused the file (${res.status}).`);
+    return;
+  }
+  const headers = { ...(target.headers || {}) };
+  const res = await fetch(url, { method: pick(target, "method") || "PUT", headers, body: file });
+  if (!res.ok) throw new Error(`The storage service refused the file (${res.status}).`);
+}
+
+function rejectionsOf(report) {
+  return itemsOf(pick(report, "rejections", "rejected_rows", "errors") || pick(report?.report || {}, "rejections", "rejected_rows") || []);
+}
+
+function reportView(load) {
+  const rej = rejectionsOf(load);
+  const rejected = Number(pick(load, "rows_rejected") ?? rej.length);
+  return h("div", { "data-testid": "load-report", style: "display:flex;flex-direction:column;gap:12px" },
+    h("div", { class: "card-head", style: "margin:0" }, h("h2", {}, `Load #${load.id}: ${load.file_key || load.key || ""}`), statusBadge(load.status)),
+    h("dl", { class: "stat-list" }, [["Kind", fmt.label(load.kind)], ["Rows in", fmt.int(load.rows_in)], ["Loaded", fmt.int(load.rows_loaded)], ["Rejected", fmt.int(rejected)], ["Started", fmt.datetime(load.started_at)], ["Finished", fmt.datetime(load.finished_at)]]
+      .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
+    load.error || load.reason ? h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, "The file was rejected"), load.error || load.reason) : null,
+    rej.length ? table({ caption: `Rejected rows (${fmt.int(rejected)})`, rows: rej, className: "rejections-table",
+      columns: [{ label: "Line", num: true, value: (r) => fmt.int(pick(r, "line", "row")) }, { label: "Column", value: (r) => r.column || "—" }, { label: "Value", value: (r) => (r.value === undefined || r.value === null ? "—" : String(r.value)) }, { label: "Reason", value: (r) => pick(r, "reason", "message", "error") }] })
+      : rejected > 0 ? h("p", { class: "muted" }, "Rejected rows were counted but the report has no row details.") : h("p", { class: "muted" }, FINAL.has(load.status) ? "Every row was accepted." : "Waiting for the load to finish…"));
+}
+
+export async function render({ root, query, isCurrent, onLeave }) {
+  let timer = null;
+  onLeave(() => clearTimeout(timer));
+  const kindSel = select("kind", UPLOAD_KINDS, query.kind || "influencers");
+  const fileInput = h("input", { type: "file", name: "file", accept: ".csv,text/csv", required: true });
+  const uploadStatus = h("div", { "aria-live": "polite", "data-testid": "upload-status" });
+  const submit = h("button", { class: "btn", type: "submit" }, "Upload CSV");
+  const form = h("form", { class: "card", novalidate: true, "aria-label": "Upload a CSV" },
+    h("h2", {}, "Upload a CSV"),
+    h("p", { class: "muted", style: "margin:6px 0 14px" }, "Files go straight to the raw bucket through a one-time link; the ETL validates every row, loads the good ones and reports the rest."),
+    h("div", { class: "form-grid" }, field("File kind", kindSel), h("div", { class: "field" }, h("label", { for: "upload-file" }, "CSV file"), h("div", { class: "drop" }, fileInput))),
+    uploadStatus,
+    h("div", { class: "form-actions" }, submit));
+  fileInput.id = "upload-file";
+  const reportBox = h("section", { class: "card", hidden: true });
+  const loadsBox = h("div", {}, loading("Loading recent loads…"));
+  clear(root, h("div", { class: "page" },
+    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Data"), h("p", {}, "Upload CSVs and follow each load."))),
+    form, reportBox,
+    h("section", { class: "card" }, h("div", { class: "card-head" }, h("h2", {}, "Recent loads"), h("button", { class: "btn btn-secondary btn-sm", type: "button", onclick: () => refreshLoads() }, "Refresh")), loadsBox)));
+
+  async function showReport(id) {
+    reportBox.hidden = false;
+    clear(reportBox, loading("Loading the report…"));
+    try {
+      const load = await api.get(`/etl/loads/${id}`);
+      if (!isCurrent()) return null;
+      clear(reportBox, reportView(load));
+      return load;
+    } catch (err) { if (isCurrent()) clear(reportBox, errorBox(err)); return null; }
+  }
+
+  async function refreshLoads() {
+    try {
+      const loads = itemsOf(await api.get("/etl/loads", { page_size: 20 }));
+      if (!isCurrent()) return [];
+      clear(loadsBox, loads.length === 0 ? empty("No loads yet", "Upload a CSV above; its load appears here.") : table({
+        caption: "Most recent loads first", rows: loads, className: "loads-table",
+        onRowClick: (l) => navigate("/data", { load: l.id }), rowLabel: (l) => `Open the report of load ${l.id}`,
+        columns: [
+          { label: "File", value: (l) => h("div", {}, h("div", { class: "cell-main" }, String(l.file_key || "").split("/").pop()), h("div", { class: "cell-sub" }, l.file_key)) },
+          { label: "Kind", value: (l) => fmt.label(l.kind) },
+          { label: "Status", value: (l) => statusBadge(l.status) },
+          { label: "Rows in", num: true, value: (l) => fmt.int(l.rows_in) },
+          { label: "Loaded", num: true, value: (l) => fmt.int(l.rows_loaded) },
+          { label: "Rejected", num: true, value: (l) => fmt.int(l.rows_rejected) },
+          { label: "Started", value: (l) => fmt.datetime(l.started_at) },
+        ] }));
+      return loads;
+    } catch (err) { if (isCurrent()) clear(loadsBox, errorBox(err)); return []; }
+  }
+
+  function watch(key, started) {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (!isCurrent()) return;
+      const loads = await refreshLoads();
+      const mine = loads.find((l) => l.file_key === key || String(l.file_key || "").endsWith(key));
+      if (mine) {
+        clear(uploadStatus, h("div", { class: "alert alert-info" }, h("strong", {}, `Load #${mine.id}: ${fmt.label(mine.status)}`), FINAL.has(mine.status) ? `${fmt.int(mine.rows_loaded)} rows loaded, ${fmt.int(mine.rows_rejected)} rejected.` : "Processing…"));
+        if (FINAL.has(mine.status)) { navigate("/data", { load: mine.id }, { replace: true }); return; }
+      }
+      if (Date.now() - started < POLL_LIMIT_MS) watch(key, started);
+      else clear(uploadStatus, h("div", { class: "alert alert-warning" }, "The load has not finished after 5 minutes. Use Refresh to check again."));
+    }, POLL_MS);
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const file = fileInput.files[0];
+    const err = document.getElementById(`${fileInput.id}-err`);
+    if (!file) {
+      clear(uploadStatus, h("div", { class: "field-error" }, "Choose a CSV file to upload."));
+      fileInput.focus();
+      return;
+    }
+    if (!/\.csv$/i.test(file.name)) {
+      clear(uploadStatus, h("div", { class: "field-error" }, "Only .csv files can be uploaded."));
+      return;
+    }
+    if (err) err.textContent = "";
+    submit.disabled = true;
+    clear(uploadStatus, loading(`Uploading ${file.name}…`));
+    try {
+      const target = await api.post("/uploads", { kind: kindSel.value, filename: file.name, content_length: file.size });
+      await putFile(target, file);
+      const key = pick(target, "key", "file_key", "object_key");
+      clear(uploadStatus, h("div", { class: "alert alert-info", "data-testid": "upload-done" }, h("strong", {}, `${file.name} uploaded`), "Waiting for the ETL to load it…"));
+      form.reset();
+      watch(key, Date.now());
+    } catch (e2) {
+      const d = describeError(e2);
+      clear(uploadStatus, h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, d.title), d.message));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  await refreshLoads();
+  if (query.load && isCurrent()) await showReport(query.load);
+}

@@ -1,0 +1,89 @@
+import { api, itemsOf, pick } from "../api.js";
+import { chart, chartWithTable } from "../charts.js";
+import { openHireDialog } from "../hire.js";
+import { navigate } from "../router.js";
+import { avatar, badge, clear, empty, errorBox, fmt, h, loading, statusBadge, table } from "../ui.js";
+import { erOf, influencerName } from "./influencers.js";
+
+export const title = "Influencer";
+const DIMENSIONS = [["country", "Country"], ["age_group", "Age group"], ["gender", "Gender"]];
+
+// audience may be {country: [{bucket, share}]}, {country: {US: 0.4}} or [{dimension, bucket, share}]
+export function audienceBy(audience, dim) {
+  if (!audience) return [];
+  if (Array.isArray(audience)) return audience.filter((a) => a.dimension === dim);
+  const v = audience[dim];
+  if (Array.isArray(v)) return v;
+  if (v && typeof v === "object") return Object.entries(v).map(([bucket, share]) => ({ bucket, share }));
+  return [];
+}
+
+export async function render({ root, params, isCurrent }) {
+  const id = params.id;
+  const [profileR, similarR] = await Promise.allSettled([api.get(`/influencers/${id}`), api.get(`/influencers/${id}/similar`, { limit: 6 })]);
+  if (!isCurrent()) return;
+  if (profileR.status === "rejected") {
+    const err = profileR.reason;
+    clear(root, h("div", { class: "page" }, h("div", { class: "breadcrumb" }, h("a", { href: "#/influencers" }, "Influencers")),
+      err.status === 404 ? h("div", { class: "card" }, empty("Influencer not found", `There is no influencer with id ${id}.`, h("a", { class: "btn btn-secondary", href: "#/influencers" }, "Back to influencers"))) : errorBox(err)));
+    return;
+  }
+  const p = profileR.value;
+  document.title = `${influencerName(p)} · Predictfluence`;
+  const trend = itemsOf(pick(p, "trend", "engagement_trend", "daily") || []);
+  const campaigns = itemsOf(pick(p, "campaigns", "hires") || []);
+  const scores = pick(p, "scores") || [];
+  const score = pick(p, "score", "current_score") || scores.find((s) => s.content_type === "all") || scores[0];
+  const hireBtn = h("button", { class: "btn", type: "button", onclick: () => openHireDialog(p, { onHired: () => navigate(`/influencers/${id}`, { hired: Date.now() }, { replace: true }) }) }, "Hire to campaign");
+
+  const similarBox = h("div", {});
+  if (similarR.status === "fulfilled") {
+    const sim = itemsOf(similarR.value);
+    clear(similarBox, sim.length === 0 ? empty("No lookalikes yet", "Similar influencers appear after the models have been trained.") :
+      table({ caption: "Similar influencers", rows: sim, onRowClick: (r) => navigate(`/influencers/${pick(r, "id", "influencer_id")}`), rowLabel: (r) => `Open ${influencerName(r)}`,
+        columns: [
+          { label: "Influencer", value: (r) => h("a", { class: "cell-main", href: `#/influencers/${pick(r, "id", "influencer_id")}` }, influencerName(r)) },
+          { label: "Platform", value: (r) => fmt.label(r.platform) },
+          { label: "Followers", num: true, value: (r) => fmt.compact(r.followers) },
+          { label: "Avg ER", num: true, value: (r) => fmt.pct(erOf(r)) },
+        ] }));
+  } else clear(similarBox, errorBox(similarR.reason));
+
+  const audienceCards = DIMENSIONS.map(([dim, label]) => {
+    const rows = audienceBy(pick(p, "audience", "audience_breakdown"), dim).slice().sort((a, b) => b.share - a.share);
+    return h("section", { class: "card" }, h("h2", {}, `Audience by ${label.toLowerCase()}`),
+      rows.length === 0 ? empty("No audience data", "Upload an audience CSV for this influencer.") :
+        h("div", {}, chart({ type: dim === "country" ? "bar" : "doughnut", labels: rows.map((r) => r.bucket), series: [{ label: "Share", values: rows.map((r) => Number(r.share)) }], valueFormat: fmt.share, label: `Audience by ${label}`, small: true, horizontal: dim === "country" }),
+          table({ caption: `Audience by ${label.toLowerCase()}`, rows, columns: [{ label, value: (r) => r.bucket }, { label: "Share", num: true, value: (r) => fmt.share(r.share) }] })));
+  });
+
+  clear(root, h("div", { class: "page", "data-testid": "influencer-profile" },
+    h("div", {},
+      h("div", { class: "breadcrumb" }, h("a", { href: "#/influencers" }, "Influencers"), " / ", influencerName(p)),
+      h("div", { class: "page-head" },
+        h("div", { class: "profile-head" }, avatar(influencerName(p), true),
+          h("div", {}, h("h1", {}, influencerName(p)),
+            h("div", { class: "meta" }, badge(`@${p.handle}`), badge(fmt.label(p.platform), "primary"), p.category ? badge(fmt.label(p.category)) : null, p.country ? badge(p.country) : null, p.follower_tier ? badge(`${fmt.label(p.follower_tier)} tier`) : null))),
+        h("div", { class: "page-actions" }, hireBtn))),
+    h("dl", { class: "stat-list", "data-testid": "profile-stats" },
+      [["Followers", fmt.int(p.followers)], ["Avg engagement rate", fmt.pct(erOf(p))], ["Avg likes", fmt.int(pick(p, "avg_likes"))], ["Avg views", fmt.int(pick(p, "avg_views"))], ["Posts", fmt.int(pick(p, "posts", "posts_count", "post_count"))],
+        ...(score ? [["Predicted ER", fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))]] : [])]
+        .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
+    score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, "Why this prediction"), score.rationale) : null,
+    h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
+      trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
+        chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => Number(pick(t, "engagement_rate", "avg_engagement_rate") ?? 0)) }], valueFormat: (v) => fmt.pct(v, 1),
+          rows: trend, columns: [{ label: "Date", value: (t) => fmt.date(t.date) }, { label: "Eng. rate", num: true, value: (t) => fmt.pct(pick(t, "engagement_rate", "avg_engagement_rate")) }] })),
+    h("div", { class: "grid grid-3" }, audienceCards),
+    h("div", { class: "grid grid-2" },
+      h("section", { class: "card" }, h("h2", {}, "Campaigns"),
+        campaigns.length === 0 ? empty("Not in any campaign yet", "Hire this influencer to one of your campaigns.", null) :
+          table({ caption: "Campaigns this influencer is in", rows: campaigns, onRowClick: (c) => navigate(`/campaigns/${pick(c, "campaign_id", "id")}`), rowLabel: (c) => `Open campaign ${pick(c, "name", "campaign_name")}`,
+            columns: [
+              { label: "Campaign", value: (c) => h("a", { class: "cell-main", href: `#/campaigns/${pick(c, "campaign_id", "id")}` }, pick(c, "name", "campaign_name")) },
+              { label: "Status", value: (c) => statusBadge(pick(c, "hire_status", "status")) },
+              { label: "Agreed cost", num: true, value: (c) => fmt.money(pick(c, "agreed_cost", "cost"), c.currency) },
+            ] })),
+      h("section", { class: "card" }, h("h2", {}, "Similar influencers"), similarBox)),
+  ));
+}

@@ -1,0 +1,134 @@
+import { api, itemsOf, pick } from "../api.js";
+import { navigate } from "../router.js";
+import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select, table } from "../ui.js";
+import { CATEGORIES, PLATFORMS, TIERS, opts } from "../options.js";
+
+export const title = "Influencers";
+const VIEW_KEY = "pf.influencers.view";
+const PAGE_SIZES = [25, 50, 100, 200];
+const SORTS = [["followers", "Followers"], ["avg_er", "Avg engagement rate"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["name", "Name"]];
+const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "q", "sort", "order", "page_size"];
+
+export function influencerName(r) { return r.name || r.handle || `#${r.id}`; }
+export const erOf = (r) => pick(r, "avg_engagement_rate", "engagement_rate", "avg_er");
+
+export async function render({ root, query, isCurrent }) {
+  const q = { sort: "followers", order: "desc", page: "1", page_size: "50", ...query };
+  const view = localStorage.getItem(VIEW_KEY) === "cards" ? "cards" : "table";
+
+  const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter influencers" });
+  const inputs = {
+    q: h("input", { type: "search", name: "q", value: q.q || "", placeholder: "Handle or name" }),
+    platform: select("platform", opts(PLATFORMS, "All platforms"), q.platform),
+    category: select("category", opts(CATEGORIES, "All categories"), q.category),
+    country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. US", maxlength: "64" }),
+    tier: select("tier", opts(TIERS, "All tiers"), q.tier),
+    min_followers: h("input", { type: "number", name: "min_followers", min: "0", step: "1", value: q.min_followers || "", placeholder: "Min" }),
+    max_followers: h("input", { type: "number", name: "max_followers", min: "0", step: "1", value: q.max_followers || "", placeholder: "Max" }),
+    sort: select("sort", SORTS, q.sort),
+    order: select("order", [["desc", "Descending"], ["asc", "Ascending"]], q.order),
+    page_size: select("page_size", PAGE_SIZES.map((n) => [n, `${n} per page`]), q.page_size),
+  };
+  const rangeErr = h("div", { class: "field-error", "aria-live": "polite" });
+  form.append(
+    field("Search", inputs.q, { className: "span-2" }),
+    field("Platform", inputs.platform), field("Category", inputs.category),
+    field("Country", inputs.country), field("Tier", inputs.tier),
+    field("Min followers", inputs.min_followers), field("Max followers", inputs.max_followers),
+    field("Sort by", inputs.sort), field("Order", inputs.order), field("Page size", inputs.page_size),
+    h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Apply"), h("a", { class: "btn btn-ghost", href: "#/influencers" }, "Reset")),
+    rangeErr,
+  );
+  const apply = () => {
+    const next = {};
+    for (const k of FILTER_KEYS) next[k] = inputs[k].value.trim();
+    if (next.min_followers && next.max_followers && Number(next.min_followers) > Number(next.max_followers)) {
+      rangeErr.textContent = "Min followers must not exceed max followers.";
+      inputs.min_followers.setAttribute("aria-invalid", "true");
+      return;
+    }
+    next.page = "1";
+    navigate("/influencers", next);
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
+  for (const k of ["platform", "category", "tier", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
+
+  const viewToggle = h("div", { class: "segmented", role: "group", "aria-label": "View" },
+    ["table", "cards"].map((v) => h("button", { type: "button", "aria-pressed": String(view === v), "data-view": v, onclick: () => { localStorage.setItem(VIEW_KEY, v); renderResults(); updateToggle(); } }, v === "table" ? "Table" : "Cards")));
+  const updateToggle = () => { for (const b of viewToggle.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === (localStorage.getItem(VIEW_KEY) || "table"))); };
+  const summary = h("span", { class: "muted", "aria-live": "polite" });
+  const results = h("div", {}, loading("Loading influencers…"));
+  const pager = h("nav", { class: "pager", "aria-label": "Pages" });
+
+  clear(root, h("div", { class: "page" },
+    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Influencers"), h("p", {}, "Find creators by platform, niche, market and size."))),
+    form,
+    h("div", { class: "toolbar" }, summary, viewToggle),
+    results,
+    pager,
+  ));
+
+  let data;
+  try {
+    data = await api.get("/influencers", Object.fromEntries(Object.entries(q).filter(([k]) => FILTER_KEYS.includes(k) || k === "page")));
+  } catch (err) {
+    if (!isCurrent()) return;
+    clear(results, errorBox(err));
+    return;
+  }
+  if (!isCurrent()) return;
+  const rows = itemsOf(data);
+  const info = data.page_info || data;
+  const total = Number(pick(info, "total", "count") ?? rows.length);
+  const page = Number(pick(info, "page") ?? q.page);
+  const size = Number(pick(info, "page_size") ?? q.page_size);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const first = total === 0 ? 0 : (page - 1) * size + 1;
+  summary.textContent = total === 0 ? "No influencers" : `Showing ${fmt.int(first)}–${fmt.int(first + rows.length - 1)} of ${fmt.int(total)} influencers`;
+  summary.dataset.testid = "result-summary";
+
+  function renderResults() {
+    const v = localStorage.getItem(VIEW_KEY) === "cards" ? "cards" : "table";
+    if (rows.length === 0) {
+      clear(results, h("div", { class: "card" }, empty("No influencers match these filters", "Try widening the follower range or clearing the search.", h("a", { class: "btn btn-secondary", href: "#/influencers" }, "Clear filters"))));
+      return;
+    }
+    const open = (r) => navigate(`/influencers/${r.id}`);
+    if (v === "cards") {
+      clear(results, h("ul", { class: "inf-cards", "data-testid": "influencer-cards", style: "list-style:none;margin:0;padding:0" }, rows.map((r) => h("li", {},
+        h("button", { type: "button", class: "card inf-card", "data-testid": "influencer-card", onclick: () => open(r), "aria-label": `Open ${influencerName(r)}` },
+          h("div", { class: "who" }, avatar(influencerName(r)), h("div", { class: "names" }, h("div", { class: "cell-main" }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle} · ${fmt.label(r.platform)}`))),
+          h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, r.follower_tier ? badge(fmt.label(r.follower_tier)) : null, r.country ? badge(r.country) : null),
+          h("div", { class: "metrics" },
+            h("span", {}, h("b", {}, fmt.compact(r.followers)), "followers"),
+            h("span", {}, h("b", {}, fmt.pct(erOf(r))), "avg ER"),
+            h("span", {}, h("b", {}, fmt.compact(pick(r, "avg_views"))), "avg views")))))));
+    } else {
+      clear(results, table({
+        caption: `Influencers, page ${page} of ${pages}`,
+        rows,
+        onRowClick: open,
+        rowLabel: (r) => `Open ${influencerName(r)}`,
+        className: "influencer-table",
+        columns: [
+          { label: "Influencer", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`))) },
+          { label: "Platform", value: (r) => fmt.label(r.platform) },
+          { label: "Category", value: (r) => fmt.label(r.category) },
+          { label: "Country", value: (r) => r.country || "—" },
+          { label: "Tier", value: (r) => (r.follower_tier ? badge(fmt.label(r.follower_tier)) : "—") },
+          { label: "Followers", num: true, value: (r) => fmt.int(r.followers) },
+          { label: "Avg ER", num: true, value: (r) => fmt.pct(erOf(r)) },
+          { label: "Avg likes", num: true, value: (r) => fmt.int(pick(r, "avg_likes")) },
+          { label: "Avg views", num: true, value: (r) => fmt.int(pick(r, "avg_views")) },
+        ],
+      }));
+    }
+  }
+  renderResults();
+
+  const go = (p) => navigate("/influencers", { ...q, page: String(p) });
+  clear(pager,
+    h("button", { class: "btn btn-secondary btn-sm", type: "button", disabled: page <= 1, onclick: () => go(page - 1), "aria-label": "Previous page" }, "← Previous"),
+    h("span", { class: "info", "data-testid": "page-info" }, `Page ${page} of ${pages}`),
+    h("button", { class: "btn btn-secondary btn-sm", type: "button", disabled: page >= pages, onclick: () => go(page + 1), "aria-label": "Next page" }, "Next →"));
+}

@@ -1,0 +1,82 @@
+import { api, itemsOf, pick } from "../api.js";
+import { loadCampaigns, openHireDialog } from "../hire.js";
+import { navigate } from "../router.js";
+import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select } from "../ui.js";
+import { AUDIENCE_SIZES, CATEGORIES, CONTENT_TYPES, PLATFORMS, opts } from "../options.js";
+import { influencerName } from "./influencers.js";
+
+export const title = "Recommendations";
+const KEYS = ["platform", "audience_size", "content_type", "category", "campaign_id"];
+
+function interval(r) {
+  const iv = pick(r, "interval", "er_interval");
+  if (Array.isArray(iv)) return iv;
+  if (iv && typeof iv === "object") return [pick(iv, "low", "lower"), pick(iv, "high", "upper")];
+  return [pick(r, "er_low", "predicted_er_low", "low"), pick(r, "er_high", "predicted_er_high", "high")];
+}
+
+function intervalBar(lo, mid, hi, max) {
+  if (lo === undefined || hi === undefined || !max) return null;
+  const pct = (v) => `${Math.max(0, Math.min(100, (Number(v) / max) * 100))}%`;
+  return h("div", { class: "interval-bar", "aria-hidden": "true" },
+    h("span", { style: `left:${pct(lo)};width:calc(${pct(hi)} - ${pct(lo)})` }), h("i", { style: `left:${pct(mid)}` }));
+}
+
+export async function render({ root, query, isCurrent }) {
+  let campaigns = [];
+  try { campaigns = await loadCampaigns(true); } catch { campaigns = []; }
+  if (!isCurrent()) return;
+  const inputs = {
+    platform: select("platform", opts(PLATFORMS, "Any platform"), query.platform),
+    audience_size: select("audience_size", opts(AUDIENCE_SIZES, "Any size"), query.audience_size),
+    content_type: select("content_type", opts(CONTENT_TYPES, "Any content"), query.content_type),
+    category: select("category", opts(CATEGORIES, "Any category"), query.category),
+    campaign_id: select("campaign_id", [["", "No campaign"], ...campaigns.map((c) => [c.id, c.name])], query.campaign_id),
+  };
+  const form = h("form", { class: "filters card", "aria-label": "Recommendation filters" },
+    field("Platform", inputs.platform), field("Audience size", inputs.audience_size), field("Content type", inputs.content_type),
+    field("Category", inputs.category), field("For campaign", inputs.campaign_id, { hint: "Hire buttons use this campaign" }),
+    h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Recommend")));
+  const apply = () => navigate("/recommendations", Object.fromEntries(KEYS.map((k) => [k, inputs[k].value])));
+  form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
+  for (const k of KEYS) inputs[k].addEventListener("change", apply);
+  const results = h("div", {}, loading("Ranking influencers…"));
+  clear(root, h("div", { class: "page" },
+    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Recommendations"), h("p", {}, "Influencers ranked by predicted engagement rate, with the reasons behind each prediction."))),
+    form, results));
+
+  let resp;
+  try {
+    resp = await api.get("/recommendations", { ...Object.fromEntries(KEYS.map((k) => [k, query[k]])), limit: 20 });
+  } catch (err) {
+    if (isCurrent()) clear(results, errorBox(err));
+    return;
+  }
+  if (!isCurrent()) return;
+  const rows = itemsOf(resp);
+  if (rows.length === 0) {
+    clear(results, h("div", { class: "card" }, empty("No recommendations", "Nothing matches these filters yet, or the models have not scored influencers. Widen the filters or check Data for recent loads.")));
+    return;
+  }
+  const max = Math.max(...rows.map((r) => Number(interval(r)[1] ?? r.predicted_er ?? 0))) * 1.1;
+  const campaignId = query.campaign_id;
+  clear(results, h("ol", { class: "rec-list", "data-testid": "recommendations" }, rows.map((r, i) => {
+    const id = pick(r, "influencer_id", "id");
+    const [lo, hi] = interval(r);
+    const person = { id, handle: r.handle, name: r.name };
+    return h("li", { class: "card rec", "data-testid": "recommendation" },
+      h("div", { class: "rank", "aria-label": `Rank ${pick(r, "rank") ?? i + 1}` }, `#${pick(r, "rank") ?? i + 1}`),
+      h("div", { class: "body" },
+        h("div", { class: "row" },
+          h("div", { class: "who", style: "display:flex;gap:10px;align-items:center;min-width:0" }, avatar(influencerName(r)),
+            h("div", {}, h("div", { class: "cell-main" }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle || "—"} · ${fmt.label(r.platform)} · ${fmt.compact(r.followers)} followers`))),
+          h("div", { class: "prediction" }, h("div", { class: "small muted" }, `Predicted ER${r.content_type ? " · " + fmt.label(r.content_type) : ""}`),
+            h("b", {}, fmt.pct(r.predicted_er)), " ", h("span", { class: "muted small" }, lo !== undefined ? `(${fmt.pct(lo)} – ${fmt.pct(hi)})` : ""),
+            intervalBar(lo, r.predicted_er, hi, max))),
+        h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
+        r.rationale ? h("p", { class: "rationale" }, r.rationale) : null,
+        h("div", { class: "page-actions" },
+          h("a", { class: "btn btn-secondary btn-sm", href: `#/influencers/${id}` }, "View details"),
+          h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", onclick: () => openHireDialog(person, { campaignId }) }, campaignId ? "Hire to campaign" : "Hire…"))));
+  })));
+}
