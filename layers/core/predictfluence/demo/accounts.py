@@ -27,7 +27,8 @@ class Accounts:
     content_cdf: np.ndarray  # (n, len(CONTENT_TYPES)) cumulative content-type preference
     age_units: np.ndarray  # (n, len(AGE_GROUPS)) audience age shares in 1/10000
     gender_units: np.ndarray  # (n, len(GENDERS))
-    country_buckets: list[list[tuple[str, int]]]  # per account: (bucket, units)
+    country_index: np.ndarray  # (n, 1 + OTHER_COUNTRY_BUCKETS) home country then others (P.COUNTRIES)
+    country_units: np.ndarray  # (n, 2 + OTHER_COUNTRY_BUCKETS) shares of those, then P.OTHER_BUCKET
     fit: np.ndarray  # audience share of the category's target age group
     suspicious: np.ndarray  # bool
     likes_boost: np.ndarray  # bought likes multiplier (0 for organic accounts)
@@ -72,7 +73,9 @@ def _content_cdf(rng: np.random.Generator, platform: np.ndarray) -> np.ndarray:
     return cdf
 
 
-def _audience(rng: np.random.Generator, platform: np.ndarray, category: np.ndarray, country: np.ndarray):
+def _audience(
+    rng: np.random.Generator, platform: np.ndarray, category: np.ndarray, country: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = len(platform)
     age_base = np.array([P.PLATFORM_AGE[p] for p in P.PLATFORMS])[platform]
     age_base = age_base * np.array([P.CATEGORY_AGE_TILT[c] for c in P.CATEGORIES])[category]
@@ -85,18 +88,16 @@ def _audience(rng: np.random.Generator, platform: np.ndarray, category: np.ndarr
     gender = np.stack([female * (1 - other), (1 - female) * (1 - other), other], axis=1)
     gender_units = round_shares(gender)
 
-    weights = np.array([c[1] for c in P.COUNTRIES])
+    # Other countries: weighted sampling without replacement via the Gumbel top-k trick (vectorised).
+    keys = np.log(np.array([c[1] for c in P.COUNTRIES]))[None, :] + rng.gumbel(size=(n, len(P.COUNTRIES)))
+    keys[np.arange(n), country] = -np.inf
+    others = np.argsort(-keys, axis=1, kind="stable")[:, : P.OTHER_COUNTRY_BUCKETS]
     home = rng.beta(*P.HOME_SHARE_BETA, n)
-    buckets: list[list[tuple[str, int]]] = []
-    for i in range(n):
-        w = weights.copy()
-        w[country[i]] = 0
-        others = rng.choice(len(w), size=P.OTHER_COUNTRY_BUCKETS, replace=False, p=w / w.sum())
-        rest = rng.dirichlet(np.full(P.OTHER_COUNTRY_BUCKETS + 1, 2.0)) * (1 - home[i])
-        units = round_shares(np.concatenate([[home[i]], rest])[None, :])[0]
-        names = [P.COUNTRIES[country[i]][0]] + [P.COUNTRIES[j][0] for j in others] + [P.OTHER_BUCKET]
-        buckets.append(list(zip(names, units.tolist(), strict=True)))
-    return age_units, gender_units, buckets
+    rest = rng.gamma(np.full((n, P.OTHER_COUNTRY_BUCKETS + 1), 2.0))
+    rest = rest / rest.sum(axis=1, keepdims=True) * (1 - home)[:, None]
+    country_units = round_shares(np.concatenate([home[:, None], rest], axis=1))
+    country_index = np.concatenate([country[:, None], others], axis=1)
+    return age_units, gender_units, country_index, country_units
 
 
 def make_accounts(rng: np.random.Generator, n: int) -> Accounts:
@@ -113,7 +114,7 @@ def make_accounts(rng: np.random.Generator, n: int) -> Accounts:
     base_freq = np.array([P.POSTS_PER_DAY[p] for p in P.PLATFORMS])[platform]
     posts_per_day = np.clip(base_freq * rng.lognormal(0.0, P.FREQ_SIGMA, n), *P.FREQ_CLIP)
     content_cdf = _content_cdf(rng, platform)
-    age_units, gender_units, country_buckets = _audience(rng, platform, category, country)
+    age_units, gender_units, country_index, country_units = _audience(rng, platform, category, country)
     target = np.array([P.AGE_GROUPS.index(P.CATEGORY_TARGET_AGE[c]) for c in P.CATEGORIES])[category]
     fit = age_units[np.arange(n), target] / SHARE_UNITS
 
@@ -130,6 +131,7 @@ def make_accounts(rng: np.random.Generator, n: int) -> Accounts:
         platform=platform, category=category, country=country, language=language, handle=handle,
         name=name, followers=followers, organic_followers=organic, quality=quality,
         posts_per_day=posts_per_day, content_cdf=content_cdf, age_units=age_units,
-        gender_units=gender_units, country_buckets=country_buckets, fit=fit, suspicious=suspicious,
+        gender_units=gender_units, country_index=country_index,
+        country_units=country_units, fit=fit, suspicious=suspicious,
         likes_boost=likes_boost, follower_jump=follower_jump,
     )  # fmt: skip

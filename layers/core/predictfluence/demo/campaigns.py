@@ -118,5 +118,5 @@ def make_campaigns(
 
 def market_share(accounts: Accounts, account: int, market: int) -> float:
     """The share of an account's audience living in the campaign's market country."""
-    country = P.COUNTRIES[market][0]
-    return next((u / SHARE_UNITS for b, u in accounts.country_buckets[account] if b == country), 0.0)
+    hits = np.flatnonzero(accounts.country_index[account] == market)
+    return float(accounts.country_units[account, hits[0]]) / SHARE_UNITS if len(hits) else 0.0

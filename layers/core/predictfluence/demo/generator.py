@@ -158,21 +158,42 @@ def _influencer_rows(a: Accounts) -> list[tuple]:
     )
 
 
-def _share(units: int) -> str:
-    return f"{units // SHARE_UNITS}.{units % SHARE_UNITS:04d}"
+SHARE_TEXT = np.array(
+    [f"{u // SHARE_UNITS}.{u % SHARE_UNITS:04d}" for u in range(SHARE_UNITS + 1)], dtype=object
+)
 
 
 def _audience_rows(a: Accounts) -> list[tuple]:
-    rows: list[tuple] = []
-    for i in range(len(a)):
-        platform, handle = P.PLATFORMS[a.platform[i]], a.handle[i]
-        for bucket, units in a.country_buckets[i]:
-            rows.append((platform, handle, "country", bucket, _share(units)))
-        for bucket, units in zip(P.AGE_GROUPS, a.age_units[i].tolist(), strict=True):
-            rows.append((platform, handle, "age_group", bucket, _share(units)))
-        for bucket, units in zip(P.GENDERS, a.gender_units[i].tolist(), strict=True):
-            rows.append((platform, handle, "gender", bucket, _share(units)))
-    return rows
+    """Per account: country buckets, then age groups, then genders (13 rows), vectorised."""
+    n = len(a)
+    countries = np.array([c[0] for c in P.COUNTRIES] + [P.OTHER_BUCKET], dtype=object)
+    other = np.full((n, 1), len(P.COUNTRIES))
+    bucket = np.concatenate(
+        [
+            countries[np.concatenate([a.country_index, other], axis=1)],
+            np.broadcast_to(np.array(P.AGE_GROUPS, dtype=object), (n, len(P.AGE_GROUPS))),
+            np.broadcast_to(np.array(P.GENDERS, dtype=object), (n, len(P.GENDERS))),
+        ],
+        axis=1,
+    )
+    units = np.concatenate([a.country_units, a.age_units, a.gender_units], axis=1)
+    dims = (
+        ["country"] * a.country_units.shape[1]
+        + ["age_group"] * len(P.AGE_GROUPS)
+        + ["gender"] * len(P.GENDERS)
+    )
+    per = len(dims)
+    platform = np.array(P.PLATFORMS, dtype=object)[a.platform]
+    return list(
+        zip(
+            np.repeat(platform, per).tolist(),
+            np.repeat(a.handle, per).tolist(),
+            dims * n,
+            bucket.ravel().tolist(),
+            SHARE_TEXT[units.ravel()].tolist(),
+            strict=True,
+        )
+    )
 
 
 def _campaign_rows(campaigns: list[Campaign], first: dt.date) -> list[tuple]:

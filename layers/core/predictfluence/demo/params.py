@@ -212,11 +212,15 @@ POSTS_PER_HIRE = (1, 3)
 OVER_BUDGET_SHARE = 0.1  # campaigns whose hires exceed their budget (by up to 15%)
 # Clicks per (organic) engagement of a sponsored post; conversion rate per click and order value by category.
 CLICKS_PER_ENGAGEMENT: dict[str, float] = {
-    "instagram": 0.15, "tiktok": 0.10, "youtube": 0.30, "twitter": 0.20, "twitch": 0.18,
-}  # fmt: skip
+    "instagram": 0.25,
+    "tiktok": 0.15,
+    "youtube": 0.45,
+    "twitter": 0.30,
+    "twitch": 0.28,
+}
 CONVERSION_RATE: dict[str, float] = {
-    "beauty": 0.040, "fashion": 0.030, "fitness": 0.030, "food": 0.050, "gaming": 0.025, "tech": 0.012,
-    "travel": 0.004, "parenting": 0.035, "finance": 0.015, "lifestyle": 0.030,
+    "beauty": 0.050, "fashion": 0.040, "fitness": 0.040, "food": 0.065, "gaming": 0.032, "tech": 0.016,
+    "travel": 0.005, "parenting": 0.045, "finance": 0.020, "lifestyle": 0.040,
 }  # fmt: skip
 ORDER_VALUE: dict[str, float] = {
     "beauty": 45.0, "fashion": 70.0, "fitness": 60.0, "food": 35.0, "gaming": 55.0, "tech": 180.0,
