@@ -1,0 +1,56 @@
+"""The `audience` kind → `audience_share` (key: platform + handle + dimension + bucket).
+
+The influencer must exist; dimension is one of country, age_group, gender (lower-cased); share is a
+fraction. The shares of one influencer × dimension must sum to 1 ± 0.01, else the whole group is
+rejected. A loaded group replaces that influencer's stored buckets of the dimension (stale buckets
+would break the sum).
+"""
+
+from __future__ import annotations
+
+from predictfluence.models import AUDIENCE_DIMENSIONS
+from sqlalchemy.engine import Connection
+
+from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+
+_DIMS = ", ".join(f"'{d}'" for d in AUDIENCE_DIMENSIONS)
+TOLERANCE = 0.01
+
+
+class AudienceLoader(StagedLoader):
+    kind = "audience"
+    duplicate_label = "audience bucket"
+    resolve_sql = (
+        "SELECT t.line, t.platform, t.handle, lower(t.dimension) AS dimension, t.bucket, t.share, "
+        "i.id AS influencer_id FROM pf_typed t "
+        "LEFT JOIN influencer i ON i.platform = t.platform AND i.handle = t.handle"
+    )
+    checks = (
+        ("t.influencer_id IS NULL", "'unknown influencer'", "handle", "t.platform || '/' || t.handle"),
+        (f"t.dimension NOT IN ({_DIMS})",
+         f"'unknown dimension (expected one of {', '.join(AUDIENCE_DIMENSIONS)})'", "dimension", "t.dimension"),
+    )
+
+    def group_checks(self, conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "INSERT INTO pf_rej (line, reason, col, val) "
+            "SELECT t.line, 'shares of ' || t.dimension || ' for ' || t.platform || '/' || t.handle "
+            f"|| ' sum to ' || round(g.total::numeric, 4) || ', not 1 ± {TOLERANCE}', 'share', t.share::text "
+            "FROM pf_ready t JOIN ("
+            "  SELECT r.influencer_id, r.dimension, sum(r.share) AS total FROM pf_ready r "
+            "  WHERE NOT EXISTS (SELECT 1 FROM pf_rej x WHERE x.line = r.line) "
+            f"  GROUP BY 1, 2 HAVING abs(sum(r.share) - 1) > {TOLERANCE}) g "
+            "ON g.influencer_id = t.influencer_id AND g.dimension = t.dimension "
+            "WHERE NOT EXISTS (SELECT 1 FROM pf_rej x WHERE x.line = t.line)"
+        )
+
+    def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        conn.exec_driver_sql(
+            "DELETE FROM audience_share a USING (SELECT DISTINCT influencer_id, dimension FROM pf_ok) g "
+            "WHERE a.influencer_id = g.influencer_id AND a.dimension = g.dimension"
+        )
+        upsert(conn, "audience_share", ("influencer_id", "dimension", "bucket"),
+               ("o.influencer_id", "o.dimension", "o.bucket"), [Target("share", "o.share", keep=False)], hmap)
+
+
+loader = AudienceLoader()

@@ -1,0 +1,37 @@
+"""The `post_metrics` kind → `post_metric_daily` (key: platform + post_id + date).
+
+The post (platform + post_id) must exist. likes, comments, shares and saves are non-negative counts (an
+empty cell is 0); views, reach and impressions may be empty (NULL, e.g. a photo has no views). A row
+replaces the stored counts of its day.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from etl_jobs.base import KindResult, SourceFile
+from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+
+COUNTS = ("likes", "comments", "shares", "saves")
+OPTIONAL_COUNTS = ("views", "reach", "impressions")
+
+
+class PostMetricsLoader(StagedLoader):
+    kind = "post_metrics"
+    duplicate_label = "post day"
+    resolve_sql = (
+        "SELECT t.*, p.id AS pid FROM pf_typed t "
+        "LEFT JOIN post p ON p.platform = t.platform AND p.external_id = t.post_id"
+    )
+    checks = (("t.pid IS NULL", "'unknown post'", "post_id", "t.platform || '/' || t.post_id"),)
+
+    def load(self, conn: Connection, source: SourceFile) -> KindResult:
+        return super().load(conn, source)
+
+    def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        targets = [Target(c, f"o.{c}", "0", keep=False, file_column=c) for c in COUNTS]
+        targets += [Target(c, f"o.{c}", keep=False, file_column=c) for c in OPTIONAL_COUNTS]
+        upsert(conn, "post_metric_daily", ("post_id", "date"), ("o.pid", "o.date"), targets, hmap)
+
+
+loader = PostMetricsLoader()

@@ -1,0 +1,454 @@
+"""Set-based loading for the warehouse CSV kinds: COPY into a text staging table, validate in SQL.
+
+One loader run inside the caller's transaction:
+
+1. **Header** (`map_header`): names are matched case/space-insensitively after the optional mapping
+   renames them; any order is fine. Missing required columns reject the whole file (naming them); extra
+   unknown columns are ignored with a note.
+2. **Stage** (`copy_stage`): `COPY … FROM STDIN (FORMAT csv, HEADER true)` into a temporary table of
+   text columns `c1..cN` plus `line`. `line` is the record's ordinal + 1 (the header is line 1); when a
+   quoted cell holds a newline, the physical line in an editor is later than the reported one.
+   A COPY error (ragged row, unterminated quote at EOF, invalid bytes) rejects the whole file.
+3. **Type checks** (`check_types`): one scan records every bad cell with a reason (PostgreSQL 15
+   compatible regexes, no `pg_input_is_valid`): wrong type, negative counts, absurdly large numbers
+   (more than 12 integer digits), NaN/infinity, impossible dates, dates before 2000-01-01 or after
+   tomorrow, over-long text, missing required values.
+4. **Typed table** `pf_typed`: the rows without a bad cell, cast to their types.
+5. The kind resolves its references into `pf_ready` (`resolve_sql`) and adds its own checks (unknown
+   influencer/post/campaign, statuses, …); `reject_duplicates` rejects later rows repeating a key.
+6. The kind's upsert reads `pf_ok` (the ready rows without a rejection).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.spec import KINDS, Kind
+
+EARLIEST_DATE = "2000-01-01"
+MAX_INT_DIGITS = 12  # counts and amounts above 999,999,999,999 are treated as corrupt ("absurdly large")
+MAX_REPORTED_REJECTIONS = 10_000  # the report lists at most this many rows; the counts are always exact
+TEXT_LIMITS: dict[str, int] = {
+    "platform": 32,
+    "handle": 255,
+    "category": 64,
+    "country": 64,
+    "language": 32,
+    "name": 200,
+    "brand": 200,
+    "objective": 64,
+    "status": 16,
+    "currency": 3,
+    "post_id": 128,
+    "content_type": 32,
+    "campaign": 200,
+    "dimension": 16,
+    "bucket": 64,
+}
+
+SQL_TYPES = {
+    "text": "text",
+    "int": "bigint",
+    "money": "numeric(14,2)",
+    "fraction": "double precision",
+    "date": "date",
+    "timestamp": "timestamptz",
+    "bool": "boolean",
+}
+
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0")
+
+
+def normalize_header(name: str) -> str:
+    """`" Post ID "` → `post_id`: lower case, surrounding space dropped, inner space/hyphens → `_`."""
+    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    width: int  # number of cells in the header row (the staging table's text columns)
+    positions: dict[str, int]  # canonical column -> 0-based position in the file
+    notes: list[str] = field(default_factory=list)
+
+    def stage_column(self, name: str) -> str | None:
+        pos = self.positions.get(name)
+        return None if pos is None else f"c{pos + 1}"
+
+
+def read_header(source: SourceFile) -> list[str]:
+    """The first CSV record (a quoted header cell may hold a newline); [] for an empty file."""
+    with open(source.path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.reader(handle):
+            return row
+    return []
+
+
+def mapped_names(header: Sequence[str], mapping: dict[str, Any] | None) -> list[str]:
+    """Header cells after the explicit mapping (their header → our column), normalised."""
+    renames = {normalize_header(k): v for k, v in (mapping or {}).items() if isinstance(v, str)}
+    names = []
+    for cell in header:
+        norm = normalize_header(cell)
+        target = renames.get(norm)
+        names.append(normalize_header(target) if target and not target.startswith("@") else norm)
+    return names
+
+
+def map_header(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None) -> HeaderMap:
+    if not header or all(not cell.strip() for cell in header):
+        raise FileRejected("no header row: the first line is empty")
+    names = mapped_names(header, mapping)
+    known = set(kind.column_names)
+    positions: dict[str, int] = {}
+    notes: list[str] = []
+    ignored: list[str] = []
+    for pos, name in enumerate(names):
+        if name in known and name not in positions:
+            positions[name] = pos
+        elif name in known:
+            notes.append(f"column {header[pos]!r} repeats {name!r}; the first one is used")
+        else:
+            ignored.append(header[pos])
+    if not positions:
+        raise FileRejected(
+            f"no header row: none of the first line's cells names a {kind.name} column "
+            f"(expected {', '.join(kind.column_names)}; got {', '.join(repr(c) for c in header[:6])})",
+            {"expected": list(kind.column_names)},
+        )
+    missing = [c for c in kind.required if c not in positions]
+    if missing:
+        raise FileRejected(
+            f"missing required column{'s' if len(missing) > 1 else ''} for {kind.name}: {', '.join(missing)}",
+            {"missing": missing, "header": list(header)},
+        )
+    if ignored:
+        notes.append(f"ignored unknown column(s): {', '.join(repr(c) for c in ignored)}")
+    return HeaderMap(width=len(header), positions=positions, notes=notes)
+
+
+def header_matches(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None = None) -> bool:
+    """Strict detection: every required column present and every cell a column of this kind."""
+    names = [n for n in mapped_names(header, mapping) if n]
+    return bool(names) and set(kind.required) <= set(names) and set(names) <= set(kind.column_names)
+
+
+# --- staging -------------------------------------------------------------------------------------------
+
+
+def driver(conn: Connection) -> Any:
+    """The pg8000 DBAPI connection under SQLAlchemy's connection (for COPY)."""
+    return conn.connection.driver_connection
+
+
+def copy_error_reason(exc: Exception) -> str:
+    """PostgreSQL's message for a failed COPY, with its line (`CONTEXT: COPY pf_stage, line 3`)."""
+    info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+    message = info.get("M") or str(exc)
+    where = info.get("W", "")
+    found = re.search(r"line (\d+)", where)
+    return f"line {found.group(1)}: {message}" if found else message
+
+
+def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
+    """COPY the file into `pf_stage` (text columns c1..c<width>, `line` = record ordinal + 1)."""
+    cols = ", ".join(f"c{i} text" for i in range(1, width + 1))
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE pf_stage (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), {cols}) "
+        "ON COMMIT DROP"
+    )
+    names = ", ".join(f"c{i}" for i in range(1, width + 1))
+    cursor = driver(conn).cursor()
+    try:
+        with open(source.path, "rb") as stream:
+            cursor.execute(
+                f"COPY pf_stage ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
+                stream=stream,
+            )
+    except Exception as exc:  # pg8000 DatabaseError: the file does not parse as CSV
+        if type(exc).__name__ not in ("DatabaseError", "DataError", "ProgrammingError"):
+            raise
+        raise FileRejected(f"the file is not well-formed CSV ({copy_error_reason(exc)})") from exc
+    return conn.exec_driver_sql("SELECT count(*) FROM pf_stage").scalar_one()
+
+
+# --- type checks ---------------------------------------------------------------------------------------
+
+_INT = r"^[0-9]{1,%d}$" % MAX_INT_DIGITS
+_DEC = r"^[0-9]{1,%d}(\.[0-9]*)?$|^\.[0-9]+$" % MAX_INT_DIGITS
+_NUMBERISH = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_NONFINITE = r"^[+-]?(nan|inf|infinity)$"
+_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_TS = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$"
+)
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _valid_day(v: str) -> str:
+    """SQL: the YYYY-MM-DD prefix of `v` (already regex-checked) names a real calendar day."""
+    return (
+        f"substr({v}, 9, 2)::int <= extract(day from (make_date(substr({v}, 1, 4)::int, "
+        f"substr({v}, 6, 2)::int, 1) + interval '1 month - 1 day'))"
+    )
+
+
+def _in_range(v: str) -> str:
+    return f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' AND to_char(current_date + 1, 'YYYY-MM-DD')"
+
+
+def cell_check(name: str, type_: str, required: bool, v: str) -> str:
+    """A CASE expression giving the reason cell `v` (trimmed text, NULL when empty) is bad, or NULL."""
+    parts: list[str] = []
+    if required:
+        parts.append(f"WHEN {v} IS NULL THEN 'missing value'")
+    else:
+        parts.append(f"WHEN {v} IS NULL THEN NULL")
+    if type_ == "text":
+        limit = TEXT_LIMITS.get(name)
+        if limit:
+            parts.append(f"WHEN length({v}) > {limit} THEN 'too long (more than {limit} characters)'")
+    elif type_ in ("int", "money"):
+        ok = _INT if type_ == "int" else _DEC
+        what = "count" if type_ == "int" else "amount"
+        parts += [
+            f"WHEN {v} ~ {_lit(ok)} THEN NULL",
+            f"WHEN lower({v}) ~ {_lit(_NONFINITE)} THEN 'not a finite number'",
+            f"WHEN {v} ~ '^-' AND {v} ~ {_lit(_NUMBERISH)} THEN 'negative {what}'",
+            f"WHEN {v} ~ '^[+]?[0-9]{{{MAX_INT_DIGITS + 1},}}(\\.[0-9]*)?$' THEN "
+            f"'absurdly large (more than {MAX_INT_DIGITS} digits)'",
+            f"WHEN {v} ~ {_lit(_NUMBERISH)} THEN "
+            + ("'not a whole number'" if type_ == "int" else "'not a plain decimal amount'"),
+            "ELSE " + ("'not an integer'" if type_ == "int" else "'not a number'"),
+        ]
+    elif type_ == "fraction":
+        parts += [
+            f"WHEN {v} ~ '^(0(\\.[0-9]*)?|1(\\.0*)?|\\.[0-9]+)$' THEN NULL",
+            f"WHEN lower({v}) ~ {_lit(_NONFINITE)} THEN 'not a finite number'",
+            f"WHEN {v} ~ {_lit(_NUMBERISH)} THEN 'not a fraction between 0 and 1'",
+            "ELSE 'not a number'",
+        ]
+    elif type_ in ("date", "timestamp"):
+        pattern = _DATE if type_ == "date" else _TS
+        what = "date (expected YYYY-MM-DD)" if type_ == "date" else "timestamp (expected ISO 8601)"
+        parts += [
+            f"WHEN {v} !~ {_lit(pattern)} THEN 'not a {what}'",
+            f"WHEN NOT ({_valid_day(v)}) THEN 'not a real calendar day'",
+            f"WHEN NOT ({_in_range(v)}) THEN 'date out of range (before {EARLIEST_DATE} or after tomorrow)'",
+        ]
+    elif type_ == "bool":
+        allowed = ", ".join(_lit(x) for x in _TRUE + _FALSE)
+        parts.append(f"WHEN lower({v}) NOT IN ({allowed}) THEN 'not a boolean (true/false)'")
+    else:
+        raise ValueError(f"unsupported column type {type_!r}")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def cast_expr(type_: str, v: str) -> str:
+    if type_ == "text":
+        return v
+    if type_ == "bool":
+        return f"lower({v}) IN ({', '.join(_lit(x) for x in _TRUE)})"
+    if type_ == "timestamp":
+        return f"({v})::timestamptz"
+    return f"({v})::{SQL_TYPES[type_]}"
+
+
+def _trimmed(col: str) -> str:
+    return f"nullif(btrim({col}), '')"
+
+
+def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
+    """Record bad cells in `pf_rej` and build `pf_typed` from the remaining rows."""
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE pf_rej (line bigint NOT NULL, reason text NOT NULL, col text, val text) "
+        "ON COMMIT DROP"
+    )
+    checks = []
+    for column in kind.columns:
+        stage_col = hmap.stage_column(column.name)
+        if stage_col is None:
+            continue
+        v = _trimmed(f"s.{stage_col}")
+        checks.append(
+            f"({_lit(column.name)}, s.{stage_col}, {cell_check(column.name, column.type, column.required, v)})"
+        )
+    if checks:
+        conn.exec_driver_sql(
+            "INSERT INTO pf_rej (line, reason, col, val) SELECT s.line, x.reason, x.col, x.val "
+            f"FROM pf_stage s CROSS JOIN LATERAL (VALUES {', '.join(checks)}) AS x(col, val, reason) "
+            "WHERE x.reason IS NOT NULL"
+        )
+    selects = ["s.line"]
+    for column in kind.columns:
+        stage_col = hmap.stage_column(column.name)
+        sql_type = SQL_TYPES[column.type]
+        if stage_col is None:
+            selects.append(f"NULL::{sql_type} AS {column.name}")
+            continue
+        v = _trimmed(f"s.{stage_col}")
+        if column.name == "platform":
+            v = f"lower({v})"
+        elif column.name == "handle":
+            v = f"nullif(regexp_replace({v}, '^@', ''), '')"
+        selects.append(f"{cast_expr(column.type, v)} AS {column.name}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE pf_typed ON COMMIT DROP AS SELECT {', '.join(selects)} FROM pf_stage s "
+        "WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = s.line)"
+    )
+
+
+def reject_where(conn: Connection, table: str, condition: str, reason: str, col: str | None, val: str) -> None:
+    """Reject the rows of `table` (not yet rejected) matching `condition`; `reason`/`val` are SQL."""
+    conn.exec_driver_sql(
+        f"INSERT INTO pf_rej (line, reason, col, val) SELECT t.line, {reason}, "
+        f"{_lit(col) if col else 'NULL'}, ({val})::text FROM {table} t "
+        f"WHERE ({condition}) AND NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)"
+    )
+
+
+def reject_duplicates(conn: Connection, key: Sequence[str], label: str) -> None:
+    """Within `pf_ready`, a key seen on an earlier (not rejected) line rejects the later lines."""
+    cols = ", ".join(key)
+    conn.exec_driver_sql(
+        "INSERT INTO pf_rej (line, reason, col, val) "
+        f"SELECT d.line, 'duplicate {label} (first on line ' || d.first_line || ')', NULL, d.k FROM ("
+        f"  SELECT t.line, min(t.line) OVER (PARTITION BY {cols}) AS first_line, "
+        f"         concat_ws(' / ', {cols}) AS k FROM pf_ready t "
+        "  WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)) d "
+        "WHERE d.line <> d.first_line"
+    )
+
+
+def finish(conn: Connection) -> None:
+    """`pf_ok`: the ready rows that no check rejected."""
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE pf_ok ON COMMIT DROP AS SELECT t.* FROM pf_ready t "
+        "WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)"
+    )
+
+
+def collect(conn: Connection, rows_in: int) -> KindResult:
+    rejected = conn.exec_driver_sql("SELECT count(DISTINCT line) FROM pf_rej").scalar_one()
+    rows = conn.exec_driver_sql(
+        f"SELECT line, reason, col, val FROM pf_rej ORDER BY line, col LIMIT {MAX_REPORTED_REJECTIONS}"
+    ).all()
+    result = KindResult(rows_in=rows_in, rows_loaded=rows_in - rejected)
+    result.rejections = [Rejection(r.line, r.reason, r.col, r.val) for r in rows]
+    if rejected and len(rows) == MAX_REPORTED_REJECTIONS:
+        result.notes.append(f"the report lists the first {MAX_REPORTED_REJECTIONS} rejections only")
+    return result
+
+
+class StagedLoader:
+    """A warehouse kind loaded set-based. Subclasses give `kind`, `resolve_sql`, `checks` and `upsert`."""
+
+    kind: str = ""
+    duplicate_label = "key"
+    # (condition on pf_ready t, reason SQL, column, value SQL)
+    checks: tuple[tuple[str, str, str | None, str], ...] = ()
+    resolve_sql: str = "SELECT t.* FROM pf_typed t"
+
+    @property
+    def spec(self) -> Kind:
+        return KINDS[self.kind]
+
+    def matches_header(self, header: list[str]) -> bool:
+        return header_matches(self.spec, header)
+
+    def load(self, conn: Connection, source: SourceFile) -> KindResult:
+        hmap = map_header(self.spec, read_header(source), source.mapping)
+        conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")
+        rows_in = copy_stage(conn, source, hmap.width)
+        check_types(conn, self.spec, hmap)
+        conn.exec_driver_sql(f"CREATE TEMP TABLE pf_ready ON COMMIT DROP AS {self.resolve_sql}")
+        for condition, reason, col, val in self.checks:
+            reject_where(conn, "pf_ready", condition, reason, col, val)
+        reject_duplicates(conn, self.key_columns(), self.duplicate_label)
+        self.group_checks(conn)
+        finish(conn)
+        self.upsert(conn, hmap)
+        result = collect(conn, rows_in)
+        result.notes[:0] = hmap.notes
+        return result
+
+    def key_columns(self) -> tuple[str, ...]:
+        return self.spec.key
+
+    def group_checks(self, conn: Connection) -> None:
+        """Checks over groups of rows (audience shares); none by default."""
+
+    def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Target:
+    """A warehouse column written from `pf_ok o`.
+
+    `src` is the SQL over `o`; `default` fills an empty cell of a new row; `keep` makes an empty cell
+    keep the stored value of an existing row (otherwise the default, or NULL, is written); `file_column`
+    names the CSV column it comes from — when the file lacks it, existing rows keep their value.
+    """
+
+    name: str
+    src: str
+    default: str | None = None
+    keep: bool = True
+    file_column: str | None = None
+
+
+def upsert(
+    conn: Connection,
+    table: str,
+    key: Sequence[str],
+    key_src: Sequence[str],
+    targets: Sequence[Target],
+    hmap: HeaderMap,
+    touch: str | None = None,
+) -> None:
+    """Update existing rows (only when a value changes), then insert new ones with ON CONFLICT.
+
+    UPDATE first gives exact semantics for empty cells (keep or default, per `Target`); the INSERT's
+    ON CONFLICT DO UPDATE covers a row inserted by a concurrent load in between.
+    """
+    written = [t for t in targets if t.file_column is None or t.file_column in hmap.positions]
+    match = " AND ".join(f"t.{k} = {s}" for k, s in zip(key, key_src, strict=True))
+    if written:
+        def upd(t: Target) -> str:
+            if t.keep:
+                return f"COALESCE({t.src}, t.{t.name})"
+            return f"COALESCE({t.src}, {t.default})" if t.default else t.src
+
+        new = ", ".join(upd(t) for t in written)
+        old = ", ".join(f"t.{t.name}" for t in written)
+        sets = ", ".join(f"{t.name} = {upd(t)}" for t in written)
+        if touch:
+            sets += f", {touch} = now()"
+        conn.exec_driver_sql(
+            f"UPDATE {table} t SET {sets} FROM pf_ok o WHERE {match} AND ({old}) IS DISTINCT FROM ({new})"
+        )
+    names = list(key) + [t.name for t in targets]
+    values = list(key_src) + [f"COALESCE({t.src}, {t.default})" if t.default else t.src for t in targets]
+    conflict_sets = ", ".join(
+        f"{t.name} = COALESCE(excluded.{t.name}, {table}.{t.name})" if t.keep else f"{t.name} = excluded.{t.name}"
+        for t in written
+    )
+    on_conflict = f"DO UPDATE SET {conflict_sets}" if conflict_sets else "DO NOTHING"
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(values)} FROM pf_ok o "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match}) "
+        f"ON CONFLICT ({', '.join(key)}) {on_conflict}"
+    )
