@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean help frontend
+.PHONY: install run test lint bench clean help package frontend
 
 help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff"
 	@echo "make bench  - benchmarks (bench/)"
+	@echo "make package [STAGE=dev] - Lambda package + layers + merged CloudFormation in build/sam"
 
 $(STAMP): requirements.txt requirements-dev.txt layers/ml/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -42,6 +43,11 @@ lint: install
 
 bench: install
 	$(PY) bench/etl.py
+
+STAGE ?= dev
+# chalice package (Python 3.12: Lambda python3.12) + layers + checks; see infra/package.py and docs/deployment.md.
+package: install
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(PY) infra/package.py --stage $(STAGE)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
