@@ -30,7 +30,6 @@ pip downloads are cached by pip itself; a layer is reinstalled only when its req
 from __future__ import annotations
 
 import argparse
-import compileall
 import hashlib
 import json
 import os

@@ -26,6 +26,11 @@ class Settings:
     reports_prefix: str
     cors_origin: str
     retrain_min_new_rows: int
+    # In AWS (infra/resources.json): credentials from the Secrets Manager secret, host = the RDS Proxy.
+    db_secret_arn: str | None = None
+    db_host: str | None = None
+    db_name: str | None = None
+    db_tls: bool = False
 
     @property
     def embedded_pg_dir(self) -> Path:
@@ -50,6 +55,10 @@ def get_settings() -> Settings:
         reports_prefix=_env("PF_REPORTS_PREFIX", "reports/"),
         cors_origin=_env("PF_CORS_ORIGIN", "http://127.0.0.1:8080"),
         retrain_min_new_rows=int(_env("PF_RETRAIN_MIN_NEW_ROWS", "50000")),
+        db_secret_arn=os.environ.get("PF_DB_SECRET_ARN") or None,
+        db_host=os.environ.get("PF_DB_HOST") or None,
+        db_name=os.environ.get("PF_DB_NAME") or None,
+        db_tls=_env("PF_DB_TLS", "0").lower() in ("1", "true", "yes"),
     )
 
 

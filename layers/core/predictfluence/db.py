@@ -8,6 +8,7 @@ reuses it on the next run. The driver is always pg8000; there is no SQLite code 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,16 +42,48 @@ def embedded_url(data_dir: Path) -> URL:
     return make_url(f"postgresql+pg8000://postgres@/postgres?unix_sock={data_dir}/.s.PGSQL.5432")
 
 
+def secret_url(secret_arn: str, host: str | None = None, database: str | None = None) -> URL:
+    """The URL from a Secrets Manager database secret (RDS's JSON shape: username, password, host, port,
+    dbname). `host` overrides the secret's (the RDS Proxy endpoint instead of the cluster's). boto3 is
+    imported only here, through `storage`."""
+    from predictfluence import storage
+
+    secret = json.loads(storage.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
+    return URL.create(
+        "postgresql+pg8000",
+        username=secret["username"],
+        password=secret["password"],
+        host=host or secret["host"],
+        port=int(secret.get("port") or 5432),
+        database=database or secret.get("dbname") or "postgres",
+    )
+
+
 def database_url() -> URL:
+    """DATABASE_URL, else the Secrets Manager secret PF_DB_SECRET_ARN (AWS), else the embedded server."""
     settings = get_settings()
     if settings.database_url:
         return normalize_url(settings.database_url)
+    if settings.db_secret_arn:
+        return secret_url(settings.db_secret_arn, settings.db_host, settings.db_name)
     return embedded_url(settings.embedded_pg_dir)
+
+
+def connect_args() -> dict:
+    """pg8000 speaks TLS only when given an SSL context; RDS Proxy requires TLS (PF_DB_TLS=1). Its
+    certificates chain to Amazon's public roots, so the default context verifies them."""
+    if not get_settings().db_tls:
+        return {}
+    import ssl
+
+    return {"ssl_context": ssl.create_default_context()}
 
 
 def create_engine(url: str | URL | None = None, **kwargs) -> Engine:
     target = normalize_url(url) if url is not None else database_url()
     options = {"pool_pre_ping": True, "pool_recycle": 1800}
+    if url is None and (args := connect_args()):
+        options["connect_args"] = args
     if "poolclass" not in kwargs:
         options.update(pool_size=5, max_overflow=5)
     options.update(kwargs)
