@@ -1,0 +1,116 @@
+"""The ETL trigger: S3 ObjectCreated → SQS → this handler → etl_jobs.pipeline.load_file.
+
+Each SQS message body is an S3 event notification (one or more records); `s3:TestEvent` messages (sent
+when the notification is configured) are skipped. Keys arrive URL-encoded (`raw/posts/a+b.csv`,
+`%2F`): they are decoded with `unquote_plus`. Each object is streamed to a temporary file (memory stays
+bounded) and loaded; a `<key>.mapping.json` object beside it is its header mapping.
+
+Partial batch failures: one failing file must not fail the others. Chalice 1.34's `on_sqs_message`
+returns the handler's return value to Lambda unchanged but has no option for the event source mapping's
+`FunctionResponseTypes`, so the deployment template sets `ReportBatchItemFailures` on the Etl function's
+SQS event (infra/resources.json, merged into `chalice package`). The handler processes every record and
+returns `{"batchItemFailures": [{"itemIdentifier": <messageId>}, …]}` for the messages whose load
+*failed* (database or S3 error: worth a retry; after maxReceiveCount the DLQ keeps them). Loaded,
+rejected and already-loaded files succeed: a broken file is not retried forever, and a redelivered
+good file is skipped by its checksum.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote_plus
+
+from etl_jobs.base import SourceFile
+from etl_jobs.pipeline import LoadOutcome, load_file
+
+log = logging.getLogger(__name__)
+
+ETL_QUEUE = os.environ.get("PF_ETL_QUEUE") or "predictfluence-etl"
+ETL_BATCH_SIZE = 5
+MAPPING_SUFFIX = ".mapping.json"
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    bucket: str
+    key: str
+
+
+def s3_objects(body: str) -> list[ObjectRef]:
+    """The created objects named by one SQS message body (an S3 event notification); [] for a TestEvent."""
+    message = json.loads(body)
+    if message.get("Event") == "s3:TestEvent":
+        return []
+    refs = []
+    for record in message.get("Records", []):
+        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        s3 = record["s3"]
+        refs.append(ObjectRef(s3["bucket"]["name"], unquote_plus(s3["object"]["key"])))
+    return refs
+
+
+def wanted(key: str) -> bool:
+    """CSV uploads only: mapping files, reports and folder markers are not loads."""
+    from predictfluence.config import get_settings
+
+    return not (key.endswith("/") or key.endswith(MAPPING_SUFFIX) or key.startswith(get_settings().reports_prefix))
+
+
+def read_mapping(s3: Any, ref: ObjectRef) -> dict[str, Any] | None:
+    try:
+        body = s3.get_object(Bucket=ref.bucket, Key=ref.key + MAPPING_SUFFIX)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    mapping = json.loads(body)
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{ref.key}{MAPPING_SUFFIX} must hold a JSON object")
+    return mapping
+
+
+def load_object(ref: ObjectRef) -> LoadOutcome:
+    from predictfluence.db import get_engine
+    from predictfluence.storage import client
+
+    s3 = client("s3")
+    mapping = read_mapping(s3, ref)
+    suffix = PurePosixPath(ref.key).suffix or ".csv"
+    with tempfile.TemporaryDirectory(prefix="pf-etl-") as folder:
+        path = Path(folder) / f"object{suffix}"
+        s3.download_file(ref.bucket, ref.key, str(path))
+        source = SourceFile(path=path, key=ref.key, mapping=mapping)
+        return load_file(get_engine(), source, bucket=ref.bucket)
+
+
+def handle_message(body: str) -> list[LoadOutcome]:
+    outcomes = []
+    for ref in s3_objects(body):
+        if not wanted(ref.key):
+            log.info("skipping s3://%s/%s", ref.bucket, ref.key)
+            continue
+        outcome = load_object(ref)
+        log.info("s3://%s/%s: %s %s", ref.bucket, ref.key, outcome.status, outcome.message)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def handle_sqs_batch(records: Iterable[Any]) -> dict[str, list[dict[str, str]]]:
+    """Process every record; report the ones to retry as `batchItemFailures`."""
+    failures = []
+    for record in records:
+        message_id = record.to_dict().get("messageId", "")
+        try:
+            ok = all(o.status != "failed" for o in handle_message(record.body))
+        except Exception:  # a bad message or an S3 error: retry this one, keep going with the others
+            log.exception("SQS message %s failed", message_id)
+            ok = False
+        if not ok:
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}
