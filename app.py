@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from chalice import Chalice
 
+from functions.api.analytics import analytics_routes
+from functions.api.campaigns import campaign_routes
+from functions.api.docs import docs_routes
 from functions.api.health import health_routes
+from functions.api.influencers import influencer_routes
+from functions.api.keys import key_routes
+from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
+from predictfluence.api.authorizer import authorizer_routes
 
 app = Chalice(app_name="predictfluence")
 app.register_blueprint(health_routes)
+app.register_blueprint(authorizer_routes)
+for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_routes, upload_routes, key_routes):
+    app.register_blueprint(_routes)
 
 
 @app.on_sqs_message(queue=ETL_QUEUE, batch_size=ETL_BATCH_SIZE, name="etl")

@@ -1,0 +1,140 @@
+"""/campaigns: CRUD, hires (/campaigns/{id}/influencers) and the summary."""
+
+from __future__ import annotations
+
+from predictfluence.api import errors
+from predictfluence.api.routing import Router
+from predictfluence.api.schemas.campaigns import (
+    Campaign,
+    CampaignCreate,
+    CampaignDeleted,
+    CampaignListQuery,
+    CampaignPage,
+    CampaignSummary,
+    CampaignUpdate,
+    Hire,
+    HireCreate,
+    HirePerformanceList,
+    HireUpdate,
+)
+from predictfluence.api.schemas.common import page_info
+from predictfluence.queries import campaigns as q
+
+router = Router(__name__, tag="campaigns")
+campaign_routes = router.blueprint
+NOT_NULL = ("name", "status", "budget", "currency")
+
+
+def _name_taken(name: str) -> errors.ApiError:
+    return errors.conflict("campaign_name_taken", f"a campaign named {name!r} already exists", {"name": name})
+
+
+@router.route("/campaigns", "GET", role="viewer", query=CampaignListQuery, response=CampaignPage,
+              summary="List campaigns")
+def list_campaigns(query: CampaignListQuery) -> CampaignPage:
+    items, total = q.list_campaigns(**query.model_dump())
+    return CampaignPage(items=items, page_info=page_info(total, query.page, query.page_size))
+
+
+@router.route("/campaigns", "POST", role="manager", body=CampaignCreate, response=Campaign, status=201,
+              errors=(409,), summary="Create a campaign")
+def create_campaign(body: CampaignCreate) -> Campaign:
+    try:
+        return Campaign.model_validate(q.create_campaign(body.model_dump()))
+    except q.NameTaken:
+        raise _name_taken(body.name) from None
+
+
+@router.route("/campaigns/{campaign_id}", "GET", role="viewer", response=Campaign, summary="One campaign")
+def get_campaign(campaign_id: int) -> Campaign:
+    found = q.get_campaign(campaign_id)
+    if found is None:
+        raise errors.not_found("campaign", campaign_id)
+    return Campaign.model_validate(found)
+
+
+@router.route("/campaigns/{campaign_id}", "PATCH", role="manager", body=CampaignUpdate, response=Campaign,
+              errors=(409,), summary="Change a campaign")
+def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
+    values = body.model_dump(exclude_unset=True)
+    nulls = [name for name in NOT_NULL if name in values and values[name] is None]
+    if nulls:
+        raise errors.unprocessable(f"invalid field(s): {', '.join(nulls)}",
+                                   [{"field": n, "in": "body", "message": "may not be null"} for n in nulls])
+    try:
+        found = q.update_campaign(campaign_id, values)
+    except q.NameTaken:
+        raise _name_taken(values["name"]) from None
+    except ValueError as exc:
+        raise errors.unprocessable(str(exc), [{"field": "end_date", "in": "body", "message": str(exc)}]) from None
+    if found is None:
+        raise errors.not_found("campaign", campaign_id)
+    return Campaign.model_validate(found)
+
+
+@router.route("/campaigns/{campaign_id}", "DELETE", role="manager", response=CampaignDeleted,
+              summary="Delete a campaign (archived instead when it has hires)")
+def delete_campaign(campaign_id: int) -> CampaignDeleted:
+    outcome = q.delete_campaign(campaign_id)
+    if outcome is None:
+        raise errors.not_found("campaign", campaign_id)
+    return CampaignDeleted(id=campaign_id, outcome=outcome)  # type: ignore[arg-type]
+
+
+@router.route("/campaigns/{campaign_id}/summary", "GET", role="viewer", response=CampaignSummary,
+              summary="Budget, spend, engagement, cost metrics and ROI of a campaign")
+def campaign_summary(campaign_id: int) -> CampaignSummary:
+    found = q.summary(campaign_id)
+    if found is None:
+        raise errors.not_found("campaign", campaign_id)
+    return CampaignSummary.model_validate(found)
+
+
+@router.route("/campaigns/{campaign_id}/influencers", "GET", role="viewer", response=HirePerformanceList,
+              summary="Hired influencers and their performance in the campaign")
+def list_hires(campaign_id: int) -> HirePerformanceList:
+    if not q.exists(campaign_id):
+        raise errors.not_found("campaign", campaign_id)
+    items = q.hire_performance(campaign_id)
+    return HirePerformanceList(items=items, total=len(items))
+
+
+@router.route("/campaigns/{campaign_id}/influencers", "POST", role="manager", body=HireCreate, response=Hire,
+              status=201, errors=(409,), summary="Hire an influencer for the campaign")
+def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
+    try:
+        result = q.hire(campaign_id, body.influencer_id, body.agreed_cost, body.status, body.allow_overspend)
+    except q.DuplicateHire:
+        raise errors.conflict("already_hired", f"influencer {body.influencer_id} is already hired for "
+                              f"campaign {campaign_id}", {"influencer_id": body.influencer_id}) from None
+    except q.OverBudget as exc:
+        raise _over_budget(exc) from None
+    except q.CampaignArchived:
+        raise errors.conflict("campaign_archived", "archived campaigns take no new hires") from None
+    if isinstance(result, str):
+        raise errors.not_found(result, campaign_id if result == "campaign" else body.influencer_id)
+    return Hire.model_validate(result)
+
+
+def _over_budget(exc: q.OverBudget) -> errors.ApiError:
+    return errors.conflict("over_budget", "the hire would overspend the campaign budget "
+                           "(send allow_overspend: true to hire anyway)", exc.details)
+
+
+@router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "PATCH", role="manager", body=HireUpdate,
+              response=Hire, errors=(409,), summary="Change a hire's status or agreed cost")
+def update_hire(campaign_id: int, influencer_id: int, body: HireUpdate) -> Hire:
+    try:
+        found = q.update_hire(campaign_id, influencer_id, body.status, body.agreed_cost, body.allow_overspend)
+    except q.OverBudget as exc:
+        raise _over_budget(exc) from None
+    if found is None:
+        raise errors.not_found("hire", f"{campaign_id}/{influencer_id}")
+    return Hire.model_validate(found)
+
+
+@router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "DELETE", role="manager", response=None,
+              status=204, summary="Remove a hire")
+def remove_hire(campaign_id: int, influencer_id: int) -> None:
+    if not q.remove_hire(campaign_id, influencer_id):
+        raise errors.not_found("hire", f"{campaign_id}/{influencer_id}")

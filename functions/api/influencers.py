@@ -1,0 +1,47 @@
+"""/influencers: list with filters and sort, profile, lookalikes."""
+
+from __future__ import annotations
+
+from predictfluence.api import errors
+from predictfluence.api.routing import Router
+from predictfluence.api.schemas.common import page_info
+from predictfluence.api.schemas.influencers import (
+    InfluencerListQuery,
+    InfluencerPage,
+    InfluencerProfile,
+    SimilarInfluencers,
+    SimilarQuery,
+)
+from predictfluence.queries import influencers as q
+
+router = Router(__name__, tag="influencers")
+influencer_routes = router.blueprint
+
+
+@router.route("/influencers", "GET", role="viewer", query=InfluencerListQuery, response=InfluencerPage,
+              summary="List influencers with filters, sort and paging")
+def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
+    """Averages are over each influencer's posts (the influencer_stats rollup, refreshed after each load)."""
+    items, total = q.list_influencers(**query.model_dump())
+    return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
+
+
+@router.route("/influencers/{influencer_id}", "GET", role="viewer", response=InfluencerProfile,
+              summary="An influencer's profile: averages, 30-day trend, audience, scores, campaigns")
+def get_influencer(influencer_id: int) -> InfluencerProfile:
+    found = q.profile(influencer_id)
+    if found is None:
+        raise errors.not_found("influencer", influencer_id)
+    return InfluencerProfile.model_validate(found)
+
+
+@router.route("/influencers/{influencer_id}/similar", "GET", role="viewer", query=SimilarQuery,
+              response=SimilarInfluencers, summary="Lookalike influencers")
+def similar_influencers(influencer_id: int, query: SimilarQuery) -> SimilarInfluencers:
+    """The same ML lookalike cluster when the influencer is scored; otherwise the same platform, category
+    and follower tier, nearest in followers."""
+    found = q.similar(influencer_id, query.limit)
+    if found is None:
+        raise errors.not_found("influencer", influencer_id)
+    method, items = found
+    return SimilarInfluencers(method=method, items=items)  # type: ignore[arg-type]

@@ -1,0 +1,88 @@
+"""Bearer API keys and roles.
+
+A key looks like `pfk_<prefix>_<secret>`. The database stores the prefix (to find the row) and the
+sha256 of the whole key (to prove it); the key itself is shown once, at creation. Roles are ordered:
+viewer (reads) < manager (writes) < admin (API keys, retraining).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+ROLES: tuple[str, ...] = ("viewer", "manager", "admin")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+KEY_PREFIX = "pfk_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: int
+    role: str
+
+    def has(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: str
+    prefix: str
+    key_hash: str
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def generate_key() -> NewKey:
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return NewKey(key=key, prefix=prefix, key_hash=hash_key(key))
+
+
+def parse_token(header: str | None) -> str | None:
+    """The key from an `Authorization: Bearer <key>` header value (a bare key is accepted too)."""
+    if not header:
+        return None
+    value = header.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+
+
+def key_prefix(key: str) -> str | None:
+    if not key.startswith(KEY_PREFIX):
+        return None
+    prefix, sep, secret = key[len(KEY_PREFIX):].partition("_")
+    if not sep or len(prefix) != 12 or not secret:
+        return None
+    return prefix
+
+
+def authenticate(header: str | None) -> Principal | None:
+    """The principal behind an Authorization header value, or None for a missing/unknown/revoked key."""
+    from predictfluence.queries.api_keys import find_by_prefix
+
+    key = parse_token(header)
+    prefix = key_prefix(key) if key else None
+    if key is None or prefix is None:
+        return None
+    row = find_by_prefix(prefix)
+    if row is None or row["revoked_at"] is not None:
+        return None
+    if not hmac.compare_digest(row["key_hash"], hash_key(key)):
+        return None
+    return Principal(key_id=int(row["id"]), role=str(row["role"]))
+
+
+def create_key(role: str, name: str | None = None) -> tuple[str, dict]:
+    """Create a key; returns (the key, shown once; its stored row without the hash)."""
+    from predictfluence.queries.api_keys import insert_key
+
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    new = generate_key()
+    return new.key, insert_key(new.prefix, new.key_hash, role, name)

@@ -1,0 +1,275 @@
+"""Routes with validation, auth and OpenAPI metadata on top of Chalice blueprints.
+
+    router = Router(__name__, tag="influencers")
+
+    @router.route("/influencers/{influencer_id}", "GET", role="viewer", response=InfluencerProfile,
+                  summary="One influencer's profile")
+    def get_influencer(influencer_id: int) -> InfluencerProfile:
+        return InfluencerProfile.model_validate(queries.influencers.profile(influencer_id))
+
+Every route goes through `_Endpoint.__call__`, which in this order:
+1. authenticates (role given) from the authorizer's context, or from the Authorization header when no
+   authorizer ran (direct Lambda invocation) → 401 / 403 / 503;
+2. validates path parameters (ids: 1 ≤ id < 2^63, else 400), the query string against `query`
+   (400, naming the field; unknown parameters are rejected) and the JSON body against `body` (400 for
+   a body that is not JSON, 422 for JSON that fails the model);
+3. calls the handler with keyword arguments: each path parameter, `query=`, `body=`, and
+   `principal=` when the handler's signature asks for it;
+4. serialises the pydantic model it returns (or None → 204, or a Chalice Response as is);
+5. maps failures: ApiError → its status; database unreachable → 503; a database DataError (a value out
+   of range) → 400; an IntegrityError nobody handled → 409; anything else → logged, JSON 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, CORSConfig, Response
+from pydantic import BaseModel, ValidationError
+
+from predictfluence.api import errors
+from predictfluence.api.auth import ROLES, Principal, authenticate
+from predictfluence.api.authorizer import api_key_authorizer
+from predictfluence.config import get_settings
+
+logger = logging.getLogger("predictfluence.api")
+
+MAX_ID = 2**63 - 1
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+@functools.lru_cache(maxsize=1)
+def cors_config() -> CORSConfig:
+    """CORS for the configured front-end origin (PF_CORS_ORIGIN)."""
+    return CORSConfig(
+        allow_origin=get_settings().cors_origin,
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What the OpenAPI document says about a route (and what the wrapper enforces)."""
+
+    path: str
+    method: str
+    summary: str
+    tag: str
+    role: str | None
+    response: type[BaseModel] | None
+    status: int = 200
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    description: str | None = None
+    content_type: str = "application/json"
+    path_params: tuple[str, ...] = field(default=())
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler_name
+
+    handler_name: str = ""
+
+
+def _error_details(exc: ValidationError, location: str) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        name = ".".join(str(part) for part in err["loc"]) or location
+        details.append({"field": name, "in": location, "message": err["msg"], "type": err["type"]})
+    return details
+
+
+def _fields(details: list[dict[str, Any]]) -> str:
+    return ", ".join(dict.fromkeys(d["field"] for d in details))
+
+
+def _is_db_outage(exc: BaseException) -> bool:
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, ConnectionError))
+
+
+class _Endpoint:
+    def __init__(self, router: Router, spec: RouteSpec, handler: Callable[..., Any]) -> None:
+        self.router = router
+        self.spec = spec
+        self.handler = handler
+        self.wants_principal = "principal" in inspect.signature(handler).parameters
+        functools.update_wrapper(self, handler)
+        self.__pf_route__ = spec
+
+    def __call__(self, **uri_params: str) -> Response:
+        try:
+            return self._run(uri_params)
+        except errors.ApiError as exc:
+            return exc.to_response()
+        except Exception as exc:  # noqa: BLE001 - the catch-all: never leak internals, always JSON
+            return self._unexpected(exc)
+
+    def _run(self, uri_params: dict[str, str]) -> Response:
+        request = self.router.blueprint.current_request
+        kwargs: dict[str, Any] = {}
+        principal = self._authorize(request) if self.spec.role else None
+        if self.wants_principal:
+            kwargs["principal"] = principal
+        kwargs.update(self._path_params(uri_params))
+        if self.spec.query is not None:
+            kwargs["query"] = self._query(request)
+        elif request.query_params:
+            raise errors.bad_request(
+                f"unknown query parameter(s): {', '.join(sorted(request.query_params))}",
+                [{"field": k, "in": "query", "message": "unknown parameter"} for k in sorted(request.query_params)],
+            )
+        if self.spec.body is not None:
+            kwargs["body"] = self._body(request)
+        return self._serialize(self.handler(**kwargs))
+
+    def _authorize(self, request: Any) -> Principal:
+        context = (request.context or {}).get("authorizer") or {}
+        role = context.get("role")
+        if role is None:  # no authorizer ran (e.g. a direct invocation): check the header ourselves
+            header = request.headers.get("authorization")
+            if header is None:
+                raise errors.unauthorized()
+            try:
+                found = authenticate(header)
+            except Exception as exc:
+                if _is_db_outage(exc):
+                    raise errors.service_unavailable() from exc
+                raise
+            if found is None:
+                raise errors.unauthorized("The API key is unknown or revoked.")
+            principal = found
+        elif role == "":
+            if context.get("auth_error") == "unavailable":
+                raise errors.service_unavailable()
+            raise errors.unauthorized("The API key is unknown or revoked.")
+        else:
+            principal = Principal(key_id=int(context.get("key_id", 0)), role=str(role))
+        if principal.role not in ROLES:
+            raise errors.unauthorized("The API key has an unknown role.")
+        if not principal.has(self.spec.role or "viewer"):
+            raise errors.forbidden(
+                f"This operation needs the {self.spec.role} role; the key has {principal.role}.",
+                {"required_role": self.spec.role, "role": principal.role},
+            )
+        return principal
+
+    def _path_params(self, uri_params: dict[str, str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for name, raw in uri_params.items():
+            if not re.fullmatch(r"[0-9]{1,19}", raw or "") or not 1 <= int(raw) <= MAX_ID:
+                raise errors.bad_request(
+                    f"path parameter {name} must be a positive integer",
+                    [{"field": name, "in": "path", "message": "must be an integer between 1 and 2^63-1"}],
+                )
+            out[name] = int(raw)
+        return out
+
+    def _query(self, request: Any) -> BaseModel:
+        assert self.spec.query is not None
+        raw: dict[str, Any] = {}
+        params = request.query_params or {}
+        for key in params:
+            values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
+            raw[key] = values if len(values) > 1 else values[0]
+        try:
+            return self.spec.query.model_validate(raw)
+        except ValidationError as exc:
+            details = _error_details(exc, "query")
+            raise errors.bad_request(f"invalid query parameter(s): {_fields(details)}", details) from None
+
+    def _body(self, request: Any) -> BaseModel:
+        assert self.spec.body is not None
+        raw = request.raw_body
+        if not raw:
+            raise errors.unprocessable("a JSON request body is required", [{"field": "body", "in": "body",
+                                                                             "message": "required"}])
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise errors.bad_request("the request body is not valid JSON") from None
+        try:
+            return self.spec.body.model_validate(data)
+        except ValidationError as exc:
+            details = _error_details(exc, "body")
+            raise errors.unprocessable(f"invalid field(s): {_fields(details)}", details) from None
+
+    def _serialize(self, result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        if result is None:
+            return Response(body="", status_code=204)
+        if isinstance(result, BaseModel):
+            return Response(body=result.model_dump_json(), status_code=self.spec.status,
+                            headers=dict(errors.JSON_HEADERS))
+        return Response(body=json.dumps(result, default=str), status_code=self.spec.status,
+                        headers=dict(errors.JSON_HEADERS))
+
+    def _unexpected(self, exc: Exception) -> Response:
+        from sqlalchemy import exc as sa_exc
+
+        if _is_db_outage(exc):
+            logger.warning("database unavailable in %s %s: %s", self.spec.method, self.spec.path,
+                           type(exc).__name__)
+            return errors.service_unavailable().to_response()
+        if isinstance(exc, sa_exc.DataError):
+            return errors.bad_request("a value is out of the range the database accepts").to_response()
+        if isinstance(exc, sa_exc.IntegrityError):
+            return errors.conflict("conflict", "the change conflicts with existing data").to_response()
+        logger.exception("unhandled error in %s %s", self.spec.method, self.spec.path)
+        return errors.internal_error().to_response()
+
+
+class Router:
+    """One resource's routes: a Chalice Blueprint plus the metadata the OpenAPI document is built from."""
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        summary: str,
+        role: str | None,
+        response: type[BaseModel] | None,
+        status: int = 200,
+        query: type[BaseModel] | None = None,
+        body: type[BaseModel] | None = None,
+        errors: tuple[int, ...] = (),
+        description: str | None = None,
+        content_type: str = "application/json",
+    ) -> Callable[[Callable[..., Any]], _Endpoint]:
+        """Register `handler` for METHOD PATH. role=None makes the route public (no API key)."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+
+        def decorate(handler: Callable[..., Any]) -> _Endpoint:
+            spec = RouteSpec(
+                path=path, method=method.upper(), summary=summary, tag=self.tag, role=role,
+                response=response, status=status, query=query, body=body, errors=errors,
+                description=description or inspect.getdoc(handler), content_type=content_type,
+                path_params=tuple(_PATH_PARAM.findall(path)), handler_name=handler.__name__,
+            )
+            endpoint = _Endpoint(self, spec, handler)
+            self.blueprint.route(
+                path, methods=[spec.method], cors=cors_config(),
+                authorizer=api_key_authorizer if role is not None else None,
+            )(endpoint)
+            return endpoint
+
+        return decorate

@@ -1,0 +1,1 @@
+"""Request and response models of the API (pydantic). The OpenAPI document is generated from them."""

@@ -1,0 +1,93 @@
+"""Portfolio analytics: KPIs, daily engagement trend, top campaigns, audience demographics, content types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from predictfluence.api.schemas.common import Id, QueryModel, Short
+from predictfluence.api.schemas.influencers import TrendPoint
+
+
+class Kpis(BaseModel):
+    total_campaigns: int
+    active_campaigns: int
+    total_influencers: int
+    total_posts: int
+    avg_engagement_rate: float | None = Field(description="mean post engagement rate over all posts")
+    avg_cost_per_influencer: float | None = Field(description="hired cost / hires (cancelled hires excluded)")
+    total_spent: float
+
+
+class TrendQuery(QueryModel):
+    days: Annotated[int, Field(ge=1, le=366)] = 30
+    end_date: Annotated[dt.date | None, Field(description="last day of the window (default: today)")] = None
+    platform: Short | None = None
+    campaign_id: Id | None = None
+
+
+class EngagementTrend(BaseModel):
+    start_date: dt.date
+    end_date: dt.date
+    points: list[TrendPoint]
+
+
+class TopCampaignsQuery(QueryModel):
+    limit: Annotated[int, Field(ge=1, le=100)] = 10
+
+
+class CampaignPerformance(BaseModel):
+    campaign_id: int
+    name: str
+    brand: str | None
+    status: str
+    posts: int
+    avg_engagement_rate: float | None
+    engagements: int
+    views: int
+    spent: float
+    cpe: float | None
+
+
+class TopCampaigns(BaseModel):
+    items: list[CampaignPerformance]
+
+
+class DemographicsQuery(QueryModel):
+    dimension: Literal["country", "age_group", "gender"]
+    campaign_id: Id | None = None
+
+
+class DemographicBucket(BaseModel):
+    bucket: str
+    share: float = Field(description="follower-weighted share of the audience")
+    audience: float = Field(description="estimated people: Σ followers × share")
+
+
+class Demographics(BaseModel):
+    dimension: str
+    campaign_id: int | None
+    influencers: int = Field(description="influencers with audience data for this dimension")
+    buckets: list[DemographicBucket]
+
+
+class ContentTypesQuery(QueryModel):
+    platform: Short | None = None
+    campaign_id: Id | None = None
+
+
+class ContentTypePerformance(BaseModel):
+    content_type: str
+    posts: int
+    avg_engagement_rate: float | None
+    avg_likes: float | None
+    avg_views: float | None
+    engagements: int
+    views: int
+    impressions: int
+
+
+class ContentTypes(BaseModel):
+    items: list[ContentTypePerformance]

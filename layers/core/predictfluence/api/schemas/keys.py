@@ -1,0 +1,35 @@
+"""API key administration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from predictfluence.api.schemas.common import BodyModel, Title
+
+Role = Literal["viewer", "manager", "admin"]
+
+
+class ApiKeyCreate(BodyModel):
+    role: Role
+    name: Title | None = None
+
+
+class ApiKey(BaseModel):
+    id: int
+    prefix: str
+    role: str
+    name: str | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="the bearer key; shown only here, store it now")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKey]

@@ -1,0 +1,135 @@
+"""Portfolio analytics: KPIs, daily engagement trend, top campaigns, audience demographics, content types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from predictfluence.queries.common import one, ratio, rows
+
+
+def kpis() -> dict[str, Any]:
+    row = one(
+        """
+        SELECT (SELECT count(*) FROM campaign) AS total_campaigns,
+               (SELECT count(*) FROM campaign WHERE status = 'active') AS active_campaigns,
+               (SELECT count(*) FROM influencer) AS total_influencers,
+               (SELECT coalesce(sum(posts), 0) FROM influencer_stats) AS total_posts,
+               (SELECT sum(er_sum) / NULLIF(sum(er_posts), 0) FROM influencer_stats) AS avg_engagement_rate,
+               h.spent AS total_spent, h.hires
+        FROM (SELECT coalesce(sum(agreed_cost), 0) AS spent, count(*) AS hires
+              FROM campaign_influencer WHERE status <> 'cancelled') h
+        """
+    )
+    assert row is not None
+    row["avg_cost_per_influencer"] = ratio(row["total_spent"], row.pop("hires"))
+    return row
+
+
+def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
+                     campaign_id: int | None = None) -> list[dict[str, Any]]:
+    """One point per day from start to end (inclusive), zero-filled; ER = mean over posts of that day's ER."""
+    where = ["m.date BETWEEN :start AND :end"]
+    params: dict[str, Any] = {"start": start, "end": end}
+    if platform is not None:
+        where.append("lower(p.platform) = lower(:platform)")
+        params["platform"] = platform
+    if campaign_id is not None:
+        where.append("p.campaign_id = :campaign_id")
+        params["campaign_id"] = campaign_id
+    return rows(
+        f"""
+        WITH d AS (
+            SELECT m.date, count(*) AS posts, sum(m.likes) AS likes, sum(m.comments) AS comments,
+                   sum(m.shares) AS shares, sum(m.saves) AS saves,
+                   sum(m.likes + m.comments + m.shares + m.saves) AS engagements,
+                   coalesce(sum(m.views), 0) AS views, coalesce(sum(m.impressions), 0) AS impressions,
+                   avg((m.likes + m.comments + m.shares + m.saves)::float8 / NULLIF(i.followers, 0)) AS er
+            FROM post_metric_daily m
+            JOIN post p ON p.id = m.post_id
+            JOIN influencer i ON i.id = p.influencer_id
+            WHERE {" AND ".join(where)}
+            GROUP BY m.date
+        )
+        SELECT g.date::date AS date, coalesce(d.posts, 0) AS posts, coalesce(d.likes, 0) AS likes,
+               coalesce(d.comments, 0) AS comments, coalesce(d.shares, 0) AS shares,
+               coalesce(d.saves, 0) AS saves, coalesce(d.engagements, 0) AS engagements,
+               coalesce(d.views, 0) AS views, coalesce(d.impressions, 0) AS impressions,
+               d.er AS engagement_rate
+        FROM generate_series(CAST(:start AS date), CAST(:end AS date), interval '1 day') AS g(date)
+        LEFT JOIN d ON d.date = g.date::date
+        ORDER BY g.date
+        """,  # noqa: S608 - the WHERE parts are fixed strings
+        params,
+    )
+
+
+def top_campaigns(limit: int) -> list[dict[str, Any]]:
+    found = rows(
+        """
+        SELECT c.id AS campaign_id, c.name, c.brand, c.status, coalesce(p.posts, 0) AS posts,
+               p.avg_engagement_rate, coalesce(p.engagements, 0) AS engagements, coalesce(p.views, 0) AS views,
+               coalesce(h.spent, 0) AS spent
+        FROM campaign c
+        LEFT JOIN (SELECT campaign_id, count(*) AS posts, avg(engagement_rate) AS avg_engagement_rate,
+                          sum(engagements) AS engagements, sum(views) AS views
+                   FROM post_stats WHERE campaign_id IS NOT NULL GROUP BY campaign_id) p ON p.campaign_id = c.id
+        LEFT JOIN (SELECT campaign_id, sum(agreed_cost) AS spent FROM campaign_influencer
+                   WHERE status <> 'cancelled' GROUP BY campaign_id) h ON h.campaign_id = c.id
+        ORDER BY p.avg_engagement_rate DESC NULLS LAST, c.id
+        LIMIT :limit
+        """,
+        {"limit": limit},
+    )
+    for row in found:
+        row["cpe"] = ratio(row["spent"], row["engagements"])
+    return found
+
+
+def demographics(dimension: str, campaign_id: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """Follower-weighted audience: share(bucket) = Σ followers × share / Σ over buckets of the same.
+
+    Over every influencer (the audience_totals rollup), or over a campaign's hires that are not cancelled.
+    Returns (influencers with data for the dimension, buckets by share descending).
+    """
+    if campaign_id is None:
+        found = rows("SELECT bucket, audience FROM audience_totals WHERE dimension = :d", {"d": dimension})
+        count = one("SELECT count(DISTINCT a.influencer_id) AS n FROM audience_share a JOIN influencer i "
+                    "ON i.id = a.influencer_id WHERE a.dimension = :d AND i.followers > 0", {"d": dimension})
+    else:
+        params = {"d": dimension, "c": campaign_id}
+        scope = ("FROM audience_share a JOIN influencer i ON i.id = a.influencer_id "
+                 "JOIN campaign_influencer h ON h.influencer_id = a.influencer_id AND h.campaign_id = :c "
+                 "AND h.status <> 'cancelled' WHERE a.dimension = :d AND i.followers > 0")
+        found = rows(f"SELECT a.bucket, sum(a.share * i.followers)::float8 AS audience {scope} GROUP BY a.bucket",  # noqa: S608
+                     params)
+        count = one(f"SELECT count(DISTINCT a.influencer_id) AS n {scope}", params)  # noqa: S608
+    total = sum(float(r["audience"]) for r in found)
+    buckets = [{"bucket": r["bucket"], "audience": float(r["audience"]),
+                "share": float(r["audience"]) / total if total else 0.0} for r in found]
+    buckets.sort(key=lambda b: (-b["audience"], b["bucket"]))
+    return int(count["n"]) if count else 0, buckets
+
+
+def content_types(platform: str | None = None, campaign_id: int | None = None) -> list[dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if platform is not None:
+        where.append("lower(platform) = lower(:platform)")
+        params["platform"] = platform
+    if campaign_id is not None:
+        where.append("campaign_id = :campaign_id")
+        params["campaign_id"] = campaign_id
+    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    return rows(
+        f"""
+        SELECT content_type, count(*) AS posts, avg(engagement_rate) AS avg_engagement_rate,
+               (avg(likes) FILTER (WHERE metric_days > 0))::float8 AS avg_likes, avg(views)::float8 AS avg_views,
+               coalesce(sum(engagements), 0) AS engagements, coalesce(sum(views), 0) AS views,
+               coalesce(sum(impressions), 0) AS impressions
+        FROM post_stats {where_sql}
+        GROUP BY content_type
+        ORDER BY avg(engagement_rate) DESC NULLS LAST, content_type
+        """,  # noqa: S608 - the WHERE parts are fixed strings
+        params,
+    )

@@ -1,0 +1,269 @@
+"""Campaigns, hires, linked influencer performance and campaign summaries.
+
+Money rule: a campaign's `spent` is the agreed cost of its hires that are not cancelled; CPE, CPM, CPV,
+ROAS and CPA use it as the cost. The campaign's posts are the posts whose campaign_id is the campaign.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from predictfluence.db import get_engine
+from predictfluence.queries.common import one, order_clause, ratio, rows
+
+SORTS: dict[str, str] = {"name": "lower(c.name)", "created_at": "c.created_at", "start_date": "c.start_date",
+                         "budget": "c.budget"}
+UPDATABLE = ("name", "brand", "objective", "status", "start_date", "end_date", "budget", "currency")
+
+_CAMPAIGN = (
+    "SELECT c.id, c.name, c.brand, c.objective, c.status, c.start_date, c.end_date, c.budget, c.currency, "
+    "c.created_at, c.updated_at, coalesce(h.spent, 0) AS spent, coalesce(h.hires, 0) AS influencer_count "
+    "FROM campaign c LEFT JOIN LATERAL (SELECT sum(agreed_cost) AS spent, count(*) AS hires "
+    "FROM campaign_influencer WHERE campaign_id = c.id AND status <> 'cancelled') h ON true"
+)
+
+
+class NameTaken(Exception):
+    """A campaign with this name already exists."""
+
+
+class OverBudget(Exception):
+    def __init__(self, budget: float, spent: float, cost: float) -> None:
+        super().__init__("over budget")
+        self.details = {"budget": budget, "spent": spent, "remaining": round(budget - spent, 2),
+                        "agreed_cost": cost}
+
+
+class DuplicateHire(Exception):
+    """The influencer is already hired for the campaign."""
+
+
+class CampaignArchived(Exception):
+    """Archived campaigns take no new hires."""
+
+
+def list_campaigns(*, status: str | None = None, brand: str | None = None, q: str | None = None,
+                   sort: str = "created_at", order: str = "desc", page: int = 1,
+                   page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
+    if status is not None:
+        where.append("c.status = :status")
+        params["status"] = status
+    if brand is not None:
+        where.append("lower(c.brand) = lower(:brand)")
+        params["brand"] = brand
+    if q is not None:
+        where.append("(c.name ILIKE :q ESCAPE '\\' OR c.brand ILIKE :q ESCAPE '\\')")
+        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    total = int(one(f"SELECT count(*) AS n FROM campaign c {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
+    found = rows(f"{_CAMPAIGN} {where_sql} {order_clause(SORTS[sort], order, 'c.id')} LIMIT :limit OFFSET :offset",
+                 params)
+    return found, total
+
+
+def get_campaign(campaign_id: int, conn: Connection | None = None) -> dict[str, Any] | None:
+    return one(f"{_CAMPAIGN} WHERE c.id = :id", {"id": campaign_id}, conn)
+
+
+def create_campaign(values: dict[str, Any]) -> dict[str, Any]:
+    columns = [k for k in UPDATABLE if k in values]
+    with get_engine().begin() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM campaign WHERE name = :name"), {"name": values["name"]}).first():
+            raise NameTaken(values["name"])
+        new_id = conn.execute(
+            sa.text(f"INSERT INTO campaign ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "  # noqa: S608
+                    "RETURNING id"),
+            values,
+        ).scalar_one()
+        return get_campaign(new_id, conn)  # type: ignore[return-value]
+
+
+def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Apply `values` (allow-listed columns only); None when the campaign does not exist."""
+    columns = [k for k in UPDATABLE if k in values]
+    with get_engine().begin() as conn:
+        current = conn.execute(sa.text("SELECT id, name, start_date, end_date FROM campaign WHERE id = :id FOR UPDATE"),
+                               {"id": campaign_id}).mappings().first()
+        if current is None:
+            return None
+        start = values.get("start_date", current["start_date"])
+        end = values.get("end_date", current["end_date"])
+        if start is not None and end is not None and end < start:
+            raise ValueError("end_date must not be before start_date")
+        if "name" in values and values["name"] != current["name"] and conn.execute(
+                sa.text("SELECT 1 FROM campaign WHERE name = :name"), {"name": values["name"]}).first():
+            raise NameTaken(values["name"])
+        if columns:
+            assignments = ", ".join(f"{c} = :{c}" for c in columns)
+            conn.execute(sa.text(f"UPDATE campaign SET {assignments}, updated_at = now() WHERE id = :id"),  # noqa: S608
+                         {**{c: values[c] for c in columns}, "id": campaign_id})
+        return get_campaign(campaign_id, conn)
+
+
+def delete_campaign(campaign_id: int) -> str | None:
+    """'archived' when the campaign has hires (status archived, nothing lost), 'deleted' otherwise."""
+    with get_engine().begin() as conn:
+        found = conn.execute(sa.text("SELECT id FROM campaign WHERE id = :id FOR UPDATE"), {"id": campaign_id}).first()
+        if found is None:
+            return None
+        if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :id LIMIT 1"),
+                        {"id": campaign_id}).first():
+            conn.execute(sa.text("UPDATE campaign SET status = 'archived', updated_at = now() WHERE id = :id"),
+                         {"id": campaign_id})
+            return "archived"
+        conn.execute(sa.text("DELETE FROM campaign WHERE id = :id"), {"id": campaign_id})
+        return "deleted"
+
+
+def _locked_campaign(conn: Connection, campaign_id: int) -> dict[str, Any] | None:
+    row = conn.execute(sa.text("SELECT id, status, budget FROM campaign WHERE id = :id FOR UPDATE"),
+                       {"id": campaign_id}).mappings().first()
+    return dict(row) if row else None
+
+
+def _spent(conn: Connection, campaign_id: int, excluding_influencer: int | None = None) -> float:
+    return float(conn.execute(
+        sa.text("SELECT coalesce(sum(agreed_cost), 0) FROM campaign_influencer WHERE campaign_id = :c "
+                "AND status <> 'cancelled' AND influencer_id IS DISTINCT FROM :i"),
+        {"c": campaign_id, "i": excluding_influencer},
+    ).scalar_one())
+
+
+def _check_budget(conn: Connection, campaign: dict[str, Any], cost: float, status: str,
+                  excluding_influencer: int | None, allow_overspend: bool) -> None:
+    if allow_overspend or status == "cancelled":
+        return
+    spent = _spent(conn, campaign["id"], excluding_influencer)
+    budget = float(campaign["budget"])
+    if round(spent + cost, 2) > budget:
+        raise OverBudget(budget, spent, cost)
+
+
+_HIRE = "SELECT id, campaign_id, influencer_id, status, agreed_cost, hired_at FROM campaign_influencer"
+
+
+def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
+         allow_overspend: bool) -> dict[str, Any] | str:
+    """The new hire, or 'campaign' / 'influencer' naming what does not exist."""
+    with get_engine().begin() as conn:
+        campaign = _locked_campaign(conn, campaign_id)
+        if campaign is None:
+            return "campaign"
+        if not conn.execute(sa.text("SELECT 1 FROM influencer WHERE id = :id"), {"id": influencer_id}).first():
+            return "influencer"
+        if campaign["status"] == "archived":
+            raise CampaignArchived()
+        if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :c AND influencer_id = :i"),
+                        {"c": campaign_id, "i": influencer_id}).first():
+            raise DuplicateHire()
+        _check_budget(conn, campaign, agreed_cost, status, None, allow_overspend)
+        return dict(conn.execute(
+            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
+                    "VALUES (:c, :i, :s, :cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
+            {"c": campaign_id, "i": influencer_id, "s": status, "cost": round(agreed_cost, 2)},
+        ).mappings().one())
+
+
+def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed_cost: float | None,
+                allow_overspend: bool) -> dict[str, Any] | None:
+    with get_engine().begin() as conn:
+        campaign = _locked_campaign(conn, campaign_id)
+        if campaign is None:
+            return None
+        current = conn.execute(sa.text(f"{_HIRE} WHERE campaign_id = :c AND influencer_id = :i"),  # noqa: S608
+                               {"c": campaign_id, "i": influencer_id}).mappings().first()
+        if current is None:
+            return None
+        new_status = status or current["status"]
+        new_cost = float(current["agreed_cost"]) if agreed_cost is None else round(agreed_cost, 2)
+        grows = new_cost > float(current["agreed_cost"]) or (current["status"] == "cancelled" != new_status)
+        if grows:
+            _check_budget(conn, campaign, new_cost, new_status, influencer_id, allow_overspend)
+        return dict(conn.execute(
+            sa.text("UPDATE campaign_influencer SET status = :s, agreed_cost = :cost WHERE id = :id "
+                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
+            {"s": new_status, "cost": new_cost, "id": current["id"]},
+        ).mappings().one())
+
+
+def remove_hire(campaign_id: int, influencer_id: int) -> bool:
+    with get_engine().begin() as conn:
+        result = conn.execute(sa.text("DELETE FROM campaign_influencer WHERE campaign_id = :c AND influencer_id = :i"),
+                              {"c": campaign_id, "i": influencer_id})
+        return bool(result.rowcount)
+
+
+def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
+    """Per hired influencer: its posts in the campaign, engagements, ER, views, cost, CPE, conversions, ROAS."""
+    found = rows(
+        """
+        SELECT i.id AS influencer_id, i.handle, i.name, i.platform, i.followers, h.status AS hire_status,
+               h.agreed_cost, h.hired_at,
+               coalesce(p.posts, 0) AS posts, coalesce(p.engagements, 0) AS engagements, p.engagement_rate,
+               coalesce(p.views, 0) AS views, coalesce(p.impressions, 0) AS impressions,
+               coalesce(cv.clicks, 0) AS clicks, coalesce(cv.orders, 0) AS orders, coalesce(cv.revenue, 0) AS revenue
+        FROM campaign_influencer h
+        JOIN influencer i ON i.id = h.influencer_id
+        LEFT JOIN LATERAL (
+            SELECT count(*) AS posts, sum(s.engagements) AS engagements, avg(s.engagement_rate) AS engagement_rate,
+                   sum(s.views) AS views, sum(s.impressions) AS impressions
+            FROM post_stats s WHERE s.campaign_id = h.campaign_id AND s.influencer_id = h.influencer_id
+        ) p ON true
+        LEFT JOIN LATERAL (
+            SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
+            FROM conversion_daily WHERE campaign_id = h.campaign_id AND influencer_id = h.influencer_id
+        ) cv ON true
+        WHERE h.campaign_id = :id
+        ORDER BY h.hired_at, i.id
+        """,
+        {"id": campaign_id},
+    )
+    for row in found:
+        cost = float(row["agreed_cost"])
+        row["cpe"] = ratio(cost, row["engagements"])
+        row["roas"] = ratio(row["revenue"], cost)
+    return found
+
+
+def summary(campaign_id: int) -> dict[str, Any] | None:
+    row = one(
+        """
+        SELECT c.id AS campaign_id, c.name, c.status, c.currency, c.budget,
+               coalesce(h.spent, 0) AS spent, coalesce(h.hires, 0) AS influencer_count,
+               coalesce(p.posts, 0) AS posts, p.avg_engagement_rate, p.avg_views,
+               coalesce(p.engagements, 0) AS engagements, coalesce(p.views, 0) AS views,
+               coalesce(p.impressions, 0) AS impressions,
+               coalesce(cv.clicks, 0) AS clicks, coalesce(cv.orders, 0) AS orders, coalesce(cv.revenue, 0) AS revenue
+        FROM campaign c
+        LEFT JOIN LATERAL (SELECT sum(agreed_cost) AS spent, count(*) AS hires FROM campaign_influencer
+                           WHERE campaign_id = c.id AND status <> 'cancelled') h ON true
+        LEFT JOIN LATERAL (SELECT count(*) AS posts, avg(engagement_rate) AS avg_engagement_rate,
+                                  avg(views)::float8 AS avg_views, sum(engagements) AS engagements,
+                                  sum(views) AS views, sum(impressions) AS impressions
+                           FROM post_stats WHERE campaign_id = c.id) p ON true
+        LEFT JOIN LATERAL (SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
+                           FROM conversion_daily WHERE campaign_id = c.id) cv ON true
+        WHERE c.id = :id
+        """,
+        {"id": campaign_id},
+    )
+    if row is None:
+        return None
+    spent = float(row["spent"])
+    row["remaining"] = round(float(row["budget"]) - spent, 2)
+    row["avg_cost_per_influencer"] = ratio(spent, row["influencer_count"])
+    row["cpe"] = ratio(spent, row["engagements"])
+    row["cpm"] = ratio(spent, row["impressions"], 1000.0)
+    row["cpv"] = ratio(spent, row["views"])
+    row["roas"] = ratio(row["revenue"], spent)
+    row["cpa"] = ratio(spent, row["orders"])
+    return row
+
+
+def exists(campaign_id: int) -> bool:
+    return one("SELECT 1 AS found FROM campaign WHERE id = :id", {"id": campaign_id}) is not None

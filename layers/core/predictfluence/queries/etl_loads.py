@@ -1,0 +1,31 @@
+"""ETL load records (table etl_load, written by the ETL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from predictfluence.queries.common import one, rows
+
+_COLUMNS = ("id, file_key, kind, status, rows_in, rows_loaded, rows_rejected, error, report_key, started_at, "
+            "finished_at")
+
+
+def list_loads(*, status: str | None = None, kind: str | None = None, page: int = 1,
+               page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
+    if status is not None:
+        where.append("status = :status")
+        params["status"] = status
+    if kind is not None:
+        where.append("kind = :kind")
+        params["kind"] = kind
+    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    total = int(one(f"SELECT count(*) AS n FROM etl_load {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
+    found = rows(f"SELECT {_COLUMNS} FROM etl_load {where_sql} ORDER BY started_at DESC, id DESC "  # noqa: S608
+                 "LIMIT :limit OFFSET :offset", params)
+    return found, total
+
+
+def get_load(load_id: int) -> dict[str, Any] | None:
+    return one(f"SELECT {_COLUMNS} FROM etl_load WHERE id = :id", {"id": load_id})  # noqa: S608

@@ -1,0 +1,161 @@
+"""Influencer list, profile and lookalikes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from predictfluence.queries.common import one, order_clause, rows
+
+# sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
+SORTS: dict[str, str] = {
+    "followers": "followers",
+    "avg_er": "avg_engagement_rate",
+    "avg_likes": "avg_likes",
+    "avg_views": "avg_views",
+    "name": "lower(coalesce(name, handle))",
+}
+
+ITEM_COLUMNS = (
+    "influencer_id AS id, platform, handle, name, category, country, language, followers, follower_tier, "
+    "posts, avg_engagement_rate, avg_likes, avg_views"
+)
+
+
+def list_influencers(
+    *, platform: str | None = None, category: str | None = None, country: str | None = None,
+    tier: str | None = None, min_followers: int | None = None, max_followers: int | None = None,
+    q: str | None = None, sort: str = "followers", order: str = "desc", page: int = 1, page_size: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of influencers (from the influencer_stats rollup) and the total matching the filters."""
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
+    for column, value in (("platform", platform), ("category", category), ("country", country),
+                          ("follower_tier", tier)):
+        if value is not None:
+            where.append(f"lower({column}) = lower(:{column})")
+            params[column] = value
+    if min_followers is not None:
+        where.append("followers >= :min_followers")
+        params["min_followers"] = min_followers
+    if max_followers is not None:
+        where.append("followers <= :max_followers")
+        params["max_followers"] = max_followers
+    if q is not None:
+        where.append("(handle ILIKE :q ESCAPE '\\' OR name ILIKE :q ESCAPE '\\')")
+        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    order_sql = order_clause(SORTS[sort], order, "influencer_id")
+    found = rows(
+        f"SELECT {ITEM_COLUMNS}, count(*) OVER () AS total_count FROM influencer_stats {where_sql} "  # noqa: S608 - allow-listed
+        f"{order_sql} LIMIT :limit OFFSET :offset",
+        params,
+    )
+    if found:
+        total = int(found[0]["total_count"])
+    elif page == 1:
+        total = 0
+    else:
+        total = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
+    for row in found:
+        row.pop("total_count", None)
+    return found, total
+
+
+def profile(influencer_id: int) -> dict[str, Any] | None:
+    """Everything the profile page shows, or None when the influencer does not exist."""
+    base = one(
+        "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, "
+        "i.follower_tier, coalesce(s.posts, (SELECT count(*) FROM post p WHERE p.influencer_id = i.id)) AS posts, "
+        "s.avg_engagement_rate, s.avg_likes, s.avg_views "
+        "FROM influencer i LEFT JOIN influencer_stats s ON s.influencer_id = i.id WHERE i.id = :id",
+        {"id": influencer_id},
+    )
+    if base is None:
+        return None
+    base["trend"] = trend(influencer_id)
+    audience: dict[str, list[dict[str, Any]]] = {"country": [], "age_group": [], "gender": []}
+    for row in rows("SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
+                    "ORDER BY dimension, share DESC, bucket", {"id": influencer_id}):
+        audience.setdefault(row["dimension"], []).append({"bucket": row["bucket"], "share": row["share"]})
+    base["audience"] = audience
+    base["scores"] = rows(
+        "SELECT content_type, predicted_er AS predicted_engagement_rate, er_low AS interval_low, "
+        "er_high AS interval_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, "
+        "rationale, model_version_id, scored_at FROM influencer_score WHERE influencer_id = :id ORDER BY content_type",
+        {"id": influencer_id},
+    )
+    base["campaigns"] = rows(
+        "SELECT c.id AS campaign_id, c.name, c.brand, c.status AS campaign_status, h.status AS hire_status, "
+        "h.agreed_cost, h.hired_at FROM campaign_influencer h JOIN campaign c ON c.id = h.campaign_id "
+        "WHERE h.influencer_id = :id ORDER BY h.hired_at DESC, c.id",
+        {"id": influencer_id},
+    )
+    base["latest_snapshot"] = one(
+        "SELECT as_of, source, followers, posts, avg_likes, avg_views, engagement_rate FROM influencer_snapshot "
+        "WHERE influencer_id = :id ORDER BY as_of DESC, id DESC LIMIT 1",
+        {"id": influencer_id},
+    )
+    return base
+
+
+def trend(influencer_id: int, days: int = 30) -> list[dict[str, Any]]:
+    """Daily totals of the influencer's posts over the last `days` days (today included), zero-filled."""
+    return rows(
+        """
+        WITH d AS (
+            SELECT m.date, count(*) AS posts, sum(m.likes) AS likes, sum(m.comments) AS comments,
+                   sum(m.shares) AS shares, sum(m.saves) AS saves,
+                   sum(m.likes + m.comments + m.shares + m.saves) AS engagements,
+                   coalesce(sum(m.views), 0) AS views, coalesce(sum(m.impressions), 0) AS impressions,
+                   avg((m.likes + m.comments + m.shares + m.saves)::float8 / NULLIF(i.followers, 0)) AS er
+            FROM post p
+            JOIN influencer i ON i.id = p.influencer_id
+            JOIN post_metric_daily m ON m.post_id = p.id
+            WHERE p.influencer_id = :id AND m.date > CURRENT_DATE - CAST(:days AS int) AND m.date <= CURRENT_DATE
+            GROUP BY m.date
+        )
+        SELECT g.date::date AS date, coalesce(d.posts, 0) AS posts, coalesce(d.likes, 0) AS likes,
+               coalesce(d.comments, 0) AS comments, coalesce(d.shares, 0) AS shares,
+               coalesce(d.saves, 0) AS saves, coalesce(d.engagements, 0) AS engagements,
+               coalesce(d.views, 0) AS views, coalesce(d.impressions, 0) AS impressions,
+               d.er AS engagement_rate
+        FROM generate_series(CURRENT_DATE - (CAST(:days AS int) - 1), CURRENT_DATE, interval '1 day') AS g(date)
+        LEFT JOIN d ON d.date = g.date::date
+        ORDER BY g.date
+        """,
+        {"id": influencer_id, "days": days},
+    )
+
+
+def exists(influencer_id: int) -> bool:
+    return one("SELECT 1 AS found FROM influencer WHERE id = :id", {"id": influencer_id}) is not None
+
+
+def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, Any]]] | None:
+    """Lookalikes: the same ML cluster when scored, else the same platform/category/tier nearest in followers.
+
+    Returns (method, items), or None when the influencer does not exist.
+    """
+    me = one("SELECT id, platform, category, follower_tier, followers, "
+             "(SELECT cluster FROM influencer_score WHERE influencer_id = :id AND cluster IS NOT NULL "
+             " ORDER BY content_type LIMIT 1) AS cluster FROM influencer WHERE id = :id", {"id": influencer_id})
+    if me is None:
+        return None
+    params = {"id": influencer_id, "limit": limit, "followers": me["followers"] or 0}
+    if me["cluster"] is not None:
+        params["cluster"] = me["cluster"]
+        found = rows(
+            f"SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id <> :id AND influencer_id IN "  # noqa: S608
+            "(SELECT influencer_id FROM influencer_score WHERE cluster = :cluster) "
+            "ORDER BY abs(coalesce(followers, 0) - :followers), influencer_id LIMIT :limit",
+            params,
+        )
+        return "cluster", found
+    params.update(platform=me["platform"], category=me["category"], tier=me["follower_tier"])
+    found = rows(
+        f"SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id <> :id AND platform = :platform "  # noqa: S608
+        "AND category IS NOT DISTINCT FROM :category AND follower_tier IS NOT DISTINCT FROM :tier "
+        "ORDER BY abs(coalesce(followers, 0) - :followers), influencer_id LIMIT :limit",
+        params,
+    )
+    return "nearest", found

@@ -1,0 +1,34 @@
+"""The API's rollups (materialized views, created by migration 9ed6f3d0dc12).
+
+- `post_stats`: one row per post with its metrics summed over its daily rows and its engagement rate
+  ((likes+comments+shares+saves) / the influencer's followers);
+- `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views;
+- `audience_totals`: follower-weighted audience per dimension and bucket over all influencers.
+
+`refresh()` must run after every load that changes influencers, posts, metrics or audience (the ETL
+calls it; so do the demo-data loader, the tests and the benchmark). It refreshes CONCURRENTLY when the
+views already hold data, so readers never wait.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from predictfluence.db import get_engine
+
+VIEWS: tuple[str, ...] = ("post_stats", "influencer_stats", "audience_totals")  # dependency order
+
+
+def refresh(engine: Engine | None = None, concurrently: bool | None = None) -> None:
+    """Refresh every rollup, in dependency order, each in its own transaction."""
+    eng = engine or get_engine()
+    for view in VIEWS:
+        with eng.connect() as conn:
+            populated = conn.execute(
+                sa.text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :v"), {"v": view}
+            ).scalar()
+        use_concurrently = bool(populated) if concurrently is None else concurrently
+        mode = "CONCURRENTLY " if use_concurrently else ""
+        with eng.begin() as conn:
+            conn.execute(sa.text(f"REFRESH MATERIALIZED VIEW {mode}{view}"))
