@@ -154,6 +154,9 @@ def test_no_dates_after_the_end_date(data: dict[str, list[dict[str, str]]]) -> N
     assert max(r["date"] for r in data["conversions"]) <= end
     assert max(r["posted_at"] for r in data["posts"]) < end
     assert max(r["hired_at"] for r in data["hires"]) < end
+    campaign_dates = [r[c] for r in data["campaigns"] for c in ("start_date", "end_date") if r[c]]
+    assert campaign_dates and max(campaign_dates) <= end
+    assert all(r["end_date"] in ("", end) for r in data["campaigns"] if r["status"] in ("active", "paused"))
 
 
 def test_default_end_date_is_today_and_nothing_is_in_the_future(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def generate(config: DemoConfig, out_dir: Path) -> DemoResult:
         result.files[kind] = out.path
 
     emit("influencers", [_influencer_rows(accounts)])
-    emit("campaigns", [_campaign_rows(campaigns, first)])
+    emit("campaigns", [_campaign_rows(campaigns, first, config.days - 1)])
     emit("audience", [_audience_rows(accounts)])
     emit("hires", [_hire_rows(hires, campaigns, accounts, calendar, first)])
     emit("posts", _post_rows(posts, accounts, campaigns, hires, calendar))
@@ -196,12 +196,17 @@ def _audience_rows(a: Accounts) -> list[tuple]:
     )
 
 
-def _campaign_rows(campaigns: list[Campaign], first: dt.date) -> list[tuple]:
+def _campaign_rows(campaigns: list[Campaign], first: dt.date, last_day: int) -> list[tuple]:
+    """Dates after the data's end date are left empty (a draft is not scheduled yet, an active campaign is
+    open-ended as of the end date): the ETL rejects dates after tomorrow, and the data never looks ahead."""
+
+    def day(offset: int) -> str:
+        return (first + dt.timedelta(days=offset)).isoformat() if offset <= last_day else ""
+
     return [
-        (c.name, c.brand, c.objective, c.status, (first + dt.timedelta(days=c.start_day)).isoformat(),
-         (first + dt.timedelta(days=c.end_day)).isoformat(), f"{c.budget:.2f}", "USD")
+        (c.name, c.brand, c.objective, c.status, day(c.start_day), day(c.end_day), f"{c.budget:.2f}", "USD")
         for c in campaigns
-    ]  # fmt: skip
+    ]
 
 
 def _hire_rows(
