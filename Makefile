@@ -6,8 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# LocalStack runs under Python 3.13 in its own virtualenv (tests/integration/test_localstack.py uses it).
+LOCALSTACK_PY ?= $(or $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | tail -1),python3.13)
+LS_VENV := .venv-localstack
+LS_STAMP := $(LS_VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean help package frontend
+.PHONY: install run test lint bench clean help package frontend localstack-env
 
 help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -30,12 +34,19 @@ $(FRONTEND_VENDOR): frontend_static/package.json frontend_static/package-lock.js
 
 frontend: $(FRONTEND_VENDOR)
 
+$(LS_STAMP): requirements-localstack.txt
+	test -x $(LS_VENV)/bin/python || $(LOCALSTACK_PY) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-localstack.txt
+	touch $@
+
+localstack-env: $(LS_STAMP)
+
 install: $(STAMP) $(FRONTEND_VENDOR)
 
 run: install
 	$(VENV)/bin/predictfluence run
 
-test: install
+test: install localstack-env
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -50,4 +61,4 @@ package: install
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(PY) infra/package.py --stage $(STAGE)
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) $(LS_VENV) build .pytest_cache
