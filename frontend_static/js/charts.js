@@ -29,6 +29,7 @@ export function chart({ type, labels, series, valueFormat, label, small, horizon
     backgroundColor: round ? labels.map((_, j) => PALETTE[j % PALETTE.length]) : type === "line" ? PALETTE[i % PALETTE.length] + "22" : PALETTE[i % PALETTE.length],
     fill: type === "line" && series.length === 1,
     tension: 0.25,
+    spanGaps: true,
     pointRadius: type === "line" ? 2 : undefined,
     borderWidth: type === "line" ? 2 : round ? 2 : 0,
     borderRadius: type === "bar" ? 4 : undefined,

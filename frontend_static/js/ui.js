@@ -185,3 +185,6 @@ export function select(name, options, value, attrs = {}) {
 export function kpi(label, value, hint, testid) {
   return h("div", { class: "card kpi", "data-testid": testid }, h("span", { class: "label" }, label), h("span", { class: "value" }, value), hint ? h("span", { class: "hint" }, hint) : null);
 }
+
+// A number for charts; null (a gap, not a zero) when the API has no value for that point.
+export const num = (v) => (v === null || v === undefined || v === "" ? null : Number(v));

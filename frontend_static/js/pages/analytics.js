@@ -1,7 +1,7 @@
 import { api, itemsOf, pick } from "../api.js";
 import { chartWithTable } from "../charts.js";
 import { navigate } from "../router.js";
-import { clear, empty, errorBox, fmt, h, loading } from "../ui.js";
+import { clear, empty, errorBox, fmt, h, loading, num } from "../ui.js";
 
 export const title = "Analytics";
 const DIMS = [["country", "Country"], ["age_group", "Age group"], ["gender", "Gender"]];
@@ -35,7 +35,7 @@ export async function render({ root, query, isCurrent }) {
     const pts = itemsOf(v);
     if (!pts.length) return empty("No engagement in the last 30 days", "Post metrics from the last 30 days feed this chart.");
     const er = (p) => pick(p, "engagement_rate", "avg_engagement_rate", "er");
-    return chartWithTable({ title: "Daily engagement rate", type: "line", labels: pts.map((p) => fmt.dateShort(p.date)), series: [{ label: "Engagement rate", values: pts.map((p) => Number(er(p) ?? 0)) }], valueFormat: (x) => fmt.pct(x, 1),
+    return chartWithTable({ title: "Daily engagement rate", type: "line", labels: pts.map((p) => fmt.dateShort(p.date)), series: [{ label: "Engagement rate", values: pts.map((p) => num(er(p))) }], valueFormat: (x) => fmt.pct(x, 1),
       rows: pts, columns: [{ label: "Date", value: (p) => fmt.date(p.date) }, { label: "Eng. rate", num: true, value: (p) => fmt.pct(er(p)) }, { label: "Engagements", num: true, value: (p) => fmt.int(pick(p, "engagements")) }, { label: "Posts", num: true, value: (p) => fmt.int(pick(p, "posts", "post_count")) }] });
   });
   fill(boxes.top, top, (v) => {

@@ -1,6 +1,6 @@
 import { api, itemsOf, pick } from "../api.js";
 import { chart } from "../charts.js";
-import { clear, empty, errorBox, fmt, h, kpi, loading, table } from "../ui.js";
+import { clear, empty, errorBox, fmt, h, kpi, loading, num, table } from "../ui.js";
 import { navigate } from "../router.js";
 
 export const title = "Dashboard";
@@ -38,7 +38,7 @@ export async function render({ root, isCurrent }) {
     const pts = itemsOf(trend.value);
     clear(trendBox, pts.length === 0
       ? empty("No engagement in the last 30 days", "Upload post metrics on the Data page to see the trend.", h("a", { class: "btn btn-secondary", href: "#/data" }, "Upload data"))
-      : chart({ type: "line", labels: pts.map((p) => fmt.dateShort(p.date || p.day)), series: [{ label: "Engagement rate", values: pts.map((p) => Number(pick(p, "engagement_rate", "avg_engagement_rate", "er") ?? 0)) }], valueFormat: (v) => fmt.pct(v, 1), label: "Daily engagement rate, last 30 days" }));
+      : chart({ type: "line", labels: pts.map((p) => fmt.dateShort(p.date || p.day)), series: [{ label: "Engagement rate", values: pts.map((p) => num(pick(p, "engagement_rate", "avg_engagement_rate", "er"))) }], valueFormat: (v) => fmt.pct(v, 1), label: "Daily engagement rate, last 30 days" }));
   } else clear(trendBox, errorBox(trend.reason));
 
   if (top.status === "fulfilled") {

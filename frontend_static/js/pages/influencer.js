@@ -2,7 +2,7 @@ import { api, itemsOf, pick } from "../api.js";
 import { chart, chartWithTable } from "../charts.js";
 import { openHireDialog } from "../hire.js";
 import { navigate } from "../router.js";
-import { avatar, badge, clear, empty, errorBox, fmt, h, loading, statusBadge, table } from "../ui.js";
+import { avatar, badge, clear, empty, errorBox, fmt, h, num, statusBadge, table } from "../ui.js";
 import { erOf, influencerName } from "./influencers.js";
 
 export const title = "Influencer";
@@ -72,7 +72,7 @@ export async function render({ root, params, isCurrent }) {
     score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, "Why this prediction"), score.rationale) : null,
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
-        chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => Number(pick(t, "engagement_rate", "avg_engagement_rate") ?? 0)) }], valueFormat: (v) => fmt.pct(v, 1),
+        chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => num(pick(t, "engagement_rate", "avg_engagement_rate"))) }], valueFormat: (v) => fmt.pct(v, 1),
           rows: trend, columns: [{ label: "Date", value: (t) => fmt.date(t.date) }, { label: "Eng. rate", num: true, value: (t) => fmt.pct(pick(t, "engagement_rate", "avg_engagement_rate")) }] })),
     h("div", { class: "grid grid-3" }, audienceCards),
     h("div", { class: "grid grid-2" },

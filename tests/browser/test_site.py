@@ -1,0 +1,347 @@
+"""The managers' flows through the real site, API and database (see conftest.py for the stack)."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Stack, shoot
+from tests.browser.seed import N_INFLUENCERS, seed
+
+pytestmark = pytest.mark.browser
+
+
+def pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.2f}%"
+
+
+def money2(v: float | None) -> str:
+    return "—" if v is None else f"${v:,.2f}"
+
+
+def require_route(stack: Stack, key: str, path: str) -> None:
+    """xfail (not fail) while a route the page needs does not exist yet in the API."""
+    try:
+        stack.api("GET", path, key)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (403, 404):
+            pytest.xfail(f"API route {path} is not available yet ({exc.code})")
+        raise
+
+
+@pytest.fixture()
+def data(db, api_key: str, stack: Stack) -> dict[str, Any]:  # noqa: ANN001
+    seed(db)
+    campaigns = stack.api("GET", "/campaigns?page_size=200", api_key)["items"]
+    return {"campaigns": {c["name"]: c for c in campaigns}, "key": api_key}
+
+
+def open_page(pg: Any, stack: Stack, route: str) -> None:
+    pg.goto(f"{stack.web_url}#{route}")
+
+
+def wait_idle(pg: Any) -> None:
+    """Every page shows `.loading` while it fetches; wait until none is left."""
+    pg.wait_for_function("() => !document.querySelector('main .loading')")
+
+
+def test_sign_in_then_dashboard_kpis_match_the_api(signed_out_page, stack: Stack, data) -> None:
+    pg = signed_out_page
+    pg.goto(stack.web_url)
+    pg.wait_for_url(re.compile(r"#/signin"))
+    pg.get_by_label("API key").wait_for()
+    shoot(pg, "01-sign-in")
+    pg.get_by_label("API key").fill(data["key"])
+    pg.get_by_role("button", name="Sign in").click()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+
+    kpis = stack.api("GET", "/analytics/kpis", data["key"])
+    assert kpis["total_influencers"] == N_INFLUENCERS
+    assert pg.get_by_test_id("kpi-total-campaigns").locator(".value").inner_text() == str(kpis["total_campaigns"])
+    assert pg.get_by_test_id("kpi-total-influencers").locator(".value").inner_text() == f"{kpis['total_influencers']:,}"
+    assert pg.get_by_test_id("kpi-avg-er").locator(".value").inner_text() == pct(kpis["avg_engagement_rate"])
+    assert pg.get_by_test_id("kpi-avg-cost").locator(".value").inner_text() == money2(kpis["avg_cost_per_influencer"])
+    # the trend chart and the top-campaigns table rendered
+    assert pg.locator("canvas").count() >= 1
+    assert pg.get_by_role("cell", name="Spring Glow").or_(pg.get_by_text("Spring Glow")).first.is_visible()
+    # the key lives in sessionStorage, not localStorage
+    assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") == data["key"]
+    assert pg.evaluate("localStorage.getItem('pf.apiKey')") is None
+    shoot(pg, "02-dashboard")
+
+
+def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> None:
+    open_page(page, stack, "/influencers?page_size=200")
+    wait_idle(page)
+    rows = page.locator(".influencer-table tbody tr")
+    assert rows.count() == 200
+    assert page.get_by_test_id("page-info").inner_text() == "Page 1 of 2"
+    assert "1–200 of 230" in page.get_by_test_id("result-summary").inner_text()
+    shoot(page, "03-influencers-table")
+
+    page.get_by_role("button", name="Next page").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    wait_idle(page)
+    assert rows.count() == N_INFLUENCERS - 200
+    assert page.get_by_test_id("page-info").inner_text() == "Page 2 of 2"
+
+    # filters: platform (applies on change) + follower range + search (apply button)
+    page.get_by_label("Platform").select_option("tiktok")
+    page.wait_for_url(re.compile(r"platform=tiktok"))
+    wait_idle(page)
+    assert rows.count() == 50  # influencers 151–200
+    assert "of 50" in page.get_by_test_id("result-summary").inner_text()
+    page.get_by_label("Min followers").fill("200000")  # 5,000 + 1,000 n ≥ 200,000 → n ≥ 195
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"min_followers=200000"))
+    wait_idle(page)
+    assert rows.count() == 6
+    page.get_by_label("Search").fill("creator_197")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"q=creator_197"))
+    wait_idle(page)
+    assert rows.count() == 1
+    assert "Creator 197" in rows.first.inner_text()
+
+    # the back button walks the filter history; the URL is the state (deep link)
+    page.go_back()
+    page.wait_for_url(lambda url: "q=" not in url and "min_followers=200000" in url)
+    wait_idle(page)
+    assert rows.count() == 6
+    assert page.get_by_label("Min followers").input_value() == "200000"
+
+
+def test_table_card_toggle_is_remembered(page, stack: Stack, data) -> None:
+    open_page(page, stack, "/influencers?page_size=25")
+    wait_idle(page)
+    assert page.locator(".influencer-table").is_visible()
+    page.get_by_role("button", name="Cards").click()
+    assert page.get_by_test_id("influencer-card").count() == 25
+    assert page.locator(".influencer-table").count() == 0
+    shoot(page, "04-influencers-cards")
+    page.reload()
+    wait_idle(page)
+    assert page.get_by_test_id("influencer-card").count() == 25
+    assert page.get_by_role("button", name="Cards").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Table").click()
+    assert page.locator(".influencer-table tbody tr").count() == 25
+    assert page.evaluate("localStorage.getItem('pf.influencers.view')") == "table"
+
+
+def test_opening_a_profile(page, stack: Stack, data) -> None:
+    open_page(page, stack, "/influencers?q=creator_001")
+    wait_idle(page)
+    page.locator(".influencer-table tbody tr").first.click()
+    page.wait_for_url(re.compile(r"#/influencers/\d+$"))
+    page.get_by_test_id("influencer-profile").wait_for()
+    wait_idle(page)
+    influencer_id = int(page.url.rsplit("/", 1)[1])
+    profile = stack.api("GET", f"/influencers/{influencer_id}", data["key"])
+    assert page.get_by_role("heading", name="Creator 001").is_visible()
+    stats = page.get_by_test_id("profile-stats").inner_text()
+    assert pct(profile["avg_engagement_rate"]) in stats
+    assert f"{round(profile['avg_likes']):,}" in stats
+    for dim in ("country", "age group", "gender"):
+        assert page.get_by_role("heading", name=f"Audience by {dim}").is_visible()
+    assert page.get_by_role("table", name="Audience by country").get_by_role("cell", name="50.0%").is_visible()
+    assert page.get_by_role("table", name="Campaigns this influencer is in").get_by_text("Spring Glow").is_visible()
+    assert page.get_by_role("button", name="Hire to campaign").is_visible()
+    shoot(page, "05-influencer-profile")
+    page.go_back()
+    page.wait_for_url(re.compile(r"#/influencers\?q=creator_001"))
+
+
+def test_creating_a_campaign_with_validation(page, stack: Stack, data) -> None:
+    open_page(page, stack, "/campaigns")
+    wait_idle(page)
+    shoot(page, "06-campaigns")
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_role("heading", name="New campaign").wait_for()
+    page.get_by_label("Start date").fill("2026-12-10")
+    page.get_by_label("End date").fill("2026-12-01")
+    page.get_by_role("button", name="Create campaign").click()
+    assert page.get_by_text("Give the campaign a name.").is_visible()
+    assert page.get_by_text("Enter a budget (0 or more).").is_visible()
+    assert page.get_by_text("The end date must be on or after the start date.").is_visible()
+    assert page.get_by_label("Name").get_attribute("aria-invalid") == "true"
+    shoot(page, "07-campaign-form-errors")
+
+    page.get_by_label("Name").fill("Autumn Launch")
+    page.get_by_label("Brand").fill("Northwind")
+    page.get_by_label("Objective").select_option("launch")
+    page.get_by_label("End date").fill("2026-12-31")
+    page.get_by_label("Budget").fill("7500")
+    page.get_by_role("button", name="Create campaign").click()
+    page.get_by_test_id("campaign-page").wait_for()
+    assert page.get_by_role("heading", name="Autumn Launch").is_visible()
+    assert page.get_by_test_id("summary-budget").inner_text().endswith("$7,500")
+    created = stack.api("GET", "/campaigns?q=Autumn", data["key"])["items"]
+    assert [(c["name"], c["brand"], c["budget"], c["end_date"]) for c in created] == [
+        ("Autumn Launch", "Northwind", 7500.0, "2026-12-31")]
+    shoot(page, "08-campaign-created")
+
+
+def test_hire_from_recommendations_changes_the_campaign_summary(page, stack: Stack, data) -> None:
+    require_route(stack, data["key"], "/recommendations")
+    spring = data["campaigns"]["Spring Glow"]
+    before = stack.api("GET", f"/campaigns/{spring['id']}/summary", data["key"])
+    open_page(page, stack, f"/recommendations?campaign_id={spring['id']}")
+    wait_idle(page)
+    recs = page.get_by_test_id("recommendation")
+    assert recs.count() >= 2
+    first = recs.first
+    assert "Predicted ER" in first.inner_text()
+    assert first.locator(".rationale").inner_text().strip()
+    shoot(page, "09-recommendations")
+    # hire someone who is not in the campaign yet (influencer 1 already is)
+    target = recs.filter(has_not_text="Creator 001").first
+    name = target.locator(".cell-main").inner_text()
+    target.get_by_test_id("hire").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Agreed cost").fill("500")
+    shoot(page, "10-hire-dialog")
+    dialog.get_by_role("button", name="Hire").click()
+    page.get_by_role("link", name="Open campaign").click()
+    page.get_by_test_id("campaign-page").wait_for()
+    wait_idle(page)
+    assert page.get_by_test_id("summary-influencer-count").locator("dd").inner_text() == str(before["influencer_count"] + 1)
+    assert page.get_by_test_id("summary-spent").locator("dd").inner_text() == f"${before['spent'] + 500:,.0f}"
+    assert page.get_by_test_id("summary-remaining").locator("dd").inner_text() == f"${before['remaining'] - 500:,.0f}"
+    assert page.locator(".hires-table").get_by_text(name).is_visible()
+    shoot(page, "11-campaign-after-hire")
+
+
+def test_hire_status_change_on_the_campaign_page(page, stack: Stack, data) -> None:
+    spring = data["campaigns"]["Spring Glow"]
+    open_page(page, stack, f"/campaigns/{spring['id']}")
+    page.get_by_test_id("campaign-page").wait_for()
+    select = page.get_by_label("Hire status of Creator 001")
+    assert select.input_value() == "contracted"
+    select.select_option("live")
+    page.get_by_text("Creator 001 is now live.").wait_for()
+    hires = stack.api("GET", f"/campaigns/{spring['id']}/influencers", data["key"])["items"]
+    assert [h["hire_status"] for h in hires] == ["live"]
+
+
+def test_analytics_charts_have_tables(page, stack: Stack, data) -> None:
+    open_page(page, stack, "/analytics")
+    wait_idle(page)
+    for heading in ("Engagement trend, last 30 days", "Top campaigns by engagement rate", "Audience demographics",
+                    "Creative performance by content type"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.locator("canvas").count() == 4
+    assert page.get_by_role("table", name=re.compile("Engagement rate by content type")).get_by_role("cell", name="Video").is_visible()
+    shoot(page, "12-analytics")
+    page.get_by_role("button", name="Age group").click()
+    page.wait_for_url(re.compile(r"dimension=age_group"))
+    wait_idle(page)
+    assert page.get_by_role("cell", name="25-34").is_visible()
+
+
+BAD_CSV = (
+    "platform,handle,name,category,country,language,followers\n"
+    "instagram,upload_ok_1,Upload One,beauty,US,en,12000\n"
+    "instagram,,No Handle,beauty,US,en,5000\n"
+    "tiktok,upload_ok_2,Upload Two,tech,GB,en,34000\n"
+    "tiktok,upload_bad_followers,Bad Followers,tech,GB,en,lots\n"
+)
+
+
+def test_upload_reports_rejected_rows(page, stack: Stack, data, tmp_path) -> None:
+    require_route(stack, data["key"], "/etl/loads")
+    if stack.etl_mode == "none":
+        pytest.xfail("no ETL entry point yet (app.py has no SQS handler and etl_jobs.pipeline is missing)")
+    csv = tmp_path / "new-creators.csv"
+    csv.write_text(BAD_CSV)
+    open_page(page, stack, "/data")
+    wait_idle(page)
+    page.get_by_label("File kind").select_option("influencers")
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload CSV").click()
+    page.get_by_test_id("upload-done").wait_for()
+    if stack.etl_mode == "direct":
+        # No S3 → SQS → handler wiring in app.py yet: run the real ETL on the uploaded object, as the
+        # handler would (the page keeps polling /etl/loads and cannot tell the difference).
+        key = _uploaded_key(stack)
+        stack.run_etl(key)
+    report = page.get_by_test_id("load-report")
+    report.wait_for(timeout=60_000)
+    wait_idle(page)
+    text = report.inner_text()
+    assert "Rejected" in text
+    rejected = page.locator(".rejections-table tbody tr")
+    assert rejected.count() == 2
+    lines = sorted(int(rejected.nth(i).locator("td").first.inner_text()) for i in range(2))
+    assert lines == [3, 5]
+    loads = stack.api("GET", "/etl/loads", data["key"])["items"]
+    assert [(ld["rows_loaded"], ld["rows_rejected"]) for ld in loads] == [(2, 2)]
+    shoot(page, "13-data-upload-report")
+
+
+def _uploaded_key(stack: Stack) -> str:
+    from predictfluence import storage
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        objects = storage.client("s3").list_objects_v2(Bucket=stack.raw_bucket).get("Contents", [])
+        if objects:
+            return objects[-1]["Key"]
+        time.sleep(0.1)
+    raise AssertionError("the upload never reached the raw bucket")
+
+
+def test_phone_width_layout(phone_page, stack: Stack, data) -> None:
+    pg = phone_page
+    open_page(pg, stack, "/")
+    wait_idle(pg)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not pg.locator("#sidenav").is_visible()
+    pg.get_by_role("button", name="Menu").click()
+    assert pg.get_by_role("link", name="Influencers").is_visible()
+    shoot(pg, "14-phone-dashboard-menu")
+    pg.get_by_role("link", name="Influencers").click()
+    wait_idle(pg)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(pg, "15-phone-influencers")
+
+
+def test_missing_config_explains_itself(browser, stack: Stack, problems, db) -> None:  # noqa: ANN001
+    """Without config.js the sign-in page says so and asks for the API address (404 of config.js expected)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.browser.conftest import HOST, SITE, _free_port
+
+    class NoConfig(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/config.js"):
+                self.send_error(404)
+                return
+            super().do_GET()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    port = _free_port()
+    server = ThreadingHTTPServer((HOST, port), functools.partial(NoConfig, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ctx = browser.new_context()
+    try:
+        pg = ctx.new_page()
+        errors: list[str] = []
+        pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        pg.goto(f"http://{HOST}:{port}/")
+        pg.get_by_text("config.js is missing").first.wait_for()
+        assert pg.get_by_label("API address").is_visible()
+        # the only console error is the 404 of config.js itself
+        assert all("404" in e for e in errors), errors
+    finally:
+        ctx.close()
+        server.shutdown()
+        server.server_close()
