@@ -1,0 +1,113 @@
+"""Audience-quality flags: engagement against tier × platform peers.
+
+Per influencer, robust z-scores (median / MAD within platform × follower tier) of log ER (last 90 days),
+log likes per comment and follower growth (when snapshots exist) feed an IsolationForest. The anomaly
+score is the forest's (0 normal … 1 isolated; ~0.5 is typical), and the reasons name each signal whose
+robust z-score is beyond ±3, in plain words. It is fitted on the population being scored, so peers are
+always the current ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from predictfluence_ml.features import CATEGORICAL, INFLUENCER_NUMERIC, FeatureMatrix
+
+Z_LIMIT = 3.0
+SIGNALS = ("er_90", "likes_per_comment", "follower_growth_90")
+
+
+@dataclass
+class AnomalyResult:
+    ids: np.ndarray
+    score: np.ndarray
+    reasons: list[list[str]]
+
+
+def _robust_z(values: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = np.full(values.shape, np.nan)
+    med = np.full(values.shape, np.nan)
+    for g in np.unique(groups):
+        sel = groups == g
+        v = values[sel]
+        ok = ~np.isnan(v)
+        if ok.sum() < 5:
+            continue
+        m = np.median(v[ok])
+        mad = 1.4826 * np.median(np.abs(v[ok] - m))
+        if mad <= 1e-12:
+            continue
+        z[sel] = (v - m) / mad
+        med[sel] = m
+    return z, med
+
+
+def _fmt_peers(platform: str, tier: str) -> str:
+    from predictfluence_ml.rationale import platform_name
+
+    return f"{platform_name(platform)} {tier} peers"
+
+
+def flag(matrix: FeatureMatrix, seed: int = 0) -> AnomalyResult:
+    ids, first = np.unique(matrix.ids, return_index=True)
+    if ids.size == 0:
+        return AnomalyResult(ids, np.empty(0), [])
+    cat = matrix.cat[first]
+    num = matrix.num[first]
+    platform = cat[:, CATEGORICAL.index("platform")].astype(str)
+    tier = cat[:, CATEGORICAL.index("follower_tier")].astype(str)
+    groups = np.char.add(np.char.add(platform, "|"), tier)
+    raw = {s: num[:, INFLUENCER_NUMERIC.index(s)] for s in SIGNALS}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        transformed = {
+            "er_90": np.log(np.where(raw["er_90"] > 0, raw["er_90"], np.nan)),
+            "likes_per_comment": np.log(np.where(raw["likes_per_comment"] > 0, raw["likes_per_comment"], np.nan)),
+            "follower_growth_90": raw["follower_growth_90"],
+        }
+    zs, meds = {}, {}
+    for s in SIGNALS:
+        zs[s], meds[s] = _robust_z(transformed[s], groups)
+    z = np.column_stack([zs[s] for s in SIGNALS])
+    z_filled = np.nan_to_num(z, nan=0.0)
+    if ids.size >= 20:
+        forest = IsolationForest(n_estimators=100, random_state=seed, n_jobs=1).fit(z_filled)
+        score = -forest.score_samples(z_filled)
+    else:
+        score = np.full(ids.size, np.nan)
+    reasons: list[list[str]] = []
+    for i in range(ids.size):
+        found: list[str] = []
+        peers = _fmt_peers(platform[i], tier[i])
+        ze = zs["er_90"][i]
+        if not np.isnan(ze) and abs(ze) > Z_LIMIT:
+            peer_er = float(np.exp(meds["er_90"][i]))
+            ratio = raw["er_90"][i] / peer_er
+            direction = "above" if ze > 0 else "below"
+            found.append(
+                f"last-90-day ER of {raw['er_90'][i]:.1%} is {ratio:.1f}× the median of {peers} "
+                f"({peer_er:.1%}), far {direction} them"
+            )
+        zl = zs["likes_per_comment"][i]
+        if not np.isnan(zl) and abs(zl) > Z_LIMIT:
+            peer_lpc = float(np.exp(meds["likes_per_comment"][i]))
+            if zl > 0:
+                found.append(
+                    f"{raw['likes_per_comment'][i]:.0f} likes per comment vs {peer_lpc:.0f} for {peers}: "
+                    "likes without conversation"
+                )
+            else:
+                found.append(
+                    f"{raw['likes_per_comment'][i]:.0f} likes per comment vs {peer_lpc:.0f} for {peers}: "
+                    "unusually many comments"
+                )
+        zg = zs["follower_growth_90"][i]
+        if not np.isnan(zg) and zg > Z_LIMIT:
+            found.append(
+                f"followers grew {raw['follower_growth_90'][i]:.0%} in 90 days vs "
+                f"{meds['follower_growth_90'][i]:.0%} for {peers}"
+            )
+        reasons.append(found)
+    return AnomalyResult(ids, score, reasons)

@@ -1,0 +1,85 @@
+"""Batch scoring: every influencer × content type of its platform → `influencer_score`.
+
+Features are read once (two set-based queries), predictions run in chunks, and the table is replaced in
+one transaction (DELETE + COPY), so the API reads either the old scores or the new ones, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+
+from predictfluence_ml._sql import copy_rows
+from predictfluence_ml.anomaly import flag
+from predictfluence_ml.clusters import assign_clusters
+from predictfluence_ml.dataset import data_bounds
+from predictfluence_ml.features import scoring_matrix
+from predictfluence_ml.rationale import explain
+from predictfluence_ml.training import ModelBundle
+
+Progress = Callable[[str], None]
+COLUMNS = (
+    "influencer_id", "content_type", "model_version_id", "predicted_er", "er_low", "er_high",
+    "performance_tier", "tier_probability", "cluster", "anomaly_score", "anomaly_reasons", "rationale",
+)
+
+
+@dataclass
+class ScoreResult:
+    rows: int
+    influencers: int
+    as_of: dt.date
+    flagged: int
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or math.isnan(v) else round(float(v), 8)
+
+
+def score_all(
+    engine: sa.Engine,
+    bundle: ModelBundle,
+    model_version_id: int,
+    as_of: dt.date | None = None,
+    batch_size: int = 50_000,
+    progress: Progress | None = None,
+) -> ScoreResult:
+    say = progress or (lambda _msg: None)
+    with engine.connect() as conn:
+        as_of = as_of or data_bounds(conn)[1] or dt.datetime.now(dt.UTC).date()
+        matrix = scoring_matrix(conn, bundle.spec, as_of)
+    say(f"features for {len(matrix):,} influencer × content-type rows as of {as_of}")
+    anomalies = flag(matrix)
+    anomaly_of = {
+        int(i): (_num(s), r) for i, s, r in zip(anomalies.ids, anomalies.score, anomalies.reasons, strict=True)
+    }
+    clusters = assign_clusters(bundle.clusters, matrix)
+    say(f"anomaly flags and clusters for {len(anomaly_of):,} influencers")
+    rows: list[tuple[object, ...]] = []
+    for start in range(0, len(matrix), batch_size):
+        part = matrix.subset(np.arange(start, min(start + batch_size, len(matrix))))
+        point, low, high = bundle.predict(part)
+        tier, probability = bundle.predict_tier(part)
+        texts = explain(bundle, part, point, low, high)
+        for k in range(len(part)):
+            iid = int(part.ids[k])
+            score, reasons = anomaly_of.get(iid, (None, []))
+            rows.append(
+                (
+                    iid, part.cat[k, 4], model_version_id, _num(point[k]), _num(low[k]), _num(high[k]),
+                    tier[k], _num(probability[k]), clusters.get(iid), score, json.dumps(reasons), texts[k],
+                )
+            )
+        say(f"scored {min(start + batch_size, len(matrix)):,} / {len(matrix):,}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM influencer_score"))
+        copy_rows(conn, "influencer_score", COLUMNS, rows)
+    flagged = sum(1 for _s, r in anomaly_of.values() if r)
+    say(f"wrote {len(rows):,} rows to influencer_score")
+    return ScoreResult(len(rows), len(anomaly_of), as_of, flagged)

@@ -1,0 +1,227 @@
+"""Fit the model bundle: ER regressor + 10 % / 90 % quantile models, the calibrated performance-tier
+classifier, the peer baseline and the lookalike clusters.
+
+Each model is a scikit-learn Pipeline whose first step encodes the categoricals (OrdinalEncoder inside a
+ColumnTransformer; unseen categories map to "missing") and whose last step is a
+HistGradientBoosting model that treats those columns as categorical and the numeric NaNs (no history,
+no audience data) natively. The regressors learn log ER (the target is heavy-tailed); predictions are
+transformed back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform as _platform
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
+
+from predictfluence_ml.clusters import fit_clusters
+from predictfluence_ml.dataset import Dataset
+from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
+from predictfluence_ml.peers import PeerBaseline
+
+TIER_NAMES = ("bottom", "middle", "top")
+ER_FLOOR = 1e-5
+KIND = "engagement"
+
+
+@dataclass
+class TrainParams:
+    max_iter: int = 150
+    learning_rate: float = 0.08
+    max_leaf_nodes: int = 31
+    min_samples_leaf: int = 20
+    l2_regularization: float = 1.0
+    classifier_iter: int = 60
+    n_clusters: int = 8
+    seed: int = 0
+
+
+def _encoder() -> ColumnTransformer:
+    n_cat = len(CATEGORICAL)
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan
+                ),
+                list(range(n_cat)),
+            )
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    )
+
+
+def _as_float() -> FunctionTransformer:
+    """The encoder's output is an object array (mixed input): hand the booster plain float64."""
+    return FunctionTransformer(np.asarray, kw_args={"dtype": np.float64}, check_inverse=False)
+
+
+def _regressor(params: TrainParams, **loss: Any) -> Pipeline:
+    n_cat = len(CATEGORICAL)
+    return Pipeline(
+        [
+            ("encode", _encoder()),
+            ("float", _as_float()),
+            (
+                "hgb",
+                HistGradientBoostingRegressor(
+                    max_iter=params.max_iter,
+                    learning_rate=params.learning_rate,
+                    max_leaf_nodes=params.max_leaf_nodes,
+                    min_samples_leaf=params.min_samples_leaf,
+                    l2_regularization=params.l2_regularization,
+                    categorical_features=list(range(n_cat)),
+                    early_stopping=False,
+                    random_state=params.seed,
+                    **loss,
+                ),
+            ),
+        ]
+    )
+
+
+def tier_labels(cat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """0 / 1 / 2 = bottom / middle / top third of ER within the row's platform."""
+    platform = cat[:, CATEGORICAL.index("platform")]
+    labels = np.ones(y.size, dtype=np.int64)
+    for p in np.unique(platform):
+        sel = platform == p
+        lo, hi = np.quantile(y[sel], [1 / 3, 2 / 3])
+        labels[sel & (y <= lo)] = 0
+        labels[sel & (y > hi)] = 2
+    return labels
+
+
+@dataclass
+class ModelBundle:
+    """Everything the scorer needs, saved as one joblib artifact."""
+
+    spec: FeatureSpec
+    regressor: Pipeline
+    lower: Pipeline
+    upper: Pipeline
+    classifier: Any
+    peers: PeerBaseline
+    clusters: Pipeline
+    trained_at: str
+    params: dict[str, Any]
+    library_versions: dict[str, str] = field(default_factory=dict)
+    # numeric columns with no value at all in training (e.g. follower growth without snapshots): HGB
+    # cannot bin an all-missing column, so they are zeroed for fitting and predicting alike
+    blank_columns: tuple[int, ...] = ()
+    interval_adjust: float = 0.0  # conformal correction of the quantile models, in log ER
+    # numeric columns the rationale may name: the ones that move predictions most on training data
+    rationale_columns: tuple[int, ...] = ()
+
+    def inputs(self, X: FeatureMatrix, rows: slice | np.ndarray | None = None) -> np.ndarray:
+        x = X.X(rows)
+        for j in self.blank_columns:
+            x[:, len(CATEGORICAL) + j] = 0.0
+        return x
+
+    def predict(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(point, low, high) ER; the interval is ordered and contains the point."""
+        x = self.inputs(X)
+        point = np.exp(self.regressor.predict(x))
+        low = np.exp(self.lower.predict(x) - self.interval_adjust)
+        high = np.exp(self.upper.predict(x) + self.interval_adjust)
+        return point, np.minimum(low, point), np.maximum(high, point)
+
+    def predict_tier(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray]:
+        proba = self.classifier.predict_proba(self.inputs(X))
+        best = proba.argmax(axis=1)
+        return np.array(TIER_NAMES, dtype=object)[self.classifier.classes_[best]], proba.max(axis=1)
+
+
+def library_versions() -> dict[str, str]:
+    import joblib
+    import scipy
+
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+        "python": _platform.python_version(),
+    }
+
+
+def fit(train: Dataset, params: TrainParams | None = None) -> ModelBundle:
+    params = params or TrainParams()
+    blank = tuple(int(j) for j in np.flatnonzero(np.isnan(train.X.num).all(axis=0)))
+    x = train.X.X()
+    for j in blank:
+        x[:, len(CATEGORICAL) + j] = 0.0
+    log_y = np.log(np.maximum(train.y, ER_FLOOR))
+    regressor = _regressor(params).fit(x, log_y)
+    # Conformalised quantile regression: the 10 % / 90 % models learn on 75 % of the influencers, and
+    # the interval is widened (or narrowed) by the conformity score that covers 80 % of the other 25 %.
+    rng = np.random.default_rng(params.seed)
+    ids = np.unique(train.X.ids)
+    calibration = np.isin(train.X.ids, rng.choice(ids, size=max(1, ids.size // 4), replace=False))
+    if calibration.all() or not calibration.any():
+        calibration = np.zeros(log_y.size, dtype=bool)
+    proper = ~calibration
+    lower = _regressor(params, loss="quantile", quantile=0.1).fit(x[proper], log_y[proper])
+    upper = _regressor(params, loss="quantile", quantile=0.9).fit(x[proper], log_y[proper])
+    interval_adjust = 0.0
+    if calibration.any():
+        lo, hi = lower.predict(x[calibration]), upper.predict(x[calibration])
+        scores = np.maximum(lo - log_y[calibration], log_y[calibration] - hi)
+        n = scores.size
+        interval_adjust = float(np.quantile(scores, min(1.0, np.ceil((n + 1) * 0.8) / n), method="higher"))
+    n_cat = len(CATEGORICAL)
+    labels = tier_labels(train.X.cat, train.y)
+    classifier_pipeline = Pipeline(
+        [
+            ("encode", _encoder()),
+            ("float", _as_float()),
+            (
+                "hgb",
+                HistGradientBoostingClassifier(
+                    max_iter=params.classifier_iter,
+                    learning_rate=0.1,
+                    max_leaf_nodes=params.max_leaf_nodes,
+                    min_samples_leaf=params.min_samples_leaf,
+                    l2_regularization=params.l2_regularization,
+                    categorical_features=list(range(n_cat)),
+                    early_stopping=False,
+                    random_state=params.seed,
+                ),
+            ),
+        ]
+    )
+    classifier = CalibratedClassifierCV(
+        classifier_pipeline, method="isotonic", cv=3, ensemble=False, n_jobs=1
+    ).fit(x, labels)
+    peers = PeerBaseline.fit(train.X.cat, train.X.num, train.y)
+    clusters = fit_clusters(train.X, n_clusters=params.n_clusters, seed=params.seed)
+    bundle = ModelBundle(
+        spec=train.X.spec,
+        regressor=regressor,
+        lower=lower,
+        upper=upper,
+        classifier=classifier,
+        peers=peers,
+        clusters=clusters,
+        trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        params=params.__dict__.copy(),
+        library_versions=library_versions(),
+        blank_columns=blank,
+        interval_adjust=interval_adjust,
+    )
+    from predictfluence_ml.rationale import select_columns
+
+    bundle.rationale_columns = select_columns(bundle, train.X, seed=params.seed)
+    return bundle
