@@ -323,7 +323,26 @@ def load_file(
             kind = detect_kind(utf8, kind)
         except FileRejected as exc:
             return _record_rejection(engine, source, kind or UNKNOWN_KIND, scanned.checksum, exc.reason, bucket)
-        return _load(engine, utf8, source, kind, scanned.checksum, force, bucket)
+        outcome = _load(engine, utf8, source, kind, scanned.checksum, force, bucket)
+    if outcome.status == "loaded" and outcome.rows_loaded and kind in ROLLUP_KINDS:
+        _refresh_rollups(engine)
+    return outcome
+
+
+# Kinds whose rows feed the API's rollups (predictfluence.queries.rollups).
+ROLLUP_KINDS = frozenset({"influencers", "posts", "post_metrics", "audience", "profiles"})
+
+
+def _refresh_rollups(engine: Engine) -> None:
+    """Refresh the API's materialized rollups after a committed load. A failure here must not turn the
+    committed load into a retry (the retry would be skipped as a duplicate): it is logged, and the next
+    load's refresh catches up."""
+    from predictfluence.queries import rollups
+
+    try:
+        rollups.refresh(engine)
+    except Exception:  # noqa: BLE001
+        log.exception("refreshing the rollups after a load failed; they catch up on the next load")
 
 
 def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, checksum: str, force: bool,
