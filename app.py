@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from chalice import Chalice
 
 from functions.api.analytics import analytics_routes
@@ -12,6 +14,7 @@ from functions.api.influencers import influencer_routes
 from functions.api.keys import key_routes
 from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
+from functions.events.retrain import handle_retrain
 from predictfluence.api.authorizer import authorizer_routes
 
 app = Chalice(app_name="predictfluence")
@@ -25,3 +28,9 @@ for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_route
 def etl(event):
     """S3 ObjectCreated → SQS → load each CSV; failed records are returned as batchItemFailures."""
     return handle_sqs_batch(event)
+
+
+@app.schedule(os.environ.get("PF_RETRAIN_SCHEDULE") or "rate(1 day)", name="retrain")
+def retrain(event):
+    """EventBridge schedule (or an async invoke) → train → evaluate → maybe promote → score."""
+    return handle_retrain(event.to_dict())

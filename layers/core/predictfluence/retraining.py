@@ -1,0 +1,116 @@
+"""Starting a retraining run without waiting for it (light: no ML imports here).
+
+- In AWS (inside any Lambda, or when `PF_RETRAIN_FUNCTION` is set) the retrain function is invoked
+  asynchronously (`InvocationType="Event"`) with a scheduled-event-shaped payload, so its Chalice
+  `@app.schedule` handler accepts it unchanged. The function name is `PF_RETRAIN_FUNCTION`, else
+  derived from Chalice's naming `<app>-<stage>-retrain`. The caller's role needs
+  `lambda:InvokeFunction` on it.
+- Locally (no Lambda) a background thread runs the same handler in-process.
+
+`maybe_retrain_after_load(rows_loaded)` is the hook for the ETL: it starts a run once at least
+`PF_RETRAIN_MIN_NEW_ROWS` (settings.retrain_min_new_rows) post-metric rows were loaded since the last
+model version was trained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from predictfluence.config import get_settings
+
+log = logging.getLogger(__name__)
+_threads: list[threading.Thread] = []
+
+
+def retrain_function_name() -> str | None:
+    explicit = os.environ.get("PF_RETRAIN_FUNCTION")
+    if explicit:
+        return explicit
+    current = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    if not current:
+        return None
+    # Chalice names the API handler `<app>-<stage>` and other functions `<app>-<stage>-<name>`.
+    for suffix in ("-etl", "-retrain"):
+        if current.endswith(suffix):
+            current = current[: -len(suffix)]
+    return f"{current}-retrain"
+
+
+def retrain_event(reason: str) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "predictfluence",
+        "account": "000000000000",
+        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": settings.aws_region,
+        "resources": [],
+        "detail": {"reason": reason},
+    }
+
+
+def _run_in_thread(reason: str) -> None:
+    from functions.events.retrain import handle_retrain
+
+    try:
+        handle_retrain(retrain_event(reason))
+    except Exception:  # noqa: BLE001 - a background run has nobody to raise to: log it
+        log.exception("background retraining failed")
+
+
+def start_retraining(reason: str = "manual") -> dict[str, Any]:
+    """Start a run and return at once: {"mode": "lambda", "function": …} or {"mode": "thread"}."""
+    function = retrain_function_name()
+    if function:
+        from predictfluence.storage import client
+
+        client("lambda").invoke(
+            FunctionName=function, InvocationType="Event", Payload=json.dumps(retrain_event(reason)).encode()
+        )
+        return {"mode": "lambda", "function": function}
+    thread = threading.Thread(target=_run_in_thread, args=(reason,), name="retrain", daemon=True)
+    thread.start()
+    _threads.append(thread)
+    return {"mode": "thread", "function": None}
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Join local background runs (tests, a CLI that must not exit under them)."""
+    while _threads:
+        _threads.pop().join(timeout)
+
+
+def new_metric_rows_since_training(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.text(
+                    "SELECT coalesce(sum(rows_loaded), 0) FROM etl_load "
+                    "WHERE kind = 'post_metrics' AND status = 'loaded' "
+                    "AND started_at > coalesce((SELECT max(trained_at) FROM model_version), '-infinity')"
+                )
+            ).scalar_one()
+        )
+
+
+def maybe_retrain_after_load(rows_loaded: int, engine: sa.Engine | None = None) -> dict[str, Any] | None:
+    """After an ETL load: start retraining when enough new metric rows have arrived since the last
+    training (this load's `rows_loaded` counts even if its etl_load row is not committed yet)."""
+    from predictfluence.db import get_engine
+
+    threshold = get_settings().retrain_min_new_rows
+    new_rows = max(int(rows_loaded), new_metric_rows_since_training(engine or get_engine()))
+    if new_rows < threshold:
+        return None
+    log.info("%s new metric rows since the last training (threshold %s): retraining", new_rows, threshold)
+    return start_retraining(f"{new_rows} new metric rows")
