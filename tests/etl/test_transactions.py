@@ -1,0 +1,108 @@
+"""Idempotency (same checksum loads once, also when delivered concurrently) and all-or-nothing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from etl_jobs.base import SourceFile
+from etl_jobs.kinds import post_metrics
+from etl_jobs.pipeline import load_file
+from tests.etl.conftest import rows, scalar
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "etl"
+
+
+def test_same_file_three_times_loads_once(seeded, load):
+    outcomes = [load(DATA / "post_metrics.csv", kind="post_metrics") for _ in range(3)]
+    assert [o.status for o in outcomes] == ["loaded", "skipped_duplicate", "skipped_duplicate"]
+    assert {o.load_id for o in outcomes} == {outcomes[0].load_id}
+    assert scalar(seeded, "SELECT count(*) FROM etl_load WHERE kind = 'post_metrics'") == 1
+    assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 3
+
+
+def test_force_reloads_and_updates_the_same_load_row(seeded, load):
+    first = load(DATA / "post_metrics.csv", kind="post_metrics")
+    with seeded.begin() as conn:
+        conn.execute(sa.text("UPDATE post_metric_daily SET likes = 0"))
+    again = load(DATA / "post_metrics.csv", kind="post_metrics", force=True)
+    assert (again.status, again.load_id, again.rows_loaded) == ("loaded", first.load_id, 3)
+    assert rows(seeded, "SELECT likes FROM post_metric_daily ORDER BY likes") == [(80,), (120,), (5000,)]
+
+
+def test_concurrent_double_delivery_loads_once(seeded, monkeypatch):
+    """Two deliveries of the same object at once: the second blocks on the claim, then skips."""
+    real = post_metrics.PostMetricsLoader.upsert
+    first_inside = threading.Event()
+    release = threading.Event()
+
+    def slow_upsert(self, conn, hmap):
+        first_inside.set()
+        release.wait(10)
+        return real(self, conn, hmap)
+
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", slow_upsert)
+    source = SourceFile(path=DATA / "post_metrics.csv", key="raw/post_metrics/post_metrics.csv")
+    results = {}
+
+    def run(name):
+        results[name] = load_file(seeded, source)
+
+    one = threading.Thread(target=run, args=("one",))
+    one.start()
+    assert first_inside.wait(10)
+    two = threading.Thread(target=run, args=("two",))
+    two.start()
+    two.join(0.5)
+    assert two.is_alive()  # blocked on the unique claim until the first commits
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert results["one"].status == "loaded"
+    assert results["two"].status == "skipped_duplicate"
+    assert results["two"].load_id == results["one"].load_id
+    assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 3
+    assert scalar(seeded, "SELECT count(*) FROM etl_load WHERE kind = 'post_metrics'") == 1
+
+
+def test_failure_mid_file_leaves_nothing_and_a_retry_loads(seeded, load, monkeypatch):
+    before = rows(seeded, "SELECT id, platform, external_id FROM post ORDER BY id")
+    real = post_metrics.PostMetricsLoader.upsert
+
+    def crash_after_writing(self, conn, hmap):
+        real(self, conn, hmap)  # the rows are written inside the transaction …
+        assert conn.exec_driver_sql("SELECT count(*) FROM post_metric_daily").scalar_one() == 3
+        raise ConnectionError("simulated crash mid-file")  # … and then the load dies
+
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", crash_after_writing)
+    failed = load(DATA / "post_metrics.csv", kind="post_metrics")
+    assert failed.status == "failed"
+    assert "ConnectionError: simulated crash mid-file" in failed.message
+    assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 0
+    assert rows(seeded, "SELECT status FROM etl_load WHERE kind = 'post_metrics'") == [("failed",)]
+    assert rows(seeded, "SELECT id, platform, external_id FROM post ORDER BY id") == before
+
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", real)
+    retry = load(DATA / "post_metrics.csv", kind="post_metrics")
+    assert (retry.status, retry.rows_loaded) == ("loaded", 3)
+    assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 3
+    assert rows(seeded, "SELECT status FROM etl_load WHERE kind = 'post_metrics' ORDER BY id") == [
+        ("failed",), ("loaded",)
+    ]
+
+
+def test_failure_of_a_dimension_load_rolls_back_every_row(seeded, load, write_csv, monkeypatch):
+    from etl_jobs import staging
+
+    def boom(conn, rows_in):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(staging, "collect", boom)
+    text = "platform,handle,followers\ninstagram,new1,5\ninstagram,ana,99\n"
+    outcome = load(write_csv("i.csv", text), kind="influencers")
+    assert outcome.status == "failed"
+    assert rows(seeded, "SELECT handle, followers FROM influencer ORDER BY id") == [
+        ("ana", 12000), ("bo", 560000), ("cy", None)
+    ]
