@@ -7,7 +7,7 @@ import importlib
 import click
 
 # Modules under predictfluence.cli that each expose a `commands` list of click commands/groups.
-COMMAND_MODULES = ("db", "demo", "etl")
+COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
