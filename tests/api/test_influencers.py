@@ -1,0 +1,131 @@
+"""/influencers: list (filters, sort, paging), profile, lookalikes — exact numbers on the known dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+
+def _get(client, path, headers):
+    response = client.http.get(path, headers=headers)
+    assert response.status_code == 200, response.body
+    return response.json_body
+
+
+def test_list_defaults_sort_by_followers_desc_with_averages(client, auth, dataset):
+    body = _get(client, "/influencers", auth["viewer"])
+    assert [i["handle"] for i in body["items"]] == ["yt_dave", "tt_carol", "ig_erin", "ig_alice", "ig_bob"]
+    assert body["page_info"] == {"total": 5, "page": 1, "page_size": 50, "pages": 1}
+    alice = body["items"][3]
+    assert alice == {
+        "id": 1, "platform": "instagram", "handle": "ig_alice", "name": "Alice A", "category": "beauty",
+        "country": "US", "language": "en", "followers": 20000, "follower_tier": "micro", "posts": 3,
+        "avg_engagement_rate": pytest.approx((0.095 + 0.15 + 0.025) / 3, rel=1e-12),
+        "avg_likes": 1500.0, "avg_views": 15000.0,
+    }
+    erin, dave = body["items"][2], body["items"][0]
+    assert (erin["posts"], erin["avg_engagement_rate"], erin["avg_likes"], erin["avg_views"]) == (1, None, None, None)
+    assert (dave["posts"], dave["avg_engagement_rate"], dave["follower_tier"]) == (0, None, "mega")
+
+
+@pytest.mark.parametrize(
+    ("query", "handles"),
+    [
+        ("sort=avg_er&order=desc", ["ig_alice", "tt_carol", "ig_bob", "ig_erin", "yt_dave"]),
+        ("sort=avg_er&order=asc", ["ig_bob", "tt_carol", "ig_alice", "yt_dave", "ig_erin"]),
+        ("sort=avg_likes", ["tt_carol", "ig_alice", "ig_bob", "ig_erin", "yt_dave"]),
+        ("sort=avg_views", ["tt_carol", "ig_alice", "ig_bob", "ig_erin", "yt_dave"]),
+        ("sort=name&order=asc", ["ig_alice", "ig_bob", "tt_carol", "yt_dave", "ig_erin"]),
+        ("platform=instagram&sort=followers&order=asc", ["ig_bob", "ig_alice", "ig_erin"]),
+        ("platform=INSTAGRAM&category=beauty", ["ig_erin", "ig_alice"]),
+        ("country=us&tier=micro", ["ig_erin", "ig_alice"]),
+        ("tier=mega", ["yt_dave"]),
+        ("min_followers=20000&max_followers=150000", ["tt_carol", "ig_erin", "ig_alice"]),
+        ("q=CAROL", ["tt_carol"]),
+        ("q=ig_", ["ig_erin", "ig_alice", "ig_bob"]),
+        ("q=E%25", ["ig_erin"]),
+        ("q=%25", ["ig_erin"]),
+        ("q=nobody", []),
+    ],
+)
+def test_list_filters_and_sorts(client, auth, dataset, query, handles):
+    body = _get(client, f"/influencers?{query}", auth["viewer"])
+    assert [i["handle"] for i in body["items"]] == handles
+    assert body["page_info"]["total"] == len(handles)
+
+
+def test_list_paging_reports_total_and_pages(client, auth, dataset):
+    first = _get(client, "/influencers?page_size=2", auth["viewer"])
+    third = _get(client, "/influencers?page_size=2&page=3", auth["viewer"])
+    beyond = _get(client, "/influencers?page_size=2&page=9", auth["viewer"])
+    assert [i["handle"] for i in first["items"]] == ["yt_dave", "tt_carol"]
+    assert [i["handle"] for i in third["items"]] == ["ig_bob"]
+    assert first["page_info"] == {"total": 5, "page": 1, "page_size": 2, "pages": 3}
+    assert beyond["items"] == [] and beyond["page_info"]["total"] == 5
+
+
+def test_list_of_empty_warehouse(client, auth):
+    assert _get(client, "/influencers", auth["viewer"]) == {
+        "items": [], "page_info": {"total": 0, "page": 1, "page_size": 50, "pages": 0}}
+
+
+def test_profile_has_averages_trend_audience_scores_campaigns_snapshot(client, auth, dataset):
+    body = _get(client, "/influencers/1", auth["viewer"])
+    assert body["posts"] == 3 and body["avg_likes"] == 1500.0 and body["avg_views"] == 15000.0
+    assert body["avg_engagement_rate"] == pytest.approx(0.09, rel=1e-12)
+    trend = body["trend"]
+    today = dt.date.fromisoformat(trend[-1]["date"])
+    assert len(trend) == 30 and trend[0]["date"] == (today - dt.timedelta(days=29)).isoformat()
+    by_day = {(today - dt.date.fromisoformat(p["date"])).days: p for p in trend if p["posts"]}
+    assert sorted(by_day) == [4, 5, 9, 10]
+    assert by_day[10] == {"date": (today - dt.timedelta(days=10)).isoformat(), "posts": 1, "likes": 1000,
+                          "comments": 100, "shares": 50, "saves": 50, "engagements": 1200, "views": 0,
+                          "impressions": 8000, "engagement_rate": 0.06}
+    assert by_day[5]["engagements"] == 2400 and by_day[5]["views"] == 10000 and by_day[5]["engagement_rate"] == 0.12
+    assert body["audience"] == {
+        "country": [{"bucket": "US", "share": 0.6}, {"bucket": "UK", "share": 0.4}],
+        "age_group": [{"bucket": "18-24", "share": 0.7}, {"bucket": "25-34", "share": 0.3}],
+        "gender": [],
+    }
+    assert [(s["content_type"], s["predicted_engagement_rate"], s["interval_low"], s["interval_high"],
+             s["performance_tier"], s["cluster"]) for s in body["scores"]] == [
+        ("image", 0.08, 0.05, 0.11, "high", 3), ("video", 0.12, 0.09, 0.15, "high", 3)]
+    assert body["scores"][0]["anomaly_reasons"] == ["engagement spike"]
+    assert body["scores"][0]["rationale"] == "Strong beauty audience"
+    assert [(c["campaign_id"], c["name"], c["campaign_status"], c["hire_status"], c["agreed_cost"])
+            for c in body["campaigns"]] == [(1, "Spring Glow", "active", "contracted", 3000.0)]
+    snapshot = body["latest_snapshot"]
+    assert (snapshot["followers"], snapshot["posts"], snapshot["avg_likes"], snapshot["engagement_rate"]) == (
+        19900, 95, 1200.0, 0.07)
+
+
+def test_profile_without_posts_scores_or_snapshot(client, auth, dataset):
+    body = _get(client, "/influencers/4", auth["viewer"])
+    assert (body["posts"], body["avg_engagement_rate"], body["scores"], body["campaigns"],
+            body["latest_snapshot"]) == (0, None, [], [], None)
+    assert all(p["posts"] == 0 and p["engagement_rate"] is None for p in body["trend"])
+
+
+def test_profile_of_unknown_influencer_is_404(client, auth, dataset):
+    response = client.http.get("/influencers/999", headers=auth["viewer"])
+    assert response.status_code == 404
+    assert response.json_body == {"error": {"code": "not_found", "message": "influencer 999 not found",
+                                            "details": {"resource": "influencer", "id": 999}}}
+
+
+def test_similar_uses_the_ml_cluster_when_scored(client, auth, dataset):
+    body = _get(client, "/influencers/1/similar", auth["viewer"])
+    assert body["method"] == "cluster"
+    assert [i["handle"] for i in body["items"]] == ["tt_carol"]
+
+
+def test_similar_falls_back_to_platform_category_tier_nearest_followers(client, auth, dataset):
+    body = _get(client, "/influencers/5/similar?limit=5", auth["viewer"])
+    assert body["method"] == "nearest"
+    assert [i["handle"] for i in body["items"]] == ["ig_alice"]
+    assert _get(client, "/influencers/2/similar", auth["viewer"]) == {"method": "nearest", "items": []}
+
+
+def test_similar_of_unknown_influencer_is_404(client, auth, dataset):
+    assert client.http.get("/influencers/77/similar", headers=auth["viewer"]).status_code == 404
