@@ -62,6 +62,11 @@ def _iso_ts(day: dt.date, second: int) -> str:
     return f"{day.isoformat()}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
+TIME_OF_DAY = np.array(
+    [f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(86_400)], dtype=object
+)
+
+
 class _Csv:
     """One output file: header from etl_jobs.spec, csv-module quoting, LF line ends, UTF-8."""
 
@@ -135,7 +140,7 @@ def generate(config: DemoConfig, out_dir: Path) -> DemoResult:
     emit("campaigns", [_campaign_rows(campaigns, first, config.days - 1)])
     emit("audience", [_audience_rows(accounts)])
     emit("hires", [_hire_rows(hires, campaigns, accounts, calendar, first)])
-    emit("posts", _post_rows(posts, accounts, campaigns, hires, calendar))
+    emit("posts", _post_rows(posts, accounts, campaigns, hires, dates))
     emit("post_metrics", metric_chunks(config.seed, accounts, posts, platform_names, dates, CHUNK_POSTS))
     emit("conversions", [conversion_rows(_seed(config.seed, 5), accounts, campaigns, hires, posts, dates)])
     _write_truth(out_dir / TRUTH_FILE, config, end, accounts, calendar, result.rows)
@@ -220,7 +225,7 @@ def _hire_rows(
 
 
 def _post_rows(
-    posts: Posts, a: Accounts, campaigns: list[Campaign], hires: list[Hire], calendar: list[dt.date]
+    posts: Posts, a: Accounts, campaigns: list[Campaign], hires: list[Hire], dates: np.ndarray
 ) -> Iterable[list[tuple]]:
     campaign_of_hire = [campaigns[h.campaign].name for h in hires] + [""]
     for lo in range(0, len(posts), CHUNK_POSTS * 4):
@@ -231,10 +236,7 @@ def _post_rows(
                 [P.PLATFORMS[p] for p in a.platform[account].tolist()],
                 posts.post_id[lo:hi].tolist(),
                 a.handle[account].tolist(),
-                [
-                    _iso_ts(calendar[d], s)
-                    for d, s in zip(posts.day[lo:hi].tolist(), posts.second[lo:hi].tolist(), strict=True)
-                ],
+                (dates[posts.day[lo:hi]] + TIME_OF_DAY[posts.second[lo:hi]]).tolist(),
                 [P.CONTENT_TYPES[t] for t in posts.content[lo:hi].tolist()],
                 ["true" if s else "false" for s in posts.sponsored[lo:hi].tolist()],
                 [campaign_of_hire[h] for h in posts.hire[lo:hi].tolist()],
