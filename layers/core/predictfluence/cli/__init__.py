@@ -7,7 +7,7 @@ import importlib
 import click
 
 # Modules under predictfluence.cli that each expose a `commands` list of click commands/groups.
-COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml")
+COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml", "keys")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,26 @@
+"""`predictfluence keys create|list|revoke` against the real database."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from predictfluence.cli import main
+
+
+def test_keys_create_list_revoke(client, api_db):
+    runner = CliRunner()
+    created = runner.invoke(main, ["keys", "create", "--role", "manager", "--name", "ci"])
+    assert created.exit_code == 0, created.output
+    key = created.stdout.strip().splitlines()[0]
+    assert key.startswith("pfk_")
+    assert client.http.post("/campaigns", headers={"Authorization": f"Bearer {key}"},
+                            body='{"name": "from cli"}').status_code == 201
+    listing = runner.invoke(main, ["keys", "list"])
+    assert listing.exit_code == 0 and "manager" in listing.stdout and "ci" in listing.stdout
+    assert key not in listing.stdout
+    prefix = key.split("_")[1]
+    revoked = runner.invoke(main, ["keys", "revoke", prefix])
+    assert revoked.exit_code == 0 and f"({prefix}, manager)" in revoked.stdout
+    assert client.http.get("/campaigns", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert runner.invoke(main, ["keys", "revoke", "nope"]).exit_code != 0
+    assert runner.invoke(main, ["keys", "create", "--role", "root"]).exit_code != 0
