@@ -4,7 +4,10 @@ transaction, etl_load row, report) — the path the S3 handler and the CLI take.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -150,3 +153,66 @@ def test_mapping_file_through_the_pipeline(db: Engine, data_dir: Path) -> None:
         ("urban.lens", "2026-10-01", "socialtool", 61_050, 0.025),
         ("urban.lens", "2026-09-01", "socialtool", 60_000, 0.024),
     ]
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run `predictfluence …` as a user does, from the repository, against the test database."""
+    env = {**os.environ, "PF_DATA_DIR": str(data_dir)}  # DATABASE_URL is the test database (engine fixture)
+    return subprocess.run(
+        [sys.executable, "-m", "predictfluence.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_loads_the_real_dataset(db: Engine, data_dir: Path) -> None:
+    relative = os.path.relpath(REAL_DATASET, REPO)
+    assert relative == "../shared/data/top_insta_influencers_data.csv"
+    done = _cli("etl", "load", relative, data_dir=data_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"loaded: {relative} (kind profiles, load ")
+    assert lines[1] == "  rows in 199 · loaded 199 · rejected 0"
+    assert (_count(db, "influencer"), _count(db, "influencer_snapshot")) == (199, 199)
+    with db.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT i.country, s.source, s.followers FROM influencer i "
+                "JOIN influencer_snapshot s ON s.influencer_id = i.id WHERE i.handle = 'hrithikroshan'"
+            )
+        ).one()
+    assert tuple(row) == ("Côte d'Ivoire", "file:top_insta_influencers_data", 43_700_000)
+
+    again = _cli("etl", "load", relative, data_dir=data_dir)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.startswith(f"skipped_duplicate: {relative}")
+    assert _count(db, "etl_load") == 1
+
+
+def test_cli_map_option_and_missing_columns(db: Engine, data_dir: Path) -> None:
+    export = "tests/data/exports/socialtool_export.csv"
+    done = _cli("etl", "load", export, "--map", export + ".mapping.json", data_dir=data_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[1] == "  rows in 3 · loaded 3 · rejected 0"
+    assert _count(db, "influencer_snapshot") == 3
+
+    rejected = _cli(
+        "etl",
+        "load",
+        "tests/data/exports/missing_columns_export.csv",
+        "--kind",
+        "profiles",
+        data_dir=data_dir,
+    )
+    assert rejected.returncode == 1, rejected.stdout + rejected.stderr
+    assert (
+        "file rejected: missing required column(s) handle, followers; headers found: Full Name"
+        in rejected.stdout
+    )
+    assert "Traceback" not in rejected.stdout + rejected.stderr
