@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from predictfluence.demo.generator import OUTPUT_KINDS, DemoConfig, generate
-from predictfluence.tiers import TIERS, follower_tier
 
 from etl_jobs.spec import KINDS
+from predictfluence.demo.generator import OUTPUT_KINDS, DemoConfig, generate
+from predictfluence.tiers import TIERS, follower_tier
 
 END = dt.date(2026, 6, 30)
 SMALL = DemoConfig(influencers=300, days=30, seed=7, end_date=END)
@@ -306,3 +306,12 @@ def test_rows_target_picks_the_influencer_count() -> None:
 
     n = influencers_for_rows(1_000_000, 30)
     assert 0.9e6 < estimate_metric_rows(n, 30) < 1.1e6
+
+
+def test_the_cli_module_does_not_import_numpy() -> None:
+    """The generator is a dev tool: loading the command (as the CLI does) must not pull numpy in."""
+    import subprocess
+    import sys
+
+    code = "import sys, predictfluence.cli.demo; assert 'numpy' not in sys.modules, 'numpy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

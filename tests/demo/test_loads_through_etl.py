@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import sqlalchemy as sa
-from predictfluence.demo.generator import DemoConfig, generate
 from sqlalchemy.engine import Engine
+
+from predictfluence.demo.generator import DemoConfig, generate
 
 # Dimensions first: facts reference influencers, campaigns, posts and hires by natural key.
 LOAD_ORDER = ("influencers", "campaigns", "audience", "hires", "posts", "post_metrics", "conversions")

@@ -14,7 +14,9 @@ import click
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed -> byte-identical files.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"),
               show_default=True, help="Directory for <kind>.csv and _truth.json.")  # fmt: skip
-@click.option("--campaigns", type=click.IntRange(min=0), default=None, help="Default: influencers / 50 (8..2000).")
+@click.option(
+    "--campaigns", type=click.IntRange(min=0), default=None, help="Default: influencers / 50 (8..2000)."
+)
 @click.option("--end-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Last day of data (default: today, UTC).")  # fmt: skip
 @click.option("--rows-target", type=click.IntRange(min=1), default=None,
