@@ -311,18 +311,19 @@ def load_file(
 ) -> LoadOutcome:
     """Load one CSV file (see the module docstring). `bucket` is the S3 bucket of `source.key`, if any:
     the report is written there; local files get a local report."""
+    key_kind = kind_from_key(source.key)
+    label = kind or (key_kind if key_kind in LOADER_MODULES else None) or UNKNOWN_KIND  # for rejections
     try:
         scanned = scan(source.path)
     except _Rejected as rejected:
-        return _record_rejection(engine, source, kind or UNKNOWN_KIND, rejected.scan.checksum,
-                                 rejected.rejection.reason, bucket)
+        return _record_rejection(engine, source, label, rejected.scan.checksum, rejected.rejection.reason, bucket)
     with utf8_copy(source, scanned) as utf8:
         try:
             if _is_blank(utf8.path):
                 raise FileRejected("the file is empty")
             kind = detect_kind(utf8, kind)
         except FileRejected as exc:
-            return _record_rejection(engine, source, kind or UNKNOWN_KIND, scanned.checksum, exc.reason, bucket)
+            return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)
         outcome = _load(engine, utf8, source, kind, scanned.checksum, force, bucket)
     if outcome.status == "loaded" and outcome.rows_loaded and kind in ROLLUP_KINDS:
         _refresh_rollups(engine)

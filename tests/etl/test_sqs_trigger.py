@@ -1,0 +1,142 @@
+"""S3 → SQS → the Chalice `etl` handler → PostgreSQL, end to end with moto and the real SQS messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+
+from tests.etl.conftest import rows, scalar
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "etl"
+
+
+@pytest.fixture()
+def pipeline(aws, seeded):
+    """The raw bucket notifies a queue on ObjectCreated, exactly as the deployed stack does."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName="pf-test-etl")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=aws["raw_bucket"],
+        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )
+    return {"s3": s3, "sqs": sqs, "queue_url": queue_url, "queue_arn": arn, "bucket": aws["raw_bucket"]}
+
+
+def _receive_all(p) -> list[dict]:
+    messages = []
+    while True:
+        got = p["sqs"].receive_message(QueueUrl=p["queue_url"], MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        if not got.get("Messages"):
+            return messages
+        messages += got["Messages"]
+
+
+def _event(p, messages: list[dict]) -> dict:
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
+        "eventSourceARN": p["queue_arn"], "awsRegion": "us-east-1",
+    } for m in messages]}
+
+
+def _invoke(event: dict) -> dict:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        return client.lambda_.invoke("etl", event).payload
+
+
+def test_put_object_to_rows_in_postgres(pipeline):
+    body = (DATA / "post_metrics.csv").read_bytes()
+    pipeline["s3"].put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/day 1.csv", Body=body)
+    messages = _receive_all(pipeline)
+    bodies = [json.loads(m["Body"]) for m in messages]
+    assert [b.get("Event") for b in bodies] == ["s3:TestEvent", None]  # moto sends the test event first
+    assert bodies[1]["Records"][0]["s3"]["object"]["key"] == "raw%2Fpost_metrics%2Fday+1.csv"  # URL-encoded
+
+    assert _invoke(_event(pipeline, messages)) == {"batchItemFailures": []}
+    assert rows(pipeline_db(), "SELECT p.external_id, m.date::text, m.likes FROM post_metric_daily m "
+                               "JOIN post p ON p.id = m.post_id ORDER BY 1, 2") == [
+        ("p1", "2026-03-02", 120), ("p1", "2026-03-03", 80), ("t1", "2026-03-03", 5000),
+    ]
+    assert rows(pipeline_db(), "SELECT file_key, kind, status, rows_loaded, report_key FROM etl_load "
+                               "WHERE kind = 'post_metrics'") == [
+        ("raw/post_metrics/day 1.csv", "post_metrics", "loaded", 3, "reports/post_metrics/day 1.csv.json"),
+    ]
+    report = pipeline["s3"].get_object(Bucket=pipeline["bucket"], Key="reports/post_metrics/day 1.csv.json")
+    assert json.loads(report["Body"].read())["rows_loaded"] == 3
+
+    # the same message delivered again (SQS is at-least-once) is a no-op
+    assert _invoke(_event(pipeline, messages)) == {"batchItemFailures": []}
+    assert scalar(pipeline_db(), "SELECT count(*) FROM etl_load WHERE kind = 'post_metrics'") == 1
+
+
+def test_mapping_object_beside_the_csv(pipeline):
+    s3 = pipeline["s3"]
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/export.csv.mapping.json",
+                  Body=json.dumps({"Network": "platform", "Post": "post_id", "Day": "date", "Hearts": "likes"}))
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/export.csv",
+                  Body=b"Network,Post,Day,Hearts\ntiktok,t1,2026-03-09,77\n")
+    assert _invoke(_event(pipeline, _receive_all(pipeline))) == {"batchItemFailures": []}
+    assert rows(pipeline_db(), "SELECT date::text, likes FROM post_metric_daily") == [("2026-03-09", 77)]
+    assert scalar(pipeline_db(), "SELECT count(*) FROM etl_load WHERE kind = 'post_metrics'") == 1
+
+
+def test_one_failing_record_does_not_fail_the_others(pipeline, monkeypatch):
+    s3 = pipeline["s3"]
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/good.csv",
+                  Body=(DATA / "post_metrics.csv").read_bytes())
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/conversions/c.csv",
+                  Body=(DATA / "conversions.csv").read_bytes())
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/hires/broken.csv", Body=b"")  # rejected whole: no retry
+    messages = _receive_all(pipeline)
+    assert len(messages) == 4  # TestEvent + 3 objects
+    by_key = {unquote_plus(json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"]): m["MessageId"]
+              for m in messages if "Records" in json.loads(m["Body"])}
+
+    from etl_jobs.kinds import conversions
+
+    def db_down(self, conn, hmap):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(conversions.ConversionsLoader, "upsert", db_down)
+    result = _invoke(_event(pipeline, messages))
+    assert result == {"batchItemFailures": [{"itemIdentifier": by_key["raw/conversions/c.csv"]}]}
+    assert scalar(pipeline_db(), "SELECT count(*) FROM post_metric_daily") == 3
+    assert scalar(pipeline_db(), "SELECT count(*) FROM conversion_daily") == 0
+    assert rows(pipeline_db(), "SELECT kind, status FROM etl_load WHERE kind IN ('post_metrics', 'conversions', "
+                               "'hires') ORDER BY id") == [
+        ("post_metrics", "loaded"), ("conversions", "failed"), ("hires", "rejected"),
+    ]
+    # SQS redelivers the failed message; now it loads, the others are not touched again
+    monkeypatch.undo()
+    retry = [m for m in messages if m["MessageId"] == by_key["raw/conversions/c.csv"]]
+    assert _invoke(_event(pipeline, retry)) == {"batchItemFailures": []}
+    assert scalar(pipeline_db(), "SELECT count(*) FROM conversion_daily") == 3
+
+
+def test_malformed_message_is_reported_and_test_event_skipped(pipeline):
+    event = _event(pipeline, [
+        {"MessageId": "m-test", "ReceiptHandle": "r1", "MD5OfBody": "",
+         "Body": json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": pipeline["bucket"]})},
+        {"MessageId": "m-bad", "ReceiptHandle": "r2", "MD5OfBody": "", "Body": "not json"},
+        {"MessageId": "m-gone", "ReceiptHandle": "r3", "MD5OfBody": "", "Body": json.dumps({"Records": [{
+            "eventName": "ObjectCreated:Put",
+            "s3": {"bucket": {"name": pipeline["bucket"]}, "object": {"key": "raw/posts/missing.csv"}}}]})},
+    ])
+    assert _invoke(event) == {"batchItemFailures": [{"itemIdentifier": "m-bad"}, {"itemIdentifier": "m-gone"}]}
+    assert scalar(pipeline_db(), "SELECT count(*) FROM etl_load") == 3  # the seeded loads only
+
+
+def pipeline_db():
+    from predictfluence.db import get_engine
+
+    return get_engine()
