@@ -45,6 +45,7 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
       overspendRow,
       status,
       h("div", { class: "form-actions" }, h("button", { class: "btn btn-secondary", type: "button", onclick: () => dialog.close() }, "Cancel"), submit));
+    dialog.append(form);
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       clear(status);
@@ -78,4 +79,6 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
   dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
+  const first = dialog.querySelector("input[name=agreed_cost]");
+  if (first) first.focus();
 }

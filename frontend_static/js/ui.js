@@ -163,10 +163,11 @@ export function statusBadge(status) {
 }
 
 export function avatar(name, large) {
-  const initials = String(name || "?").replace(/^@/, "").split(/[\s._-]+/).filter(Boolean).slice(0, 2).map((s) => s[0].toUpperCase()).join("") || "?";
+  const words = String(name || "?").replace(/^@/, "").split(/[\s._-]+/).filter((w) => /^\p{L}/u.test(w));
+  const initials = (words.length > 1 ? words[0][0] + words[1][0] : (words[0] || "?").slice(0, 2)).toUpperCase();
   let hash = 0;
-  for (const ch of String(name)) hash = (hash * 31 + ch.charCodeAt(0)) % 360;
-  return h("span", { class: `avatar ${large ? "lg" : ""}`, style: `background:hsl(${hash} 55% 48%)`, "aria-hidden": "true" }, initials);
+  for (const ch of String(name)) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h("span", { class: `avatar ${large ? "lg" : ""}`, style: `background:hsl(${hash % 360} 50% 45%)`, "aria-hidden": "true" }, initials);
 }
 
 let fieldSeq = 0;

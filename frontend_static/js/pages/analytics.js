@@ -36,14 +36,15 @@ export async function render({ root, query, isCurrent }) {
     if (!pts.length) return empty("No engagement in the last 30 days", "Post metrics from the last 30 days feed this chart.");
     const er = (p) => pick(p, "engagement_rate", "avg_engagement_rate", "er");
     return chartWithTable({ title: "Daily engagement rate", type: "line", labels: pts.map((p) => fmt.dateShort(p.date)), series: [{ label: "Engagement rate", values: pts.map((p) => num(er(p))) }], valueFormat: (x) => fmt.pct(x, 1),
-      rows: pts, columns: [{ label: "Date", value: (p) => fmt.date(p.date) }, { label: "Eng. rate", num: true, value: (p) => fmt.pct(er(p)) }, { label: "Engagements", num: true, value: (p) => fmt.int(pick(p, "engagements")) }, { label: "Posts", num: true, value: (p) => fmt.int(pick(p, "posts", "post_count")) }] });
+      caption: "Days with posts, most recent first",
+      rows: pts.filter((p) => er(p) !== null && er(p) !== undefined).reverse(), columns: [{ label: "Date", value: (p) => fmt.date(p.date) }, { label: "Eng. rate", num: true, value: (p) => fmt.pct(er(p)) }, { label: "Engagements", num: true, value: (p) => fmt.int(pick(p, "engagements")) }, { label: "Posts", num: true, value: (p) => fmt.int(pick(p, "posts", "post_count")) }] });
   });
   fill(boxes.top, top, (v) => {
     const rows = itemsOf(v);
     if (!rows.length) return empty("No campaign results yet", "Campaigns appear once their influencers have posted.");
     const er = (r) => pick(r, "engagement_rate", "avg_engagement_rate");
     return chartWithTable({ title: "Campaign engagement rate", type: "bar", horizontal: true, labels: rows.map((r) => pick(r, "name", "campaign_name")), series: [{ label: "Engagement rate", values: rows.map((r) => Number(er(r) ?? 0)) }], valueFormat: (x) => fmt.pct(x, 1),
-      rows, columns: [{ label: "Campaign", value: (r) => h("a", { href: `#/campaigns/${pick(r, "campaign_id", "id")}` }, pick(r, "name", "campaign_name")) }, { label: "Eng. rate", num: true, value: (r) => fmt.pct(er(r)) }, { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts")) }, { label: "Engagements", num: true, value: (r) => fmt.int(pick(r, "engagements")) }, { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe")) }] });
+      rows, columns: [{ label: "Campaign", value: (r) => h("a", { href: `#/campaigns/${pick(r, "campaign_id", "id")}` }, pick(r, "name", "campaign_name")) }, { label: "Eng. rate", num: true, value: (r) => fmt.pct(er(r)) }, { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts")) }, { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe")) }] });
   });
   fill(boxes.demo, demo, (v) => {
     const rows = itemsOf(v).slice().sort((a, b) => Number(pick(b, "share") ?? 0) - Number(pick(a, "share") ?? 0));

@@ -26,21 +26,26 @@ export async function render(ctx) {
   if (sumR.status === "fulfilled") {
     const s = sumR.value || {};
     const roi = s.roi || s;
-    const items = [
-      ["Budget", fmt.money(pick(s, "budget") ?? c.budget, cur), "budget"],
-      ["Spent", fmt.money(pick(s, "spent"), cur), "spent"],
-      ["Remaining", fmt.money(pick(s, "remaining"), cur), "remaining"],
-      ["Influencers", fmt.int(pick(s, "influencer_count")), "influencer-count"],
-      ["Avg engagement", fmt.pct(pick(s, "avg_engagement_rate", "avg_engagement")), "avg-engagement"],
-      ["Avg views", fmt.int(pick(s, "avg_views")), "avg-views"],
-      ["CPE", fmt.money2(pick(s, "cpe"), cur), "cpe"],
-      ["CPM", fmt.money2(pick(s, "cpm"), cur), "cpm"],
-      ["Clicks", fmt.int(pick(roi, "clicks")), "clicks"],
-      ["Orders", fmt.int(pick(roi, "orders")), "orders"],
-      ["Revenue", fmt.money(pick(roi, "revenue"), cur), "revenue"],
-      ["ROAS", pick(roi, "roas") !== undefined ? `${fmt.num(roi.roas, 2)}×` : "—", "roas"],
+    const groups = [
+      ["Budget", [
+        ["Budget", fmt.money(pick(s, "budget") ?? c.budget, cur), "budget"],
+        ["Spent", fmt.money(pick(s, "spent"), cur), "spent"],
+        ["Remaining", fmt.money(pick(s, "remaining"), cur), "remaining"],
+        ["Influencers", fmt.int(pick(s, "influencer_count")), "influencer-count"]]],
+      ["Engagement", [
+        ["Avg engagement", fmt.pct(pick(s, "avg_engagement_rate", "avg_engagement")), "avg-engagement"],
+        ["Avg views", fmt.int(pick(s, "avg_views")), "avg-views"],
+        ["CPE", fmt.money2(pick(s, "cpe"), cur), "cpe"],
+        ["CPM", fmt.money2(pick(s, "cpm"), cur), "cpm"]]],
+      ["Return", [
+        ["Clicks", fmt.int(pick(roi, "clicks")), "clicks"],
+        ["Orders", fmt.int(pick(roi, "orders")), "orders"],
+        ["Revenue", fmt.money(pick(roi, "revenue"), cur), "revenue"],
+        ["ROAS", pick(roi, "roas") !== undefined ? `${fmt.num(roi.roas, 2)}×` : "—", "roas"]]],
     ];
-    clear(summaryBox, h("dl", { class: "stat-list", "data-testid": "campaign-summary" }, items.map(([k, v, t]) => h("div", { "data-testid": `summary-${t}` }, h("dt", {}, k), h("dd", {}, v)))));
+    clear(summaryBox, h("div", { class: "grid grid-3", "data-testid": "campaign-summary" }, groups.map(([g, items]) => h("div", { class: "card" },
+      h("h2", { style: "margin-bottom:10px" }, g),
+      h("dl", { class: "stat-list two" }, items.map(([k, v, t]) => h("div", { "data-testid": `summary-${t}` }, h("dt", {}, k), h("dd", {}, v))))))));
   } else clear(summaryBox, errorBox(sumR.reason));
 
   const hiresBox = h("section", { class: "card" });

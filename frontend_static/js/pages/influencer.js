@@ -73,7 +73,8 @@ export async function render({ root, params, isCurrent }) {
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
         chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => num(pick(t, "engagement_rate", "avg_engagement_rate"))) }], valueFormat: (v) => fmt.pct(v, 1),
-          rows: trend, columns: [{ label: "Date", value: (t) => fmt.date(t.date) }, { label: "Eng. rate", num: true, value: (t) => fmt.pct(pick(t, "engagement_rate", "avg_engagement_rate")) }] })),
+          caption: "Days with posts, most recent first",
+          rows: trend.filter((t) => num(pick(t, "engagement_rate", "avg_engagement_rate")) !== null).reverse(), columns: [{ label: "Date", value: (t) => fmt.date(t.date) }, { label: "Eng. rate", num: true, value: (t) => fmt.pct(pick(t, "engagement_rate", "avg_engagement_rate")) }] })),
     h("div", { class: "grid grid-3" }, audienceCards),
     h("div", { class: "grid grid-2" },
       h("section", { class: "card" }, h("h2", {}, "Campaigns"),

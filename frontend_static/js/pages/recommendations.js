@@ -12,7 +12,7 @@ function interval(r) {
   const iv = pick(r, "interval", "er_interval");
   if (Array.isArray(iv)) return iv;
   if (iv && typeof iv === "object") return [pick(iv, "low", "lower"), pick(iv, "high", "upper")];
-  return [pick(r, "er_low", "predicted_er_low", "low"), pick(r, "er_high", "predicted_er_high", "high")];
+  return [pick(r, "interval_low", "er_low", "low"), pick(r, "interval_high", "er_high", "high")];
 }
 
 function intervalBar(lo, mid, hi, max) {
@@ -58,7 +58,8 @@ export async function render({ root, query, isCurrent }) {
     clear(results, h("div", { class: "card" }, empty("No recommendations", "Nothing matches these filters yet, or the models have not scored influencers. Widen the filters or check Data for recent loads.")));
     return;
   }
-  const max = Math.max(...rows.map((r) => Number(interval(r)[1] ?? r.predicted_er ?? 0))) * 1.1;
+  const predicted = (r) => pick(r, "predicted_engagement_rate", "predicted_er");
+  const max = Math.max(...rows.map((r) => Number(interval(r)[1] ?? predicted(r) ?? 0))) * 1.1;
   const campaignId = query.campaign_id;
   clear(results, h("ol", { class: "rec-list", "data-testid": "recommendations" }, rows.map((r, i) => {
     const id = pick(r, "influencer_id", "id");
@@ -71,8 +72,8 @@ export async function render({ root, query, isCurrent }) {
           h("div", { class: "who", style: "display:flex;gap:10px;align-items:center;min-width:0" }, avatar(influencerName(r)),
             h("div", {}, h("div", { class: "cell-main" }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle || "—"} · ${fmt.label(r.platform)} · ${fmt.compact(r.followers)} followers`))),
           h("div", { class: "prediction" }, h("div", { class: "small muted" }, `Predicted ER${r.content_type ? " · " + fmt.label(r.content_type) : ""}`),
-            h("b", {}, fmt.pct(r.predicted_er)), " ", h("span", { class: "muted small" }, lo !== undefined ? `(${fmt.pct(lo)} – ${fmt.pct(hi)})` : ""),
-            intervalBar(lo, r.predicted_er, hi, max))),
+            h("b", {}, fmt.pct(predicted(r))), " ", h("span", { class: "muted small" }, lo !== undefined ? `(${fmt.pct(lo)} – ${fmt.pct(hi)})` : ""),
+            intervalBar(lo, predicted(r), hi, max))),
         h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
         r.rationale ? h("p", { class: "rationale" }, r.rationale) : null,
         h("div", { class: "page-actions" },
