@@ -150,6 +150,8 @@ def _records(text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
     """(first physical line of the record, cells); the header is line 1."""
     first = text.readline()
     if not first.strip():
+        if first and text.read().strip():
+            raise FileRejected("no header row: the first line is empty")
         raise FileRejected("empty file: no header row")
     delimiter = _sniff_delimiter(first)
 
@@ -188,8 +190,7 @@ class ProfilesLoader:
                 self._load(conn, source, text, result, notes)
         except UnicodeDecodeError as exc:
             raise FileRejected(
-                f"the file is not UTF-8 text (byte {exc.start} of a chunk cannot be decoded: {exc.reason}); "
-                "save it as CSV UTF-8"
+                f"the file is not valid UTF-8 text ({exc.reason}); save it as CSV UTF-8"
             ) from exc
         notes.close()
         return result

@@ -283,6 +283,7 @@ def test_bad_mapping_rejected(load_profiles: LoadProfiles, tmp_path: Path) -> No
     [
         (b"", "empty file: no header row"),
         (b"\r\n\r\n", "empty file: no header row"),
+        (b"\r\nHandle,Followers\r\njo,1k\r\n", "no header row: the first line is empty"),
         (b",,,\nfoo,1,2,3\n", "the first row is empty: no header row"),
     ],
 )
@@ -304,7 +305,10 @@ def test_wrong_encoding_rolls_back(
     monkeypatch.setattr(profiles, "BATCH_ROWS", 1)
     path = tmp_path / "cp1252.csv"
     path.write_bytes(b"Handle,Followers,Country\nanna,1k,Spain\nbea,2k,Espa\xf1a\n")
-    with pytest.raises(FileRejected, match="^the file is not UTF-8 text"):
+    with pytest.raises(
+        FileRejected,
+        match=r"^the file is not valid UTF-8 text \(invalid continuation byte\); save it as CSV UTF-8$",
+    ):
         load_profiles(path)
     assert _counts(db) == (0, 0)
 
