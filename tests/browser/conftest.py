@@ -1,7 +1,6 @@
 """Browser tests: the real static site in Debian's Chromium (Python Playwright, no `playwright install`)
 against the real API (Chalice's local server, in-process, on a free port) on the test database, with
-moto's server as S3 + SQS and, when app.py has the ETL's SQS handler, the dev stack's dispatcher invoking
-it exactly as `make run` does (S3 ObjectCreated → SQS → handler).
+moto's server as S3 + SQS and the dev stack's dispatcher invoking app.py's ETL handler exactly as `make run` does (S3 ObjectCreated → SQS → handler; the uploads test goes that whole way).
 
 Every test gets a fresh browser context that records console errors, page errors and failed requests
 (network failures and HTTP responses >= 400); any of them fails the test. Screenshots go to
@@ -20,7 +19,7 @@ import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -88,10 +87,8 @@ def _ensure_vendor() -> None:
 class Stack:
     api_url: str
     web_url: str
-    etl_mode: str  # "sqs-dispatcher" (S3 → SQS → handler) or "direct"
+    etl_wired: bool  # app.py has the ETL's SQS handler: uploads flow S3 → SQS → handler
     raw_bucket: str
-    _etl: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def api(self, method: str, path: str, key: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -101,12 +98,6 @@ class Stack:
         with urllib.request.urlopen(req, timeout=30) as resp:
             text = resp.read().decode()
         return json.loads(text) if text else None
-
-    def run_etl(self, key: str) -> None:
-        """Without the SQS handler in app.py: run the real ETL on the uploaded object, as the handler would."""
-        if self._etl is None:
-            raise RuntimeError("no ETL entry point available")
-        self._etl(self.raw_bucket, key)
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +137,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         cors.allow_origin = origin
         stoppers.append(lambda: setattr(cors, "allow_origin", old_origin))
 
-        etl_mode, etl = _start_etl(app, queue_url, stoppers)
+        etl_wired = _start_etl(app, queue_url, stoppers)
 
         from chalice.config import Config
         from chalice.local import HTTPServerThread, create_local_server
@@ -164,8 +155,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         stoppers.append(site.server_close)
         stoppers.append(site.shutdown)
         _wait_http(api_url + "/health")
-        yield Stack(api_url=api_url, web_url=origin + "/", etl_mode=etl_mode, raw_bucket=env["PF_RAW_BUCKET"],
-                    _etl=etl)
+        yield Stack(api_url=api_url, web_url=origin + "/", etl_wired=etl_wired, raw_bucket=env["PF_RAW_BUCKET"])
     finally:
         for stop in reversed(stoppers):
             try:
@@ -181,30 +171,23 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         storage.reset_clients()
 
 
-def _start_etl(app: Any, queue_url: str, stoppers: list[Any]) -> tuple[str, Any]:
-    """The real path when app.py wires the ETL's SQS handler; otherwise the pipeline called directly."""
+def _start_etl(app: Any, queue_url: str, stoppers: list[Any]) -> bool:
+    """The dev stack's dispatcher: long-polls the ETL queue and invokes app.py's SQS handler with real SQS
+    events, exactly as `make run` does (and as Lambda's event source mapping does in AWS)."""
     from chalice.app import SQSEventConfig
 
     from predictfluence.config import get_settings
     from predictfluence.devstack import aws as local_aws
+    from predictfluence.devstack.dispatcher import SqsDispatcher
 
-    queue = local_aws.etl_queue_name()
     sources = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
-    if sources:
-        from predictfluence.devstack.dispatcher import SqsDispatcher
-
-        source = next((s for s in sources if s.queue == queue), sources[0])
-        dispatcher = SqsDispatcher(queue_url, app.handler_map[source.name], get_settings().aws_region,
-                                   source.batch_size)
-        dispatcher.start()
-        stoppers.append(dispatcher.stop)
-        return "sqs-dispatcher", None
-    try:
-        from etl_jobs import pipeline
-    except ImportError:
-        return "none", None
-    runner = getattr(pipeline, "process_s3_object", None) or getattr(pipeline, "load_s3_object", None)
-    return ("direct", runner) if runner else ("none", None)
+    if not sources:
+        return False
+    source = next((s for s in sources if s.queue == local_aws.etl_queue_name()), sources[0])
+    dispatcher = SqsDispatcher(queue_url, app.handler_map[source.name], get_settings().aws_region, source.batch_size)
+    dispatcher.start()
+    stoppers.append(dispatcher.stop)
+    return True
 
 
 def _wait_http(url: str) -> None:
