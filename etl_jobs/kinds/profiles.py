@@ -42,6 +42,7 @@ from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 
 BATCH_ROWS = 1_000
 MAX_NOTES = 300
+PER_CELL_NOTES = 20
 EARLIEST_AS_OF = dt.date(2004, 1, 1)
 DEFAULT_PLATFORM = "instagram"
 TEXT_LIMITS: dict[str, int] = {"handle": 255, "name": 10_000, "category": 64, "country": 64}
@@ -112,9 +113,13 @@ def _json_number(value: Decimal | float | int) -> int | float:
 
 
 class _Notes:
+    """Notes for the report. Per-cell notes are grouped by (what, column): the first
+    PER_CELL_NOTES of a group are listed with their line, the rest summarised with a count."""
+
     def __init__(self, notes: list[str]):
         self.notes = notes
         self.dropped = 0
+        self.groups: dict[tuple[str, str], int] = {}
 
     def add(self, text: str) -> None:
         if len(self.notes) < MAX_NOTES:
@@ -122,7 +127,16 @@ class _Notes:
         else:
             self.dropped += 1
 
+    def cell(self, what: str, column: str, text: str) -> None:
+        seen = self.groups.get((what, column), 0)
+        self.groups[(what, column)] = seen + 1
+        if seen < PER_CELL_NOTES:
+            self.add(text)
+
     def close(self) -> None:
+        for (what, column), count in self.groups.items():
+            if count > PER_CELL_NOTES:
+                self.add(f"column {column!r}: {count - PER_CELL_NOTES} more cell(s) with {what}")
         if self.dropped:
             self.notes.append(f"… and {self.dropped} more notes")
 
@@ -332,8 +346,10 @@ class ProfilesLoader:
             column = spec.extra_key or spec.target
             error_token = val.spreadsheet_error(raw)
             if error_token:
-                notes.add(
-                    f"line {line}, column {spec.header!r}: spreadsheet error {error_token} treated as empty"
+                notes.cell(
+                    "spreadsheet errors treated as empty",
+                    spec.header,
+                    f"line {line}, column {spec.header!r}: spreadsheet error {error_token} treated as empty",
                 )
                 value: Any = None
             else:
@@ -341,7 +357,11 @@ class ProfilesLoader:
                     value = self._parse_value(raw, spec)
                 except ValueError as exc:
                     if spec.extra_key:  # extras are free-form: keep the text rather than lose the row
-                        notes.add(f"line {line}, column {spec.header!r}: {exc}; kept as text")
+                        notes.cell(
+                            "values kept as text",
+                            spec.header,
+                            f"line {line}, column {spec.header!r}: {exc}; kept as text",
+                        )
                         value = val.parse_text(raw)
                     else:
                         errors.append((column, raw, str(exc)))
@@ -351,14 +371,18 @@ class ProfilesLoader:
             if isinstance(value, str):
                 cleaned = val.clean(raw)
                 if val.repair_mojibake(cleaned) != cleaned:
-                    notes.add(
-                        f"line {line}, column {spec.header!r}: repaired mis-encoded text {cleaned!r} → {value!r}"
+                    notes.cell(
+                        "mis-encoded text repaired",
+                        spec.header,
+                        f"line {line}, column {spec.header!r}: repaired mis-encoded text {cleaned!r} → {value!r}",
                     )
                 if val.looks_like_formula(value):
                     formula_like.append(column)
-                    notes.add(
+                    notes.cell(
+                        "formula-like text",
+                        spec.header,
                         f"line {line}, column {spec.header!r}: text {value!r} looks like a spreadsheet formula; "
-                        "kept as data, neutralise it in exports"
+                        "kept as data, neutralise it in exports",
                     )
             if spec.extra_key:
                 if value is not None:

@@ -394,3 +394,29 @@ def test_reload_same_source_replaces_snapshot(
     (row,) = _snapshots(db)
     # The snapshot is the file's latest content (an emptied cell is empty); the influencer keeps the max info.
     assert (row["followers"], row["avg_views"], row["dim_followers"]) == (1_100, None, 1_100)
+
+
+def test_per_cell_notes_are_grouped(db: Engine, load_profiles: LoadProfiles, tmp_path: Path) -> None:
+    path = tmp_path / "tiktok_errors.csv"
+    lines = ["Handle,Followers,Avg views,Rank"]
+    lines += [f"h{i},{i + 1}k,#DIV/0!,#{i}" for i in range(25)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = load_profiles(path)
+    assert (result.rows_in, result.rows_loaded, result.rejections) == (25, 25, [])
+    errors = [n for n in result.notes if n.startswith("line ") and "spreadsheet error" in n]
+    assert len(errors) == profiles.PER_CELL_NOTES
+    assert errors[0] == "line 2, column 'Avg views': spreadsheet error #DIV/0! treated as empty"
+    kept = [n for n in result.notes if "kept as text" in n]
+    assert kept[0] == "line 2, column 'Rank': not a number: '#0'; kept as text"
+    assert result.notes[-2:] == [
+        "column 'Avg views': 5 more cell(s) with spreadsheet errors treated as empty",
+        "column 'Rank': 5 more cell(s) with values kept as text",
+    ]
+    with db.connect() as conn:
+        extra = conn.execute(
+            sa.text(
+                "SELECT s.extra FROM influencer_snapshot s JOIN influencer i ON i.id = s.influencer_id "
+                "WHERE i.handle = 'h3'"
+            )
+        ).scalar_one()
+    assert extra == {"rank": "#3"}
