@@ -1,7 +1,7 @@
 """Shared fixtures: a throw-away PostgreSQL database per test session, isolated tables per test, moto.
 
 The server is DATABASE_URL when set (CI points it at the machine's PostgreSQL) or an embedded
-PostgreSQL started in a temporary folder. Each session creates its own database `pf_test_<random>`,
+PostgreSQL in .data/pg-test. Each session creates its own database `pf_test_<random>`,
 migrates it with Alembic and drops it at the end, so concurrent runs never collide.
 """
 
@@ -22,11 +22,15 @@ os.environ.pop("AWS_PROFILE", None)
 
 
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
+    from predictfluence.config import PROJECT_ROOT
     from predictfluence.db import embedded_url, normalize_url
 
     if os.environ.get("DATABASE_URL"):
         return normalize_url(os.environ["DATABASE_URL"])
-    return embedded_url(tmp_path_factory.mktemp("pg"))
+    # A fixed, gitignored folder rather than pytest's tmp dirs: pytest prunes old basetemp folders,
+    # which would pull the data directory from under a concurrent session. Sessions share the server
+    # (pgserver tracks its users) and each creates its own database.
+    return embedded_url(PROJECT_ROOT / ".data" / "pg-test")
 
 
 @pytest.fixture(scope="session")
