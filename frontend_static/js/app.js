@@ -31,6 +31,7 @@ function updateChrome(name) {
     else a.removeAttribute("aria-current");
   }
   signout.hidden = !auth.key;
+  document.body.classList.toggle("bare", name === "signin");
   document.getElementById("api-target").textContent = apiUrl() ? `API: ${apiUrl()}` : "";
   nav.classList.remove("open");
   toggle.setAttribute("aria-expanded", "false");
