@@ -2,7 +2,8 @@
 against the real API (Chalice's local server, in-process, on a free port) on the test database, with
 moto's server as S3 + SQS and the dev stack's dispatcher invoking app.py's ETL handler exactly as `make run` does (S3 ObjectCreated → SQS → handler; the uploads test goes that whole way).
 
-Every test gets a fresh browser context that records console errors, page errors and failed requests
+The stack and the browser live for this package only (environment, CORS origin and moto are restored
+when its last test ends). Every test gets a fresh browser context that records console errors, page errors and failed requests
 (network failures and HTTP responses >= 400); any of them fails the test. Screenshots go to
 artifacts/screenshots/ (gitignored).
 """
@@ -100,7 +101,7 @@ class Stack:
         return json.loads(text) if text else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migrated test database
     _ensure_vendor()
     from predictfluence import storage
@@ -219,7 +220,7 @@ def api_key(db) -> str:  # noqa: ANN001
 # --- the browser ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     executable = _chromium()
     if executable is None:
