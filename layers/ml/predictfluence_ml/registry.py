@@ -21,9 +21,9 @@ from typing import Any
 import joblib
 import sklearn
 import sqlalchemy as sa
+
 from predictfluence.config import get_settings
 from predictfluence.storage import client
-
 from predictfluence_ml.training import KIND, ModelBundle
 
 

@@ -8,10 +8,8 @@ champion, so fresh data is scored even when the challenger lost.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,7 +20,7 @@ from predictfluence_ml.dataset import Split, build_split, window_examples
 from predictfluence_ml.evaluation import evaluate
 from predictfluence_ml.features import CATEGORICAL
 from predictfluence_ml.scoring import ScoreResult, score_all
-from predictfluence_ml.training import ModelBundle, TrainParams, fit
+from predictfluence_ml.training import ModelBundle, TrainParams, fit, ml_threads
 
 Progress = Callable[[str], None]
 LOCK_KEY = 74_110_423  # pg advisory lock: one retraining at a time
@@ -48,19 +46,6 @@ class RetrainResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@contextlib.contextmanager
-def ml_threads() -> Iterator[None]:
-    """Cap OpenMP/BLAS threads at PF_ML_THREADS when set (on a busy machine 1 beats oversubscription)."""
-    n = os.environ.get("PF_ML_THREADS")
-    if not n:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=int(n)):
-        yield
 
 
 def _holdout_for(engine: sa.Engine, split: Split, bundle: ModelBundle) -> Any:

@@ -10,8 +10,11 @@ transformed back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import platform as _platform
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,8 +160,25 @@ def library_versions() -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def ml_threads() -> Iterator[None]:
+    """Cap OpenMP/BLAS threads at PF_ML_THREADS when set (on a busy machine 1 beats oversubscription)."""
+    n = os.environ.get("PF_ML_THREADS")
+    if not n:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=int(n)):
+        yield
+
+
 def fit(train: Dataset, params: TrainParams | None = None) -> ModelBundle:
-    params = params or TrainParams()
+    with ml_threads():
+        return _fit(train, params or TrainParams())
+
+
+def _fit(train: Dataset, params: TrainParams) -> ModelBundle:
     blank = tuple(int(j) for j in np.flatnonzero(np.isnan(train.X.num).all(axis=0)))
     x = train.X.X()
     for j in blank:
