@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
@@ -172,9 +173,7 @@ def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
                 f"COPY pf_stage ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
                 stream=stream,
             )
-    except Exception as exc:  # pg8000 DatabaseError: the file does not parse as CSV
-        if type(exc).__name__ not in ("DatabaseError", "DataError", "ProgrammingError"):
-            raise
+    except DatabaseError as exc:  # the file does not parse as CSV
         raise FileRejected(f"the file is not well-formed CSV ({copy_error_reason(exc)})") from exc
     return conn.exec_driver_sql("SELECT count(*) FROM pf_stage").scalar_one()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from etl_jobs.base import KindResult, SourceFile
+from etl_jobs.fast_metrics import try_fast_load
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
 
 COUNTS = ("likes", "comments", "shares", "saves")
@@ -26,9 +27,13 @@ class PostMetricsLoader(StagedLoader):
     checks = (("t.pid IS NULL", "'unknown post'", "post_id", "t.platform || '/' || t.post_id"),)
 
     def load(self, conn: Connection, source: SourceFile) -> KindResult:
-        return super().load(conn, source)
+        """A clean file takes the streaming fast path; anything else the exact set-based path."""
+        result = try_fast_load(conn, source)
+        return result if result is not None else super().load(conn, source)
 
     def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        # post_metric_daily has no per-row FK trigger (see the migration): keep the posts until commit
+        conn.exec_driver_sql("SELECT 1 FROM post WHERE id IN (SELECT DISTINCT pid FROM pf_ok) FOR KEY SHARE")
         targets = [Target(c, f"o.{c}", "0", keep=False, file_column=c) for c in COUNTS]
         targets += [Target(c, f"o.{c}", keep=False, file_column=c) for c in OPTIONAL_COUNTS]
         upsert(conn, "post_metric_daily", ("post_id", "date"), ("o.pid", "o.date"), targets, hmap)

@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from etl_jobs.base import SourceFile
+from etl_jobs import fast_metrics
 from etl_jobs.kinds import post_metrics
 from etl_jobs.pipeline import load_file
 from tests.etl.conftest import rows, scalar
@@ -34,16 +35,16 @@ def test_force_reloads_and_updates_the_same_load_row(seeded, load):
 
 def test_concurrent_double_delivery_loads_once(seeded, monkeypatch):
     """Two deliveries of the same object at once: the second blocks on the claim, then skips."""
-    real = post_metrics.PostMetricsLoader.upsert
+    real = post_metrics.PostMetricsLoader.load
     first_inside = threading.Event()
     release = threading.Event()
 
-    def slow_upsert(self, conn, hmap):
+    def slow_load(self, conn, source):
         first_inside.set()
         release.wait(10)
-        return real(self, conn, hmap)
+        return real(self, conn, source)
 
-    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", slow_upsert)
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "load", slow_load)
     source = SourceFile(path=DATA / "post_metrics.csv", key="raw/post_metrics/post_metrics.csv")
     results = {}
 
@@ -68,15 +69,16 @@ def test_concurrent_double_delivery_loads_once(seeded, monkeypatch):
 
 
 def test_failure_mid_file_leaves_nothing_and_a_retry_loads(seeded, load, monkeypatch):
+    """The fast path: the rows are COPYed into the table, then the load dies before commit."""
     before = rows(seeded, "SELECT id, platform, external_id FROM post ORDER BY id")
-    real = post_metrics.PostMetricsLoader.upsert
+    real = fast_metrics._upsert_staged
 
-    def crash_after_writing(self, conn, hmap):
-        real(self, conn, hmap)  # the rows are written inside the transaction …
+    def crash_after_writing(conn):
+        real(conn)
         assert conn.exec_driver_sql("SELECT count(*) FROM post_metric_daily").scalar_one() == 3
-        raise ConnectionError("simulated crash mid-file")  # … and then the load dies
+        raise ConnectionError("simulated crash mid-file")
 
-    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", crash_after_writing)
+    monkeypatch.setattr(fast_metrics, "_upsert_staged", crash_after_writing)
     failed = load(DATA / "post_metrics.csv", kind="post_metrics")
     assert failed.status == "failed"
     assert "ConnectionError: simulated crash mid-file" in failed.message
@@ -84,7 +86,7 @@ def test_failure_mid_file_leaves_nothing_and_a_retry_loads(seeded, load, monkeyp
     assert rows(seeded, "SELECT status FROM etl_load WHERE kind = 'post_metrics'") == [("failed",)]
     assert rows(seeded, "SELECT id, platform, external_id FROM post ORDER BY id") == before
 
-    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", real)
+    monkeypatch.setattr(fast_metrics, "_upsert_staged", real)
     retry = load(DATA / "post_metrics.csv", kind="post_metrics")
     assert (retry.status, retry.rows_loaded) == ("loaded", 3)
     assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 3
@@ -106,3 +108,32 @@ def test_failure_of_a_dimension_load_rolls_back_every_row(seeded, load, write_cs
     assert rows(seeded, "SELECT handle, followers FROM influencer ORDER BY id") == [
         ("ana", 12000), ("bo", 560000), ("cy", None)
     ]
+
+
+def test_deleting_a_post_deletes_its_metrics(seeded, load):
+    """post_metric_daily has no FK trigger; the statement-level trigger on post keeps the cascade."""
+    load(DATA / "post_metrics.csv", kind="post_metrics")
+    with seeded.begin() as conn:
+        conn.execute(sa.text("DELETE FROM post WHERE external_id = 'p1'"))
+    assert rows(seeded, "SELECT count(*) FROM post_metric_daily") == [(1,)]
+    with seeded.begin() as conn:
+        conn.execute(sa.text("DELETE FROM influencer WHERE handle = 'bo'"))  # cascades to post, then metrics
+    assert rows(seeded, "SELECT count(*) FROM post_metric_daily") == [(0,)]
+
+
+def test_failure_mid_file_on_the_exact_path(seeded, load, write_csv, monkeypatch):
+    """A file with a bad row takes the set-based path; a crash after its upsert leaves nothing either."""
+    real = post_metrics.PostMetricsLoader.upsert
+
+    def crash_after_writing(self, conn, hmap):
+        real(self, conn, hmap)
+        assert conn.exec_driver_sql("SELECT count(*) FROM post_metric_daily").scalar_one() == 3
+        raise ConnectionError("simulated crash mid-file")
+
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", crash_after_writing)
+    path = write_csv("m.csv", (DATA / "post_metrics.csv").read_text() + "instagram,p1,2026-03-09,-1,0,0,0,,,\n")
+    assert load(path, kind="post_metrics").status == "failed"
+    assert scalar(seeded, "SELECT count(*) FROM post_metric_daily") == 0
+    monkeypatch.setattr(post_metrics.PostMetricsLoader, "upsert", real)
+    retry = load(path, kind="post_metrics")
+    assert (retry.status, retry.rows_loaded, retry.rows_rejected) == ("loaded", 3, 1)

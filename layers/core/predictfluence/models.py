@@ -144,7 +144,9 @@ class PostMetricDaily(Base):
         Index("ix_post_metric_daily_date", "date"),
     )
 
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    # post.id, but without a per-row FK trigger (migration 8b144045a3ed): the ETL proves existence by its
+    # join and locks the posts FOR KEY SHARE; a statement-level trigger on post deletes a post's metrics.
+    post_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     likes: Mapped[int] = mapped_column(BigInteger, server_default="0")
     comments: Mapped[int] = mapped_column(BigInteger, server_default="0")

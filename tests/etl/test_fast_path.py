@@ -1,0 +1,96 @@
+"""The post_metrics fast path (stream + COPY) gives exactly the set-based path's results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl_jobs import fast_metrics
+from tests.etl.conftest import rows
+
+HEADER = "platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n"
+
+
+@pytest.fixture()
+def fast_calls(monkeypatch):
+    """Records whether each load took the fast path (a KindResult) or fell back (None)."""
+    calls = []
+    real = fast_metrics.try_fast_load
+
+    def spy(conn, source):
+        result = real(conn, source)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr("etl_jobs.kinds.post_metrics.try_fast_load", spy)
+    return calls
+
+
+def _metrics(db):
+    return rows(db, "SELECT p.external_id, m.date::text, m.likes, m.comments, m.views FROM post_metric_daily m "
+                    "JOIN post p ON p.id = m.post_id ORDER BY 1, 2")
+
+
+def test_new_and_existing_posts_in_one_file(seeded, load, write_csv, fast_calls):
+    load(write_csv("a.csv", HEADER + "instagram,p1,2026-03-02,1,1,1,1,,,\n"), kind="post_metrics")
+    text = HEADER + ("tiktok,t1,2026-03-02,7,0,0,0,70,,\n"          # new post: COPYed straight in
+                     "instagram,p1,2026-03-02,2,1,1,1,,,\n"          # existing day changes: spooled, upserted
+                     "instagram,p1,2026-03-03,3,0,0,0,,,\n"          # existing post, new day
+                     "tiktok,t1,2026-03-03,8,0,0,0,80,,\n")
+    outcome = load(write_csv("b.csv", text), kind="post_metrics")
+    assert (outcome.status, outcome.rows_in, outcome.rows_loaded) == ("loaded", 4, 4)
+    assert fast_calls == [True, True]
+    assert _metrics(seeded) == [
+        ("p1", "2026-03-02", 2, 1, None), ("p1", "2026-03-03", 3, 0, None),
+        ("t1", "2026-03-02", 7, 0, 70), ("t1", "2026-03-03", 8, 0, 80),
+    ]
+
+
+def test_reload_writes_only_changed_rows(seeded, load, write_csv, fast_calls):
+    first = HEADER + "instagram,p1,2026-03-02,1,1,1,1,,,\ninstagram,p1,2026-03-03,5,1,1,1,,,\n"
+    load(write_csv("a.csv", first), kind="post_metrics")
+    before = dict(rows(seeded, "SELECT date::text, xmin::text FROM post_metric_daily"))
+    second = HEADER + "instagram,p1,2026-03-02,1,1,1,1,,,\ninstagram,p1,2026-03-03,6,1,1,1,,,\n"
+    outcome = load(write_csv("b.csv", second), kind="post_metrics")
+    assert (outcome.status, outcome.rows_loaded) == ("loaded", 2)
+    assert fast_calls == [True, True]
+    after = dict(rows(seeded, "SELECT date::text, xmin::text FROM post_metric_daily"))
+    assert after["2026-03-02"] == before["2026-03-02"]  # unchanged: not rewritten
+    assert after["2026-03-03"] != before["2026-03-03"]
+    assert _metrics(seeded) == [("p1", "2026-03-02", 1, 1, None), ("p1", "2026-03-03", 6, 1, None)]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["first-load", "reload"])
+def test_duplicate_inside_a_clean_looking_file_falls_back_and_is_reported(
+    seeded, load, write_csv, fast_calls, existing
+):
+    if existing:
+        load(write_csv("a.csv", HEADER + "instagram,p1,2026-03-01,1,1,1,1,,,\n"), kind="post_metrics")
+    text = HEADER + "instagram,p1,2026-03-02,1,1,1,1,,,\ninstagram,p1,2026-03-02,9,1,1,1,,,\n"
+    outcome = load(write_csv("b.csv", text), kind="post_metrics")
+    assert fast_calls[-1] is False
+    assert [(r.line, r.reason) for r in outcome.rejections] == [(3, "duplicate post day (first on line 2)")]
+    assert rows(seeded, "SELECT likes FROM post_metric_daily WHERE date = '2026-03-02'") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Instagram,p1,2026-03-02,1,1,1,1,,,",        # upper-case platform: the exact path normalises it
+        "instagram, p1 ,2026-03-02,1,1,1,1,,,",      # spaces: trimmed by the exact path
+        '"instagram","p1","2026-03-02",1,1,1,1,,,',  # quoted cells
+        "instagram,p1,2026-03-02,,1,1,1,,,",         # empty likes: 0 on the exact path
+    ],
+)
+def test_unusual_but_valid_rows_load_through_the_exact_path(seeded, load, write_csv, fast_calls, row):
+    outcome = load(write_csv("m.csv", HEADER + row + "\n"), kind="post_metrics")
+    assert (outcome.status, outcome.rows_loaded, fast_calls) == ("loaded", 1, [False])
+    assert rows(seeded, "SELECT date, comments FROM post_metric_daily") == [(dt.date(2026, 3, 2), 1)]
+
+
+def test_file_without_final_newline_and_crlf(seeded, load, write_csv, fast_calls):
+    text = HEADER.replace("\n", "\r\n") + "instagram,p1,2026-03-02,4,1,1,1,,,\r\ninstagram,p1,2026-03-03,5,1,1,1,,,"
+    outcome = load(write_csv("m.csv", text), kind="post_metrics")
+    assert (outcome.status, outcome.rows_loaded, fast_calls) == ("loaded", 2, [True])
+    assert rows(seeded, "SELECT likes FROM post_metric_daily ORDER BY date") == [(4,), (5,)]
