@@ -32,10 +32,10 @@ def test_list_defaults_sort_by_followers_desc_with_averages(client, auth, datase
 @pytest.mark.parametrize(
     ("query", "handles"),
     [
-        ("sort=avg_er&order=desc", ["ig_alice", "tt_carol", "ig_bob", "ig_erin", "yt_dave"]),
+        ("sort=avg_er&order=desc", ["ig_alice", "tt_carol", "ig_bob", "yt_dave", "ig_erin"]),
         ("sort=avg_er&order=asc", ["ig_bob", "tt_carol", "ig_alice", "yt_dave", "ig_erin"]),
-        ("sort=avg_likes", ["tt_carol", "ig_alice", "ig_bob", "ig_erin", "yt_dave"]),
-        ("sort=avg_views", ["tt_carol", "ig_alice", "ig_bob", "ig_erin", "yt_dave"]),
+        ("sort=avg_likes", ["tt_carol", "ig_alice", "ig_bob", "yt_dave", "ig_erin"]),
+        ("sort=avg_views", ["tt_carol", "ig_alice", "ig_bob", "yt_dave", "ig_erin"]),
         ("sort=name&order=asc", ["ig_alice", "ig_bob", "tt_carol", "yt_dave", "ig_erin"]),
         ("platform=instagram&sort=followers&order=asc", ["ig_bob", "ig_alice", "ig_erin"]),
         ("platform=INSTAGRAM&category=beauty", ["ig_erin", "ig_alice"]),

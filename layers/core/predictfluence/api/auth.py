@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 ROLES: tuple[str, ...] = ("viewer", "manager", "admin")
@@ -62,6 +63,18 @@ def key_prefix(key: str) -> str | None:
     return prefix
 
 
+# Verified keys, kept briefly per process (a warm Lambda, the local server) so that a request costs no
+# key lookup: hash of the key -> (principal, monotonic expiry). Only successes are cached. Revoking in this
+# process clears it; a revocation elsewhere takes effect within CACHE_SECONDS (API Gateway's authorizer
+# cache already allows AUTH_TTL_SECONDS).
+CACHE_SECONDS = 30.0
+_verified: dict[str, tuple[Principal, float]] = {}
+
+
+def forget_verified_keys() -> None:
+    _verified.clear()
+
+
 def authenticate(header: str | None) -> Principal | None:
     """The principal behind an Authorization header value, or None for a missing/unknown/revoked key."""
     from predictfluence.queries.api_keys import find_by_prefix
@@ -70,12 +83,20 @@ def authenticate(header: str | None) -> Principal | None:
     prefix = key_prefix(key) if key else None
     if key is None or prefix is None:
         return None
+    digest = hash_key(key)
+    cached = _verified.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
     row = find_by_prefix(prefix)
     if row is None or row["revoked_at"] is not None:
         return None
-    if not hmac.compare_digest(row["key_hash"], hash_key(key)):
+    if not hmac.compare_digest(row["key_hash"], digest):
         return None
-    return Principal(key_id=int(row["id"]), role=str(row["role"]))
+    principal = Principal(key_id=int(row["id"]), role=str(row["role"]))
+    if len(_verified) > 1000:
+        _verified.clear()
+    _verified[digest] = (principal, time.monotonic() + CACHE_SECONDS)
+    return principal
 
 
 def create_key(role: str, name: str | None = None) -> tuple[str, dict]:

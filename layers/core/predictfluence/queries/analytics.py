@@ -28,33 +28,33 @@ def kpis() -> dict[str, Any]:
 
 def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
                      campaign_id: int | None = None) -> list[dict[str, Any]]:
-    """One point per day from start to end (inclusive), zero-filled; ER = mean over posts of that day's ER."""
-    where = ["m.date BETWEEN :start AND :end"]
+    """One point per day from start to end (inclusive), zero-filled, from the daily_stats rollup.
+
+    A day's ER is the mean over the posts measured that day of (that day's engagements / followers).
+    """
+    where = ["s.date BETWEEN :start AND :end"]
     params: dict[str, Any] = {"start": start, "end": end}
     if platform is not None:
-        where.append("lower(p.platform) = lower(:platform)")
+        where.append("lower(s.platform) = lower(:platform)")
         params["platform"] = platform
     if campaign_id is not None:
-        where.append("p.campaign_id = :campaign_id")
+        where.append("s.campaign_key = :campaign_id")
         params["campaign_id"] = campaign_id
     return rows(
         f"""
         WITH d AS (
-            SELECT m.date, count(*) AS posts, sum(m.likes) AS likes, sum(m.comments) AS comments,
-                   sum(m.shares) AS shares, sum(m.saves) AS saves,
-                   sum(m.likes + m.comments + m.shares + m.saves) AS engagements,
-                   coalesce(sum(m.views), 0) AS views, coalesce(sum(m.impressions), 0) AS impressions,
-                   avg((m.likes + m.comments + m.shares + m.saves)::float8 / NULLIF(i.followers, 0)) AS er
-            FROM post_metric_daily m
-            JOIN post p ON p.id = m.post_id
-            JOIN influencer i ON i.id = p.influencer_id
+            SELECT s.date, sum(s.posts) AS posts, sum(s.likes) AS likes, sum(s.comments) AS comments,
+                   sum(s.shares) AS shares, sum(s.saves) AS saves, sum(s.engagements) AS engagements,
+                   sum(s.views) AS views, sum(s.impressions) AS impressions,
+                   sum(s.er_sum) / NULLIF(sum(s.er_posts), 0) AS er
+            FROM daily_stats s
             WHERE {" AND ".join(where)}
-            GROUP BY m.date
+            GROUP BY s.date
         )
-        SELECT g.date::date AS date, coalesce(d.posts, 0) AS posts, coalesce(d.likes, 0) AS likes,
-               coalesce(d.comments, 0) AS comments, coalesce(d.shares, 0) AS shares,
-               coalesce(d.saves, 0) AS saves, coalesce(d.engagements, 0) AS engagements,
-               coalesce(d.views, 0) AS views, coalesce(d.impressions, 0) AS impressions,
+        SELECT g.date::date AS date, coalesce(d.posts, 0)::bigint AS posts, coalesce(d.likes, 0)::bigint AS likes,
+               coalesce(d.comments, 0)::bigint AS comments, coalesce(d.shares, 0)::bigint AS shares,
+               coalesce(d.saves, 0)::bigint AS saves, coalesce(d.engagements, 0)::bigint AS engagements,
+               coalesce(d.views, 0)::bigint AS views, coalesce(d.impressions, 0)::bigint AS impressions,
                d.er AS engagement_rate
         FROM generate_series(CAST(:start AS date), CAST(:end AS date), interval '1 day') AS g(date)
         LEFT JOIN d ON d.date = g.date::date
@@ -93,9 +93,9 @@ def demographics(dimension: str, campaign_id: int | None = None) -> tuple[int, l
     Returns (influencers with data for the dimension, buckets by share descending).
     """
     if campaign_id is None:
-        found = rows("SELECT bucket, audience FROM audience_totals WHERE dimension = :d", {"d": dimension})
-        count = one("SELECT count(DISTINCT a.influencer_id) AS n FROM audience_share a JOIN influencer i "
-                    "ON i.id = a.influencer_id WHERE a.dimension = :d AND i.followers > 0", {"d": dimension})
+        found = rows("SELECT bucket, audience, dimension_influencers FROM audience_totals WHERE dimension = :d",
+                     {"d": dimension})
+        count = {"n": found[0]["dimension_influencers"]} if found else None
     else:
         params = {"d": dimension, "c": campaign_id}
         scope = ("FROM audience_share a JOIN influencer i ON i.id = a.influencer_id "
@@ -112,24 +112,27 @@ def demographics(dimension: str, campaign_id: int | None = None) -> tuple[int, l
 
 
 def content_types(platform: str | None = None, campaign_id: int | None = None) -> list[dict[str, Any]]:
+    """Per content type (content_type_stats rollup): posts, mean post ER, mean likes and views per post, totals."""
     where: list[str] = []
     params: dict[str, Any] = {}
     if platform is not None:
         where.append("lower(platform) = lower(:platform)")
         params["platform"] = platform
     if campaign_id is not None:
-        where.append("campaign_id = :campaign_id")
+        where.append("campaign_key = :campaign_id")
         params["campaign_id"] = campaign_id
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     return rows(
         f"""
-        SELECT content_type, count(*) AS posts, avg(engagement_rate) AS avg_engagement_rate,
-               (avg(likes) FILTER (WHERE metric_days > 0))::float8 AS avg_likes, avg(views)::float8 AS avg_views,
-               coalesce(sum(engagements), 0) AS engagements, coalesce(sum(views), 0) AS views,
-               coalesce(sum(impressions), 0) AS impressions
-        FROM post_stats {where_sql}
+        SELECT content_type, sum(posts)::bigint AS posts,
+               sum(er_sum) / NULLIF(sum(er_posts), 0) AS avg_engagement_rate,
+               sum(likes_sum)::float8 / NULLIF(sum(measured_posts), 0) AS avg_likes,
+               sum(views)::float8 / NULLIF(sum(view_posts), 0) AS avg_views,
+               sum(engagements)::bigint AS engagements, sum(views)::bigint AS views,
+               sum(impressions)::bigint AS impressions
+        FROM content_type_stats {where_sql}
         GROUP BY content_type
-        ORDER BY avg(engagement_rate) DESC NULLS LAST, content_type
+        ORDER BY 3 DESC NULLS LAST, content_type
         """,  # noqa: S608 - the WHERE parts are fixed strings
         params,
     )

@@ -48,7 +48,10 @@ def list_keys() -> list[dict[str, Any]]:
 
 def revoke_key(ident: str) -> dict[str, Any] | None:
     """Revoke by numeric id or by prefix; returns the row, or None when no key matches."""
-    key_id = int(ident) if ident.isdigit() else -1
+    from predictfluence.api.auth import forget_verified_keys
+
+    key_id = int(ident) if ident.isdigit() and len(ident) < 19 else -1
     with get_engine().begin() as conn:
         row = conn.execute(_REVOKE, {"id": key_id, "prefix": ident}).mappings().first()
-        return dict(row) if row is not None else None
+    forget_verified_keys()
+    return dict(row) if row is not None else None

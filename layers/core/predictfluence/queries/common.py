@@ -33,6 +33,7 @@ def ratio(numerator: float | int | None, denominator: float | int | None, scale:
 
 
 def order_clause(column_sql: str, order: str, tiebreak: str) -> str:
-    """ORDER BY for an allow-listed column expression; NULLs always last; `tiebreak` keeps pages stable."""
+    """ORDER BY for an allow-listed column expression; NULLs always last; `tiebreak` (ascending) keeps pages
+    stable. Descending sorts match the rollup indexes (column DESC NULLS LAST, id), so a page is an index scan."""
     direction = "ASC" if order == "asc" else "DESC"
-    return f"ORDER BY {column_sql} {direction} NULLS LAST, {tiebreak} {direction}"
+    return f"ORDER BY {column_sql} {direction} NULLS LAST, {tiebreak}"

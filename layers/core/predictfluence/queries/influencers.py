@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
+from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -45,60 +48,58 @@ def list_influencers(
         params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     order_sql = order_clause(SORTS[sort], order, "influencer_id")
-    found = rows(
-        f"SELECT {ITEM_COLUMNS}, count(*) OVER () AS total_count FROM influencer_stats {where_sql} "  # noqa: S608 - allow-listed
-        f"{order_sql} LIMIT :limit OFFSET :offset",
-        params,
-    )
-    if found:
-        total = int(found[0]["total_count"])
-    elif page == 1:
-        total = 0
-    else:
-        total = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
-    for row in found:
-        row.pop("total_count", None)
+    with get_engine().connect() as conn:
+        total = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
+        found = rows(
+            f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql} {order_sql} LIMIT :limit OFFSET :offset",  # noqa: S608 - allow-listed
+            params, conn,
+        ) if total else []
     return found, total
 
 
 def profile(influencer_id: int) -> dict[str, Any] | None:
     """Everything the profile page shows, or None when the influencer does not exist."""
+    with get_engine().connect() as conn:
+        return _profile(conn, influencer_id)
+
+
+def _profile(conn: Connection, influencer_id: int) -> dict[str, Any] | None:
     base = one(
         "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, "
         "i.follower_tier, coalesce(s.posts, (SELECT count(*) FROM post p WHERE p.influencer_id = i.id)) AS posts, "
         "s.avg_engagement_rate, s.avg_likes, s.avg_views "
         "FROM influencer i LEFT JOIN influencer_stats s ON s.influencer_id = i.id WHERE i.id = :id",
-        {"id": influencer_id},
+        {"id": influencer_id}, conn,
     )
     if base is None:
         return None
-    base["trend"] = trend(influencer_id)
+    base["trend"] = trend(influencer_id, conn=conn)
     audience: dict[str, list[dict[str, Any]]] = {"country": [], "age_group": [], "gender": []}
     for row in rows("SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
-                    "ORDER BY dimension, share DESC, bucket", {"id": influencer_id}):
+                    "ORDER BY dimension, share DESC, bucket", {"id": influencer_id}, conn):
         audience.setdefault(row["dimension"], []).append({"bucket": row["bucket"], "share": row["share"]})
     base["audience"] = audience
     base["scores"] = rows(
         "SELECT content_type, predicted_er AS predicted_engagement_rate, er_low AS interval_low, "
         "er_high AS interval_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, "
         "rationale, model_version_id, scored_at FROM influencer_score WHERE influencer_id = :id ORDER BY content_type",
-        {"id": influencer_id},
+        {"id": influencer_id}, conn,
     )
     base["campaigns"] = rows(
         "SELECT c.id AS campaign_id, c.name, c.brand, c.status AS campaign_status, h.status AS hire_status, "
         "h.agreed_cost, h.hired_at FROM campaign_influencer h JOIN campaign c ON c.id = h.campaign_id "
         "WHERE h.influencer_id = :id ORDER BY h.hired_at DESC, c.id",
-        {"id": influencer_id},
+        {"id": influencer_id}, conn,
     )
     base["latest_snapshot"] = one(
         "SELECT as_of, source, followers, posts, avg_likes, avg_views, engagement_rate FROM influencer_snapshot "
         "WHERE influencer_id = :id ORDER BY as_of DESC, id DESC LIMIT 1",
-        {"id": influencer_id},
+        {"id": influencer_id}, conn,
     )
     return base
 
 
-def trend(influencer_id: int, days: int = 30) -> list[dict[str, Any]]:
+def trend(influencer_id: int, days: int = 30, conn: Connection | None = None) -> list[dict[str, Any]]:
     """Daily totals of the influencer's posts over the last `days` days (today included), zero-filled."""
     return rows(
         """
@@ -123,7 +124,7 @@ def trend(influencer_id: int, days: int = 30) -> list[dict[str, Any]]:
         LEFT JOIN d ON d.date = g.date::date
         ORDER BY g.date
         """,
-        {"id": influencer_id, "days": days},
+        {"id": influencer_id, "days": days}, conn,
     )
 
 

@@ -1,8 +1,10 @@
-"""The API's rollups (materialized views, created by migration 9ed6f3d0dc12).
+"""The API's rollups (materialized views, created by migrations 9ed6f3d0dc12 and 4279e4f58dce).
 
 - `post_stats`: one row per post with its metrics summed over its daily rows and its engagement rate
   ((likes+comments+shares+saves) / the influencer's followers);
 - `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views;
+- `content_type_stats`: post sums and counts per content type × platform × campaign (0: none);
+- `daily_stats`: daily metric sums and the sum/count of per-post daily ER per date × platform × campaign;
 - `audience_totals`: follower-weighted audience per dimension and bucket over all influencers.
 
 `refresh()` must run after every load that changes influencers, posts, metrics or audience (the ETL
@@ -17,7 +19,8 @@ from sqlalchemy.engine import Engine
 
 from predictfluence.db import get_engine
 
-VIEWS: tuple[str, ...] = ("post_stats", "influencer_stats", "audience_totals")  # dependency order
+VIEWS: tuple[str, ...] = ("post_stats", "influencer_stats", "content_type_stats", "daily_stats",
+                          "audience_totals")  # dependency order
 
 
 def refresh(engine: Engine | None = None, concurrently: bool | None = None) -> None:

@@ -1,0 +1,233 @@
+"""Benchmark the REST API: seed a scale dataset, then time every read endpoint through the real handler
+path (Chalice's test client: API Gateway emulation, the API-key authorizer, validation, SQL,
+serialisation) and report p50/p95 per endpoint.
+
+Seeding (default): `predictfluence demo-data`'s generator writes the CSVs and the ETL
+(`etl_jobs.pipeline.load_file`) loads them, rollups refreshed as after any load: 100,000 influencers over
+16 days ≈ 3.4 M post_metric_daily rows. `--sql-seed` instead fills the warehouse with set-based SQL
+(generate_series) — much faster, for quick runs.
+
+Baseline, measured in the same run: `SELECT 1` through the same engine (the floor of any request);
+each endpoint's p50 is also printed as a ratio to it.
+
+Usage: .venv/bin/python bench/api.py [--influencers 100000] [--days 16] [--iterations 60] [--sql-seed]
+       [--scale 0.1]   (multiplies --influencers, for smaller runs)
+Needs DATABASE_URL (any PostgreSQL server; a scratch database is created and dropped) or the embedded one.
+Targets: p95 ≤ 50 ms for list/profile endpoints, ≤ 100 ms for analytics.
+The last output line is JSON: {"p95_ms": {...}, "p50_ms": {...}, "influencers": N, "metric_rows": N}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LOAD_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def scratch_database():
+    from predictfluence.db import database_url
+
+    server = database_url()
+    name = f"pf_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    return admin, name, server.set(database=name)
+
+
+def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
+    from etl_jobs.base import SourceFile
+    from etl_jobs.pipeline import load_file
+    from predictfluence.demo.generator import DemoConfig, generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        result = generate(DemoConfig(influencers=influencers, days=days, seed=42), Path(tmp))
+        log(f"generated {sum(result.rows.values()):,d} rows in {time.perf_counter() - started:.1f} s")
+        for kind in LOAD_ORDER:
+            path = result.files.get(kind)
+            if path is None:
+                continue
+            started = time.perf_counter()
+            outcome = load_file(engine, SourceFile(path=Path(path), key=f"raw/{kind}/{Path(path).name}"), kind=kind)
+            log(f"  ETL {kind:13s} {outcome.status:9s} {outcome.rows_loaded:>10,d} rows "
+                f"({outcome.rows_rejected:,d} rejected) in {time.perf_counter() - started:.1f} s")
+
+
+SQL_SEED = [
+    """INSERT INTO influencer (platform, handle, name, category, country, language, followers)
+       SELECT (ARRAY['instagram','tiktok','youtube'])[1 + g % 3], 'h' || g, 'Name ' || g,
+              (ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + g % 6],
+              (ARRAY['US','UK','DE','FR','BR','IN'])[1 + (g / 7) % 6], 'en',
+              (1000 + (g * 7919) % 900000)::bigint
+       FROM generate_series(1, :n) g""",
+    """INSERT INTO campaign (name, brand, status, budget)
+       SELECT 'Campaign ' || g, 'Brand ' || (g % 50), (ARRAY['draft','active','completed'])[1 + g % 3], 100000
+       FROM generate_series(1, :campaigns) g""",
+    """INSERT INTO post (platform, external_id, influencer_id, posted_at, content_type, sponsored, campaign_id)
+       SELECT i.platform, 'p' || i.id || '_' || k, i.id, CURRENT_DATE - (k * 3 % :days),
+              (ARRAY['image','video','reel','story'])[1 + (i.id + k) % 4], k = 1,
+              CASE WHEN k = 1 AND i.id % 10 = 0 THEN 1 + i.id % :campaigns END
+       FROM influencer i CROSS JOIN generate_series(1, 3) k""",
+    """INSERT INTO post_metric_daily (post_id, date, likes, comments, shares, saves, views, reach, impressions)
+       SELECT p.id, p.posted_at::date + d, 50 + (p.id * 13 + d) % 900, 5 + (p.id + d) % 60, (p.id + d) % 20,
+              (p.id + d) % 25, CASE WHEN p.content_type IN ('video','reel') THEN 1000 + (p.id * 7 + d) % 20000 END,
+              800 + (p.id * 3 + d) % 9000, 1000 + (p.id * 5 + d) % 12000
+       FROM post p CROSS JOIN generate_series(0, :days - 1) d
+       WHERE p.posted_at::date + d <= CURRENT_DATE""",
+    """INSERT INTO audience_share (influencer_id, dimension, bucket, share)
+       SELECT i.id, 'country', b.bucket, b.share FROM influencer i
+       CROSS JOIN (VALUES ('US', 0.5), ('UK', 0.3), ('DE', 0.2)) b(bucket, share)""",
+    """INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost)
+       SELECT 1 + i.id % :campaigns, i.id, 'contracted', 500 FROM influencer i WHERE i.id % 10 = 0""",
+    """INSERT INTO conversion_daily (campaign_id, influencer_id, date, clicks, orders, revenue)
+       SELECT h.campaign_id, h.influencer_id, CURRENT_DATE - d, 10 + d, d % 3, 25 * (d % 3)
+       FROM campaign_influencer h CROSS JOIN generate_series(0, 6) d""",
+]
+
+
+def seed_with_sql(engine, influencers: int, days: int) -> None:
+    from predictfluence.queries.rollups import refresh
+
+    params = {"n": influencers, "days": days, "campaigns": max(8, min(2000, influencers // 50))}
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for statement in SQL_SEED:
+            conn.execute(sa.text(statement), params)
+    refresh(engine, concurrently=False)
+    log(f"SQL seed (generate_series) in {time.perf_counter() - started:.1f} s")
+
+
+def endpoints(engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        influencer_id = conn.execute(sa.text(
+            "SELECT influencer_id FROM influencer_stats WHERE posts > 0 ORDER BY followers DESC LIMIT 1 OFFSET 100"
+        )).scalar_one()
+        campaign_id = conn.execute(sa.text(
+            "SELECT campaign_id FROM campaign_influencer GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1"
+        )).scalar_one()
+        platform = conn.execute(sa.text("SELECT platform FROM influencer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+                                ).scalar_one()
+    return {
+        "list_default": "/influencers",
+        "list_sort_er": "/influencers?sort=avg_er&order=desc&page=3&page_size=50",
+        "list_filtered": f"/influencers?platform={platform}&tier=micro&sort=avg_likes&page_size=100",
+        "list_search": "/influencers?q=ab&sort=name&order=asc",
+        "list_followers_range": "/influencers?min_followers=10000&max_followers=50000&sort=avg_views",
+        "profile": f"/influencers/{influencer_id}",
+        "similar": f"/influencers/{influencer_id}/similar",
+        "campaigns": "/campaigns",
+        "campaign_summary": f"/campaigns/{campaign_id}/summary",
+        "campaign_influencers": f"/campaigns/{campaign_id}/influencers",
+        "analytics_kpis": "/analytics/kpis",
+        "analytics_trend": "/analytics/engagement-trend",
+        "analytics_trend_platform": f"/analytics/engagement-trend?platform={platform}",
+        "analytics_top_campaigns": "/analytics/top-campaigns",
+        "analytics_demographics": "/analytics/demographics?dimension=country",
+        "analytics_demographics_campaign": f"/analytics/demographics?dimension=country&campaign_id={campaign_id}",
+        "analytics_content_types": "/analytics/content-types",
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def measure(engine, iterations: int) -> tuple[dict[str, float], dict[str, float], float]:
+    from chalice.test import Client
+
+    from app import app
+    from predictfluence.api.auth import create_key
+
+    headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
+    paths = endpoints(engine)
+    p50: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    baseline: list[float] = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        baseline.append((time.perf_counter() - started) * 1000)
+    with Client(app) as client:
+        for name, path in paths.items():
+            timings = []
+            for i in range(iterations + 3):
+                started = time.perf_counter()
+                response = client.http.get(path, headers=headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {response.status_code} {response.body[:300]!r}")
+                if i >= 3:  # warm-up: first calls fill caches and the pool
+                    timings.append(elapsed)
+            p50[name] = round(statistics.median(timings), 2)
+            p95[name] = round(percentile(timings, 0.95), 2)
+    return p50, p95, statistics.median(baseline)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--influencers", type=int, default=100_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies --influencers")
+    parser.add_argument("--days", type=int, default=16)
+    parser.add_argument("--iterations", type=int, default=60)
+    parser.add_argument("--sql-seed", action="store_true", help="seed with generate_series SQL, not generator + ETL")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    influencers = max(10, int(args.influencers * args.scale))
+
+    from predictfluence import migrate
+    from predictfluence.db import create_engine, set_engine
+
+    admin, name, url = scratch_database()
+    engine = create_engine(url)
+    set_engine(engine)
+    try:
+        migrate.upgrade(engine)
+        started = time.perf_counter()
+        if args.sql_seed:
+            seed_with_sql(engine, influencers, args.days)
+        else:
+            seed_with_generator_and_etl(engine, influencers, args.days)
+        with engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+            counts = conn.execute(sa.text(
+                "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)")).one()
+        log(f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in {time.perf_counter() - started:.1f} s "
+            f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}")
+        p50, p95, baseline = measure(engine, args.iterations)
+        log(f"baseline SELECT 1: {baseline:.2f} ms")
+        log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
+        for endpoint in p50:
+            log(f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}")
+    finally:
+        set_engine(None)
+        engine.dispose()
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    print(json.dumps({"p95_ms": p95, "p50_ms": p50, "influencers": counts[0], "metric_rows": counts[1],
+                      "baseline_select1_ms": round(baseline, 3)}))
+
+
+if __name__ == "__main__":
+    main()
