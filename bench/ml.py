@@ -1,0 +1,218 @@
+"""Benchmark: training on ~1,000,000 daily-metric rows, batch scoring of 100,000 influencers, and the
+holdout evaluation against the peer baseline (+ the real top-200 Instagram cross-validation).
+
+    .venv/bin/python bench/ml.py [--metric-rows 1000000] [--days 150] [--score-influencers 100000]
+                                 [--source demo|synthetic] [--threads 2] [--skip-real]
+
+DATABASE_URL selects the server (default: the embedded PostgreSQL); the bench creates a scratch database
+`pf_bench_ml_<random>`, migrates it and drops it at the end. S3 is moto in-process.
+
+1. Data: `--source demo` (default) writes the demo generator's CSVs (`predictfluence demo-data`) sized to
+   about --metric-rows daily-metric rows and loads them through the real ETL (etl_jobs.pipeline);
+   `--source synthetic` seeds predictfluence_ml.synthetic with COPY instead (faster, for quick runs).
+2. train_s: build the time split from SQL (features → numpy) + fit every model of the bundle.
+3. Evaluation on the time holdout: the regressor and the peer baseline (median ER of the same platform ×
+   tier × category, learned on the training windows) side by side; classifier accuracy / macro-F1.
+4. score_s: influencers are topped up to --score-influencers with short synthetic histories (COPY), then
+   `score_all` (features, anomaly flags, clusters, predictions, rationale, COPY into influencer_score).
+
+The last line of output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core"), str(ROOT / "layers" / "ml"), str(ROOT / "bench")]
+
+import sqlalchemy as sa  # noqa: E402
+
+LOAD_ORDER = ("influencers", "campaigns", "audience", "hires", "posts", "post_metrics", "conversions")
+END = dt.date(2026, 11, 1)
+# demo generator: ~2.86 daily-metric rows per influencer-day (measured: 428,687 rows for 1,000 × 150 days)
+DEMO_ROWS_PER_INFLUENCER_DAY = 2.86
+SYNTH_ROWS_PER_INFLUENCER_DAY = 2.4
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def load_data(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, float]:
+    t0 = time.perf_counter()
+    if args.source == "demo":
+        from etl_jobs.pipeline import load_path
+        from predictfluence.demo.generator import DemoConfig, generate
+
+        n = round(args.metric_rows / (DEMO_ROWS_PER_INFLUENCER_DAY * args.days))
+        result = generate(DemoConfig(influencers=n, days=args.days, seed=args.seed, end_date=END), work / "csv")
+        say(f"demo generator: {n:,} influencers × {args.days} days → {result.rows} in {result.seconds:.1f} s")
+        for kind in LOAD_ORDER:
+            t1 = time.perf_counter()
+            outcome = load_path(engine, work / "csv" / f"{kind}.csv", kind=kind)
+            say(f"  ETL {kind:<13s} {outcome.status} {outcome.rows_loaded:>9,} rows in {time.perf_counter() - t1:6.1f} s")
+    else:
+        from predictfluence_ml import synthetic
+
+        n = round(args.metric_rows / (SYNTH_ROWS_PER_INFLUENCER_DAY * args.days))
+        seeded = synthetic.seed(engine, n_influencers=n, days=args.days, end_date=END, seed=args.seed)
+        say(f"synthetic COPY seed: {seeded}")
+    return {"load_s": time.perf_counter() - t0, "influencers": n}
+
+
+def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    from predictfluence_ml import evaluation, registry, synthetic
+    from predictfluence_ml.dataset import build_split
+    from predictfluence_ml.retrain import decide
+    from predictfluence_ml.scoring import score_all
+    from predictfluence_ml.training import fit
+
+    loaded = load_data(engine, args, work)
+    with engine.connect() as conn:
+        metric_rows = conn.execute(sa.text("SELECT count(*) FROM post_metric_daily")).scalar_one()
+        posts = conn.execute(sa.text("SELECT count(*) FROM post")).scalar_one()
+    say(f"warehouse: {metric_rows:,} daily-metric rows, {posts:,} posts (loaded in {loaded['load_s']:.1f} s)")
+
+    t0 = time.perf_counter()
+    split = build_split(engine)
+    dataset_s = time.perf_counter() - t0
+    bundle = fit(split.train)
+    train_s = time.perf_counter() - t0
+    say(f"training: split {dataset_s:.1f} s ({len(split.train):,} train / {len(split.holdout):,} holdout examples), "
+        f"total {train_s:.1f} s")
+
+    metrics = evaluation.evaluate(bundle, split.holdout)
+    baseline = {"mae": metrics["baseline_mae"], "r2": metrics["baseline_r2"], "interval_coverage": float("nan")}
+    say("")
+    say("holdout (time split) — regressor vs peer baseline (median ER of platform × tier × category):")
+    say(evaluation.table({"gradient boosting": metrics, "peer baseline": baseline}))
+    say(f"MAE ratio {metrics['mae_ratio']:.3f} (target ≤ 0.8); 80% interval coverage "
+        f"{metrics['interval_coverage']:.3f} (target 0.75–0.85), mean width {metrics['interval_width']:.4f}")
+    say(f"performance-tier classifier: accuracy {metrics['tier_accuracy']:.3f}, macro-F1 {metrics['tier_macro_f1']:.3f} "
+        "(chance 0.333)")
+    decision = decide(engine, bundle, split, {"train_s": round(train_s, 3)})
+    say(f"registry: {decision.record.version} {decision.status} ({decision.reason})")
+
+    with engine.connect() as conn:
+        have = conn.execute(sa.text("SELECT count(*) FROM influencer")).scalar_one()
+    extra = max(0, args.score_influencers - have)
+    if extra:
+        t1 = time.perf_counter()
+        synthetic.seed(engine, n_influencers=extra, days=21, posts_per_week=1.5, end_date=END, seed=args.seed + 1,
+                       handle_prefix="bench")
+        say(f"topped up to {args.score_influencers:,} influencers with {extra:,} short synthetic histories "
+            f"in {time.perf_counter() - t1:.1f} s")
+    registry.clear_cache(disk=False)
+    t0 = time.perf_counter()
+    scored = score_all(engine, bundle, decision.record.id, as_of=split.data_end, progress=lambda m: say(f"  {m}"))
+    score_s = time.perf_counter() - t0
+    say(f"scoring: {scored.rows:,} rows for {scored.influencers:,} influencers in {score_s:.1f} s "
+        f"({scored.flagged:,} flagged)")
+    with engine.connect() as conn:
+        example = conn.execute(sa.text(
+            "SELECT rationale FROM influencer_score WHERE rationale LIKE '%raise%' ORDER BY influencer_id LIMIT 1"
+        )).scalar()
+    say(f"example rationale: {example}")
+
+    result: dict[str, object] = {
+        "source": args.source,
+        "mae": metrics["mae"],
+        "baseline_mae": metrics["baseline_mae"],
+        "mae_ratio": metrics["mae_ratio"],
+        "r2": metrics["r2"],
+        "baseline_r2": metrics["baseline_r2"],
+        "interval_coverage": metrics["interval_coverage"],
+        "tier_accuracy": metrics["tier_accuracy"],
+        "tier_macro_f1": metrics["tier_macro_f1"],
+        "train_s": round(train_s, 2),
+        "dataset_s": round(dataset_s, 2),
+        "train_rows": int(metric_rows),
+        "train_examples": len(split.train),
+        "holdout_examples": len(split.holdout),
+        "score_s": round(score_s, 2),
+        "score_influencers": scored.influencers,
+        "score_rows": scored.rows,
+        "threads": args.threads,
+        "cpus": os.cpu_count(),
+    }
+    if not args.skip_real:
+        import ml_real
+
+        real = ml_real.run()
+        say("")
+        say(f"real top-200 Instagram list ({real['rows']} rows), 60-day ER, 5-fold CV × 5:")
+        for label in ("all_columns", "no_like_columns"):
+            m = real[label]
+            say(f"  {label:<16s} MAE {m['mae']:.5f} vs median baseline {m['baseline_mae']:.5f} "
+                f"(ratio {m['mae_ratio']:.2f}), R² {m['r2']:.3f}")
+        result["real_cv_mae"] = real["all_columns"]["mae"]
+        result["real_cv_baseline_mae"] = real["all_columns"]["baseline_mae"]
+        result["real_cv_r2"] = real["all_columns"]["r2"]
+        result["real_cv_no_likes_mae_ratio"] = real["no_like_columns"]["mae_ratio"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--metric-rows", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=150)
+    parser.add_argument("--score-influencers", type=int, default=100_000)
+    parser.add_argument("--source", choices=("demo", "synthetic"), default="demo")
+    parser.add_argument("--threads", type=int, default=2, help="OpenMP threads for the boosting (PF_ML_THREADS)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-real", action="store_true", help="Skip the real-dataset cross-validation.")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="pf-bench-ml-"))
+    os.environ["PF_DATA_DIR"] = str(work / "data")
+    os.environ["PF_MODEL_CACHE_DIR"] = str(work / "models")
+    os.environ["PF_ML_THREADS"] = str(args.threads)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+    import boto3
+    from moto import mock_aws
+
+    from predictfluence import migrate
+    from predictfluence.config import get_settings, reset_settings
+    from predictfluence.db import create_engine, database_url
+    from predictfluence.storage import reset_clients
+    from predictfluence_ml.training import ml_threads
+
+    reset_settings()
+    reset_clients()
+    server = database_url()
+    name = f"pf_bench_ml_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(server.set(database=name), poolclass=sa.pool.NullPool)
+    try:
+        migrate.upgrade(engine)
+        with mock_aws(), ml_threads():
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().models_bucket)
+            result = run(engine, args, work)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        for path in sorted(work.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        work.rmdir()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
