@@ -67,11 +67,26 @@ _SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+(\.\d+)?
 _SUFFIXED = re.compile(r"^(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<suffix>[a-z]+)$")
 
 
+_NULL_MAX = max(len(t) for t in NULL_TOKENS)
+_MOJIBAKE = re.compile("|".join(re.escape(m) for m in MOJIBAKE_MARKERS))
+
+
 def clean(raw: str | None) -> str:
     """Strip surrounding whitespace (including non-breaking spaces) and zero-width characters."""
-    if raw is None:
+    if not raw:
         return ""
-    return raw.replace("\ufeff", "").replace("\u200b", "").strip().strip("\u00a0\u202f")
+    if "\ufeff" in raw or "\u200b" in raw:
+        raw = raw.replace("\ufeff", "").replace("\u200b", "")
+    return raw.strip()  # str.strip() also removes U+00A0, U+202F and the other Unicode spaces
+
+
+def is_empty(text: str) -> bool:
+    """A cleaned cell that means "no value": a null token or a spreadsheet error."""
+    if not text:
+        return True
+    if text[0] == "#":
+        return text.upper() in SPREADSHEET_ERRORS
+    return len(text) <= _NULL_MAX and text.lower() in NULL_TOKENS
 
 
 def is_null(raw: str | None) -> bool:
@@ -80,7 +95,10 @@ def is_null(raw: str | None) -> bool:
 
 def spreadsheet_error(raw: str | None) -> str | None:
     """The error token when the cell is a spreadsheet error value (``#VALUE!`` …), else None."""
-    text = clean(raw).upper()
+    text = clean(raw)
+    if not text or text[0] != "#":
+        return None
+    text = text.upper()
     return text if text in SPREADSHEET_ERRORS else None
 
 
@@ -108,7 +126,7 @@ def parse_decimal_count(raw: str | None, scale: int = 1) -> Decimal | None:
     Negative counts are rejected.
     """
     text = clean(raw)
-    if text.lower() in NULL_TOKENS or spreadsheet_error(text):
+    if is_empty(text):
         return None
     lowered = text.lower()
     match = _SUFFIXED.match(lowered)
@@ -150,7 +168,7 @@ def parse_rate(raw: str | None, percent: bool = False) -> float | None:
     ``0.0139`` → 0.0139. With `percent` (the header said ``%``) every bare number is a percent
     (``0.89`` → 0.0089). Rejects negative rates and rates above 100 %."""
     text = clean(raw)
-    if text.lower() in NULL_TOKENS or spreadsheet_error(text):
+    if is_empty(text):
         return None
     if text.endswith("%"):
         value = _decimal(text[:-1].strip()) / 100
@@ -182,7 +200,7 @@ def parse_date(raw: str | None) -> dt.date | None:
     """An ISO date (time part ignored) or a date with a month name; ``01/02/2024`` is ambiguous
     (day/month order differs between tools) and rejected."""
     text = clean(raw)
-    if text.lower() in NULL_TOKENS or spreadsheet_error(text):
+    if is_empty(text):
         return None
     candidate = re.split(r"[T ]\d{1,2}:\d{2}", text, maxsplit=1)[0].strip()
     for fmt in _DATE_FORMATS:
@@ -203,7 +221,7 @@ def repair_mojibake(text: str) -> str:
     """
     result = text
     for _ in range(2):
-        if not any(marker in result for marker in MOJIBAKE_MARKERS):
+        if not _MOJIBAKE.search(result):
             break
         raw = bytearray()
         try:
@@ -239,9 +257,13 @@ def neutralise_for_export(text: str) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
+def collapse_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
 def parse_text(raw: str | None) -> str | None:
     """Free text: trimmed, internal whitespace collapsed, mojibake repaired; None for null tokens."""
     text = clean(raw)
-    if text.lower() in NULL_TOKENS or spreadsheet_error(text):
+    if is_empty(text):
         return None
-    return _SPACES.sub(" ", repair_mojibake(text))
+    return collapse_spaces(repair_mojibake(text))

@@ -16,7 +16,8 @@ column, value and reason; a handle seen earlier in the file rejects the later ro
 ``source`` is ``file:<file name without extension>`` (or the mapping's ``@source``), so reloading a
 corrected file on the same day replaces its snapshots, and each file is its own source.
 
-Writes are batched: one multi-row INSERT … ON CONFLICT per table per 1,000 rows. The loader reads the
+Writes are batched: one statement per 5,000 rows (rows as one JSON parameter → jsonb_to_recordset →
+INSERT … ON CONFLICT for both tables). The loader reads the
 file in one streaming pass; memory holds one batch plus the set of handles seen.
 """
 
@@ -26,21 +27,21 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs import headers as hdr
 from etl_jobs import values as val
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 
-BATCH_ROWS = 1_000
+BATCH_ROWS = 5_000
 MAX_NOTES = 300
 PER_CELL_NOTES = 20
 EARLIEST_AS_OF = dt.date(2004, 1, 1)
@@ -70,18 +71,6 @@ _PLATFORM_VALUE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 _METRICS = ("posts", "avg_likes", "avg_views", "engagement_rate")
 # The canonical `influencers` kind header must not be mistaken for a profiles file.
 _INFLUENCERS_HEADER = ("platform", "handle", "name", "category", "country", "language", "followers")
-
-
-def _influencer_table() -> Any:
-    from predictfluence.models import Influencer
-
-    return Influencer.__table__
-
-
-def _snapshot_table() -> Any:
-    from predictfluence.models import InfluencerSnapshot
-
-    return InfluencerSnapshot.__table__
 
 
 def normalize_platform(raw: str) -> str | None:
@@ -247,6 +236,7 @@ class ProfilesLoader:
         src = resolution.defaults.get("source", default_source(source.key))[:128]
         today = dt.datetime.now(dt.UTC).date()
 
+        plan = [(spec, spec.extra_key) for spec in resolution.specs]  # computed once, used per row
         seen: dict[tuple[str, str, dt.date], int] = {}
         batch: list[dict[str, Any]] = []
         blank = 0
@@ -261,7 +251,7 @@ class ProfilesLoader:
                     Rejection(line, f"row has {len(row)} cells; the header has {width}", None, None)
                 )
                 continue
-            parsed = self._parse_row(line, row, resolution, notes)
+            parsed = self._parse_row(line, row, plan, notes)
             if isinstance(parsed, Rejection):
                 result.rejections.append(parsed)
                 continue
@@ -335,69 +325,80 @@ class ProfilesLoader:
     # -- one row -----------------------------------------------------------------------------------
 
     def _parse_row(
-        self, line: int, row: list[str], resolution: hdr.HeaderResolution, notes: _Notes
+        self, line: int, row: list[str], plan: list[tuple[hdr.ColumnSpec, str | None]], notes: _Notes
     ) -> dict[str, Any] | Rejection:
         out: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         formula_like: list[str] = []
         errors: list[tuple[str, str, str]] = []  # (column, value, reason)
-        for spec in resolution.specs:
+        for spec, extra_key in plan:
             raw = row[spec.index]
-            column = spec.extra_key or spec.target
-            error_token = val.spreadsheet_error(raw)
-            if error_token:
+            text = val.clean(raw)
+            column = extra_key or spec.target
+            value: Any = None
+            if not text:
+                pass
+            elif text[0] == "#" and text.upper() in val.SPREADSHEET_ERRORS:
                 notes.cell(
                     "spreadsheet errors treated as empty",
                     spec.header,
-                    f"line {line}, column {spec.header!r}: spreadsheet error {error_token} treated as empty",
+                    f"line {line}, column {spec.header!r}: spreadsheet error {text.upper()} treated as empty",
                 )
-                value: Any = None
+            elif spec.type == "text":
+                value = self._text(text, line, spec, notes)
             else:
                 try:
-                    value = self._parse_value(raw, spec)
+                    value = self._parse_value(text, spec)
                 except ValueError as exc:
-                    if spec.extra_key:  # extras are free-form: keep the text rather than lose the row
-                        notes.cell(
-                            "values kept as text",
-                            spec.header,
-                            f"line {line}, column {spec.header!r}: {exc}; kept as text",
-                        )
-                        value = val.parse_text(raw)
-                    else:
+                    if not extra_key:
                         errors.append((column, raw, str(exc)))
                         continue
-            if spec.target == "handle" and isinstance(value, str):
+                    # Extras are free-form: keep the text rather than lose the row.
+                    notes.cell(
+                        "values kept as text",
+                        spec.header,
+                        f"line {line}, column {spec.header!r}: {exc}; kept as text",
+                    )
+                    value = self._text(text, line, spec, notes)
+            if spec.target == "handle" and value is not None:
                 value = value.lstrip("@").strip() or None
-            if isinstance(value, str):
-                cleaned = val.clean(raw)
-                if val.repair_mojibake(cleaned) != cleaned:
-                    notes.cell(
-                        "mis-encoded text repaired",
-                        spec.header,
-                        f"line {line}, column {spec.header!r}: repaired mis-encoded text {cleaned!r} → {value!r}",
-                    )
-                if val.looks_like_formula(value):
-                    formula_like.append(column)
-                    notes.cell(
-                        "formula-like text",
-                        spec.header,
-                        f"line {line}, column {spec.header!r}: text {value!r} looks like a spreadsheet formula; "
-                        "kept as data, neutralise it in exports",
-                    )
-            if spec.extra_key:
+            if isinstance(value, str) and val.looks_like_formula(value):
+                formula_like.append(column)
+                notes.cell(
+                    "formula-like text",
+                    spec.header,
+                    f"line {line}, column {spec.header!r}: text {value!r} looks like a spreadsheet formula; "
+                    "kept as data, neutralise it in exports",
+                )
+            if extra_key:
                 if value is not None:
-                    extra[spec.extra_key] = value
+                    extra[extra_key] = value
             else:
                 out[spec.target] = value
         if errors:
             column, raw, reason = errors[0]
             if len(errors) > 1:
-                reason += "; also " + "; ".join(f"{c}: {r}" for c, r, _ in errors[1:])
+                reason += "; also " + "; ".join(f"{c}: {r}" for c, _, r in errors[1:])
             return Rejection(line, reason, column, raw)
         if formula_like:
             extra["formula_like"] = formula_like
         out["extra"] = extra or None
         return out
+
+    @staticmethod
+    def _text(text: str, line: int, spec: hdr.ColumnSpec, notes: _Notes) -> str | None:
+        """A cleaned text cell: None for null tokens, mojibake repaired (with a note), spaces collapsed."""
+        if val.is_empty(text):
+            return None
+        repaired = val.repair_mojibake(text)
+        value = val.collapse_spaces(repaired)
+        if repaired is not text:
+            notes.cell(
+                "mis-encoded text repaired",
+                spec.header,
+                f"line {line}, column {spec.header!r}: repaired mis-encoded text {text!r} → {value!r}",
+            )
+        return value
 
     @staticmethod
     def _parse_value(raw: str, spec: hdr.ColumnSpec) -> Any:
@@ -451,61 +452,71 @@ class ProfilesLoader:
     # -- writes ------------------------------------------------------------------------------------
 
     def _write(self, conn: Connection, batch: list[dict[str, Any]], source: str) -> int:
-        influencer = _influencer_table()
-        snapshot = _snapshot_table()
-        # One dimension row per influencer (a file may hold several dates of one handle): the latest
-        # as_of wins; PostgreSQL refuses to upsert one key twice in a statement.
-        latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in batch:
-            key = (r["platform"], r["handle"])
-            if key not in latest or r["as_of"] >= latest[key]["as_of"]:
-                latest[key] = r
-        dims = [
-            {
-                "platform": r["platform"],
-                "handle": r["handle"],
-                "name": r.get("name"),
-                "category": r.get("category"),
-                "country": r.get("country"),
-                "followers": r.get("followers"),
-            }
-            for r in latest.values()
-        ]
-        stmt = insert(influencer).values(dims)
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[influencer.c.platform, influencer.c.handle],
-            set_={
-                name: func.coalesce(excluded[name], influencer.c[name])
-                for name in ("name", "category", "country", "followers")
-            }
-            | {"updated_at": func.now()},
-        ).returning(influencer.c.id, influencer.c.platform, influencer.c.handle)
-        ids = {(p, h): i for i, p, h in conn.execute(stmt)}
-        facts = [
-            {
-                "influencer_id": ids[(r["platform"], r["handle"])],
-                "as_of": r["as_of"],
-                "source": source,
-                "followers": r.get("followers"),
-                "posts": r.get("posts"),
-                "avg_likes": r.get("avg_likes"),
-                "avg_views": r.get("avg_views"),
-                "engagement_rate": r.get("engagement_rate"),
-                "extra": r.get("extra"),
-            }
-            for r in batch
-        ]
-        snap = insert(snapshot).values(facts)
-        snap = snap.on_conflict_do_update(
-            index_elements=[snapshot.c.influencer_id, snapshot.c.as_of, snapshot.c.source],
-            set_={
-                name: snap.excluded[name]
-                for name in ("followers", "posts", "avg_likes", "avg_views", "engagement_rate", "extra")
-            },
+        payload = json.dumps(
+            [
+                {
+                    "platform": r["platform"],
+                    "handle": r["handle"],
+                    "name": r.get("name"),
+                    "category": r.get("category"),
+                    "country": r.get("country"),
+                    "as_of": r["as_of"].isoformat(),
+                    "followers": r.get("followers"),
+                    "posts": r.get("posts"),
+                    "avg_likes": r.get("avg_likes"),
+                    "avg_views": r.get("avg_views"),
+                    "engagement_rate": r.get("engagement_rate"),
+                    "extra": r.get("extra"),
+                }
+                for r in batch
+            ],
+            ensure_ascii=False,
         )
-        conn.execute(snap)
+        conn.execute(_UPSERT, {"rows": payload, "source": source})
         return len(batch)
+
+
+# One statement (one round trip, one bound parameter) per batch: the rows travel as a JSON array,
+# `jsonb_to_recordset` types them, the influencer upsert returns the ids the snapshot upsert joins on.
+# A file may hold several dates of one handle: the dimension takes the latest date's row (PostgreSQL
+# refuses to upsert one key twice in a statement), the snapshots keep every date.
+_UPSERT = sa.text(
+    """
+    WITH r AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+            platform text, handle text, name text, category text, country text, as_of date,
+            followers bigint, posts bigint, avg_likes double precision, avg_views double precision,
+            engagement_rate double precision, extra jsonb)
+    ),
+    d AS (
+        SELECT DISTINCT ON (platform, handle) platform, handle, name, category, country, followers
+        FROM r ORDER BY platform, handle, as_of DESC
+    ),
+    i AS (
+        INSERT INTO influencer AS t (platform, handle, name, category, country, followers)
+        SELECT platform, handle, name, category, country, followers FROM d
+        ON CONFLICT (platform, handle) DO UPDATE SET
+            name = COALESCE(EXCLUDED.name, t.name),
+            category = COALESCE(EXCLUDED.category, t.category),
+            country = COALESCE(EXCLUDED.country, t.country),
+            followers = COALESCE(EXCLUDED.followers, t.followers),
+            updated_at = now()
+        RETURNING t.id, t.platform, t.handle
+    )
+    INSERT INTO influencer_snapshot AS s
+        (influencer_id, as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, extra)
+    SELECT i.id, r.as_of, :source, r.followers, r.posts, r.avg_likes, r.avg_views, r.engagement_rate,
+           CASE WHEN jsonb_typeof(r.extra) = 'object' THEN r.extra END
+    FROM r JOIN i ON i.platform = r.platform AND i.handle = r.handle
+    ON CONFLICT (influencer_id, as_of, source) DO UPDATE SET
+        followers = EXCLUDED.followers,
+        posts = EXCLUDED.posts,
+        avg_likes = EXCLUDED.avg_likes,
+        avg_views = EXCLUDED.avg_views,
+        engagement_rate = EXCLUDED.engagement_rate,
+        extra = EXCLUDED.extra
+    """
+)
 
 
 loader = ProfilesLoader()

@@ -420,3 +420,12 @@ def test_per_cell_notes_are_grouped(db: Engine, load_profiles: LoadProfiles, tmp
             )
         ).scalar_one()
     assert extra == {"rank": "#3"}
+
+
+def test_several_bad_values_in_one_row(load_profiles: LoadProfiles, tmp_path: Path) -> None:
+    path = tmp_path / "youtube_bad.csv"
+    path.write_text("Channel,Subscribers,Videos,ER\nzed,many,-1,2%\n", encoding="utf-8")
+    result = load_profiles(path)
+    assert result.rejections == [
+        Rejection(2, "not a number: 'many'; also posts: negative count '-1'", "followers", "many"),
+    ]
