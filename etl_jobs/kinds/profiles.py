@@ -16,9 +16,9 @@ column, value and reason; a handle seen earlier in the file rejects the later ro
 ``source`` is ``file:<file name without extension>`` (or the mapping's ``@source``), so reloading a
 corrected file on the same day replaces its snapshots, and each file is its own source.
 
-Writes are batched: one statement per 5,000 rows (rows as one JSON parameter → jsonb_to_recordset →
-INSERT … ON CONFLICT for both tables). The loader reads the
-file in one streaming pass; memory holds one batch plus the set of handles seen.
+Writes are batched: one statement per 5,000 rows (the rows as one JSON parameter → jsonb_to_recordset
+→ INSERT … ON CONFLICT into both tables). The loader reads the file in one streaming pass; memory holds
+one batch plus the set of keys seen.
 """
 
 from __future__ import annotations
