@@ -37,9 +37,16 @@ function updateChrome(name) {
   toggle.setAttribute("aria-expanded", "false");
 }
 
+let lastPath = null;
+
 async function render() {
   const seq = ++renderSeq;
   const { path, query } = parseHash();
+  // Same page, new query (a filter changed): give focus back to the same control after the re-render.
+  // A new page: start at the top, with focus on the content for keyboard and screen-reader users.
+  const samePage = path === lastPath;
+  const focusedName = samePage && main.contains(document.activeElement) ? document.activeElement.getAttribute("name") : null;
+  lastPath = path;
   const route = match(ROUTES, path);
   if (typeof cleanup === "function") { try { cleanup(); } catch { /* ignore */ } }
   cleanup = null;
@@ -65,8 +72,12 @@ async function render() {
   try {
     const mod = await route.loader();
     if (!ctx.isCurrent()) return;
+    // the module's title first; a page that knows a better one (a profile's name) sets it while rendering
+    if (mod.title) document.title = `${typeof mod.title === "function" ? mod.title(ctx) : mod.title} · Predictfluence`;
     await mod.render(ctx);
-    if (ctx.isCurrent() && mod.title) document.title = `${typeof mod.title === "function" ? mod.title(ctx) : mod.title} · Predictfluence`;
+    if (!ctx.isCurrent()) return;
+    if (focusedName) main.querySelector(`[name="${CSS.escape(focusedName)}"]`)?.focus();
+    else if (!samePage) { window.scrollTo(0, 0); if (!main.contains(document.activeElement)) main.focus({ preventScroll: true }); }
   } catch (err) {
     if (!ctx.isCurrent()) return;
     if (err?.status === 401) return; // handled by the unauthorized handler

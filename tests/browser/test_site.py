@@ -97,10 +97,13 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     assert page.get_by_test_id("page-info").inner_text() == "Page 2 of 2"
 
     # filters: platform (applies on change) + follower range + search (apply button)
+    page.get_by_label("Platform").focus()
     page.get_by_label("Platform").select_option("tiktok")
     page.wait_for_url(re.compile(r"platform=tiktok"))
     wait_idle(page)
     assert rows.count() == 50  # influencers 151–200
+    # the re-rendered filter keeps keyboard focus
+    assert page.evaluate("document.activeElement.name") == "platform"
     assert "of 50" in page.get_by_test_id("result-summary").inner_text()
     page.get_by_label("Min followers").fill("200000")  # 5,000 + 1,000 n ≥ 200,000 → n ≥ 195
     page.get_by_role("button", name="Apply").click()
@@ -190,6 +193,18 @@ def test_creating_a_campaign_with_validation(page, stack: Stack, data) -> None:
     assert [(c["name"], c["brand"], c["budget"], c["end_date"]) for c in created] == [
         ("Autumn Launch", "Northwind", 7500.0, "2026-12-31")]
     shoot(page, "08-campaign-created")
+
+    # edit: the form comes back filled in; the change shows on the campaign page
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("heading", name="Edit Autumn Launch").wait_for()
+    assert page.get_by_label("Budget").input_value() == "7500"
+    page.get_by_label("Budget").fill("8200")
+    page.get_by_label("Status").select_option("active")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_test_id("campaign-page").wait_for()
+    wait_idle(page)
+    assert page.get_by_test_id("summary-budget").inner_text().endswith("$8,200")
+    assert page.get_by_text("Active", exact=True).first.is_visible()
 
 
 def test_hire_from_recommendations_changes_the_campaign_summary(page, stack: Stack, data) -> None:
