@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 UNKNOWN_KIND = "unknown"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_HEADER_BYTES = 1 << 20  # detection parses the first line: a longer one is rejected unparsed
+MAX_COLUMNS = 1_000  # as etl_jobs.staging.MAX_COLUMNS
+MAX_REPORT_VALUE = 1_000  # characters of a rejected cell kept in the report (a 20 MB cell is not copied)
 
 
 @dataclass
@@ -148,6 +151,13 @@ def utf8_copy(source: SourceFile, scanned: Scan) -> Iterator[SourceFile]:
         os.unlink(name)
 
 
+def _check_first_line(path: Path) -> None:
+    """A 20 MB single line is not a header: reject it before anything parses it into millions of cells."""
+    with open(path, "rb") as raw:
+        if len(head := raw.read(MAX_HEADER_BYTES + 1)) > MAX_HEADER_BYTES and b"\n" not in head:
+            raise FileRejected(f"the first line is longer than {MAX_HEADER_BYTES // 1024} KiB: not a CSV header row")
+
+
 def _is_blank(path: Path) -> bool:
     with open(path, "rb") as handle:
         head = handle.read(CHUNK)
@@ -160,6 +170,8 @@ def read_header(source: SourceFile) -> list[str]:
     with open(source.path, encoding="utf-8-sig", newline="") as handle:
         try:
             for row in csv.reader(handle):
+                if len(row) > MAX_COLUMNS:
+                    raise FileRejected(f"the header has {len(row):,} columns; at most {MAX_COLUMNS:,} are supported")
                 return row
         except csv.Error as exc:
             raise FileRejected(f"the header row is not valid CSV ({exc})") from exc
@@ -270,6 +282,12 @@ def write_report(location: str, bucket: str | None, body: dict[str, Any]) -> Non
     path.write_bytes(data)
 
 
+def _clip(value: str | None) -> str | None:
+    if value is None or len(value) <= MAX_REPORT_VALUE:
+        return value
+    return f"{value[:MAX_REPORT_VALUE]}… ({len(value):,} characters)"
+
+
 def _report_body(source: SourceFile, outcome: LoadOutcome, result: KindResult | None, reason: str | None) -> dict:
     rejections = result.rejections if result else []
     return {
@@ -285,7 +303,7 @@ def _report_body(source: SourceFile, outcome: LoadOutcome, result: KindResult | 
         "reasons": dict(Counter(r.reason for r in rejections).most_common()),
         "notes": result.notes if result else [],
         "rejections": [
-            {"line": r.line, "reason": r.reason, "column": r.column, "value": neutralise(r.value)}
+            {"line": r.line, "reason": r.reason, "column": r.column, "value": neutralise(_clip(r.value))}
             for r in rejections
         ],
     }
@@ -321,6 +339,7 @@ def load_file(
         try:
             if _is_blank(utf8.path):
                 raise FileRejected("the file is empty")
+            _check_first_line(utf8.path)
             kind = detect_kind(utf8, kind)
         except FileRejected as exc:
             return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)

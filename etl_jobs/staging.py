@@ -35,6 +35,7 @@ from etl_jobs.spec import KINDS, Kind
 
 EARLIEST_DATE = "2000-01-01"
 MAX_INT_DIGITS = 12  # counts and amounts above 999,999,999,999 are treated as corrupt ("absurdly large")
+MAX_COLUMNS = 1_000  # a header wider than this is not a CSV of any kind (PostgreSQL tables stop at 1,600)
 MAX_REPORTED_REJECTIONS = 10_000  # the report lists at most this many rows; the counts are always exact
 TEXT_LIMITS: dict[str, int] = {
     "platform": 32,
@@ -106,6 +107,8 @@ def mapped_names(header: Sequence[str], mapping: dict[str, Any] | None) -> list[
 def map_header(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None) -> HeaderMap:
     if not header or all(not cell.strip() for cell in header):
         raise FileRejected("no header row: the first line is empty")
+    if len(header) > MAX_COLUMNS:  # the staging table would exceed PostgreSQL's 1,600 columns: reject, not fail
+        raise FileRejected(f"the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are supported")
     names = mapped_names(header, mapping)
     known = set(kind.column_names)
     positions: dict[str, int] = {}
