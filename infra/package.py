@@ -3,13 +3,13 @@
 What it does, in order (everything lands under build/, which is gitignored):
 
 1. Stages the Chalice project in build/app/: app.py, .chalice/config.json, requirements.txt and vendor/
-   holding copies of functions/, etl_jobs/ and the core package predictfluence/ (Chalice packages only
-   app.py, chalicelib/ and vendor/). build/app/.chalice/deployments/ is kept between builds: it is
+   holding copies of functions/, etl_jobs/ and the core package predictfluence/ less its local-only
+   subpackages (Chalice packages only app.py, chalicelib/ and vendor/). build/app/.chalice/deployments/ is kept between builds: it is
    Chalice's cache of the downloaded dependency wheels.
 2. Runs `chalice package --stage <stage> --merge-template infra/resources.json build/sam` from there with
    Python 3.12, so the functions target Lambda's python3.12 runtime (Amazon Linux 2023, glibc 2.34) and
    current manylinux_2_28 wheels are not silently dropped (Chalice run from 3.11 drops them, exit 0).
-3. Adds byte code to Chalice's deployment.zip (/var/task is read-only: without __pycache__ every cold
+3. Strips Chalice's deployment.zip like the layers (below) and adds byte code to it (/var/task is read-only: without __pycache__ every cold
    start compiles sqlalchemy & co. again). Compiled by the 3.12 interpreter with
    `--invalidation-mode unchecked-hash`: zip keeps mtimes at 2 s resolution, so timestamp-checked .pyc
    files would be judged stale and ignored.
@@ -37,6 +37,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -44,6 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # bytes: function code + all its layers, unzipped
 LAMBDA_PYTHON = (3, 12)
 VENDORED = {"functions": "functions", "etl_jobs": "etl_jobs", "predictfluence": "layers/core/predictfluence"}
+# Local-only parts of the core package (the CLI, the local stack, the demo-data generator): they need
+# click / moto / numpy, which no function has, and no handler imports them. The package test would name
+# any handler that did.
+DEV_ONLY_SUBPACKAGES = {"predictfluence": {"cli", "devstack", "demo"}}
 NOT_LAYERS = {"core"}  # layers/core is shipped inside the function zip (every function needs it)
 PIP_PLATFORM_ARGS = [
     "--platform", "manylinux2014_x86_64",
@@ -62,8 +67,11 @@ class BuildError(Exception):
     pass
 
 
+_T0 = time.monotonic()
+
+
 def log(msg: str) -> None:
-    print(f"[package] {msg}", flush=True)
+    print(f"[package {time.monotonic() - _T0:5.1f}s] {msg}", flush=True)
 
 
 def python312() -> str:
@@ -105,6 +113,8 @@ def stage_app(build: Path) -> Path:
     vendor.mkdir()
     for target, source in VENDORED.items():
         shutil.copytree(ROOT / source, vendor / target, ignore=_ignore)
+        for sub in DEV_ONLY_SUBPACKAGES.get(target, ()):
+            shutil.rmtree(vendor / target / sub, ignore_errors=True)
     return app_dir
 
 
@@ -158,6 +168,8 @@ def add_bytecode_to_zip(zip_path: Path, work: Path) -> None:
     work.mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(work)
+    saved = strip_tree(work)
+    log(f"deployment.zip: stripped {saved / 1e6:.1f} MB (extension-module symbols, C/Cython sources, stubs)")
     compile_tree(work)
     write_zip(work, zip_path)
 
@@ -178,6 +190,7 @@ def layer_code_packages(name: str) -> list[Path]:
 def strip_tree(site: Path) -> int:
     """Remove tests, caches and sources; strip extension modules. Returns the bytes saved."""
     before = tree_size(site)
+    shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts pip --target puts there (f2py, ...)
     for path in sorted(site.rglob("*"), key=lambda p: len(p.parts), reverse=True):
         rel = path.relative_to(site).as_posix()
         if any(rel == k or rel.startswith(k + "/") for k in KEEP_DIRS):
@@ -214,13 +227,29 @@ def build_layer(name: str, build: Path, out: Path) -> Path:
         stamp.write_text(key)
     else:
         log(f"layer {name}: requirements unchanged, reusing {site.relative_to(ROOT)}")
-    for pkg in layer_code_packages(name):
-        shutil.rmtree(site / pkg.name, ignore_errors=True)
-        shutil.copytree(pkg, site / pkg.name, ignore=_ignore)
-    compile_tree(site)
     dest = out / f"layer-{name}.zip"
-    write_zip(site, dest, arc_root=layer_root)  # python/ at the zip root: Lambda mounts it at /opt/python
+    cached = layer_root / f"layer-{name}.zip"
+    fingerprint = layer_root / ".content-stamp"
+    content = key + _code_fingerprint(layer_code_packages(name))
+    if cached.exists() and fingerprint.exists() and fingerprint.read_text() == content:
+        log(f"layer {name}: unchanged, reusing its zip")
+    else:
+        for pkg in layer_code_packages(name):
+            shutil.rmtree(site / pkg.name, ignore_errors=True)
+            shutil.copytree(pkg, site / pkg.name, ignore=_ignore)
+        compile_tree(site)
+        write_zip(site, cached, arc_root=layer_root)  # python/ at the zip root: Lambda mounts it at /opt/python
+        fingerprint.write_text(content)
+    shutil.copy2(cached, dest)
     return dest
+
+
+def _code_fingerprint(packages: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for pkg in packages:
+        for file in sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(file.relative_to(pkg.parent).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------- checks, sizes

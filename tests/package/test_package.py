@@ -1,0 +1,301 @@
+"""The deployable package (`make package`): the merged template passes cfn-lint, every function's package +
+layers stays under Lambda's unzipped limit, and the packaged code imports and runs every handler in a
+clean Python 3.12 interpreter with nothing on sys.path but the unzipped package, the function's layers and
+the boto3 that Lambda's python3.12 runtime provides.
+
+The build is made once per session (infra/package.py into build/), or reused when build/sam is newer than
+every input; PF_PACKAGE_REBUILD=1 forces a build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+SAM = BUILD / "sam"
+DRIVER = Path(__file__).with_name("lambda_driver.py")
+HEAVY = ["sklearn", "numpy", "pandas", "scipy", "joblib"]
+# Installed for local runs and tests only (requirements-dev.txt): never in a Lambda package or layer.
+DEV_ONLY = ["click", "alembic", "moto", "pgserver", "pytest", "mkdocs", "cfnlint", "pandas", "playwright",
+            "localstack", "schemathesis", "hypothesis", "werkzeug", "flask"]
+LAYER_ENTRY = {"sklearn": "sklearn.ensemble"}
+INPUTS = ["app.py", ".chalice", "requirements.txt", "functions", "etl_jobs", "layers", "infra"]
+# Lambda's python3.12 runtime ships boto3; the packages rely on it (see docs/deployment.md).
+RUNTIME_REQUIREMENTS = ["boto3"]
+
+
+def _load_packager():
+    spec = importlib.util.spec_from_file_location("pf_package", ROOT / "infra" / "package.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _newest_input() -> float:
+    newest = 0.0
+    for name in INPUTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" not in file.parts and "deployments" not in file.parts:
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+@pytest.fixture(scope="session")
+def packager():
+    return _load_packager()
+
+
+@pytest.fixture(scope="session")
+def built(packager) -> dict:
+    """build/sam for stage dev: built now unless a build newer than every input exists."""
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two test sessions never build into build/ at once
+        sizes_file = SAM / "sizes.json"
+        fresh = (
+            sizes_file.exists()
+            and json.loads(sizes_file.read_text()).get("stage") == "dev"
+            and sizes_file.stat().st_mtime > _newest_input()
+            and os.environ.get("PF_PACKAGE_REBUILD") != "1"
+        )
+        if not fresh:
+            env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+            result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "dev"],
+                                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+            print(result.stdout[-4000:], result.stderr[-4000:])
+            assert result.returncode == 0, f"make package failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        template = json.loads((SAM / "sam.json").read_text())
+        return {"template": template, "functions": packager.function_artifacts(template, SAM)}
+
+
+@pytest.fixture(scope="session")
+def unzipped(built, tmp_path_factory) -> dict[Path, Path]:
+    """Each zip (package, layers) extracted once: zip path -> folder."""
+    root = tmp_path_factory.mktemp("lambda")
+    zips = {art["package"] for art in built["functions"].values()}
+    zips |= {layer for art in built["functions"].values() for layer in art["layers"]}
+    result = {}
+    for i, zip_path in enumerate(sorted(zips)):
+        dest = root / f"{i}-{zip_path.stem}"
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(dest)
+        result[zip_path] = dest
+    return result
+
+
+@pytest.fixture(scope="session")
+def lambda_runtime() -> Path:
+    """What Lambda's python3.12 runtime adds to the path (boto3), installed once under build/."""
+    target = BUILD / "lambda-runtime"
+    stamp = target / ".stamp"
+    if not stamp.exists():
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "--target", str(target), *RUNTIME_REQUIREMENTS], check=True, timeout=600)
+        stamp.write_text("ok")
+    return target
+
+
+@pytest.fixture(scope="session")
+def clean_python() -> str:
+    """The base Python 3.12 (not the venv's), run with -I -S: no site-packages at all."""
+    base = Path(sys.base_prefix) / "bin" / "python3.12"
+    if sys.version_info[:2] == (3, 12) and base.exists():
+        return str(base)
+    return _load_packager().python312()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's server on loopback: the packaged code reaches "AWS" over HTTP, as in Lambda."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _kind(function: dict, props: dict) -> str:
+    if function["handler"] == "app.app":
+        return "api"
+    types = {e.get("Type") for e in props.get("Events", {}).values()}
+    if "SQS" in types:
+        return "sqs"
+    if "Schedule" in types:
+        return "schedule"
+    return "import"
+
+
+def _layer_modules(unzipped: dict[Path, Path], layers: list[Path]) -> set[str]:
+    names = set()
+    for layer in layers:
+        for child in (unzipped[layer] / "python").iterdir():
+            if not child.name.endswith((".dist-info", ".libs")) and child.name not in ("bin", "__pycache__"):
+                names.add(child.name.removesuffix(".py"))
+    return names
+
+
+def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: dict, requests=()) -> dict:
+    function = built["functions"][name]
+    props = built["template"]["Resources"][name]["Properties"]
+    package_dir = unzipped[function["package"]]
+    layer_dirs = [unzipped[layer] / "python" for layer in function["layers"]]
+    all_layers = {layer for art in built["functions"].values() for layer in art["layers"]}
+    absent = _layer_modules(unzipped, sorted(all_layers - set(function["layers"])))
+    own = _layer_modules(unzipped, function["layers"])
+    code = ["functions", "etl_jobs", "predictfluence"] + sorted(m for m in own if m.startswith("predictfluence"))
+    spec = {
+        "paths": [str(package_dir)] + [str(d) for d in layer_dirs],
+        "runtime_paths": [str(lambda_runtime)],
+        "handler": function["handler"],
+        "kind": _kind(function, props),
+        "forbidden": HEAVY,
+        "import_all": code,
+        "dev_only": DEV_ONLY + sorted(absent),
+        "requests": list(requests),
+        # what the function's layers are for, imported explicitly (sklearn.ensemble for the ML layer)
+        "extra_imports": [LAYER_ENTRY.get(m, m) for m in sorted(own) if not m.startswith(("_", "predictfluence"))],
+    }
+    result = subprocess.run([clean_python, "-I", "-S", str(DRIVER), json.dumps(spec)], cwd=package_dir,
+                            env=env, capture_output=True, text=True, timeout=300)
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("RESULT ")]
+    assert result.returncode == 0 and lines, f"{name} failed in the clean interpreter:\n{result.stderr[-5000:]}"
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+@pytest.fixture(scope="session")
+def lambda_env(engine, database_url, moto_endpoint) -> dict:
+    """The environment a function gets: the test database, AWS over moto's server, nothing else."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "DATABASE_URL": database_url.render_as_string(hide_password=False),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_LAMBDA_FUNCTION_NAME": "packaged-test",
+        "PF_RAW_BUCKET": "pf-package-raw",
+        "PF_MODELS_BUCKET": "pf-package-models",
+        "TMPDIR": "/tmp",
+    }
+
+
+# ------------------------------------------------------------------------------------------------ tests
+
+
+def test_merged_template_passes_cfn_lint(built):
+    cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or shutil.which("cfn-lint")
+    assert cfn_lint, "cfn-lint is in requirements-dev.txt"
+    result = subprocess.run([cfn_lint, "--", str(SAM / "sam.json")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_wires_the_functions(built):
+    template = built["template"]
+    resources = template["Resources"]
+    assert all(f["runtime"] == "python3.12" for f in built["functions"].values())
+    assert "VpcConfig" in template["Globals"]["Function"]
+    queue = resources["EtlQueue"]["Properties"]
+    assert "deadLetterTargetArn" in queue["RedrivePolicy"]
+    consumers = [name for name, res in resources.items() if res["Type"] == "AWS::Serverless::Function"
+                 and any(e["Type"] == "SQS" for e in res["Properties"].get("Events", {}).values())]
+    assert consumers, "no function consumes the ETL queue"
+    for name in consumers:
+        assert queue["VisibilityTimeout"] >= 6 * resources[name]["Properties"]["Timeout"]
+    assert resources["RawBucket"]["DependsOn"] == ["EtlQueuePolicy"]
+    notification = resources["RawBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"][0]
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "raw/"}]
+    # The API function carries no layer: nothing heavy can reach its path.
+    assert built["functions"]["APIHandler"]["layers"] == []
+
+
+def test_every_function_under_the_unzipped_limit(built, packager, capsys):
+    with capsys.disabled():
+        print()
+        sizes = packager.report_sizes(built["template"], SAM)
+    for name, size in sizes.items():
+        assert size["total"] < packager.LAMBDA_UNZIPPED_LIMIT, f"{name}: {size['total']:,} bytes"
+
+
+def test_function_zip_holds_no_heavy_library(built):
+    with zipfile.ZipFile(built["functions"]["APIHandler"]["package"]) as zf:
+        tops = {n.split("/")[0] for n in zf.namelist()}
+    assert not tops & set(HEAVY + ["predictfluence_ml"]), sorted(tops & set(HEAVY + ["predictfluence_ml"]))
+    assert {"app.py", "functions", "etl_jobs", "predictfluence", "sqlalchemy", "pg8000", "pydantic"} <= tops
+
+
+def _check_common(name: str, result: dict) -> None:
+    assert result["python"].startswith("3.12"), result["python"]
+    assert not result["foreign_modules"], f"{name} loaded modules from outside its package: {result['foreign_modules']}"
+    report = result.get("import_all", {})
+    assert not report.get("failures"), f"{name}: packaged modules that do not import: {report['failures']}"
+
+
+def test_api_handler_runs_from_the_package(built, unzipped, lambda_runtime, clean_python, lambda_env, capsys):
+    requests = [["GET", "/health", None], ["GET", "/influencers", {"page_size": "5"}]]
+    result = run_packaged("APIHandler", built, unzipped, lambda_runtime, clean_python, lambda_env, requests)
+    with capsys.disabled():
+        print(f"\nAPIHandler: import {result['import_s']} s; {result['import_all']['imported']} packaged modules "
+              f"import; dev-only modules not loadable in Lambda: {result['import_all']['dev_only']}")
+    _check_common("APIHandler", result)
+    assert result["heavy_after_import"] == [] and result["heavy_after_invoke"] == [], result
+    health = result["responses"][0]
+    assert health["status"] == 200, health
+    assert json.loads(health["body"]) == {"status": "ok", "database": "ok"}
+    for response in result["responses"][1:]:
+        assert response["status"] is None or response["status"] < 500, response
+
+
+@pytest.mark.parametrize("kind", ["sqs", "schedule", "import"])
+def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runtime, clean_python, lambda_env,
+                                             moto_endpoint, db, tmp_path, capsys):
+    names = [n for n, f in built["functions"].items()
+             if n != "APIHandler" and _kind(f, built["template"]["Resources"][n]["Properties"]) == kind]
+    if not names:
+        pytest.skip(f"app.py declares no {kind} function (yet)")
+    env = dict(lambda_env)
+    if kind == "schedule":
+        # The retrain function trains for real: a small synthetic warehouse, the models bucket on moto's
+        # server, one thread (two shared cores). `db` empties the tables afterwards.
+        import boto3
+
+        from predictfluence_ml import synthetic
+
+        synthetic.seed(db, n_influencers=120, days=100, seed=3)
+        boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
+            Bucket=env["PF_MODELS_BUCKET"])
+        env.update(PF_ML_THREADS="1", OMP_NUM_THREADS="1", PF_MODEL_CACHE_DIR=str(tmp_path / "models"))
+    for name in names:
+        result = run_packaged(name, built, unzipped, lambda_runtime, clean_python, env)
+        with capsys.disabled():
+            print(f"\n{name} ({kind}): import {result['import_s']} s; result {str(result.get('result'))[:200]}; "
+                  f"layers {[p.name for p in built['functions'][name]['layers']]}")
+        _check_common(name, result)
+        assert "error" not in result, f"{name}: {result.get('traceback')}"
+        if kind == "sqs":
+            # an s3:TestEvent is skipped: no failed items, nothing loaded
+            failures = (result["result"] or {}).get("batchItemFailures", [])
+            assert failures == [], result["result"]
+        for module, origin in result["extra_imports"].items():
+            assert origin.startswith(str(unzipped[built["functions"][name]["layers"][0]])) or any(
+                origin.startswith(str(unzipped[layer])) for layer in built["functions"][name]["layers"]
+            ), f"{module} came from {origin}"
