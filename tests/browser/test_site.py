@@ -160,6 +160,8 @@ def test_opening_a_profile(page, stack: Stack, data) -> None:
     assert page.get_by_role("table", name="Audience by country").get_by_role("cell", name="50.0%").is_visible()
     assert page.get_by_role("table", name="Campaigns this influencer is in").get_by_text("Spring Glow").is_visible()
     assert page.get_by_role("button", name="Hire to campaign").is_visible()
+    assert "likes per comment far above tier peers" in page.get_by_test_id("anomaly-warning").inner_text()
+    assert "median for its tier" in page.get_by_text("Why this prediction").locator("..").inner_text()
     shoot(page, "05-influencer-profile")
     page.go_back()
     page.wait_for_url(re.compile(r"#/influencers\?q=creator_001"))

@@ -18,6 +18,15 @@ export function audienceBy(audience, dim) {
   return [];
 }
 
+// The audience-quality check: engagement that looks unusual against tier/platform peers.
+export function anomalyWarning(score) {
+  const reasons = pick(score || {}, "anomaly_reasons") || [];
+  if (!reasons.length) return null;
+  return h("div", { class: "alert alert-warning", "data-testid": "anomaly-warning" },
+    h("strong", {}, "Unusual engagement — check before hiring"),
+    h("ul", {}, reasons.map((r) => h("li", {}, r))));
+}
+
 export async function render({ root, params, isCurrent }) {
   const id = params.id;
   const [profileR, similarR] = await Promise.allSettled([api.get(`/influencers/${id}`), api.get(`/influencers/${id}/similar`, { limit: 6 })]);
@@ -70,6 +79,7 @@ export async function render({ root, params, isCurrent }) {
         ...(score ? [["Predicted ER", fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))]] : [])]
         .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
     score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, "Why this prediction"), score.rationale) : null,
+    anomalyWarning(score),
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
         chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => num(pick(t, "engagement_rate", "avg_engagement_rate"))) }], valueFormat: (v) => fmt.pct(v, 1),

@@ -3,6 +3,7 @@ import { loadCampaigns, openHireDialog } from "../hire.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select } from "../ui.js";
 import { AUDIENCE_SIZES, CATEGORIES, CONTENT_TYPES, PLATFORMS, opts } from "../options.js";
+import { anomalyWarning } from "./influencer.js";
 import { influencerName } from "./influencers.js";
 
 export const title = "Recommendations";
@@ -76,6 +77,7 @@ export async function render({ root, query, isCurrent }) {
             intervalBar(lo, predicted(r), hi, max))),
         h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
         r.rationale ? h("p", { class: "rationale" }, r.rationale) : null,
+        anomalyWarning(r),
         h("div", { class: "page-actions" },
           h("a", { class: "btn btn-secondary btn-sm", href: `#/influencers/${id}` }, "View details"),
           h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", onclick: () => openHireDialog(person, { campaignId }) }, campaignId ? "Hire to campaign" : "Hire…"))));
