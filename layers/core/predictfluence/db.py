@@ -11,12 +11,15 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from predictfluence.config import get_settings
+
+if TYPE_CHECKING:  # sqlalchemy.orm costs ~0.3 s of import: only sessions need it, the API path uses Core
+    from sqlalchemy.orm import Session, sessionmaker
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
@@ -95,7 +98,7 @@ def get_engine() -> Engine:
     global _engine, _session_factory
     if _engine is None:
         _engine = create_engine()
-        _session_factory = sessionmaker(_engine, expire_on_commit=False)
+        _session_factory = None  # made on first session_scope()
     return _engine
 
 
@@ -103,14 +106,18 @@ def set_engine(engine: Engine | None) -> None:
     """Use `engine` for everything in this process (tests, the dev stack)."""
     global _engine, _session_factory
     _engine = engine
-    _session_factory = sessionmaker(engine, expire_on_commit=False) if engine is not None else None
+    _session_factory = None  # made on first session_scope()
 
 
 @contextlib.contextmanager
 def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
-    get_engine()
-    assert _session_factory is not None
+    global _session_factory
+    engine = get_engine()
+    if _session_factory is None or _session_factory.kw.get("bind") is not engine:
+        from sqlalchemy.orm import sessionmaker
+
+        _session_factory = sessionmaker(engine, expire_on_commit=False)
     session = _session_factory()
     try:
         yield session
