@@ -8,10 +8,10 @@ would break the sum).
 
 from __future__ import annotations
 
-from predictfluence.models import AUDIENCE_DIMENSIONS
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+from predictfluence.models import AUDIENCE_DIMENSIONS
 
 _DIMS = ", ".join(f"'{d}'" for d in AUDIENCE_DIMENSIONS)
 TOLERANCE = 0.01
@@ -33,7 +33,7 @@ class AudienceLoader(StagedLoader):
 
     def group_checks(self, conn: Connection) -> None:
         conn.exec_driver_sql(
-            "INSERT INTO pf_rej (line, reason, col, val) "
+            "INSERT INTO pf_rej (line, reason, col, val) "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
             "SELECT t.line, 'shares of ' || t.dimension || ' for ' || t.platform || '/' || t.handle "
             f"|| ' sum to ' || round(g.total::numeric, 4) || ', not 1 ± {TOLERANCE}', 'share', t.share::text "
             "FROM pf_ready t JOIN ("

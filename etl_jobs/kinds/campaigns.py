@@ -7,10 +7,10 @@ Empty cells keep the stored value of an existing campaign.
 
 from __future__ import annotations
 
-from predictfluence.models import CAMPAIGN_STATUSES
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+from predictfluence.models import CAMPAIGN_STATUSES
 
 _STATUSES = ", ".join(f"'{s}'" for s in CAMPAIGN_STATUSES)
 

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = '8b144045a3ed'
 down_revision: str | None = '9ed6f3d0dc12'
 branch_labels: str | Sequence[str] | None = None

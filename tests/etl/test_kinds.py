@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.etl.conftest import rows, scalar
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "etl"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_influencers(seeded):

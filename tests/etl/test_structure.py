@@ -36,8 +36,8 @@ def _assert_rejected(db, outcome, reason_part: str):
         ((HEADER + ROW + "instagram,p1,2026-03-03,1,1,0,0,,,,9\n").encode(),
          "line 3: extra data after last expected column"),
         ((HEADER + ROW).encode()[:-2] + "é".encode()[:1], "ends in the middle of a UTF-8 character"),
-        ("platform,post_id,likes\ninstagram,p1,3\n".encode(), "missing required column for post_metrics: date"),
-        ("instagram,p1,2026-03-02,10,1,0,0,,,\n".encode(), "no header row"),
+        (b"platform,post_id,likes\ninstagram,p1,3\n", "missing required column for post_metrics: date"),
+        (b"instagram,p1,2026-03-02,10,1,0,0,,,\n", "no header row"),
     ],
 )
 def test_rejected_whole(seeded, load, write_csv, content, reason):

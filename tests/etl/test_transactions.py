@@ -7,8 +7,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl_jobs.base import SourceFile
 from etl_jobs import fast_metrics
+from etl_jobs.base import SourceFile
 from etl_jobs.kinds import post_metrics
 from etl_jobs.pipeline import load_file
 from tests.etl.conftest import rows, scalar
