@@ -18,3 +18,84 @@ export const UPLOAD_KINDS = [
 ];
 export const label = (s) => s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, " ");
 export const opts = (values, anyLabel) => [["", anyLabel], ...values.map((v) => (Array.isArray(v) ? v : [v, label(v)]))];
+
+// CSV columns per kind (`*` = required). Mirrors etl_jobs/spec.py; tests/browser/test_contract.py checks it.
+export const UPLOAD_COLUMNS = {
+  "influencers": [
+    "platform*",
+    "handle*",
+    "name",
+    "category",
+    "country",
+    "language",
+    "followers"
+  ],
+  "campaigns": [
+    "name*",
+    "brand",
+    "objective",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "currency"
+  ],
+  "posts": [
+    "platform*",
+    "post_id*",
+    "handle*",
+    "posted_at*",
+    "content_type*",
+    "sponsored",
+    "campaign"
+  ],
+  "post_metrics": [
+    "platform*",
+    "post_id*",
+    "date*",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "views",
+    "reach",
+    "impressions"
+  ],
+  "audience": [
+    "platform*",
+    "handle*",
+    "dimension*",
+    "bucket*",
+    "share*"
+  ],
+  "hires": [
+    "campaign*",
+    "platform*",
+    "handle*",
+    "status",
+    "agreed_cost",
+    "hired_at"
+  ],
+  "conversions": [
+    "campaign*",
+    "platform*",
+    "handle*",
+    "date*",
+    "clicks",
+    "orders",
+    "revenue"
+  ],
+  "profiles": [
+    "handle*",
+    "platform",
+    "name",
+    "category",
+    "country",
+    "followers*",
+    "posts",
+    "avg_likes",
+    "avg_views",
+    "engagement_rate",
+    "as_of"
+  ]
+};

@@ -1,7 +1,7 @@
 import { api, itemsOf, pick } from "../api.js";
 import { navigate } from "../router.js";
 import { clear, describeError, empty, errorBox, field, fmt, h, loading, select, statusBadge, table } from "../ui.js";
-import { UPLOAD_KINDS } from "../options.js";
+import { UPLOAD_COLUMNS, UPLOAD_KINDS } from "../options.js";
 
 export const title = "Data";
 const FINAL = new Set(["loaded", "rejected", "failed"]);
@@ -46,11 +46,19 @@ export async function render({ root, query, isCurrent, onLeave }) {
   const kindSel = select("kind", UPLOAD_KINDS, query.kind || "influencers");
   const fileInput = h("input", { type: "file", name: "file", accept: ".csv,text/csv", required: true });
   const uploadStatus = h("div", { "aria-live": "polite", "data-testid": "upload-status" });
+  const columnsHint = h("p", { class: "small muted", "data-testid": "columns-hint", style: "margin:10px 0 0" });
+  const showColumns = () => {
+    const cols = UPLOAD_COLUMNS[kindSel.value] || [];
+    clear(columnsHint, "Columns: ", cols.map((c, i) => [i ? ", " : "", c.endsWith("*") ? h("b", {}, c.slice(0, -1)) : c]), cols.some((c) => c.endsWith("*")) ? " (bold = required; extra columns are ignored)" : "");
+  };
+  kindSel.addEventListener("change", showColumns);
+  showColumns();
   const submit = h("button", { class: "btn", type: "submit" }, "Upload CSV");
   const form = h("form", { class: "card", novalidate: true, "aria-label": "Upload a CSV" },
     h("h2", {}, "Upload a CSV"),
     h("p", { class: "muted", style: "margin:6px 0 14px" }, "Files go straight to the raw bucket through a one-time link; the ETL validates every row, loads the good ones and reports the rest."),
     h("div", { class: "form-grid" }, field("File kind", kindSel), h("div", { class: "field" }, h("label", { for: "upload-file" }, "CSV file"), h("div", { class: "drop" }, fileInput))),
+    columnsHint,
     uploadStatus,
     h("div", { class: "form-actions" }, submit));
   fileInput.id = "upload-file";
