@@ -144,6 +144,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pf-coldstart-") as tmp, Database() as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PF_"))}
         env.update(DATABASE_URL=url, AWS_DEFAULT_REGION=env.get("AWS_DEFAULT_REGION", "us-east-1"))
+        # As infra/resources.json sets it for every function: pydantic otherwise scans every installed
+        # distribution's entry points for plugins at the first model definition.
+        env["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
         if args.package:
             python, paths = package_paths(Path(tmp))
             flags, cwd = ["-I", "-S"], Path(tmp)

@@ -196,6 +196,7 @@ def lambda_env(engine, database_url, moto_endpoint) -> dict:
         "PF_RAW_BUCKET": "pf-package-raw",
         "PF_MODELS_BUCKET": "pf-package-models",
         "TMPDIR": "/tmp",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as infra/resources.json sets it
     }
 
 
