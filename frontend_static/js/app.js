@@ -48,6 +48,7 @@ async function render() {
   const focusedName = samePage && main.contains(document.activeElement) ? document.activeElement.getAttribute("name") : null;
   lastPath = path;
   const route = match(ROUTES, path);
+  delete document.body.dataset.ready; // set again when this route has rendered (tests and tools wait on it)
   if (typeof cleanup === "function") { try { cleanup(); } catch { /* ignore */ } }
   cleanup = null;
   destroyCharts();
@@ -59,6 +60,7 @@ async function render() {
   if (!route) {
     clear(main, h("div", { class: "page" }, h("div", { class: "card" }, empty("Page not found", `Nothing lives at ${path}.`, h("a", { class: "btn", href: "#/" }, "Go to the dashboard")))));
     document.title = "Not found · Predictfluence";
+    document.body.dataset.ready = window.location.hash;
     return;
   }
   clear(main, loading());
@@ -76,6 +78,7 @@ async function render() {
     if (mod.title) document.title = `${typeof mod.title === "function" ? mod.title(ctx) : mod.title} · Predictfluence`;
     await mod.render(ctx);
     if (!ctx.isCurrent()) return;
+    document.body.dataset.ready = window.location.hash;
     if (focusedName) main.querySelector(`[name="${CSS.escape(focusedName)}"]`)?.focus();
     else if (!samePage) { window.scrollTo(0, 0); if (!main.contains(document.activeElement)) main.focus({ preventScroll: true }); }
   } catch (err) {
@@ -83,6 +86,7 @@ async function render() {
     if (err?.status === 401) return; // handled by the unauthorized handler
     console.warn(err); // eslint-disable-line no-console
     clear(main, h("div", { class: "page" }, errorBox(err, () => render())));
+    document.body.dataset.ready = window.location.hash;
   }
 }
 

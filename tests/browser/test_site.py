@@ -7,6 +7,7 @@ import urllib.error
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Stack, shoot
 from tests.browser.seed import N_INFLUENCERS, seed
@@ -44,8 +45,10 @@ def open_page(pg: Any, stack: Stack, route: str) -> None:
 
 
 def wait_idle(pg: Any) -> None:
-    """Every page shows `.loading` while it fetches; wait until none is left."""
-    pg.wait_for_function("() => !document.querySelector('main .loading')")
+    """Wait until the current URL's page has rendered (the app sets body[data-ready] to the hash it
+    rendered) and no `.loading` placeholder is left."""
+    pg.wait_for_function(
+        "() => document.body.dataset.ready === location.hash && !document.querySelector('main .loading')")
 
 
 def test_sign_in_then_dashboard_kpis_match_the_api(signed_out_page, stack: Stack, data, problems) -> None:
@@ -85,7 +88,7 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     open_page(page, stack, "/influencers?page_size=200")
     wait_idle(page)
     rows = page.locator(".influencer-table tbody tr")
-    assert rows.count() == 200
+    expect(rows).to_have_count(200)
     assert page.get_by_test_id("page-info").inner_text() == "Page 1 of 2"
     assert "1–200 of 230" in page.get_by_test_id("result-summary").inner_text()
     shoot(page, "03-influencers-table")
@@ -93,7 +96,7 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     page.get_by_role("button", name="Next page").click()
     page.wait_for_url(re.compile(r"page=2"))
     wait_idle(page)
-    assert rows.count() == N_INFLUENCERS - 200
+    expect(rows).to_have_count(N_INFLUENCERS - 200)
     assert page.get_by_test_id("page-info").inner_text() == "Page 2 of 2"
 
     # filters: platform (applies on change) + follower range + search (apply button)
@@ -101,7 +104,7 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     page.get_by_label("Platform").select_option("tiktok")
     page.wait_for_url(re.compile(r"platform=tiktok"))
     wait_idle(page)
-    assert rows.count() == 50  # influencers 151–200
+    expect(rows).to_have_count(50)  # influencers 151–200
     # the re-rendered filter keeps keyboard focus
     assert page.evaluate("document.activeElement.name") == "platform"
     assert "of 50" in page.get_by_test_id("result-summary").inner_text()
@@ -109,19 +112,19 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"min_followers=200000"))
     wait_idle(page)
-    assert rows.count() == 6
+    expect(rows).to_have_count(6)
     page.get_by_label("Search").fill("creator_197")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"q=creator_197"))
     wait_idle(page)
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     assert "Creator 197" in rows.first.inner_text()
 
     # the back button walks the filter history; the URL is the state (deep link)
     page.go_back()
     page.wait_for_url(lambda url: "q=" not in url and "min_followers=200000" in url)
     wait_idle(page)
-    assert rows.count() == 6
+    expect(rows).to_have_count(6)
     assert page.get_by_label("Min followers").input_value() == "200000"
 
 
@@ -130,15 +133,15 @@ def test_table_card_toggle_is_remembered(page, stack: Stack, data) -> None:
     wait_idle(page)
     assert page.locator(".influencer-table").is_visible()
     page.get_by_role("button", name="Cards").click()
-    assert page.get_by_test_id("influencer-card").count() == 25
-    assert page.locator(".influencer-table").count() == 0
+    expect(page.get_by_test_id("influencer-card")).to_have_count(25)
+    expect(page.locator(".influencer-table")).to_have_count(0)
     shoot(page, "04-influencers-cards")
     page.reload()
     wait_idle(page)
-    assert page.get_by_test_id("influencer-card").count() == 25
+    expect(page.get_by_test_id("influencer-card")).to_have_count(25)
     assert page.get_by_role("button", name="Cards").get_attribute("aria-pressed") == "true"
     page.get_by_role("button", name="Table").click()
-    assert page.locator(".influencer-table tbody tr").count() == 25
+    expect(page.locator(".influencer-table tbody tr")).to_have_count(25)
     assert page.evaluate("localStorage.getItem('pf.influencers.view')") == "table"
 
 
@@ -283,7 +286,7 @@ def test_analytics_charts_have_tables(page, stack: Stack, data) -> None:
     for heading in ("Engagement trend, last 30 days", "Top campaigns by engagement rate", "Audience demographics",
                     "Creative performance by content type"):
         assert page.get_by_role("heading", name=heading).is_visible()
-    assert page.locator("canvas").count() == 4
+    expect(page.locator("canvas")).to_have_count(4)
     assert page.get_by_role("table", name=re.compile("Engagement rate by content type")).get_by_role("cell", name="Video").is_visible()
     shoot(page, "12-analytics")
     page.get_by_role("button", name="Age group").click()
@@ -320,7 +323,7 @@ def test_upload_reports_rejected_rows(page, stack: Stack, data, tmp_path) -> Non
     text = report.inner_text()
     assert "Rejected" in text
     rejected = page.locator(".rejections-table tbody tr")
-    assert rejected.count() == 2
+    expect(rejected).to_have_count(2)
     lines = sorted(int(rejected.nth(i).locator("td").first.inner_text()) for i in range(2))
     assert lines == [3, 5]
     loads = stack.api("GET", "/etl/loads", data["key"])["items"]
