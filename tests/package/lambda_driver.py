@@ -60,9 +60,11 @@ def api_event(method: str, path: str, query: dict | None = None) -> dict:
     }
 
 
-def sqs_test_event() -> dict:
-    body = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-28T00:00:00.000Z",
-            "Bucket": "predictfluence-raw", "RequestId": "R", "HostId": "H"}
+S3_TEST_EVENT = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-28T00:00:00.000Z",
+                 "Bucket": "predictfluence-raw", "RequestId": "R", "HostId": "H"}
+
+
+def sqs_event(body: dict) -> dict:
     return {"Records": [{
         "messageId": str(uuid.uuid4()),
         "receiptHandle": "handle",
@@ -146,7 +148,9 @@ def main() -> None:
             responses.append({"path": path, "status": response["statusCode"], "body": response.get("body", "")[:500]})
         out["responses"] = responses
     elif kind == "sqs":
-        out["result"] = handler(sqs_test_event(), context)
+        # first the s3:TestEvent S3 sends when the notification is created, then real S3 notifications
+        out["results"] = [handler(sqs_event(body), context) for body in [S3_TEST_EVENT, *spec["sqs_bodies"]]]
+        out["result"] = out["results"][0]
     elif kind == "schedule":
         try:
             out["result"] = handler(scheduled_event(), context)

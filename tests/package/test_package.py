@@ -18,8 +18,10 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
+import sqlalchemy as sa
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +33,7 @@ HEAVY = ["sklearn", "numpy", "pandas", "scipy", "joblib"]
 # Installed for local runs and tests only (requirements-dev.txt): never in a Lambda package or layer.
 DEV_ONLY = ["click", "alembic", "moto", "pgserver", "pytest", "mkdocs", "cfnlint", "pandas", "playwright",
             "localstack", "schemathesis", "hypothesis", "werkzeug", "flask"]
+CSV_SAMPLE = ROOT / "tests" / "data" / "exports" / "creatorhub_tiktok_export.csv"
 LAYER_ENTRY = {"sklearn": "sklearn.ensemble"}
 INPUTS = ["app.py", ".chalice", "requirements.txt", "functions", "etl_jobs", "layers", "infra"]
 # Lambda's python3.12 runtime ships boto3; the packages rely on it (see docs/deployment.md).
@@ -152,7 +155,8 @@ def _layer_modules(unzipped: dict[Path, Path], layers: list[Path]) -> set[str]:
     return names
 
 
-def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: dict, requests=()) -> dict:
+def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: dict, requests=(),
+                 sqs_bodies=()) -> dict:
     function = built["functions"][name]
     props = built["template"]["Resources"][name]["Properties"]
     package_dir = unzipped[function["package"]]
@@ -170,6 +174,7 @@ def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: 
         "import_all": code,
         "dev_only": DEV_ONLY + sorted(absent),
         "requests": list(requests),
+        "sqs_bodies": list(sqs_bodies),
         # what the function's layers are for, imported explicitly (sklearn.ensemble for the ML layer)
         "extra_imports": [LAYER_ENTRY.get(m, m) for m in sorted(own) if not m.startswith(("_", "predictfluence"))],
     }
@@ -274,6 +279,21 @@ def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runti
     if not names:
         pytest.skip(f"app.py declares no {kind} function (yet)")
     env = dict(lambda_env)
+    sqs_bodies = []
+    if kind == "sqs":
+        # A real file too: a CSV in the raw bucket on moto's server and the notification S3 would send
+        # (key URL-encoded), read by the packaged handler through the runtime's boto3.
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+        bucket, key = env["PF_RAW_BUCKET"], "raw/profiles/creatorhub tiktok.csv"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key, Body=CSV_SAMPLE.read_bytes())
+        sqs_bodies.append({"Records": [{
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+            "eventTime": "2026-11-28T00:00:00.000Z", "eventName": "ObjectCreated:Put",
+            "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                   "object": {"key": quote_plus(key, safe=""), "size": CSV_SAMPLE.stat().st_size}}}]})
     if kind == "schedule":
         # The retrain function trains for real: a small synthetic warehouse, the models bucket on moto's
         # server, one thread (two shared cores). `db` empties the tables afterwards.
@@ -286,7 +306,7 @@ def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runti
             Bucket=env["PF_MODELS_BUCKET"])
         env.update(PF_ML_THREADS="1", OMP_NUM_THREADS="1", PF_MODEL_CACHE_DIR=str(tmp_path / "models"))
     for name in names:
-        result = run_packaged(name, built, unzipped, lambda_runtime, clean_python, env)
+        result = run_packaged(name, built, unzipped, lambda_runtime, clean_python, env, sqs_bodies=sqs_bodies)
         with capsys.disabled():
             print(f"\n{name} ({kind}): import {result['import_s']} s; result {str(result.get('result'))[:200]}; "
                   f"layers {[p.name for p in built['functions'][name]['layers']]}")
@@ -296,6 +316,14 @@ def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runti
             # an s3:TestEvent is skipped: no failed items, nothing loaded
             failures = (result["result"] or {}).get("batchItemFailures", [])
             assert failures == [], result["result"]
+            assert result["results"][1] in (None, {"batchItemFailures": []}), result["results"][1]
+            with db.connect() as conn:
+                loads = conn.execute(sa.text("SELECT file_key, status, rows_loaded FROM etl_load")).all()
+                influencers = conn.execute(sa.text("SELECT count(*) FROM influencer")).scalar()
+            with capsys.disabled():
+                print(f"{name}: loaded {loads}; influencers in the warehouse: {influencers}")
+            assert len(loads) == 1 and loads[0][0].endswith("raw/profiles/creatorhub tiktok.csv"), loads
+            assert influencers > 0
         for module, origin in result["extra_imports"].items():
             assert origin.startswith(str(unzipped[built["functions"][name]["layers"][0]])) or any(
                 origin.startswith(str(unzipped[layer])) for layer in built["functions"][name]["layers"]
