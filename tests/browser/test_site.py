@@ -173,7 +173,14 @@ def test_opening_a_profile(page, stack: Stack, data) -> None:
 def test_creating_a_campaign_with_validation(page, stack: Stack, data) -> None:
     open_page(page, stack, "/campaigns")
     wait_idle(page)
+    expect(page.locator(".campaign-table tbody tr")).to_have_count(2)
     shoot(page, "06-campaigns")
+    page.get_by_label("Search").fill("stride")  # brand of Summer Run
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"q=stride"))
+    wait_idle(page)
+    expect(page.locator(".campaign-table tbody tr")).to_have_count(1)
+    assert "Summer Run" in page.locator(".campaign-table tbody tr").inner_text()
     page.get_by_role("link", name="New campaign").click()
     page.get_by_role("heading", name="New campaign").wait_for()
     page.get_by_label("Start date").fill("2026-12-10")

@@ -7,17 +7,23 @@ export const title = "Campaigns";
 
 export async function render({ root, query, isCurrent }) {
   const statusSel = select("status", opts(CAMPAIGN_STATUSES, "All statuses"), query.status);
-  statusSel.addEventListener("change", () => navigate("/campaigns", { status: statusSel.value }));
+  const search = h("input", { type: "search", name: "q", value: query.q || "", placeholder: "Name or brand", maxlength: "100" });
+  const apply = () => navigate("/campaigns", { status: statusSel.value, q: search.value.trim() });
+  statusSel.addEventListener("change", apply);
+  const filters = h("form", { class: "filters card", role: "search", "aria-label": "Filter campaigns" },
+    field("Search", search, { className: "span-2" }), field("Status", statusSel),
+    h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Apply")));
+  filters.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
   const list = h("div", {});
   clear(root, h("div", { class: "page" },
     h("div", { class: "page-head" },
       h("div", {}, h("h1", {}, "Campaigns"), h("p", {}, "Budgets, hires and results per campaign.")),
       h("div", { class: "page-actions" }, h("a", { class: "btn", href: "#/campaigns/new" }, "New campaign"))),
-    h("div", { class: "filters card", style: "grid-template-columns:minmax(0,240px)" }, field("Status", statusSel)),
+    filters,
     list));
   let resp;
   try {
-    resp = await api.get("/campaigns", { status: query.status, page_size: 200 });
+    resp = await api.get("/campaigns", { status: query.status, q: query.q, page_size: 200 });
   } catch (err) {
     if (isCurrent()) clear(list, errorBox(err));
     return;
@@ -25,7 +31,7 @@ export async function render({ root, query, isCurrent }) {
   if (!isCurrent()) return;
   const rows = itemsOf(resp);
   if (rows.length === 0) {
-    clear(list, h("div", { class: "card" }, empty(query.status ? `No ${query.status} campaigns` : "No campaigns yet", "A campaign holds a budget and the influencers you hire for it.", h("a", { class: "btn", href: "#/campaigns/new" }, "Create your first campaign"))));
+    clear(list, h("div", { class: "card" }, empty(query.status || query.q ? "No campaigns match" : "No campaigns yet", "A campaign holds a budget and the influencers you hire for it.", h("a", { class: "btn", href: "#/campaigns/new" }, "Create your first campaign"))));
     return;
   }
   clear(list, table({

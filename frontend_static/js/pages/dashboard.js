@@ -28,10 +28,10 @@ export async function render({ root, isCurrent }) {
   if (kpis.status === "fulfilled") {
     const k = kpis.value || {};
     clear(kpiBox,
-      kpi("Total campaigns", fmt.int(pick(k, "total_campaigns", "campaigns")), "all statuses", "kpi-total-campaigns"),
+      kpi("Total campaigns", fmt.int(pick(k, "total_campaigns", "campaigns")), k.active_campaigns !== undefined ? `${fmt.int(k.active_campaigns)} active` : "all statuses", "kpi-total-campaigns"),
       kpi("Total influencers", fmt.int(pick(k, "total_influencers", "influencers")), "in the warehouse", "kpi-total-influencers"),
-      kpi("Avg engagement rate", fmt.pct(pick(k, "avg_engagement_rate", "avg_er")), "(likes + comments + shares + saves) / followers", "kpi-avg-er"),
-      kpi("Avg cost per influencer", fmt.money(pick(k, "avg_cost_per_influencer", "avg_cost"), k.currency || "USD", 2), "hired cost / hires", "kpi-avg-cost"));
+      kpi("Avg engagement rate", fmt.pct(pick(k, "avg_engagement_rate", "avg_er")), k.total_posts !== undefined ? `over ${fmt.int(k.total_posts)} posts` : "per post", "kpi-avg-er"),
+      kpi("Avg cost per influencer", fmt.money(pick(k, "avg_cost_per_influencer", "avg_cost"), k.currency || "USD", 2), k.total_spent !== undefined ? `${fmt.money(k.total_spent)} spent in total` : "hired cost / hires", "kpi-avg-cost"));
   } else clear(kpiBox, errorBox(kpis.reason));
 
   if (trend.status === "fulfilled") {
