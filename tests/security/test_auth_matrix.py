@@ -1,0 +1,86 @@
+"""Every write operation of the OpenAPI document refuses missing, invalid and insufficient keys with a
+JSON 401/403, and nothing is written. (tests/api checks the app's routes; this checks the published
+contract: the document and the routes must agree, and every write in it is protected.)"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.security.conftest import all_tables_fingerprint, concrete, operations
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ROLE_RANK = {"viewer": 0, "manager": 1, "admin": 2}
+# A body each write would accept from a key with the role, so only auth can refuse it.
+BODIES = {
+    ("POST", "/campaigns"): {"name": "Sneaky"},
+    ("PATCH", "/campaigns/{campaign_id}"): {"budget": 1},
+    ("POST", "/campaigns/{campaign_id}/influencers"): {"influencer_id": 4, "agreed_cost": 1},
+    ("PATCH", "/campaigns/{campaign_id}/influencers/{influencer_id}"): {"status": "live"},
+    ("POST", "/keys"): {"role": "admin", "name": "backdoor"},
+    ("POST", "/uploads"): {"kind": "posts", "filename": "x.csv", "content_length": 10},
+}
+
+
+def _role(api: dict[str, Any], method: str, path: str) -> str | None:
+    return api["app"].routes[path][method].view_function.__pf_route__.role
+
+
+def _is_json_error(response: Any) -> dict[str, Any]:
+    body = json.loads(response.body)
+    assert isinstance(body, dict) and body, response.body
+    return body
+
+
+def test_the_document_and_the_routes_list_the_same_writes(api):
+    in_document = {(m, p) for m, p, _ in operations(api["openapi"]) if m in WRITE_METHODS}
+    in_app = {(m, p) for p, methods in api["app"].routes.items() for m in methods if m in WRITE_METHODS}
+    assert in_document == in_app
+    assert len(in_document) == 9
+    for method, path, op in operations(api["openapi"]):
+        if method in WRITE_METHODS:
+            assert op["security"] == [{"bearerAuth": []}], (method, path)
+            assert _role(api, method, path) in ("manager", "admin"), (method, path)
+
+
+def _write_operations() -> list[tuple[str, str]]:
+    from app import app
+
+    return sorted((m, p) for p, methods in app.routes.items() for m in methods if m in WRITE_METHODS)
+
+
+@pytest.mark.parametrize(("method", "path"), _write_operations())
+def test_a_write_refuses_missing_invalid_and_insufficient_keys(api, method: str, path: str) -> None:
+    client = api["client"]
+    before = all_tables_fingerprint(api["db"])
+    body = json.dumps(BODIES.get((method, path), {}))
+    target = concrete(path)
+    needed = _role(api, method, path)
+    attempts: list[tuple[str, dict[str, str], int]] = [
+        ("missing", {}, 401),
+        ("invalid", {"Authorization": "Bearer pfk_000000000000_forged"}, 401),
+        ("garbage", {"Authorization": "Bearer ' OR 1=1 --"}, 401),
+        ("wrong scheme", {"Authorization": "Basic YWRtaW46YWRtaW4="}, 401),
+    ]
+    attempts += [(role, api["auth"][role], 403) for role in ROLE_RANK if ROLE_RANK[role] < ROLE_RANK[needed]]
+    for label, headers, status in attempts:
+        response = client.http.request(method, target, headers={**headers, "Content-Type": "application/json"},
+                                       body=body)
+        assert response.status_code == status, (label, response.body)
+        error = _is_json_error(response)
+        if label != "missing":  # a missing header is refused by the gateway itself ({"message": ...})
+            assert error["error"]["code"] == ("forbidden" if status == 403 else "unauthorized"), label
+    assert all_tables_fingerprint(api["db"]) == before
+
+
+def test_a_sufficient_key_passes_the_same_gate(api):
+    """The control for the matrix above: the bodies are valid, so the refusals were auth, not validation."""
+    client = api["client"]
+    created = client.http.post("/campaigns", headers={**api["auth"]["manager"], "Content-Type": "application/json"},
+                               body=json.dumps(BODIES[("POST", "/campaigns")]))
+    assert created.status_code == 201
+    key = client.http.post("/keys", headers={**api["auth"]["admin"], "Content-Type": "application/json"},
+                           body=json.dumps(BODIES[("POST", "/keys")]))
+    assert key.status_code == 201
