@@ -326,9 +326,12 @@ def load_file(
     kind: str | None = None,
     force: bool = False,
     bucket: str | None = None,
+    refresh_rollups: bool = True,
 ) -> LoadOutcome:
     """Load one CSV file (see the module docstring). `bucket` is the S3 bucket of `source.key`, if any:
-    the report is written there; local files get a local report."""
+    the report is written there; local files get a local report. `refresh_rollups=False` leaves the
+    refresh of the API's rollups to the caller (the SQS handler refreshes once per batch, see
+    `refresh_rollups_after`)."""
     key_kind = kind_from_key(source.key)
     label = kind or (key_kind if key_kind in LOADER_MODULES else None) or UNKNOWN_KIND  # for rejections
     try:
@@ -344,9 +347,15 @@ def load_file(
         except FileRejected as exc:
             return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)
         outcome = _load(engine, utf8, source, kind, scanned.checksum, force, bucket)
-    if outcome.status == "loaded" and outcome.rows_loaded and kind in ROLLUP_KINDS:
-        _refresh_rollups(engine)
+    if refresh_rollups:
+        refresh_rollups_after(engine, [outcome])
     return outcome
+
+
+def refresh_rollups_after(engine: Engine, outcomes: list[LoadOutcome]) -> None:
+    """One refresh of the API's rollups when any of `outcomes` committed rows of a kind that feeds them."""
+    if any(o.status == "loaded" and o.rows_loaded and o.kind in ROLLUP_KINDS for o in outcomes):
+        _refresh_rollups(engine)
 
 
 # Kinds whose rows feed the API's rollups (predictfluence.queries.rollups).

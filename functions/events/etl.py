@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from etl_jobs.base import SourceFile
-from etl_jobs.pipeline import LoadOutcome, load_file
+from etl_jobs.pipeline import LoadOutcome, load_file, refresh_rollups_after
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def load_object(ref: ObjectRef) -> LoadOutcome:
         path = Path(folder) / f"object{suffix}"
         s3.download_file(ref.bucket, ref.key, str(path))
         source = SourceFile(path=path, key=ref.key, mapping=mapping)
-        return load_file(get_engine(), source, bucket=ref.bucket)
+        return load_file(get_engine(), source, bucket=ref.bucket, refresh_rollups=False)
 
 
 def handle_message(body: str) -> list[LoadOutcome]:
@@ -102,15 +102,23 @@ def handle_message(body: str) -> list[LoadOutcome]:
 
 
 def handle_sqs_batch(records: Iterable[Any]) -> dict[str, list[dict[str, str]]]:
-    """Process every record; report the ones to retry as `batchItemFailures`."""
+    """Process every record; report the ones to retry as `batchItemFailures`. The API's rollups are
+    refreshed once after the batch (not once per file)."""
     failures = []
+    loaded: list[LoadOutcome] = []
     for record in records:
         message_id = record.to_dict().get("messageId", "")
         try:
-            ok = all(o.status != "failed" for o in handle_message(record.body))
+            outcomes = handle_message(record.body)
+            loaded += outcomes
+            ok = all(o.status != "failed" for o in outcomes)
         except Exception:  # a bad message or an S3 error: retry this one, keep going with the others
             log.exception("SQS message %s failed", message_id)
             ok = False
         if not ok:
             failures.append({"itemIdentifier": message_id})
+    if loaded:
+        from predictfluence.db import get_engine
+
+        refresh_rollups_after(get_engine(), loaded)
     return {"batchItemFailures": failures}

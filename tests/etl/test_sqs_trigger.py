@@ -140,3 +140,19 @@ def pipeline_db():
     from predictfluence.db import get_engine
 
     return get_engine()
+
+
+def test_rollups_are_refreshed_once_per_batch(pipeline, monkeypatch):
+    from etl_jobs import pipeline as etl_pipeline
+
+    calls = []
+    real = etl_pipeline._refresh_rollups
+    monkeypatch.setattr(etl_pipeline, "_refresh_rollups", lambda engine: (calls.append(1), real(engine)))
+    s3 = pipeline["s3"]
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/a.csv",
+                  Body=(DATA / "post_metrics.csv").read_bytes())
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/audience/b.csv", Body=(DATA / "audience.csv").read_bytes())
+    assert _invoke(_event(pipeline, _receive_all(pipeline))) == {"batchItemFailures": []}
+    assert calls == [1]
+    assert scalar(pipeline_db(), "SELECT likes FROM post_stats s JOIN post p ON p.id = s.post_id "
+                                 "WHERE p.external_id = 't1'") == 5000
