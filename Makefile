@@ -11,13 +11,14 @@ LOCALSTACK_PY ?= $(or $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bi
 LS_VENV := .venv-localstack
 LS_STAMP := $(LS_VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean help package frontend localstack-env
+.PHONY: install run test lint bench fuzz clean help package frontend localstack-env
 
 help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff"
-	@echo "make bench  - benchmarks (bench/)"
+	@echo "make bench [SCALE=full|small] - every bench/ script, one report: bench/results/report.md"
+	@echo "make fuzz   - schemathesis, >= 1000 cases over the whole OpenAPI document (bench/fuzz.py)"
 	@echo "make package [STAGE=dev] - Lambda package + layers + merged CloudFormation in build/sam"
 
 $(STAMP): requirements.txt requirements-dev.txt layers/ml/requirements.txt pyproject.toml
@@ -52,8 +53,14 @@ test: install localstack-env
 lint: install
 	$(VENV)/bin/ruff check .
 
+# SCALE=full: 100,000 influencers / 3,000,000 daily metric rows; SCALE=small: a quick run. bench/run_all.py
+SCALE ?= full
 bench: install
-	$(PY) bench/etl.py
+	$(PY) bench/run_all.py --scale $(SCALE)
+
+# Not part of make test (tests/api/test_schemathesis.py is the bounded run there).
+fuzz: install
+	$(PY) bench/fuzz.py
 
 STAGE ?= dev
 # chalice package (Python 3.12: Lambda python3.12) + layers + checks; see infra/package.py and docs/deployment.md.

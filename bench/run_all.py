@@ -1,0 +1,249 @@
+"""`make bench`: run every benchmark in bench/ at one scale and write ONE Markdown report.
+
+    .venv/bin/python bench/run_all.py [--scale full|small] [--only etl,api] [--out bench/results/report.md]
+
+Every `bench/*.py` except this runner, `fuzz.py` (`make fuzz`) and helpers (`_*.py`) is run in turn with
+the flags of the chosen scale (full: 100,000 influencers / 3,000,000 daily metric rows; small: a quick
+run), its output kept in `bench/results/<name>.log`, and the last line of JSON it prints collected. A
+script this runner does not know is run without flags. The report lists every numeric figure of every
+script next to its baseline (measured in the same run) or target, with the ratio and a verdict, plus the
+machine: CPUs, memory, CPU model, PostgreSQL and Python versions, commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+SKIP = {"run_all.py", "fuzz.py"}
+
+# Flags per script and scale. full = the issue's scale (100k influencers, 3M daily metric rows).
+SCALES: dict[str, dict[str, list[str]]] = {
+    "full": {
+        "etl": ["--rows", "3000000", "--posts", "100000"],
+        "api": ["--influencers", "100000"],
+        "ml": ["--metric-rows", "1000000", "--score-influencers", "100000"],
+        "coldstart": ["--runs", "10"],
+        "generate": ["--rows", "3000000"],
+        "load": ["--seconds", "60", "--clients", "20"],
+    },
+    "small": {
+        "etl": ["--rows", "100000", "--posts", "5000", "--runs", "1"],
+        "api": ["--scale", "0.05", "--iterations", "20", "--sql-seed"],
+        "ml": ["--metric-rows", "100000", "--score-influencers", "5000", "--source", "synthetic", "--skip-real"],
+        "ml_real": ["--repeats", "1"],
+        "coldstart": ["--runs", "3"],
+        "generate": ["--rows", "100000"],
+        "load": ["--seconds", "10", "--clients", "20", "--influencers", "300"],
+    },
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to judge one figure: against another figure of the same run (`baseline` key, ratio ≤ `limit`)
+    or against a fixed `target` (value ≤ target; ratio = value / target)."""
+
+    bench: str
+    pattern: str  # regex over the flattened key (dots join nested keys)
+    baseline: str | None = None
+    target: float | None = None
+    limit: float | None = None  # for baselines: the allowed ratio
+    higher_is_better: bool = False
+
+
+RULES: list[Rule] = [
+    Rule("etl", r"etl_s", baseline="copy_same_key_s", limit=1.5),
+    Rule("etl", r"reload_s", baseline="copy_same_key_s", limit=1.5),
+    Rule("etl", r"copy_same_key_s", baseline="copy_unindexed_s"),
+    Rule("api", r"p95_ms\..*(analytics|recommend).*", target=100.0),
+    Rule("api", r"p95_ms\..*", target=50.0),
+    Rule("api", r"p50_ms\..*", baseline="baseline_select1_ms"),
+    Rule("ml", r"train_s", target=60.0),
+    Rule("ml", r"mae_ratio", target=0.8),
+    Rule("coldstart", r"import_s", target=0.5),
+    Rule("coldstart", r"first_request_s", target=0.9),
+    Rule("coldstart", r"heavy_import_s", baseline="import_s", higher_is_better=True),
+    Rule("generate", r"seconds", baseline="baseline_csv_s"),
+    Rule("generate", r"metric_rows", target=None),
+    Rule("load", r"errors", target=0.0),
+    Rule("load", r"per_endpoint\..*\.errors", target=0.0),  # latency under 20 clients: reported, no target
+]
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a JSON object, nested keys joined with dots (booleans and text left out)."""
+    out: dict[str, float] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        out[prefix.rstrip(".")] = data
+    return out
+
+
+def fmt(value: float) -> str:
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def judge(bench: str, key: str, value: float, figures: dict[str, float]) -> tuple[str, str, str]:
+    """(reference, ratio, verdict) for one figure."""
+    for rule in RULES:
+        if rule.bench != bench or not re.fullmatch(rule.pattern, key):
+            continue
+        if rule.baseline is not None:
+            base = figures.get(rule.baseline)
+            if base is None or base == 0:
+                return f"{rule.baseline} (missing)", "", ""
+            ratio = base / value if rule.higher_is_better else value / base
+            if rule.higher_is_better:
+                return f"{rule.baseline} {fmt(base)}", f"{ratio:.2f}×", ""
+            verdict = "" if rule.limit is None else ("ok" if ratio <= rule.limit else "MISSED")
+            bound = "" if rule.limit is None else f" (≤ {rule.limit:g}×)"
+            return f"{rule.baseline} {fmt(base)}{bound}", f"{ratio:.2f}×", verdict
+        if rule.target is None:
+            return "", "", ""
+        if rule.target == 0:
+            return "target 0", "", "ok" if value == 0 else "MISSED"
+        ratio = value / rule.target
+        return f"target ≤ {fmt(rule.target)}", f"{ratio:.2f}", "ok" if value <= rule.target else "MISSED"
+    return "", "", ""
+
+
+def row(*cells: str) -> str:
+    return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def render_report(results: dict[str, dict[str, Any]], machine: dict[str, str], scale: str, when: str) -> str:
+    """The Markdown report. `results[name]` is {"json": <last JSON line> | None, "exit": code, "seconds": s}."""
+    lines = [f"# Benchmarks — scale {scale}", "", f"Run {when}.", "", "## Machine", "",
+             "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine.items()]
+    lines += ["", "## Results", "", "| bench | figure | value | baseline / target | ratio | verdict |",
+              "|---|---|---|---|---|---|"]
+    missed = 0
+    for name, result in results.items():
+        data = result.get("json")
+        if data is None:
+            lines.append(row(name, f"(no JSON result: exit {result.get('exit')})", "", "", "", "FAILED"))
+            missed += 1
+            continue
+        figures = flatten(data)
+        for key, value in figures.items():
+            reference, ratio, verdict = judge(name, key, value, figures)
+            missed += verdict == "MISSED"
+            lines.append(row(name, key, fmt(value), reference, ratio, verdict))
+    lines += ["", f"Scripts: {len(results)}; missed targets or failures: {missed}.", ""]
+    lines += [f"- {name}: {fmt(r.get('seconds', 0))} s, exit {r.get('exit')}" for name, r in results.items()]
+    return "\n".join(lines) + "\n"
+
+
+def last_json_line(text: str) -> dict[str, Any] | None:
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{") and line.endswith("}"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
+
+
+def scripts(only: set[str] | None = None) -> list[Path]:
+    found = sorted(p for p in BENCH.glob("*.py") if p.name not in SKIP and not p.name.startswith("_"))
+    return [p for p in found if only is None or p.stem in only]
+
+
+def postgres_version() -> str:
+    try:
+        import sqlalchemy as sa
+
+        from predictfluence.db import database_url
+
+        engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+        engine.dispose()
+        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded"
+        return f"{version} ({where})"
+    except Exception as exc:  # noqa: BLE001 - a report without the version beats no report
+        return f"unknown ({type(exc).__name__})"
+
+
+def machine() -> dict[str, str]:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    total = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return {
+        "CPUs (nproc)": str(os.cpu_count()),
+        "memory": f"{int(total.group(1)) / 1024 / 1024:.1f} GiB" if total else "unknown",
+        "CPU model": model.group(1).strip() if model else platform.processor() or "unknown",
+        "PostgreSQL": postgres_version(),
+        "Python": platform.python_version(),
+        "OS": platform.platform(),
+        "commit": commit.stdout.strip() or "unknown",
+    }
+
+
+def run_script(path: Path, flags: list[str], log_dir: Path, timeout_s: float) -> dict[str, Any]:
+    log = log_dir / f"{path.stem}.log"
+    cmd = [sys.executable, str(path), *flags]
+    print(f"== {path.name} {' '.join(flags)}  (log: {log})", flush=True)
+    t0 = time.monotonic()
+    with open(log, "w", encoding="utf-8") as out:
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, timeout=timeout_s)
+            code: int | str = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = f"timeout after {timeout_s:.0f} s"
+    seconds = time.monotonic() - t0
+    data = last_json_line(log.read_text(encoding="utf-8", errors="replace"))
+    print(f"   exit {code} in {seconds:.0f} s: {json.dumps(data)[:300] if data else 'no JSON line'}", flush=True)
+    return {"json": data, "exit": code, "seconds": round(seconds, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--only", help="comma-separated script names (etl,api,…)")
+    parser.add_argument("--out", type=Path, default=BENCH / "results" / "report.md")
+    parser.add_argument("--timeout", type=float, default=4 * 3600, help="per script, seconds")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for path in scripts(only):
+        results[path.stem] = run_script(path, SCALES[args.scale].get(path.stem, []), args.out.parent, args.timeout)
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = render_report(results, machine(), args.scale, when)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+    print(json.dumps({"report": str(args.out), "scripts": len(results),
+                      "failed": [n for n, r in results.items() if r["json"] is None]}))
+    return 0 if all(r["json"] is not None for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

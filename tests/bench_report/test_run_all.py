@@ -1,0 +1,104 @@
+"""bench/run_all.py's report writer: fake last-JSON-lines in, the exact Markdown table out (no bench runs)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_all() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run_all", ROOT / "bench" / "run_all.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(module)
+    return module
+
+
+RESULTS = {
+    "etl": {"json": {"rows": 1000000, "copy_unindexed_s": 0.9, "copy_same_key_s": 2.0, "etl_s": 2.5,
+                     "reload_s": 3.2}, "exit": 0, "seconds": 60.0},
+    "api": {"json": {"p95_ms": {"GET /influencers": 12.5, "GET /analytics/kpis": 140.0},
+                     "p50_ms": {"GET /influencers": 8.0}, "baseline_select1_ms": 0.5, "influencers": 100000},
+            "exit": 0, "seconds": 300.0},
+    "coldstart": {"json": {"import_s": 0.42, "first_request_s": 0.95, "heavy_import_s": 1.68}, "exit": 0,
+                  "seconds": 30.0},
+    "load": {"json": {"clients": 20, "errors": 0, "p95_ms": 180.0, "per_endpoint": {"kpis": {"errors": 2}},
+                      "ok": True}, "exit": 0, "seconds": 70.0},
+    "ml": {"json": None, "exit": 1, "seconds": 2.0},
+}
+MACHINE = {"CPUs (nproc)": "2", "memory": "7.7 GiB", "CPU model": "Test CPU", "PostgreSQL": "16.2 (embedded)",
+           "Python": "3.12.1"}
+
+EXPECTED = """# Benchmarks — scale small
+
+Run 2026-11-28 07:00 UTC.
+
+## Machine
+
+| | |
+|---|---|
+| CPUs (nproc) | 2 |
+| memory | 7.7 GiB |
+| CPU model | Test CPU |
+| PostgreSQL | 16.2 (embedded) |
+| Python | 3.12.1 |
+
+## Results
+
+| bench | figure | value | baseline / target | ratio | verdict |
+|---|---|---|---|---|---|
+| etl | rows | 1,000,000 | | | |
+| etl | copy_unindexed_s | 0.9 | | | |
+| etl | copy_same_key_s | 2.00 | copy_unindexed_s 0.9 | 2.22× | |
+| etl | etl_s | 2.50 | copy_same_key_s 2.00 (≤ 1.5×) | 1.25× | ok |
+| etl | reload_s | 3.20 | copy_same_key_s 2.00 (≤ 1.5×) | 1.60× | MISSED |
+| api | p95_ms.GET /influencers | 12.50 | target ≤ 50.00 | 0.25 | ok |
+| api | p95_ms.GET /analytics/kpis | 140 | target ≤ 100 | 1.40 | MISSED |
+| api | p50_ms.GET /influencers | 8.00 | baseline_select1_ms 0.5 | 16.00× | |
+| api | baseline_select1_ms | 0.5 | | | |
+| api | influencers | 100,000 | | | |
+| coldstart | import_s | 0.42 | target ≤ 0.5 | 0.84 | ok |
+| coldstart | first_request_s | 0.95 | target ≤ 0.9 | 1.06 | MISSED |
+| coldstart | heavy_import_s | 1.68 | import_s 0.42 | 0.25× | |
+| load | clients | 20 | | | |
+| load | errors | 0 | target 0 | | ok |
+| load | p95_ms | 180 | | | |
+| load | per_endpoint.kpis.errors | 2 | target 0 | | MISSED |
+| ml | (no JSON result: exit 1) | | | | FAILED |
+
+Scripts: 5; missed targets or failures: 5.
+
+- etl: 60.00 s, exit 0
+- api: 300 s, exit 0
+- coldstart: 30.00 s, exit 0
+- load: 70.00 s, exit 0
+- ml: 2.00 s, exit 1
+"""
+
+
+def test_the_report_is_the_exact_markdown_table():
+    run_all = _run_all()
+    assert run_all.render_report(RESULTS, MACHINE, "small", "2026-11-28 07:00 UTC") == EXPECTED
+
+
+def test_the_last_json_line_is_collected_and_noise_ignored():
+    run_all = _run_all()
+    output = 'start\n{"partial": \n{"a": 1}\nRESULT {"b": 2}\nlast words\n'
+    assert run_all.last_json_line(output) == {"a": 1}
+    assert run_all.last_json_line("no json here\n") is None
+
+
+def test_every_bench_script_is_run_and_helpers_are_not():
+    run_all = _run_all()
+    names = {p.name for p in run_all.scripts()}
+    assert "run_all.py" not in names and "fuzz.py" not in names
+    assert not any(n.startswith("_") for n in names)
+    assert {"load.py"} <= names
+    for scale in run_all.SCALES.values():
+        assert set(scale) <= {p.stem for p in (ROOT / "bench").glob("*.py")} | {"etl", "api", "ml", "coldstart",
+                                                                                   "generate", "ml_real"}
