@@ -1,11 +1,12 @@
 // Allow-listed values shared by filters and forms (mirrors the API's allow-lists).
-export const PLATFORMS = ["instagram", "tiktok", "youtube"];
+export const PLATFORMS = ["instagram", "tiktok", "youtube", "twitter", "twitch"];
 export const TIERS = [
   ["nano", "Nano (< 10k)"], ["micro", "Micro (10k–50k)"], ["mid", "Mid (50k–500k)"],
   ["macro", "Macro (500k–1M)"], ["mega", "Mega (≥ 1M)"],
 ];
-export const CATEGORIES = ["beauty", "fashion", "fitness", "food", "gaming", "lifestyle", "parenting", "pets", "tech", "travel"];
-export const CONTENT_TYPES = ["image", "video", "reel", "story", "carousel", "short", "live"];
+// Suggestions only (the category and country fields accept any value the data holds).
+export const CATEGORIES = ["beauty", "fashion", "finance", "fitness", "food", "gaming", "lifestyle", "parenting", "tech", "travel"];
+export const CONTENT_TYPES = ["image", "carousel", "reel", "story", "video", "short", "live", "text", "clip"];
 export const CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed", "archived"];
 export const HIRE_STATUSES = ["proposed", "contracted", "live", "completed", "cancelled"];
 export const OBJECTIVES = ["awareness", "engagement", "traffic", "conversions", "launch"];
@@ -16,6 +17,14 @@ export const UPLOAD_KINDS = [
   ["influencers", "Influencers"], ["campaigns", "Campaigns"], ["posts", "Posts"], ["post_metrics", "Post metrics (daily)"],
   ["audience", "Audience shares"], ["hires", "Hires"], ["conversions", "Conversions (daily)"], ["profiles", "Profile snapshots"],
 ];
+// A text input with a suggestion list (<datalist>): free text, suggested values.
+export function suggestInput(h, name, values, value, placeholder) {
+  const listId = `dl-${name}`;
+  return [
+    h("input", { type: "text", name, list: listId, value: value || "", placeholder, maxlength: "64", autocomplete: "off" }),
+    h("datalist", { id: listId }, values.map((v) => h("option", { value: v }))),
+  ];
+}
 export const label = (s) => s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, " ");
 export const opts = (values, anyLabel) => [["", anyLabel], ...values.map((v) => (Array.isArray(v) ? v : [v, label(v)]))];
 

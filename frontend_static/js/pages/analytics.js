@@ -50,7 +50,9 @@ export async function render({ root, query, isCurrent }) {
     const rows = itemsOf(v).slice().sort((a, b) => Number(pick(b, "share") ?? 0) - Number(pick(a, "share") ?? 0));
     if (!rows.length) return empty("No audience data", "Upload audience shares on the Data page.");
     const label = DIMS.find(([d]) => d === dim)[1];
-    return chartWithTable({ title: `Audience by ${label.toLowerCase()}`, type: dim === "country" ? "bar" : "doughnut", labels: rows.map((r) => pick(r, "bucket", "value", "label")), series: [{ label: "Share", values: rows.map((r) => Number(pick(r, "share") ?? 0)) }], valueFormat: fmt.share,
+    const many = rows.length > 6; // long lists (countries): top 12 as horizontal bars, every bucket in the table
+    const shown = many ? rows.slice(0, 12) : rows;
+    return chartWithTable({ title: `Audience by ${label.toLowerCase()}`, type: many ? "bar" : "doughnut", horizontal: many, labels: shown.map((r) => pick(r, "bucket", "value", "label")), series: [{ label: "Share", values: shown.map((r) => Number(pick(r, "share") ?? 0)) }], valueFormat: fmt.share,
       rows, columns: [{ label, value: (r) => pick(r, "bucket", "value", "label") }, { label: "Share of audience", num: true, value: (r) => fmt.share(pick(r, "share")) }, { label: "Est. people", num: true, value: (r) => fmt.compact(pick(r, "audience")) }],
       caption: v.influencers !== undefined ? `Follower-weighted over ${fmt.int(v.influencers)} influencers with audience data` : undefined });
   });

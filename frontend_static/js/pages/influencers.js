@@ -1,7 +1,7 @@
 import { api, itemsOf, pick } from "../api.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select, table } from "../ui.js";
-import { CATEGORIES, PLATFORMS, TIERS, opts } from "../options.js";
+import { CATEGORIES, PLATFORMS, TIERS, opts, suggestInput } from "../options.js";
 
 export const title = "Influencers";
 const VIEW_KEY = "pf.influencers.view";
@@ -20,8 +20,8 @@ export async function render({ root, query, isCurrent }) {
   const inputs = {
     q: h("input", { type: "search", name: "q", value: q.q || "", placeholder: "Handle or name" }),
     platform: select("platform", opts(PLATFORMS, "All platforms"), q.platform),
-    category: select("category", opts(CATEGORIES, "All categories"), q.category),
-    country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. US", maxlength: "64" }),
+    category: suggestInput(h, "category", CATEGORIES, q.category, "Any category"),
+    country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. United States", maxlength: "64" }),
     tier: select("tier", opts(TIERS, "All tiers"), q.tier),
     min_followers: h("input", { type: "number", name: "min_followers", min: "0", step: "1", value: q.min_followers || "", placeholder: "Min" }),
     max_followers: h("input", { type: "number", name: "max_followers", min: "0", step: "1", value: q.max_followers || "", placeholder: "Max" }),
@@ -32,7 +32,7 @@ export async function render({ root, query, isCurrent }) {
   const rangeErr = h("div", { class: "field-error", "aria-live": "polite" });
   form.append(
     field("Search", inputs.q, { className: "span-2" }),
-    field("Platform", inputs.platform), field("Category", inputs.category),
+    field("Platform", inputs.platform), field("Category", inputs.category[0]), inputs.category[1],
     field("Country", inputs.country), field("Tier", inputs.tier),
     field("Min followers", inputs.min_followers), field("Max followers", inputs.max_followers),
     field("Sort by", inputs.sort), field("Order", inputs.order), field("Page size", inputs.page_size),
@@ -41,7 +41,7 @@ export async function render({ root, query, isCurrent }) {
   );
   const apply = () => {
     const next = {};
-    for (const k of FILTER_KEYS) next[k] = inputs[k].value.trim();
+    for (const k of FILTER_KEYS) next[k] = (Array.isArray(inputs[k]) ? inputs[k][0] : inputs[k]).value.trim();
     if (next.min_followers && next.max_followers && Number(next.min_followers) > Number(next.max_followers)) {
       rangeErr.textContent = "Min followers must not exceed max followers.";
       inputs.min_followers.setAttribute("aria-invalid", "true");
@@ -51,7 +51,7 @@ export async function render({ root, query, isCurrent }) {
     navigate("/influencers", next);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
-  for (const k of ["platform", "category", "tier", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
+  for (const k of ["platform", "tier", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
 
   const viewToggle = h("div", { class: "segmented", role: "group", "aria-label": "View" },
     ["table", "cards"].map((v) => h("button", { type: "button", "aria-pressed": String(view === v), "data-view": v, onclick: () => { localStorage.setItem(VIEW_KEY, v); renderResults(); updateToggle(); } }, v === "table" ? "Table" : "Cards")));

@@ -2,7 +2,7 @@ import { api, itemsOf, pick } from "../api.js";
 import { loadCampaigns, openHireDialog } from "../hire.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select } from "../ui.js";
-import { AUDIENCE_SIZES, CATEGORIES, CONTENT_TYPES, PLATFORMS, opts } from "../options.js";
+import { AUDIENCE_SIZES, CATEGORIES, CONTENT_TYPES, PLATFORMS, opts, suggestInput } from "../options.js";
 import { anomalyWarning } from "./influencer.js";
 import { influencerName } from "./influencers.js";
 
@@ -27,16 +27,17 @@ export async function render({ root, query, isCurrent }) {
   let campaigns = [];
   try { campaigns = await loadCampaigns(true); } catch { campaigns = []; }
   if (!isCurrent()) return;
+  const [categoryInput, categoryList] = suggestInput(h, "category", CATEGORIES, query.category, "Any category");
   const inputs = {
     platform: select("platform", opts(PLATFORMS, "Any platform"), query.platform),
     audience_size: select("audience_size", opts(AUDIENCE_SIZES, "Any size"), query.audience_size),
     content_type: select("content_type", opts(CONTENT_TYPES, "Any content"), query.content_type),
-    category: select("category", opts(CATEGORIES, "Any category"), query.category),
+    category: categoryInput,
     campaign_id: select("campaign_id", [["", "No campaign"], ...campaigns.map((c) => [c.id, c.name])], query.campaign_id),
   };
   const form = h("form", { class: "filters card", "aria-label": "Recommendation filters" },
     field("Platform", inputs.platform), field("Audience size", inputs.audience_size), field("Content type", inputs.content_type),
-    field("Category", inputs.category), field("For campaign", inputs.campaign_id, { hint: "Hire buttons use this campaign" }),
+    field("Category", inputs.category), categoryList, field("For campaign", inputs.campaign_id, { hint: "Hire buttons use this campaign" }),
     h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Recommend")));
   const apply = () => navigate("/recommendations", Object.fromEntries(KEYS.map((k) => [k, inputs[k].value])));
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
