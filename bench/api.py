@@ -73,32 +73,32 @@ def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
 
 SQL_SEED = [
     """INSERT INTO influencer (platform, handle, name, category, country, language, followers)
-       SELECT (ARRAY['instagram','tiktok','youtube'])[1 + g % 3], 'h' || g, 'Name ' || g,
-              (ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + g % 6],
-              (ARRAY['US','UK','DE','FR','BR','IN'])[1 + (g / 7) % 6], 'en',
-              (1000 + (g * 7919) % 900000)::bigint
+       SELECT (ARRAY['instagram','tiktok','youtube'])[1 + mod(g, 3)], 'h' || g, 'Name ' || g,
+              (ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + mod(g, 6)],
+              (ARRAY['US','UK','DE','FR','BR','IN'])[1 + mod(g / 7, 6)], 'en',
+              (1000 + mod(g * 7919, 900000))::bigint
        FROM generate_series(1, :n) g""",
     """INSERT INTO campaign (name, brand, status, budget)
-       SELECT 'Campaign ' || g, 'Brand ' || (g % 50), (ARRAY['draft','active','completed'])[1 + g % 3], 100000
+       SELECT 'Campaign ' || g, 'Brand ' || (mod(g, 50)), (ARRAY['draft','active','completed'])[1 + mod(g, 3)], 100000
        FROM generate_series(1, :campaigns) g""",
     """INSERT INTO post (platform, external_id, influencer_id, posted_at, content_type, sponsored, campaign_id)
-       SELECT i.platform, 'p' || i.id || '_' || k, i.id, CURRENT_DATE - (k * 3 % :days),
-              (ARRAY['image','video','reel','story'])[1 + (i.id + k) % 4], k = 1,
-              CASE WHEN k = 1 AND i.id % 10 = 0 THEN 1 + i.id % :campaigns END
+       SELECT i.platform, 'p' || i.id || '_' || k, i.id, CURRENT_DATE - mod(k * 3, :days),
+              (ARRAY['image','video','reel','story'])[1 + mod(i.id + k, 4)], k = 1,
+              CASE WHEN k = 1 AND mod(i.id, 10) = 0 THEN 1 + mod(i.id, :campaigns) END
        FROM influencer i CROSS JOIN generate_series(1, 3) k""",
     """INSERT INTO post_metric_daily (post_id, date, likes, comments, shares, saves, views, reach, impressions)
-       SELECT p.id, p.posted_at::date + d, 50 + (p.id * 13 + d) % 900, 5 + (p.id + d) % 60, (p.id + d) % 20,
-              (p.id + d) % 25, CASE WHEN p.content_type IN ('video','reel') THEN 1000 + (p.id * 7 + d) % 20000 END,
-              800 + (p.id * 3 + d) % 9000, 1000 + (p.id * 5 + d) % 12000
+       SELECT p.id, p.posted_at::date + d, 50 + mod(p.id * 13 + d, 900), 5 + mod(p.id + d, 60), mod(p.id + d, 20),
+              mod(p.id + d, 25), CASE WHEN p.content_type IN ('video','reel') THEN 1000 + mod(p.id * 7 + d, 20000) END,
+              800 + mod(p.id * 3 + d, 9000), 1000 + mod(p.id * 5 + d, 12000)
        FROM post p CROSS JOIN generate_series(0, :days - 1) d
        WHERE p.posted_at::date + d <= CURRENT_DATE""",
     """INSERT INTO audience_share (influencer_id, dimension, bucket, share)
        SELECT i.id, 'country', b.bucket, b.share FROM influencer i
        CROSS JOIN (VALUES ('US', 0.5), ('UK', 0.3), ('DE', 0.2)) b(bucket, share)""",
     """INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost)
-       SELECT 1 + i.id % :campaigns, i.id, 'contracted', 500 FROM influencer i WHERE i.id % 10 = 0""",
+       SELECT 1 + mod(i.id, :campaigns), i.id, 'contracted', 500 FROM influencer i WHERE mod(i.id, 10) = 0""",
     """INSERT INTO conversion_daily (campaign_id, influencer_id, date, clicks, orders, revenue)
-       SELECT h.campaign_id, h.influencer_id, CURRENT_DATE - d, 10 + d, d % 3, 25 * (d % 3)
+       SELECT h.campaign_id, h.influencer_id, CURRENT_DATE - d, 10 + d, mod(d, 3), 25 * (mod(d, 3))
        FROM campaign_influencer h CROSS JOIN generate_series(0, 6) d""",
 ]
 
@@ -129,7 +129,7 @@ def endpoints(engine) -> dict[str, str]:
         "list_default": "/influencers",
         "list_sort_er": "/influencers?sort=avg_er&order=desc&page=3&page_size=50",
         "list_filtered": f"/influencers?platform={platform}&tier=micro&sort=avg_likes&page_size=100",
-        "list_search": "/influencers?q=ab&sort=name&order=asc",
+        "list_search": "/influencers?q=ann&sort=name&order=asc",
         "list_followers_range": "/influencers?min_followers=10000&max_followers=50000&sort=avg_views",
         "profile": f"/influencers/{influencer_id}",
         "similar": f"/influencers/{influencer_id}/similar",

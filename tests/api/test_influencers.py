@@ -44,8 +44,9 @@ def test_list_defaults_sort_by_followers_desc_with_averages(client, auth, datase
         ("min_followers=20000&max_followers=150000", ["tt_carol", "ig_erin", "ig_alice"]),
         ("q=CAROL", ["tt_carol"]),
         ("q=ig_", ["ig_erin", "ig_alice", "ig_bob"]),
-        ("q=E%25", ["ig_erin"]),
-        ("q=%25", ["ig_erin"]),
+        ("q=_E%25", ["ig_erin"]),
+        ("q=n_E%25", ["ig_erin"]),
+        ("q=E%25%25", []),
         ("q=nobody", []),
     ],
 )

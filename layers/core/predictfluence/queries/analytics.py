@@ -13,12 +13,12 @@ def kpis() -> dict[str, Any]:
         """
         SELECT (SELECT count(*) FROM campaign) AS total_campaigns,
                (SELECT count(*) FROM campaign WHERE status = 'active') AS active_campaigns,
-               (SELECT count(*) FROM influencer) AS total_influencers,
-               (SELECT coalesce(sum(posts), 0) FROM influencer_stats) AS total_posts,
-               (SELECT sum(er_sum) / NULLIF(sum(er_posts), 0) FROM influencer_stats) AS avg_engagement_rate,
+               coalesce(p.influencers, 0) AS total_influencers, coalesce(p.posts, 0) AS total_posts,
+               p.er_sum / NULLIF(p.er_posts, 0) AS avg_engagement_rate,
                h.spent AS total_spent, h.hires
         FROM (SELECT coalesce(sum(agreed_cost), 0) AS spent, count(*) AS hires
               FROM campaign_influencer WHERE status <> 'cancelled') h
+        LEFT JOIN portfolio_stats p ON true
         """
     )
     assert row is not None
@@ -34,10 +34,12 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
     """
     where = ["s.date BETWEEN :start AND :end"]
     params: dict[str, Any] = {"start": start, "end": end}
+    source = "daily_platform_stats"  # summed over campaigns: a few rows per day
     if platform is not None:
         where.append("lower(s.platform) = lower(:platform)")
         params["platform"] = platform
     if campaign_id is not None:
+        source = "daily_stats"
         where.append("s.campaign_key = :campaign_id")
         params["campaign_id"] = campaign_id
     return rows(
@@ -47,7 +49,7 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
                    sum(s.shares) AS shares, sum(s.saves) AS saves, sum(s.engagements) AS engagements,
                    sum(s.views) AS views, sum(s.impressions) AS impressions,
                    sum(s.er_sum) / NULLIF(sum(s.er_posts), 0) AS er
-            FROM daily_stats s
+            FROM {source} s
             WHERE {" AND ".join(where)}
             GROUP BY s.date
         )
@@ -71,9 +73,9 @@ def top_campaigns(limit: int) -> list[dict[str, Any]]:
                p.avg_engagement_rate, coalesce(p.engagements, 0) AS engagements, coalesce(p.views, 0) AS views,
                coalesce(h.spent, 0) AS spent
         FROM campaign c
-        LEFT JOIN (SELECT campaign_id, count(*) AS posts, avg(engagement_rate) AS avg_engagement_rate,
-                          sum(engagements) AS engagements, sum(views) AS views
-                   FROM post_stats WHERE campaign_id IS NOT NULL GROUP BY campaign_id) p ON p.campaign_id = c.id
+        LEFT JOIN (SELECT campaign_id, posts, er_sum / NULLIF(er_posts, 0) AS avg_engagement_rate,
+                          engagements, views
+                   FROM campaign_post_stats) p ON p.campaign_id = c.id
         LEFT JOIN (SELECT campaign_id, sum(agreed_cost) AS spent FROM campaign_influencer
                    WHERE status <> 'cancelled' GROUP BY campaign_id) h ON h.campaign_id = c.id
         ORDER BY p.avg_engagement_rate DESC NULLS LAST, c.id

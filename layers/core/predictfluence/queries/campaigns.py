@@ -61,8 +61,10 @@ def list_campaigns(*, status: str | None = None, brand: str | None = None, q: st
         params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     total = int(one(f"SELECT count(*) AS n FROM campaign c {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
-    found = rows(f"{_CAMPAIGN} {where_sql} {order_clause(SORTS[sort], order, 'c.id')} LIMIT :limit OFFSET :offset",
-                 params)
+    order_sql = order_clause(SORTS[sort], order, "c.id")
+    # page first, then the per-campaign spend of just that page
+    page = f"(SELECT * FROM campaign c {where_sql} {order_sql} LIMIT :limit OFFSET :offset) c"  # noqa: S608
+    found = rows(f"{_CAMPAIGN.replace('FROM campaign c', 'FROM ' + page, 1)} {order_sql}", params)
     return found, total
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
+from predictfluence.queries.rollups import version
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
 SORTS: dict[str, str] = {
@@ -49,12 +50,26 @@ def list_influencers(
     where_sql = ("WHERE " + " AND ".join(where)) if where else ""
     order_sql = order_clause(SORTS[sort], order, "influencer_id")
     with get_engine().connect() as conn:
-        total = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
+        total = _total(conn, where_sql, params)
         found = rows(
             f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql} {order_sql} LIMIT :limit OFFSET :offset",  # noqa: S608 - allow-listed
             params, conn,
         ) if total else []
     return found, total
+
+
+# (rollup version, WHERE, filter values) -> total: the rollup only changes when it is refreshed.
+_totals: dict[tuple[Any, ...], int] = {}
+
+
+def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
+    filters = tuple(sorted((k, v) for k, v in params.items() if k not in ("limit", "offset")))
+    key = (version(conn), where_sql, filters)
+    if key not in _totals:
+        if len(_totals) > 10_000:
+            _totals.clear()
+        _totals[key] = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
+    return _totals[key]
 
 
 def profile(influencer_id: int) -> dict[str, Any] | None:
@@ -153,9 +168,11 @@ def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, An
         )
         return "cluster", found
     params.update(platform=me["platform"], category=me["category"], tier=me["follower_tier"])
+    same = ["influencer_id <> :id", "platform = :platform",
+            "category = :category" if me["category"] is not None else "category IS NULL",
+            "follower_tier = :tier" if me["follower_tier"] is not None else "follower_tier IS NULL"]
     found = rows(
-        f"SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id <> :id AND platform = :platform "  # noqa: S608
-        "AND category IS NOT DISTINCT FROM :category AND follower_tier IS NOT DISTINCT FROM :tier "
+        f"SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE {' AND '.join(same)} "  # noqa: S608 - fixed fragments
         "ORDER BY abs(coalesce(followers, 0) - :followers), influencer_id LIMIT :limit",
         params,
     )

@@ -55,4 +55,5 @@ def page_info(total: int, page: int, page_size: int) -> PageInfo:
 Short = text(32)  # platform, content type
 Label = text(64)  # category, country, objective
 Search = text(100)
+SearchTerm = text(100, min_length=3)  # influencer search: trigram-indexable (3+ characters)
 Title = text(200)  # campaign name, brand

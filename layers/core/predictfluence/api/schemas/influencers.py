@@ -14,7 +14,7 @@ from predictfluence.api.schemas.common import (
     PageInfo,
     PageQuery,
     QueryModel,
-    Search,
+    SearchTerm,
     Short,
 )
 from predictfluence.tiers import TIERS
@@ -31,7 +31,7 @@ class InfluencerListQuery(PageQuery):
     tier: Tier | None = None
     min_followers: Count | None = None
     max_followers: Count | None = None
-    q: Annotated[Search | None, Field(description="search in handle and name")] = None
+    q: Annotated[SearchTerm | None, Field(description="search in handle and name (3+ characters)")] = None
     sort: InfluencerSort = "followers"
     order: Order = "desc"
 
