@@ -42,7 +42,9 @@ export async function render({ root, params, isCurrent }) {
   const trend = itemsOf(pick(p, "trend", "engagement_trend", "daily") || []);
   const campaigns = itemsOf(pick(p, "campaigns", "hires") || []);
   const scores = pick(p, "scores") || [];
-  const score = pick(p, "score", "current_score") || scores.find((s) => s.content_type === "all") || scores[0];
+  // headline: the overall score when there is one, else the content type with the best prediction
+  const best = scores.slice().sort((a, b) => (b.predicted_engagement_rate ?? 0) - (a.predicted_engagement_rate ?? 0))[0];
+  const score = pick(p, "score", "current_score") || scores.find((s) => s.content_type === "all") || best;
   const hireBtn = h("button", { class: "btn", type: "button", onclick: () => openHireDialog(p, { onHired: () => navigate(`/influencers/${id}`, { hired: Date.now() }, { replace: true }) }) }, "Hire to campaign");
 
   const similarBox = h("div", {});
@@ -76,10 +78,17 @@ export async function render({ root, params, isCurrent }) {
         h("div", { class: "page-actions" }, hireBtn))),
     h("dl", { class: "stat-list", "data-testid": "profile-stats" },
       [["Followers", fmt.int(p.followers)], ["Avg engagement rate", fmt.pct(erOf(p))], ["Avg likes", fmt.int(pick(p, "avg_likes"))], ["Avg views", fmt.int(pick(p, "avg_views"))], ["Posts", fmt.int(pick(p, "posts", "posts_count", "post_count"))],
-        ...(score ? [["Predicted ER", fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))]] : [])]
+        ...(score ? [[`Predicted ER${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))]] : [])]
         .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
-    score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, "Why this prediction"), score.rationale) : null,
+    score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, `Why this prediction${score.content_type && score.content_type !== "all" ? ` (${fmt.label(score.content_type).toLowerCase()} posts)` : ""}`), score.rationale) : null,
     anomalyWarning(score),
+    scores.length > 1 ? h("section", { class: "card" }, h("h2", {}, "Predicted engagement by content type"),
+      table({ caption: "Model predictions per content type, best first", rows: scores.slice().sort((a, b) => (b.predicted_engagement_rate ?? 0) - (a.predicted_engagement_rate ?? 0)), columns: [
+        { label: "Content type", value: (s) => fmt.label(s.content_type) },
+        { label: "Predicted ER", num: true, value: (s) => fmt.pct(pick(s, "predicted_engagement_rate", "predicted_er")) },
+        { label: "80% range", num: true, value: (s) => (s.interval_low !== undefined && s.interval_low !== null ? `${fmt.pct(s.interval_low)} – ${fmt.pct(s.interval_high)}` : "—") },
+        { label: "Tier", value: (s) => fmt.label(s.performance_tier) },
+      ] })) : null,
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
         chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => num(pick(t, "engagement_rate", "avg_engagement_rate"))) }], valueFormat: (v) => fmt.pct(v, 1),
