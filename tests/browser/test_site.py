@@ -113,6 +113,9 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     page.wait_for_url(re.compile(r"min_followers=200000"))
     wait_idle(page)
     expect(rows).to_have_count(6)
+    page.get_by_label("Search").fill("cr")  # too short: explained before any request
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_text("Type at least 3 characters to search.").wait_for()
     page.get_by_label("Search").fill("creator_197")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"q=creator_197"))

@@ -18,7 +18,7 @@ export async function render({ root, query, isCurrent }) {
 
   const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter influencers" });
   const inputs = {
-    q: h("input", { type: "search", name: "q", value: q.q || "", placeholder: "Handle or name" }),
+    q: h("input", { type: "search", name: "q", value: q.q || "", placeholder: "Handle or name (3+ letters)", maxlength: "100" }),
     platform: select("platform", opts(PLATFORMS, "All platforms"), q.platform),
     category: suggestInput(h, "category", CATEGORIES, q.category, "Any category"),
     country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. United States", maxlength: "64" }),
@@ -42,6 +42,12 @@ export async function render({ root, query, isCurrent }) {
   const apply = () => {
     const next = {};
     for (const k of FILTER_KEYS) next[k] = (Array.isArray(inputs[k]) ? inputs[k][0] : inputs[k]).value.trim();
+    if (next.q && next.q.length < 3) {
+      rangeErr.textContent = "Type at least 3 characters to search.";
+      inputs.q.setAttribute("aria-invalid", "true");
+      inputs.q.focus();
+      return;
+    }
     if (next.min_followers && next.max_followers && Number(next.min_followers) > Number(next.max_followers)) {
       rangeErr.textContent = "Min followers must not exceed max followers.";
       inputs.min_followers.setAttribute("aria-invalid", "true");
