@@ -49,7 +49,7 @@ export async function render({ root, query, isCurrent }) {
 
   let resp;
   try {
-    resp = await api.get("/recommendations", { ...Object.fromEntries(KEYS.map((k) => [k, query[k]])), limit: 20 });
+    resp = await api.get("/recommendations", Object.fromEntries(KEYS.map((k) => [k, query[k]])));
   } catch (err) {
     if (isCurrent()) clear(results, errorBox(err));
     return;
