@@ -22,10 +22,11 @@ One loader run inside the caller's transaction:
 from __future__ import annotations
 
 import csv
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
@@ -161,6 +162,27 @@ def copy_error_reason(exc: Exception) -> str:
     return f"line {found.group(1)}: {message}" if found else message
 
 
+def _without_trailing_blank_lines(stream: BinaryIO, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The file's bytes up to its last non-blank line (blank lines at the very end are not rows; a blank
+    line inside the file still fails the COPY)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    tail_start = max(0, size - 65536)
+    stream.seek(tail_start)
+    tail = stream.read()
+    kept = tail.rstrip(b"\r\n")
+    rest = tail[len(kept):]
+    end = tail_start + len(kept) + (2 if rest.startswith(b"\r\n") else 1 if rest else 0)  # the last row's EOL
+    stream.seek(0)
+    remaining = end
+    while remaining > 0:
+        block = stream.read(min(chunk, remaining))
+        if not block:
+            break
+        remaining -= len(block)
+        yield block
+
+
 def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
     """COPY the file into `pf_stage` (text columns c1..c<width>, `line` = record ordinal + 1)."""
     cols = ", ".join(f"c{i} text" for i in range(1, width + 1))
@@ -174,7 +196,7 @@ def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
         with open(source.path, "rb") as stream:
             cursor.execute(
                 f"COPY pf_stage ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
-                stream=stream,
+                stream=_without_trailing_blank_lines(stream),
             )
     except DatabaseError as exc:  # the file does not parse as CSV
         raise FileRejected(f"the file is not well-formed CSV ({copy_error_reason(exc)})") from exc

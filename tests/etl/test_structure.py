@@ -89,3 +89,17 @@ def test_crlf_and_quoted_cells(seeded, load, write_csv):
     outcome = load(write_csv("crlf.csv", text), kind="post_metrics")
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 1)
     assert rows(seeded, "SELECT likes, views FROM post_metric_daily") == [(10, None)]
+
+
+@pytest.mark.parametrize("ending", ["\n\n", "\n\n\n", "\r\n\r\n", ""])
+def test_blank_lines_at_the_very_end_are_not_rows(seeded, load, write_csv, ending):
+    text = HEADER + ROW + "instagram,p1,2026-03-03,11,1,0,0,,,"
+    if ending.startswith("\r"):
+        text = text.replace("\n", "\r\n")
+    outcome = load(write_csv("t.csv", text + ending), kind="post_metrics")
+    assert (outcome.status, outcome.rows_in, outcome.rows_loaded) == ("loaded", 2, 2)
+
+
+def test_a_blank_line_inside_the_file_rejects_it(seeded, load, write_csv):
+    outcome = load(write_csv("t.csv", HEADER + ROW + "\n" + ROW.replace("03-02", "03-03")), kind="post_metrics")
+    _assert_rejected(seeded, outcome, "line 3: missing data for column")
