@@ -138,10 +138,9 @@ export function table({ columns, rows, caption, onRowClick, rowLabel, className 
         return cell;
       }));
     if (onRowClick) {
-      tr.tabIndex = 0;
-      if (rowLabel) tr.setAttribute("aria-label", rowLabel(r));
+      // the whole row is a mouse target; keyboard and screen-reader users use the link in its first cell
+      if (rowLabel) tr.title = rowLabel(r);
       tr.addEventListener("click", (e) => { if (!e.target.closest("a,button,select,input")) onRowClick(r, e); });
-      tr.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.target === tr) onRowClick(r, e); });
     }
     return tr;
   }));

@@ -51,7 +51,7 @@ export async function render({ root, isCurrent }) {
         onRowClick: (r) => navigate(`/campaigns/${pick(r, "campaign_id", "id")}`),
         rowLabel: (r) => `Open campaign ${r.name}`,
         columns: [
-          { label: "Campaign", value: (r) => h("div", {}, h("div", { class: "cell-main" }, pick(r, "name", "campaign_name")), r.brand ? h("div", { class: "cell-sub" }, r.brand) : null) },
+          { label: "Campaign", value: (r) => h("div", {}, h("a", { class: "cell-main", href: `#/campaigns/${pick(r, "campaign_id", "id")}` }, pick(r, "name", "campaign_name")), r.brand ? h("div", { class: "cell-sub" }, r.brand) : null) },
           { label: "Eng. rate", num: true, value: (r) => fmt.pct(pick(r, "engagement_rate", "avg_engagement_rate")) },
           { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts", "post_count")) },
           { label: "Spent", num: true, value: (r) => fmt.money(pick(r, "spent")) },

@@ -88,7 +88,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
         caption: "Most recent loads first", rows: loads, className: "loads-table",
         onRowClick: (l) => navigate("/data", { load: l.id }), rowLabel: (l) => `Open the report of load ${l.id}`,
         columns: [
-          { label: "File", value: (l) => h("div", {}, h("div", { class: "cell-main" }, String(l.file_key || "").split("/").pop()), h("div", { class: "cell-sub" }, l.file_key)) },
+          { label: "File", value: (l) => h("div", {}, h("a", { class: "cell-main", href: `#/data?load=${l.id}` }, String(l.file_key || "").split("/").pop()), h("div", { class: "cell-sub" }, l.file_key)) },
           { label: "Kind", value: (l) => fmt.label(l.kind) },
           { label: "Status", value: (l) => statusBadge(l.status) },
           { label: "Rows in", num: true, value: (l) => fmt.int(l.rows_in) },
