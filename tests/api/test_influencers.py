@@ -130,3 +130,19 @@ def test_similar_falls_back_to_platform_category_tier_nearest_followers(client, 
 
 def test_similar_of_unknown_influencer_is_404(client, auth, dataset):
     assert client.http.get("/influencers/77/similar", headers=auth["viewer"]).status_code == 404
+
+
+def test_list_reflects_the_warehouse_as_of_the_last_rollup_refresh(client, auth, dataset):
+    import sqlalchemy as sa
+
+    from predictfluence.queries.rollups import refresh
+
+    assert _get(client, "/influencers?platform=youtube", auth["viewer"])["page_info"]["total"] == 1
+    with dataset.begin() as conn:
+        conn.execute(sa.text("INSERT INTO influencer (platform, handle, followers) VALUES ('youtube', 'yt_new', 5)"))
+    assert _get(client, "/influencers?platform=youtube", auth["viewer"])["page_info"]["total"] == 1
+    assert _get(client, "/influencers/6", auth["viewer"])["handle"] == "yt_new"  # the profile is live
+    refresh(dataset)  # what the ETL does after each load (concurrently, since the views hold data)
+    body = _get(client, "/influencers?platform=youtube", auth["viewer"])
+    assert body["page_info"]["total"] == 2
+    assert [i["handle"] for i in body["items"]] == ["yt_dave", "yt_new"]
