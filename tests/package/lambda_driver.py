@@ -151,6 +151,11 @@ def main() -> None:
         # first the s3:TestEvent S3 sends when the notification is created, then real S3 notifications
         out["results"] = [handler(sqs_event(body), context) for body in [S3_TEST_EVENT, *spec["sqs_bodies"]]]
         out["result"] = out["results"][0]
+    elif kind == "authorizer":
+        # API Gateway TOKEN authorizer events: the result is the policy + context API Gateway caches
+        out["results"] = [handler({"type": "TOKEN", "authorizationToken": token,
+                                   "methodArn": "arn:aws:execute-api:us-east-1:123456789012:example/api/GET/influencers"},
+                                  context) for token in spec["tokens"]]
     elif kind == "schedule":
         try:
             out["result"] = handler(scheduled_event(), context)

@@ -135,9 +135,13 @@ def moto_endpoint():
     server.stop()
 
 
-def _kind(function: dict, props: dict) -> str:
+def _kind(function: dict, props: dict, template: dict | None = None, name: str = "") -> str:
     if function["handler"] == "app.app":
         return "api"
+    security = json.dumps((template or {}).get("Resources", {}).get("RestAPI", {}).get("Properties", {})
+                           .get("DefinitionBody", {}).get("securityDefinitions", {}))
+    if name and f"${{{name}.Arn}}" in security:
+        return "authorizer"
     types = {e.get("Type") for e in props.get("Events", {}).values()}
     if "SQS" in types:
         return "sqs"
@@ -156,7 +160,7 @@ def _layer_modules(unzipped: dict[Path, Path], layers: list[Path]) -> set[str]:
 
 
 def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: dict, requests=(),
-                 sqs_bodies=()) -> dict:
+                 sqs_bodies=(), tokens=()) -> dict:
     function = built["functions"][name]
     props = built["template"]["Resources"][name]["Properties"]
     package_dir = unzipped[function["package"]]
@@ -169,12 +173,13 @@ def run_packaged(name: str, built, unzipped, lambda_runtime, clean_python, env: 
         "paths": [str(package_dir)] + [str(d) for d in layer_dirs],
         "runtime_paths": [str(lambda_runtime)],
         "handler": function["handler"],
-        "kind": _kind(function, props),
+        "kind": _kind(function, props, built["template"], name),
         "forbidden": HEAVY,
         "import_all": code,
         "dev_only": DEV_ONLY + sorted(absent),
         "requests": list(requests),
         "sqs_bodies": list(sqs_bodies),
+        "tokens": list(tokens),
         # what the function's layers are for, imported explicitly (sklearn.ensemble for the ML layer)
         "extra_imports": [LAYER_ENTRY.get(m, m) for m in sorted(own) if not m.startswith(("_", "predictfluence"))],
     }
@@ -271,15 +276,20 @@ def test_api_handler_runs_from_the_package(built, unzipped, lambda_runtime, clea
         assert response["status"] is None or response["status"] < 500, response
 
 
-@pytest.mark.parametrize("kind", ["sqs", "schedule", "import"])
+@pytest.mark.parametrize("kind", ["sqs", "schedule", "authorizer", "import"])
 def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runtime, clean_python, lambda_env,
                                              moto_endpoint, db, tmp_path, capsys):
     names = [n for n, f in built["functions"].items()
-             if n != "APIHandler" and _kind(f, built["template"]["Resources"][n]["Properties"]) == kind]
+             if n != "APIHandler" and _kind(f, built["template"]["Resources"][n]["Properties"], built["template"], n)
+             == kind]
     if not names:
         pytest.skip(f"app.py declares no {kind} function (yet)")
     env = dict(lambda_env)
-    sqs_bodies = []
+    sqs_bodies, tokens = [], []
+    if kind == "authorizer":
+        from predictfluence.api.auth import create_key
+
+        tokens = [f"Bearer {create_key('viewer', 'package-test')[0]}", "Bearer pf_not-a-key"]
     if kind == "sqs":
         # A real file too: a CSV in the raw bucket on moto's server and the notification S3 would send
         # (key URL-encoded), read by the packaged handler through the runtime's boto3.
@@ -306,12 +316,17 @@ def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runti
             Bucket=env["PF_MODELS_BUCKET"])
         env.update(PF_ML_THREADS="1", OMP_NUM_THREADS="1", PF_MODEL_CACHE_DIR=str(tmp_path / "models"))
     for name in names:
-        result = run_packaged(name, built, unzipped, lambda_runtime, clean_python, env, sqs_bodies=sqs_bodies)
+        result = run_packaged(name, built, unzipped, lambda_runtime, clean_python, env, sqs_bodies=sqs_bodies,
+                              tokens=tokens)
         with capsys.disabled():
             print(f"\n{name} ({kind}): import {result['import_s']} s; result {str(result.get('result'))[:200]}; "
                   f"layers {[p.name for p in built['functions'][name]['layers']]}")
         _check_common(name, result)
         assert "error" not in result, f"{name}: {result.get('traceback')}"
+        if kind == "authorizer":
+            valid, unknown = (r["context"] for r in result["results"])
+            assert valid["role"] == "viewer", result["results"]
+            assert unknown == {"role": "", "auth_error": "invalid"}, unknown  # the database answered
         if kind == "sqs":
             # an s3:TestEvent is skipped: no failed items, nothing loaded
             failures = (result["result"] or {}).get("batchItemFailures", [])
