@@ -23,6 +23,7 @@ import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
@@ -43,7 +44,7 @@ class TrainParams:
     max_leaf_nodes: int = 31
     min_samples_leaf: int = 20
     l2_regularization: float = 1.0
-    classifier_iter: int = 60
+    classifier_iter: int = 80
     n_clusters: int = 8
     seed: int = 0
 
@@ -222,9 +223,17 @@ def _fit(train: Dataset, params: TrainParams) -> ModelBundle:
             ),
         ]
     )
-    classifier = CalibratedClassifierCV(
-        classifier_pipeline, method="isotonic", cv=3, ensemble=False, n_jobs=1
-    ).fit(x, labels)
+    # The classifier learns on the same 75 % and its probabilities are calibrated (isotonic) on the
+    # held-out 25 %: one boosting fit instead of the 3 + 1 of cross-validated calibration.
+    if calibration.any() and np.unique(labels[calibration]).size == np.unique(labels).size:
+        fitted = classifier_pipeline.fit(x[proper], labels[proper])
+        classifier = CalibratedClassifierCV(FrozenEstimator(fitted), method="isotonic").fit(
+            x[calibration], labels[calibration]
+        )
+    else:
+        classifier = CalibratedClassifierCV(classifier_pipeline, method="isotonic", cv=3, ensemble=False).fit(
+            x, labels
+        )
     peers = PeerBaseline.fit(train.X.cat, train.X.num, train.y)
     clusters = fit_clusters(train.X, n_clusters=params.n_clusters, seed=params.seed)
     bundle = ModelBundle(
