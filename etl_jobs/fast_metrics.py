@@ -137,6 +137,7 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
             return None
     if conn.exec_driver_sql(f"SELECT count(*) > {FAST_PATH_MAX_POSTS:d} FROM post").scalar_one():  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
         return None
+    conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")  # "tomorrow" as on the exact path
     savepoint = conn.begin_nested()
     try:
         result = _fast_load(conn, source)
