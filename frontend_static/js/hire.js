@@ -32,7 +32,8 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
     const budgetHint = h("div", { class: "small muted" });
     const showBudget = () => {
       const c = campaigns.find((x) => String(x.id) === campaignSel.value);
-      budgetHint.textContent = c ? `Budget ${fmt.money(c.budget, c.currency)}${pick(c, "remaining") !== undefined ? ` · remaining ${fmt.money(c.remaining, c.currency)}` : ""}` : "";
+      const remaining = c ? pick(c, "remaining") ?? (c.spent !== undefined ? c.budget - c.spent : undefined) : undefined;
+      budgetHint.textContent = c ? `Budget ${fmt.money(c.budget, c.currency)}${remaining !== undefined ? ` · ${fmt.money(remaining, c.currency)} remaining` : ""}` : "";
     };
     campaignSel.addEventListener("change", showBudget);
     showBudget();
@@ -70,8 +71,17 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
         if (onHired) onHired(cid);
       } catch (err) {
         const d = describeError(err);
-        if (err.status === 409 && /budget|overspend/i.test(`${err.code} ${err.message}`)) overspendRow.hidden = false;
-        clear(status, h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, d.title), d.message, d.lines.length ? h("ul", {}, d.lines.map((l) => h("li", {}, l))) : null));
+        if (err.status === 409 && /budget|overspend/i.test(`${err.code} ${err.message}`)) {
+          overspendRow.hidden = false;
+          const c = campaigns.find((x) => String(x.id) === cid);
+          const det = err.details && typeof err.details === "object" && !Array.isArray(err.details) ? err.details : {};
+          clear(status, h("div", { class: "alert alert-warning", role: "alert" }, h("strong", {}, "Over budget"),
+            det.remaining !== undefined
+              ? `This hire costs ${fmt.money2(value, c?.currency)} but only ${fmt.money2(det.remaining, c?.currency)} of the budget remains. Lower the cost, or tick the box to hire anyway.`
+              : `${err.message} Tick the box to hire anyway.`));
+        } else {
+          clear(status, h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, d.title), d.message, d.lines.length ? h("ul", {}, d.lines.map((l) => h("li", {}, l))) : null));
+        }
         submit.disabled = false;
       }
     });

@@ -278,6 +278,29 @@ def test_hire_from_a_profile_changes_the_campaign_summary(page, stack: Stack, da
     assert page.get_by_role("table", name="Campaigns this influencer is in").get_by_text("Summer Run").is_visible()
 
 
+def test_overspending_hire_needs_confirmation(page, stack: Stack, data, problems) -> None:
+    summer = data["campaigns"]["Summer Run"]  # budget 5,000, nothing spent
+    target = stack.api("GET", "/influencers?q=creator_043", data["key"])["items"][0]
+    open_page(page, stack, f"/influencers/{target['id']}")
+    page.get_by_test_id("influencer-profile").wait_for()
+    page.get_by_role("button", name="Hire to campaign").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Campaign", exact=True).select_option(str(summer["id"]))
+    assert "$5,000 remaining" in dialog.inner_text()
+    dialog.get_by_label("Agreed cost").fill("6000")
+    problems.allow("409")  # the refused hire is the point of this test
+    problems.allow(f"/campaigns/{summer['id']}/influencers")
+    dialog.get_by_role("button", name="Hire").click()
+    dialog.get_by_text("only $5,000.00 of the budget remains").wait_for()
+    shoot(page, "10b-hire-over-budget")
+    dialog.get_by_label("Hire even though it exceeds the campaign budget").check()
+    dialog.get_by_role("button", name="Hire").click()
+    page.get_by_role("link", name="Open campaign").click()
+    page.get_by_test_id("campaign-page").wait_for()
+    wait_idle(page)
+    assert page.get_by_test_id("summary-remaining").locator("dd").inner_text() == "-$1,000"
+
+
 def test_hire_status_change_on_the_campaign_page(page, stack: Stack, data) -> None:
     spring = data["campaigns"]["Spring Glow"]
     open_page(page, stack, f"/campaigns/{spring['id']}")
