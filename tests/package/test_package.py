@@ -232,6 +232,9 @@ def test_template_wires_the_functions(built):
     assert consumers, "no function consumes the ETL queue"
     for name in consumers:
         assert queue["VisibilityTimeout"] >= 6 * resources[name]["Properties"]["Timeout"]
+        # the ETL returns batchItemFailures: without this, Lambda would delete the failed messages too
+        for event in resources[name]["Properties"]["Events"].values():
+            assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
     assert resources["RawBucket"]["DependsOn"] == ["EtlQueuePolicy"]
     notification = resources["RawBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"][0]
     assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "raw/"}]
