@@ -84,3 +84,13 @@ def test_a_sufficient_key_passes_the_same_gate(api):
     key = client.http.post("/keys", headers={**api["auth"]["admin"], "Content-Type": "application/json"},
                            body=json.dumps(BODIES[("POST", "/keys")]))
     assert key.status_code == 201
+
+
+def test_the_gateways_own_401_is_in_the_document(api):
+    """Found by `make fuzz`: without an Authorization header the gateway answers {"message": "Unauthorized"}
+    before any app code runs; the document promised only the API's error shape for 401."""
+    response = api["client"].http.post("/campaigns", headers={"Content-Type": "application/json"}, body="{}")
+    assert (response.status_code, json.loads(response.body)) == (401, {"message": "Unauthorized"})
+    schema = api["openapi"]["paths"]["/campaigns"]["post"]["responses"]["401"]["content"]["application/json"]["schema"]
+    assert schema["anyOf"][1] == {"type": "object", "required": ["message"],
+                                  "properties": {"message": {"type": "string"}}}

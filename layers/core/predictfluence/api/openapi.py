@@ -104,6 +104,15 @@ def _responses(spec: RouteSpec, refs: dict[tuple[type[BaseModel], str], Any]) ->
         codes |= {400, 422}
     for code in sorted(codes):
         responses[str(code)] = {"description": _STATUS_TEXT.get(code, "Error"), "content": error}
+    if "401" in responses:  # a missing header never reaches the app: the gateway answers in its own shape
+        responses["401"] = {
+            "description": _STATUS_TEXT[401] + ". Without an Authorization header API Gateway (and chalice local) "
+            'refuses the request before the authorizer runs, as {"message": "Unauthorized"}.',
+            "content": {"application/json": {"schema": {"anyOf": [
+                refs[(ErrorResponse, "serialization")],
+                {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+            ]}}},
+        }
     return responses
 
 
