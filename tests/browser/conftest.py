@@ -291,10 +291,10 @@ def phone_page(browser, stack: Stack, api_key: str, problems: PageProblems) -> I
     assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
 
 
-def shoot(pg: Any, name: str) -> Path:
+def shoot(pg: Any, name: str, full_page: bool = True) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
+    pg.screenshot(path=str(path), full_page=full_page)
     return path
 
 

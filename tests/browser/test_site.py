@@ -375,8 +375,9 @@ def test_phone_width_layout(phone_page, stack: Stack, data) -> None:
     shoot(pg, "14-phone-dashboard-menu")
     pg.get_by_role("link", name="Influencers").click()
     wait_idle(pg)
+    expect(pg.get_by_test_id("influencer-card")).to_have_count(50)  # no remembered choice: cards on a phone
     assert pg.evaluate("document.documentElement.scrollWidth") <= 375
-    shoot(pg, "15-phone-influencers")
+    shoot(pg, "15-phone-influencers", full_page=False)
 
 
 def test_missing_config_explains_itself(browser, stack: Stack, problems, db) -> None:  # noqa: ANN001

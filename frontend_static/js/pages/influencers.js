@@ -5,6 +5,8 @@ import { CATEGORIES, PLATFORMS, TIERS, opts, suggestInput } from "../options.js"
 
 export const title = "Influencers";
 const VIEW_KEY = "pf.influencers.view";
+// The remembered choice; without one, cards on a phone (a 9-column table does not fit) and a table elsewhere.
+const currentView = () => localStorage.getItem(VIEW_KEY) || (window.matchMedia("(max-width: 640px)").matches ? "cards" : "table");
 const PAGE_SIZES = [25, 50, 100, 200];
 const SORTS = [["followers", "Followers"], ["avg_er", "Avg engagement rate"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["name", "Name"]];
 const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "q", "sort", "order", "page_size"];
@@ -14,7 +16,7 @@ export const erOf = (r) => pick(r, "avg_engagement_rate", "engagement_rate", "av
 
 export async function render({ root, query, isCurrent }) {
   const q = { sort: "followers", order: "desc", page: "1", page_size: "50", ...query };
-  const view = localStorage.getItem(VIEW_KEY) === "cards" ? "cards" : "table";
+  const view = currentView();
 
   const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter influencers" });
   const inputs = {
@@ -61,7 +63,7 @@ export async function render({ root, query, isCurrent }) {
 
   const viewToggle = h("div", { class: "segmented", role: "group", "aria-label": "View" },
     ["table", "cards"].map((v) => h("button", { type: "button", "aria-pressed": String(view === v), "data-view": v, onclick: () => { localStorage.setItem(VIEW_KEY, v); renderResults(); updateToggle(); } }, v === "table" ? "Table" : "Cards")));
-  const updateToggle = () => { for (const b of viewToggle.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === (localStorage.getItem(VIEW_KEY) || "table"))); };
+  const updateToggle = () => { for (const b of viewToggle.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === currentView())); };
   const summary = h("span", { class: "muted", "aria-live": "polite" });
   const results = h("div", {}, loading("Loading influencers…"));
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
@@ -94,7 +96,7 @@ export async function render({ root, query, isCurrent }) {
   summary.dataset.testid = "result-summary";
 
   function renderResults() {
-    const v = localStorage.getItem(VIEW_KEY) === "cards" ? "cards" : "table";
+    const v = currentView() === "cards" ? "cards" : "table";
     if (rows.length === 0) {
       clear(results, h("div", { class: "card" }, empty("No influencers match these filters", "Try widening the follower range or clearing the search.", h("a", { class: "btn btn-secondary", href: "#/influencers" }, "Clear filters"))));
       return;
