@@ -65,7 +65,9 @@ export async function request(method, path, { query, body, silent401 = false } =
   const data = await parseBody(res);
   if (!res.ok) {
     const e = data && typeof data === "object" && data.error ? data.error : null;
-    const message = e?.message || (typeof data === "object" && data?.Message) || `${res.status} ${res.statusText}`;
+    // the API's shape {"error": {code, message, details}}; API Gateway's own answers are {"message": ...}
+    const gateway = data && typeof data === "object" ? data.message || data.Message : null;
+    const message = e?.message || gateway || (typeof data === "string" && data.length < 200 ? data : null) || `${res.status} ${res.statusText}`;
     const err = new ApiError(res.status, e?.code || `http_${res.status}`, message, e?.details);
     if (res.status === 401 && !silent401) onUnauthorized(err);
     throw err;
