@@ -127,8 +127,17 @@ export function toast(message, kind = "info", link) {
 
 // ---- table ----
 // columns: [{label, value(row) -> node|string, num?: bool, sub?(row)}]
-export function table({ columns, rows, caption, onRowClick, rowLabel, className }) {
-  const thead = h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.label))));
+// sort: {key, order} of the current order; onSort(key) for columns with a sortKey (header buttons).
+export function table({ columns, rows, caption, onRowClick, rowLabel, className, sort, onSort }) {
+  const header = (c) => {
+    if (!c.sortKey || !onSort) return h("th", { scope: "col", class: c.num ? "num" : null }, c.label);
+    const active = sort && sort.key === c.sortKey;
+    const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : null;
+    return h("th", { scope: "col", class: c.num ? "num" : null, "aria-sort": ariaSort },
+      h("button", { type: "button", class: "th-sort", onclick: () => onSort(c.sortKey) }, c.label,
+        h("span", { "aria-hidden": "true", class: active ? "arrow on" : "arrow" }, active && sort.order === "asc" ? "▲" : "▼")));
+  };
+  const thead = h("thead", {}, h("tr", {}, columns.map(header)));
   const tbody = h("tbody", {}, rows.map((r) => {
     const tr = h("tr", { class: onRowClick ? "clickable" : null },
       columns.map((c, i) => {

@@ -92,6 +92,13 @@ def test_influencers_filter_and_page_200_per_page(page, stack: Stack, data) -> N
     assert page.get_by_test_id("page-info").inner_text() == "Page 1 of 2"
     assert "1–200 of 230" in page.get_by_test_id("result-summary").inner_text()
     shoot(page, "03-influencers-table")
+    # sorting from the column header: followers descending is the default; a click flips it
+    assert page.get_by_role("columnheader", name="Followers").get_attribute("aria-sort") == "descending"
+    page.get_by_role("button", name="Followers").click()
+    page.wait_for_url(re.compile(r"order=asc"))
+    wait_idle(page)
+    assert "Creator 001" in rows.first.inner_text()
+    assert page.get_by_role("columnheader", name="Followers").get_attribute("aria-sort") == "ascending"
 
     page.get_by_role("button", name="Next page").click()
     page.wait_for_url(re.compile(r"page=2"))

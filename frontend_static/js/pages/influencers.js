@@ -118,16 +118,19 @@ export async function render({ root, query, isCurrent }) {
         onRowClick: open,
         rowLabel: (r) => `Open ${influencerName(r)}`,
         className: "influencer-table",
+        sort: { key: q.sort, order: q.order },
+        // a header click sorts by that column; clicking the current one flips the order
+        onSort: (key) => navigate("/influencers", { ...q, sort: key, order: key === q.sort && q.order === "desc" ? "asc" : "desc", page: "1" }),
         columns: [
-          { label: "Influencer", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`))) },
+          { label: "Influencer", sortKey: "name", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`))) },
           { label: "Platform", value: (r) => fmt.label(r.platform) },
           { label: "Category", value: (r) => fmt.label(r.category) },
           { label: "Country", value: (r) => r.country || "—" },
           { label: "Tier", value: (r) => (r.follower_tier ? badge(fmt.label(r.follower_tier)) : "—") },
-          { label: "Followers", num: true, value: (r) => fmt.int(r.followers) },
-          { label: "Avg ER", num: true, value: (r) => fmt.pct(erOf(r)) },
-          { label: "Avg likes", num: true, value: (r) => fmt.int(pick(r, "avg_likes")) },
-          { label: "Avg views", num: true, value: (r) => fmt.int(pick(r, "avg_views")) },
+          { label: "Followers", sortKey: "followers", num: true, value: (r) => fmt.int(r.followers) },
+          { label: "Avg ER", sortKey: "avg_er", num: true, value: (r) => fmt.pct(erOf(r)) },
+          { label: "Avg likes", sortKey: "avg_likes", num: true, value: (r) => fmt.int(pick(r, "avg_likes")) },
+          { label: "Avg views", sortKey: "avg_views", num: true, value: (r) => fmt.int(pick(r, "avg_views")) },
         ],
       }));
     }
