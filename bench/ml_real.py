@@ -139,7 +139,10 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    result = run(args.csv, args.folds, args.repeats)
+    from predictfluence_ml.training import ml_threads
+
+    with ml_threads():
+        result = run(args.csv, args.folds, args.repeats)
     print(f"{result['rows']} influencers, {args.folds}-fold CV × {args.repeats} repeats; median 60-day ER "
           f"{result['median_er']:.2%}")
     print(f"{'features':<18s} {'MAE':>9s} {'baseline MAE':>13s} {'ratio':>6s} {'R²':>7s} {'baseline R²':>12s}")

@@ -21,7 +21,7 @@ from predictfluence_ml.clusters import assign_clusters
 from predictfluence_ml.dataset import data_bounds
 from predictfluence_ml.features import scoring_matrix
 from predictfluence_ml.rationale import explain
-from predictfluence_ml.training import ModelBundle
+from predictfluence_ml.training import ModelBundle, ml_threads
 
 Progress = Callable[[str], None]
 COLUMNS = (
@@ -49,6 +49,18 @@ def score_all(
     as_of: dt.date | None = None,
     batch_size: int = 50_000,
     progress: Progress | None = None,
+) -> ScoreResult:
+    with ml_threads():
+        return _score_all(engine, bundle, model_version_id, as_of, batch_size, progress)
+
+
+def _score_all(
+    engine: sa.Engine,
+    bundle: ModelBundle,
+    model_version_id: int,
+    as_of: dt.date | None,
+    batch_size: int,
+    progress: Progress | None,
 ) -> ScoreResult:
     say = progress or (lambda _msg: None)
     with engine.connect() as conn:
