@@ -8,7 +8,7 @@ const VIEW_KEY = "pf.influencers.view";
 // The remembered choice; without one, cards on a phone (a 9-column table does not fit) and a table elsewhere.
 const currentView = () => localStorage.getItem(VIEW_KEY) || (window.matchMedia("(max-width: 640px)").matches ? "cards" : "table");
 const PAGE_SIZES = [25, 50, 100, 200];
-const SORTS = [["followers", "Followers"], ["avg_er", "Avg engagement rate"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["name", "Name"]];
+const SORTS = [["followers", "Followers"], ["avg_er", "Avg ER"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["name", "Name"]];
 const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "q", "sort", "order", "page_size"];
 
 export function influencerName(r) { return r.name || r.handle || `#${r.id}`; }
