@@ -12,7 +12,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text | int | money | fraction | date | timestamp | bool | count_text
+    # text | int | money | fraction | date | plan_date | timestamp | bool | count_text. `date` is a day
+    # something happened (not after tomorrow); `plan_date` may lie ahead (a campaign's planned dates).
+    type: str
     required: bool = False
 
 
@@ -60,8 +62,8 @@ KINDS: dict[str, Kind] = {
                 _c("brand"),
                 _c("objective"),
                 _c("status"),
-                _c("start_date", "date"),
-                _c("end_date", "date"),
+                _c("start_date", "plan_date"),
+                _c("end_date", "plan_date"),
                 _c("budget", "money"),
                 _c("currency"),
             ),

@@ -35,6 +35,7 @@ from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.spec import KINDS, Kind
 
 EARLIEST_DATE = "2000-01-01"
+PLAN_DAYS_AHEAD = 3653  # planned dates (campaign start/end) may lie up to ten years ahead
 MAX_INT_DIGITS = 12  # counts and amounts above 999,999,999,999 are treated as corrupt ("absurdly large")
 MAX_COLUMNS = 1_000  # a header wider than this is not a CSV of any kind (PostgreSQL tables stop at 1,600)
 MAX_REPORTED_REJECTIONS = 10_000  # the report lists at most this many rows; the counts are always exact
@@ -62,6 +63,7 @@ SQL_TYPES = {
     "money": "numeric(14,2)",
     "fraction": "double precision",
     "date": "date",
+    "plan_date": "date",
     "timestamp": "timestamptz",
     "bool": "boolean",
 }
@@ -229,8 +231,9 @@ def _valid_day(v: str) -> str:
     )
 
 
-def _in_range(v: str) -> str:
-    return f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' AND to_char(current_date + 1, 'YYYY-MM-DD')"
+def _in_range(v: str, days_ahead: int = 1) -> str:
+    return (f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' "
+            f"AND to_char(current_date + {days_ahead}, 'YYYY-MM-DD')")
 
 
 def cell_check(name: str, type_: str, required: bool, v: str) -> str:
@@ -271,6 +274,13 @@ def cell_check(name: str, type_: str, required: bool, v: str) -> str:
             f"WHEN {v} !~ {_lit(pattern)} THEN 'not a {what}'",
             f"WHEN NOT ({_valid_day(v)}) THEN 'not a real calendar day'",
             f"WHEN NOT ({_in_range(v)}) THEN 'date out of range (before {EARLIEST_DATE} or after tomorrow)'",
+        ]
+    elif type_ == "plan_date":
+        parts += [
+            f"WHEN {v} !~ {_lit(_DATE)} THEN 'not a date (expected YYYY-MM-DD)'",
+            f"WHEN NOT ({_valid_day(v)}) THEN 'not a real calendar day'",
+            f"WHEN NOT ({_in_range(v, PLAN_DAYS_AHEAD)}) "
+            f"THEN 'date out of range (before {EARLIEST_DATE} or more than 10 years ahead)'",
         ]
     elif type_ == "bool":
         allowed = ", ".join(_lit(x) for x in _TRUE + _FALSE)

@@ -171,3 +171,21 @@ def test_extra_columns_are_ignored_with_a_note(seeded, load, write_csv):
     outcome = load(write_csv("x.csv", text), kind="post_metrics")
     assert outcome.rows_loaded == 1
     assert "ignored unknown column(s): 'mood'" in outcome.message
+
+
+def test_campaigns_may_be_planned_ahead_but_not_absurdly(seeded, load, write_csv):
+    """A campaign's planned dates may lie in the future (facts may not); ten years ahead is the limit."""
+    ahead = dt.date.today() + dt.timedelta(days=400)
+    text = (
+        "name,brand,status,start_date,end_date,budget\n"
+        f"Next Year,Lumi,draft,{ahead.isoformat()},{(ahead + dt.timedelta(days=30)).isoformat()},5000\n"
+        "Far Future,Lumi,draft,2199-01-01,,10\n"
+    )
+    outcome = load(write_csv("planned.csv", text, "campaigns"))
+    assert (outcome.status, outcome.rows_in, outcome.rows_loaded) == ("loaded", 2, 1)
+    assert [(r.line, r.column, r.reason) for r in outcome.rejections] == [
+        (3, "start_date", "date out of range (before 2000-01-01 or more than 10 years ahead)")
+    ]
+    assert rows(seeded, "SELECT start_date, budget FROM campaign WHERE name = 'Next Year'") == [
+        (ahead, Decimal("5000.00"))
+    ]
