@@ -7,7 +7,8 @@
   audience breakdown (country, age group, gender).
 - campaigns "Spring Glow" (active, budget 10,000) with influencer 1 hired at 1,000 and its post linked,
   and "Summer Run" (draft, budget 5,000) with no hires.
-- a champion model version and scores for influencers 1–12 (recommendations); #1 carries an anomaly flag.
+- a champion model version and image + video scores for influencers 1–12 (recommendations); #1 carries
+  an anomaly flag.
 """
 
 from __future__ import annotations
@@ -67,13 +68,14 @@ SQL = [
     """
     INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, er_high,
                                   performance_tier, cluster, rationale, anomaly_score, anomaly_reasons)
-    SELECT i.id, 'all', (SELECT id FROM model_version WHERE version = 'v-test'),
-           0.02 + 0.001 * i.id, 0.015 + 0.001 * i.id, 0.03 + 0.001 * i.id,
+    SELECT i.id, ct.content_type, (SELECT id FROM model_version WHERE version = 'v-test'),
+           ct.lift + 0.02 + 0.001 * i.id, ct.lift + 0.015 + 0.001 * i.id, ct.lift + 0.03 + 0.001 * i.id,
            CASE WHEN i.id > 6 THEN 'high' ELSE 'medium' END, 1 + mod(i.id, 2),
            'Engagement above the ' || i.category || ' median for its tier; audience mostly 25-34.',
            CASE WHEN i.id = 1 THEN 0.82 END,
            CASE WHEN i.id = 1 THEN '["likes per comment far above tier peers"]'::jsonb END
-    FROM influencer i WHERE i.id <= 12
+    FROM influencer i, (VALUES ('image', 0.0), ('video', 0.004)) AS ct(content_type, lift)
+    WHERE i.id <= 12
     """,
 ]
 

@@ -56,6 +56,17 @@ export async function render({ root, query, isCurrent }) {
   }
   if (!isCurrent()) return;
   const rows = itemsOf(resp);
+  // Items that carry only the influencer id get its name, handle and reach from the profile.
+  const bare = rows.filter((r) => !r.handle && pick(r, "influencer_id", "id") !== undefined);
+  if (bare.length) {
+    const profiles = await Promise.allSettled(bare.map((r) => api.get(`/influencers/${pick(r, "influencer_id", "id")}`)));
+    if (!isCurrent()) return;
+    profiles.forEach((p, i) => {
+      if (p.status !== "fulfilled") return;
+      const { handle, name, platform, category, country, followers, follower_tier } = p.value;
+      Object.assign(bare[i], { handle, name, platform, category, country, followers, follower_tier });
+    });
+  }
   if (rows.length === 0) {
     clear(results, h("div", { class: "card" }, empty("No recommendations", "Nothing matches these filters yet, or the models have not scored influencers. Widen the filters or check Data for recent loads.")));
     return;
