@@ -38,7 +38,7 @@ def test_the_document_and_the_routes_list_the_same_writes(api):
     in_document = {(m, p) for m, p, _ in operations(api["openapi"]) if m in WRITE_METHODS}
     in_app = {(m, p) for p, methods in api["app"].routes.items() for m in methods if m in WRITE_METHODS}
     assert in_document == in_app
-    assert len(in_document) == 9
+    assert len(in_document) >= 9  # 9 when written; routes added later are covered automatically
     for method, path, op in operations(api["openapi"]):
         if method in WRITE_METHODS:
             assert op["security"] == [{"bearerAuth": []}], (method, path)

@@ -39,7 +39,7 @@ def _get_operations() -> list[tuple[str, list[dict[str, Any]]]]:
 def test_every_filter_and_sort_parameter_is_covered():
     params = {(path, p["name"]) for path, parameters in _get_operations() for p in parameters}
     assert ("/influencers", "sort") in params and ("/campaigns", "sort") in params
-    assert len(params) == 38
+    assert len(params) >= 38  # 38 when written; parameters added later are covered automatically
 
 
 @pytest.mark.parametrize(("path", "parameters"), _get_operations(), ids=[p for p, _ in _get_operations()])
