@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from moto import mock_aws
 
 
 @pytest.fixture()
@@ -34,7 +35,6 @@ def _secret(value: dict) -> str:
 
 
 def test_url_from_secret_uses_proxy_host(settings_env):
-    from moto import mock_aws
     from predictfluence.config import reset_settings
     from predictfluence.db import database_url
 
@@ -51,7 +51,6 @@ def test_url_from_secret_uses_proxy_host(settings_env):
 
 
 def test_secret_host_and_defaults_when_not_overridden(settings_env):
-    from moto import mock_aws
     from predictfluence.config import reset_settings
     from predictfluence.db import database_url
 
