@@ -13,8 +13,8 @@ export async function loadCampaigns(force) {
 }
 export function forgetCampaigns() { campaignsCache = null; }
 
-// influencer: {id, handle, name}; preset: campaign id to preselect
-export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
+// influencer: {id, handle, name}; campaignId preselects a campaign, cost prefills the agreed cost
+export async function openHireDialog(influencer, { campaignId, cost: suggestedCost, onHired } = {}) {
   const campaigns = await loadCampaigns(true);
   const who = influencer.name || influencer.handle || `#${influencer.id}`;
   const dialog = h("dialog", { "aria-labelledby": "hire-title" });
@@ -26,7 +26,8 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
       h("div", { class: "form-actions" }, h("button", { class: "btn btn-secondary", value: "cancel" }, "Close"), h("a", { class: "btn", href: "#/campaigns/new" }, "Create a campaign"))));
   } else {
     const campaignSel = select("campaign_id", campaigns.map((c) => [c.id, `${c.name}${c.brand ? " · " + c.brand : ""}`]), campaignId ?? campaigns[0].id, { required: true });
-    const cost = h("input", { type: "number", name: "agreed_cost", min: "0", step: "0.01", required: true, inputmode: "decimal", placeholder: "e.g. 500" });
+    const cost = h("input", { type: "number", name: "agreed_cost", min: "0", step: "0.01", required: true, inputmode: "decimal", placeholder: "e.g. 500",
+      value: suggestedCost !== undefined && suggestedCost !== null ? String(Math.round(Number(suggestedCost) * 100) / 100) : null });
     const overspend = h("input", { type: "checkbox", name: "allow_overspend" });
     const overspendRow = h("label", { class: "checkbox", hidden: true }, overspend, "Hire even though it exceeds the campaign budget");
     const budgetHint = h("div", { class: "small muted" });
@@ -42,7 +43,7 @@ export async function openHireDialog(influencer, { campaignId, onHired } = {}) {
       h("h2", { id: "hire-title" }, `Hire ${who}`),
       field("Campaign", campaignSel),
       budgetHint,
-      field("Agreed cost", cost),
+      field("Agreed cost", cost, { hint: suggestedCost !== undefined && suggestedCost !== null ? "Prefilled with the average cost of this influencer's past hires." : undefined }),
       overspendRow,
       status,
       h("div", { class: "form-actions" }, h("button", { class: "btn btn-secondary", type: "button", onclick: () => dialog.close() }, "Cancel"), submit));

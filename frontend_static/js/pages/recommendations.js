@@ -72,9 +72,16 @@ export async function render({ root, query, isCurrent }) {
     return;
   }
   const predicted = (r) => pick(r, "predicted_engagement_rate", "predicted_er");
+  const meta = [];
+  if (resp && resp.model_version) meta.push(`Scores from model ${resp.model_version.version}, trained ${fmt.date(resp.model_version.trained_at)}.`);
+  if (resp && resp.campaign_remaining_budget !== undefined && resp.campaign_remaining_budget !== null) {
+    const c = campaigns.find((x) => String(x.id) === String(query.campaign_id));
+    meta.push(`${c ? c.name : "The campaign"} has ${fmt.money(resp.campaign_remaining_budget, c?.currency)} left; influencers already hired or estimated above that are left out.`);
+  }
   const max = Math.max(...rows.map((r) => Number(interval(r)[1] ?? predicted(r) ?? 0))) * 1.1;
   const campaignId = query.campaign_id;
-  clear(results, h("ol", { class: "rec-list", "data-testid": "recommendations" }, rows.map((r, i) => {
+  clear(results, meta.length ? h("p", { class: "muted small", "data-testid": "recommendations-meta", style: "margin:0 0 12px" }, meta.join(" ")) : null,
+    h("ol", { class: "rec-list", "data-testid": "recommendations" }, rows.map((r, i) => {
     const id = pick(r, "influencer_id", "id");
     const [lo, hi] = interval(r);
     const person = { id, handle: r.handle, name: r.name };
@@ -87,11 +94,11 @@ export async function render({ root, query, isCurrent }) {
           h("div", { class: "prediction" }, h("div", { class: "small muted" }, `Predicted ER${r.content_type ? " · " + fmt.label(r.content_type) : ""}`),
             h("b", {}, fmt.pct(predicted(r))), " ", h("span", { class: "muted small" }, lo !== undefined ? `(${fmt.pct(lo)} – ${fmt.pct(hi)})` : ""),
             intervalBar(lo, predicted(r), hi, max))),
-        h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
+        h("div", { class: "tags" }, r.estimated_cost !== undefined && r.estimated_cost !== null ? badge(`Est. cost ${fmt.money(r.estimated_cost)}`) : null, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
         r.rationale ? h("p", { class: "rationale" }, r.rationale) : null,
         anomalyWarning(r),
         h("div", { class: "page-actions" },
           h("a", { class: "btn btn-secondary btn-sm", href: `#/influencers/${id}` }, "View details"),
-          h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", onclick: () => openHireDialog(person, { campaignId }) }, campaignId ? "Hire to campaign" : "Hire…"))));
+          h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", onclick: () => openHireDialog(person, { campaignId, cost: r.estimated_cost }) }, campaignId ? "Hire to campaign" : "Hire…"))));
   })));
 }
