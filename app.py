@@ -12,6 +12,8 @@ from functions.api.docs import docs_routes
 from functions.api.health import health_routes
 from functions.api.influencers import influencer_routes
 from functions.api.keys import key_routes
+from functions.api.models import model_routes
+from functions.api.recommendations import recommendation_routes
 from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.retrain import handle_retrain
@@ -20,7 +22,8 @@ from predictfluence.api.authorizer import authorizer_routes
 app = Chalice(app_name="predictfluence")
 app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
-for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_routes, upload_routes, key_routes):
+for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_routes, upload_routes, key_routes,
+                recommendation_routes, model_routes):
     app.register_blueprint(_routes)
 
 

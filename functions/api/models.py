@@ -1,0 +1,29 @@
+"""/models: registered model versions and their holdout metrics; POST /models/retrain (admin)."""
+
+from __future__ import annotations
+
+from predictfluence.api.routing import Router
+from predictfluence.api.schemas.recommendations import ModelsQuery, ModelVersions, RetrainStarted
+from predictfluence.queries import recommendations as q
+
+router = Router(__name__, tag="models")
+model_routes = router.blueprint
+
+
+@router.route("/models", "GET", role="viewer", query=ModelsQuery, response=ModelVersions,
+              summary="Model versions with holdout metrics; which one is champion")
+def list_models(query: ModelsQuery) -> ModelVersions:
+    """Newest first. A version becomes champion only when it beats the current champion's MAE on the same
+    holdout; otherwise it stays `rejected` with its metrics (see `decision`)."""
+    items, champion = q.model_versions(query.kind, query.limit)
+    return ModelVersions(items=items, champion=champion)  # type: ignore[arg-type]
+
+
+@router.route("/models/retrain", "POST", role="admin", response=RetrainStarted, status=202,
+              summary="Start a retraining run (asynchronous)")
+def retrain() -> RetrainStarted:
+    """In AWS the retrain function is invoked asynchronously (InvocationType=Event); locally the same
+    handler runs in a background thread. Follow the result with GET /models."""
+    from predictfluence.retraining import start_retraining
+
+    return RetrainStarted(**start_retraining("api"))

@@ -1,0 +1,31 @@
+"""GET /recommendations: influencers ranked by predicted engagement rate, from influencer_score."""
+
+from __future__ import annotations
+
+from predictfluence.api import errors
+from predictfluence.api.routing import Router
+from predictfluence.api.schemas.recommendations import RecommendationQuery, Recommendations
+from predictfluence.queries import recommendations as q
+
+router = Router(__name__, tag="recommendations")
+recommendation_routes = router.blueprint
+
+
+@router.route("/recommendations", "GET", role="viewer", query=RecommendationQuery, response=Recommendations,
+              errors=(404,), summary="Influencers ranked by predicted engagement rate, with interval and rationale")
+def recommendations(query: RecommendationQuery) -> Recommendations:
+    """Scores are batch predictions of the champion model (refreshed by each retraining): predicted mean ER
+    per post over the next 30 days with an 80 % interval, performance tier, audience-quality flags and a
+    plain-words rationale against the platform × tier × category peers."""
+    remaining = None
+    if query.campaign_id is not None:
+        exists, remaining = q.campaign_remaining_budget(query.campaign_id)
+        if not exists:
+            raise errors.not_found("campaign", query.campaign_id)
+    tiers = sorted({t for t in (query.tier, query.audience_size) if t is not None})
+    items = q.recommend(
+        platform=query.platform, category=query.category, content_type=query.content_type, tiers=tiers,
+        min_followers=query.min_followers, max_followers=query.max_followers, campaign_id=query.campaign_id,
+        remaining_budget=remaining, exclude_flagged=query.exclude_flagged, limit=query.limit,
+    )
+    return Recommendations(items=items, campaign_remaining_budget=remaining, model_version=q.scoring_model())

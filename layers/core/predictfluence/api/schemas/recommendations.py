@@ -1,0 +1,99 @@
+"""/recommendations and /models: request and response models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from predictfluence.api.schemas.common import Id, Label, QueryModel, Short
+
+Tier = Literal["nano", "micro", "mid", "macro", "mega"]
+Followers = Annotated[int, Field(ge=0, le=10_000_000_000)]
+
+
+class RecommendationQuery(QueryModel):
+    platform: Short | None = None
+    category: Label | None = None
+    content_type: Short | None = Field(
+        None, description="Rank by the predicted ER of this content type; when omitted, each influencer's best "
+        "content type is used (one row per influencer)."
+    )
+    tier: Tier | None = Field(None, description="Follower tier (nano < 10k ≤ micro < 50k ≤ mid < 500k ≤ macro < 1M ≤ mega)")
+    audience_size: Tier | None = Field(None, description="Same as `tier` (the web app's name for it)")
+    min_followers: Followers | None = None
+    max_followers: Followers | None = None
+    campaign_id: Id | None = Field(
+        None, description="Exclude influencers already hired for this campaign (any status but cancelled) and, "
+        "where a cost estimate exists (average agreed cost of the influencer's past hires), those whose "
+        "estimate exceeds the campaign's remaining budget."
+    )
+    exclude_flagged: bool = Field(False, description="Leave out influencers with audience-quality flags")
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class Recommendation(BaseModel):
+    rank: int
+    influencer_id: int
+    handle: str
+    name: str | None
+    platform: str
+    category: str | None
+    country: str | None
+    followers: int | None
+    follower_tier: str | None
+    content_type: str
+    predicted_engagement_rate: float = Field(description="Predicted mean ER per post (fraction) for the next 30 days")
+    interval_low: float | None = Field(description="10th percentile of the 80 % prediction interval")
+    interval_high: float | None = Field(description="90th percentile of the 80 % prediction interval")
+    performance_tier: str | None = Field(description="top / middle / bottom third of ER within the platform")
+    tier_probability: float | None = Field(description="calibrated probability of that performance tier")
+    anomaly_score: float | None = Field(description="IsolationForest score vs platform × tier peers (≈0.5 typical)")
+    anomaly_reasons: list[str] = Field(description="audience-quality warnings in plain words (empty when none)")
+    rationale: str | None
+    estimated_cost: float | None = Field(description="average agreed cost of past hires; null when never hired")
+    profile_url: str = Field(description="the influencer's API resource")
+    web_path: str = Field(description="the influencer's page in the web app (hash route)")
+
+
+class ModelVersionRef(BaseModel):
+    id: int
+    version: str
+    trained_at: dt.datetime
+
+
+class Recommendations(BaseModel):
+    items: list[Recommendation]
+    campaign_remaining_budget: float | None = Field(
+        None, description="budget − agreed cost of the campaign's non-cancelled hires (when campaign_id is given)"
+    )
+    model_version: ModelVersionRef | None = Field(description="the model that produced the scores (null: not scored yet)")
+
+
+class ModelVersionItem(BaseModel):
+    id: int
+    kind: str
+    version: str
+    status: Literal["champion", "challenger", "rejected", "retired"]
+    metrics: dict[str, Any] = Field(description="holdout metrics: mae, r2, interval_coverage, baseline_mae, tier_accuracy, …")
+    decision: str | None = Field(description="why it was promoted or rejected")
+    artifact_uri: str
+    sha256: str
+    trained_at: dt.datetime
+
+
+class ModelVersions(BaseModel):
+    items: list[ModelVersionItem]
+    champion: ModelVersionItem | None
+
+
+class ModelsQuery(QueryModel):
+    kind: Short | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class RetrainStarted(BaseModel):
+    status: Literal["started"] = "started"
+    mode: Literal["lambda", "thread"] = Field(description="lambda: async invoke of the retrain function; thread: local")
+    function: str | None

@@ -1,0 +1,147 @@
+"""Recommendations and model versions, served from influencer_score and model_version (filled by the
+retrain function). No ML code here: the API function ships without numpy / scikit-learn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from predictfluence.db import get_engine
+from predictfluence.queries.common import one, rows
+
+_HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
+
+
+def campaign_remaining_budget(campaign_id: int, conn: Connection | None = None) -> tuple[bool, float | None]:
+    """(campaign exists, budget − agreed cost of its non-cancelled hires)."""
+    found = one(
+        f"SELECT c.budget - coalesce((SELECT sum(agreed_cost) FROM campaign_influencer WHERE {_HIRED}), 0) "  # noqa: S608 - a constant fragment
+        "AS remaining FROM campaign c WHERE c.id = :campaign_id",
+        {"campaign_id": campaign_id},
+        conn,
+    )
+    if found is None:
+        return False, None
+    return True, float(found["remaining"]) if found["remaining"] is not None else None
+
+
+def recommend(
+    *,
+    platform: str | None = None,
+    category: str | None = None,
+    content_type: str | None = None,
+    tiers: list[str] | None = None,
+    min_followers: int | None = None,
+    max_followers: int | None = None,
+    campaign_id: int | None = None,
+    remaining_budget: float | None = None,
+    exclude_flagged: bool = False,
+    limit: int = 20,
+    conn: Connection | None = None,
+) -> list[dict[str, Any]]:
+    """Scored influencers ranked by predicted ER (ties by id). Every filter is a fixed fragment with
+    bound values."""
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
+    if platform is not None:
+        where.append("lower(i.platform) = lower(:platform)")
+        params["platform"] = platform
+    if category is not None:
+        where.append("lower(i.category) = lower(:category)")
+        params["category"] = category
+    if content_type is not None:
+        where.append("s.content_type = lower(:content_type)")
+        params["content_type"] = content_type
+    for n, tier in enumerate(tiers or []):
+        where.append(f"i.follower_tier = :tier{n}")
+        params[f"tier{n}"] = tier
+    if min_followers is not None:
+        where.append("i.followers >= :min_followers")
+        params["min_followers"] = min_followers
+    if max_followers is not None:
+        where.append("i.followers <= :max_followers")
+        params["max_followers"] = max_followers
+    if exclude_flagged:
+        where.append("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
+    if campaign_id is not None:
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
+            "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')"
+        )
+        params["campaign_id"] = campaign_id
+        if remaining_budget is not None:
+            where.append("(cost.estimate IS NULL OR cost.estimate <= :remaining)")
+            params["remaining"] = remaining_budget
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    # One row per influencer: its best content type unless a content type was asked for.
+    sql = f"""
+        WITH cost AS (
+            SELECT influencer_id, avg(agreed_cost)::float8 AS estimate
+            FROM campaign_influencer WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id
+        ),
+        ranked AS (
+            SELECT DISTINCT ON (s.influencer_id)
+                   s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier,
+                   s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale,
+                   i.handle, i.name, i.platform, i.category, i.country, i.followers, i.follower_tier,
+                   cost.estimate AS estimated_cost
+            FROM influencer_score s
+            JOIN influencer i ON i.id = s.influencer_id
+            LEFT JOIN cost ON cost.influencer_id = s.influencer_id
+            {clause}
+            ORDER BY s.influencer_id, s.predicted_er DESC, s.content_type
+        )
+        SELECT * FROM ranked ORDER BY predicted_er DESC, influencer_id LIMIT :limit
+    """  # noqa: S608 - only the fixed fragments above are formatted in
+    found = rows(sql, params, conn)
+    out = []
+    for rank, r in enumerate(found, start=1):
+        out.append(
+            {
+                "rank": rank,
+                "influencer_id": r["influencer_id"],
+                "handle": r["handle"],
+                "name": r["name"],
+                "platform": r["platform"],
+                "category": r["category"],
+                "country": r["country"],
+                "followers": r["followers"],
+                "follower_tier": r["follower_tier"],
+                "content_type": r["content_type"],
+                "predicted_engagement_rate": r["predicted_er"],
+                "interval_low": r["er_low"],
+                "interval_high": r["er_high"],
+                "performance_tier": r["performance_tier"],
+                "tier_probability": r["tier_probability"],
+                "anomaly_score": r["anomaly_score"],
+                "anomaly_reasons": list(r["anomaly_reasons"] or []),
+                "rationale": r["rationale"],
+                "estimated_cost": r["estimated_cost"],
+                "profile_url": f"/influencers/{r['influencer_id']}",
+                "web_path": f"#/influencers/{r['influencer_id']}",
+            }
+        )
+    return out
+
+
+def scoring_model(conn: Connection | None = None) -> dict[str, Any] | None:
+    """The model version that wrote the current scores."""
+    return one(
+        "SELECT m.id, m.version, m.trained_at FROM model_version m "
+        "WHERE m.id = (SELECT model_version_id FROM influencer_score LIMIT 1)",
+        None,
+        conn,
+    )
+
+
+def model_versions(kind: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Recent versions (newest first) and the champion (of `kind`, else of any kind)."""
+    select = (
+        "SELECT id, kind, version, status, metrics, details ->> 'decision' AS decision, artifact_uri, sha256, "
+        "trained_at FROM model_version WHERE (CAST(:kind AS text) IS NULL OR kind = :kind) "
+    )
+    with get_engine().connect() as conn:
+        items = rows(select + "ORDER BY trained_at DESC, id DESC LIMIT :limit", {"kind": kind, "limit": limit}, conn)
+        champion = one(select + "AND status = 'champion' ORDER BY trained_at DESC LIMIT 1", {"kind": kind}, conn)
+    return items, champion

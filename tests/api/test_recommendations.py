@@ -1,0 +1,149 @@
+"""/recommendations (filters, campaign exclusions and budget) and /models — exact rows from a small
+hand-made influencer_score; POST /models/retrain trains for real in the background (moto S3)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+INFLUENCERS = [  # id, platform, handle, category, country, followers
+    (1, "instagram", "ig_a", "Beauty", "US", 20_000),
+    (2, "instagram", "ig_b", "Beauty", "US", 30_000),
+    (3, "instagram", "ig_c", "Fashion", "UK", 200_000),
+    (4, "tiktok", "tt_d", "Beauty", "US", 15_000),
+    (5, "instagram", "ig_e", "Beauty", "US", 40_000),
+]
+SCORES = [  # influencer, content type, predicted, low, high, reasons
+    (1, "reel", 0.05, 0.04, 0.06, []),
+    (1, "image", 0.03, 0.02, 0.04, []),
+    (2, "reel", 0.06, 0.05, 0.07, []),
+    (2, "image", 0.02, 0.01, 0.03, []),
+    (3, "reel", 0.07, 0.05, 0.09, []),
+    (4, "video", 0.08, 0.06, 0.10, []),
+    (5, "reel", 0.09, 0.07, 0.12, ["412 likes per comment vs 24 for Instagram micro peers: likes without conversation"]),
+]
+
+
+@pytest.fixture()
+def scored(api_db):
+    import json
+
+    with api_db.begin() as conn:
+        for row in INFLUENCERS:
+            conn.execute(sa.text("INSERT INTO influencer (id, platform, handle, name, category, country, followers) "
+                                 "VALUES (:id, :p, :h, upper(:h), :c, :co, :f)"),
+                         dict(zip(("id", "p", "h", "c", "co", "f"), row, strict=True)))
+        conn.execute(sa.text(
+            "INSERT INTO model_version (id, kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
+            "(1, 'engagement', 'v1', 'retired', '{\"mae\": 0.02}', 's3://m/models/engagement/v1/model.joblib', 'a', "
+            " '{\"decision\": \"first\"}'), "
+            "(2, 'engagement', 'v2', 'champion', '{\"mae\": 0.01}', 's3://m/models/engagement/v2/model.joblib', 'b', "
+            " '{\"decision\": \"promoted\"}')"
+        ))
+        for iid, ct, er, lo, hi, reasons in SCORES:
+            conn.execute(sa.text(
+                "INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, "
+                "er_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale) "
+                "VALUES (:i, :ct, 2, :er, :lo, :hi, 'top', 0.7, 1, 0.5, CAST(:r AS jsonb), :why)"),
+                {"i": iid, "ct": ct, "er": er, "lo": lo, "hi": hi, "r": json.dumps(reasons),
+                 "why": f"Peers have a median ER of 3.0%; this creator's ER raises it to {er:.1%}."})
+        conn.execute(sa.text("INSERT INTO campaign (id, name, budget) VALUES (1, 'Spring', 1000), (2, 'Old', 5000)"))
+        conn.execute(sa.text(
+            "INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) VALUES "
+            "(1, 2, 'contracted', 300), (2, 3, 'completed', 900), (2, 1, 'cancelled', 5000), (1, 4, 'cancelled', 50)"
+        ))
+    return api_db
+
+
+def _get(client, path, headers, status=200):
+    response = client.http.get(path, headers=headers)
+    assert response.status_code == status, response.body
+    return response.json_body
+
+
+def _ids(body):
+    return [(r["influencer_id"], r["content_type"]) for r in body["items"]]
+
+
+def test_ranked_best_content_type_per_influencer(client, auth, scored):
+    body = _get(client, "/recommendations", auth["viewer"])
+    assert _ids(body) == [(5, "reel"), (4, "video"), (3, "reel"), (2, "reel"), (1, "reel")]
+    assert [r["rank"] for r in body["items"]] == [1, 2, 3, 4, 5]
+    assert body["model_version"]["id"] == 2 and body["model_version"]["version"] == "v2"
+    assert body["campaign_remaining_budget"] is None
+    top = body["items"][0]
+    assert top == {
+        "rank": 1, "influencer_id": 5, "handle": "ig_e", "name": "IG_E", "platform": "instagram",
+        "category": "Beauty", "country": "US", "followers": 40000, "follower_tier": "micro",
+        "content_type": "reel", "predicted_engagement_rate": 0.09, "interval_low": 0.07, "interval_high": 0.12,
+        "performance_tier": "top", "tier_probability": 0.7, "anomaly_score": 0.5,
+        "anomaly_reasons": ["412 likes per comment vs 24 for Instagram micro peers: likes without conversation"],
+        "rationale": "Peers have a median ER of 3.0%; this creator's ER raises it to 9.0%.",
+        "estimated_cost": None, "profile_url": "/influencers/5", "web_path": "#/influencers/5",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("platform=instagram&category=beauty&content_type=image", [(1, "image"), (2, "image")]),
+        ("platform=TikTok", [(4, "video")]),
+        ("tier=micro&min_followers=16000&max_followers=35000", [(2, "reel"), (1, "reel")]),
+        ("audience_size=mid", [(3, "reel")]),
+        ("tier=micro&audience_size=mid", []),
+        ("exclude_flagged=true&limit=2", [(4, "video"), (3, "reel")]),
+        ("content_type=story", []),
+    ],
+)
+def test_filters(client, auth, scored, query, expected):
+    assert _ids(_get(client, f"/recommendations?{query}", auth["viewer"])) == expected
+
+
+def test_campaign_excludes_hired_and_over_budget(client, auth, scored):
+    body = _get(client, "/recommendations?campaign_id=1", auth["viewer"])
+    # 2 is hired for it; 3's estimate (900, its completed hire) exceeds the 700 left; 1's only hire was
+    # cancelled (no estimate) and 4's cancelled hire of this campaign does not count as hired
+    assert _ids(body) == [(5, "reel"), (4, "video"), (1, "reel")]
+    assert body["campaign_remaining_budget"] == 700.0
+    by_id = {r["influencer_id"]: r for r in body["items"]}
+    assert by_id[1]["estimated_cost"] is None and by_id[4]["estimated_cost"] is None
+    assert _ids(_get(client, "/recommendations?campaign_id=2", auth["viewer"])) == [
+        (5, "reel"), (4, "video"), (2, "reel"), (1, "reel")
+    ]
+
+
+def test_errors_and_auth(client, auth, scored):
+    missing = _get(client, "/recommendations?campaign_id=999", auth["viewer"], status=404)
+    assert missing["error"]["code"] == "not_found"
+    assert _get(client, "/recommendations?colour=red", auth["viewer"], status=400)["error"]["code"]
+    assert _get(client, "/recommendations?tier=huge", auth["viewer"], status=400)["error"]["code"]
+    assert client.http.get("/recommendations").status_code == 401
+
+
+def test_models_lists_versions_and_champion(client, auth, scored):
+    body = _get(client, "/models", auth["viewer"])
+    assert [m["version"] for m in body["items"]] == ["v2", "v1"]  # same trained_at: newest id first
+    assert body["champion"]["version"] == "v2"
+    assert body["champion"]["metrics"] == {"mae": 0.01}
+    assert body["champion"]["decision"] == "promoted"
+    assert {m["status"] for m in body["items"]} == {"champion", "retired"}
+
+
+def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, aws, monkeypatch):
+    from predictfluence.retraining import wait_for_background
+    from predictfluence_ml import synthetic
+
+    monkeypatch.delenv("PF_RETRAIN_FUNCTION", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setenv("PF_ML_THREADS", "1")
+    assert client.http.post("/models/retrain", headers=auth["manager"]).status_code == 403
+    synthetic.seed(api_db, n_influencers=120, days=130, seed=5)
+    response = client.http.post("/models/retrain", headers=auth["admin"])
+    assert response.status_code == 202, response.body
+    assert response.json_body == {"status": "started", "mode": "thread", "function": None}
+    wait_for_background()
+    body = _get(client, "/models", auth["viewer"])
+    assert len(body["items"]) == 1 and body["champion"]["id"] == body["items"][0]["id"]
+    assert body["champion"]["metrics"]["mae"] < body["champion"]["metrics"]["baseline_mae"]
+    recs = _get(client, "/recommendations?limit=3", auth["viewer"])
+    assert len(recs["items"]) == 3 and all(" have a median ER of " in r["rationale"] for r in recs["items"])
