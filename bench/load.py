@@ -31,7 +31,6 @@ from _localapi import local_api  # noqa: E402
 
 PLATFORMS = ["instagram", "tiktok", "youtube", "twitter"]
 TIERS = ["nano", "micro", "mid", "macro", "mega"]
-SORTS = ["followers", "avg_engagement_rate", "avg_likes", "avg_views", "name"]
 DIMENSIONS = ["country", "age_group", "gender"]
 
 
@@ -40,6 +39,7 @@ class Ids:
     influencers: list[int]
     campaigns: list[int]
     categories: list[str]
+    sorts: list[str]  # GET /influencers' sort enum, read from the OpenAPI document
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Stats:
 def mix(ids: Ids) -> list[tuple[float, str, Callable[[random.Random], str]]]:
     """(weight, endpoint label, path maker): discovery first, then profiles, campaigns and analytics."""
     def influencers(r: random.Random) -> str:
-        query = {"sort": r.choice(SORTS), "order": r.choice(["asc", "desc"]), "page_size": r.choice([20, 50])}
+        query = {"sort": r.choice(ids.sorts), "order": r.choice(["asc", "desc"]), "page_size": r.choice([20, 50])}
         if r.random() < 0.6:
             query["platform"] = r.choice(PLATFORMS)
         if r.random() < 0.4:
@@ -101,12 +101,15 @@ def discover(url: str, key: str) -> Ids:
             raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
         return json.loads(body)
 
+    document = get("/openapi.json")
+    parameters = document["paths"]["/influencers"]["get"]["parameters"]
+    sorts = next(p["schema"]["enum"] for p in parameters if p["name"] == "sort")
     influencers = get("/influencers?page_size=200&sort=followers")["items"]
     campaigns = get("/campaigns?page_size=200")["items"]
     if not influencers or not campaigns:
         raise RuntimeError("the API has no influencers or campaigns to load-test (demo data missing?)")
     return Ids([i["id"] for i in influencers], [c["id"] for c in campaigns],
-               sorted({i["category"] for i in influencers if i.get("category")}))
+               sorted({i["category"] for i in influencers if i.get("category")}), list(sorts))
 
 
 def client_loop(n: int, url: str, key: str, ids: Ids, deadline: float, max_requests: int, stats: Stats) -> None:
