@@ -128,3 +128,37 @@ def test_a_handler_killed_after_half_the_batches_leaves_nothing_and_the_retry_lo
     assert _scalar(raw["db"], "SELECT sum(followers) FROM influencer WHERE handle LIKE 'p%'") == \
         sum((i + 1) * 1000 for i in range(PROFILE_ROWS))
     assert _scalar(raw["db"], "SELECT string_agg(status, ',' ORDER BY id) FROM etl_load") == "failed,loaded"
+
+
+def test_a_handler_killed_mid_copy_on_the_post_metrics_fast_path_leaves_nothing(raw: dict[str, Any], monkeypatch):
+    """The fast path COPYs straight into post_metric_daily chunk by chunk; dying after half the chunks must
+    roll all of it back (savepoint + the load's transaction) and the redelivery must load every row."""
+    from etl_jobs import fast_metrics
+
+    days = [f"2026-{m:02d}-{d:02d}" for m in (3, 4, 5, 6) for d in range(1, 29)]  # 112 days × 3 posts
+    body = "platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n" + "".join(
+        f"{platform},{post},{day},{i},1,0,0,,,\n"
+        for i, day in enumerate(days) for platform, post in (("instagram", "p1"), ("tiktok", "t1"), ("youtube", "y1")))
+    monkeypatch.setattr(fast_metrics, "CHUNK_CHARS", 2048)  # ~8 chunks instead of one
+    real_encode = fast_metrics._Stream.encode
+    calls: list[int] = []
+
+    def dying_encode(self, rows, direct):
+        calls.append(len(rows))
+        if len(calls) == 5:
+            raise MemoryError("simulated Lambda death in the middle of the COPY")
+        return real_encode(self, rows, direct)
+
+    monkeypatch.setattr(fast_metrics._Stream, "encode", dying_encode)
+    raw["s3"].put_object(Bucket=raw["bucket"], Key="raw/post_metrics/days.csv", Body=body.encode())
+    before = fingerprint(raw["db"])
+    event = _event(raw["bucket"], "raw/post_metrics/days.csv", "m-2")
+    assert _deliver(event) == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
+    assert sum(calls[:4]) > 0 and len(calls) == 5  # four chunks went into the COPY before the death
+    assert fingerprint(raw["db"]) == before
+
+    monkeypatch.setattr(fast_metrics._Stream, "encode", real_encode)
+    assert _deliver(event) == {"batchItemFailures": []}
+    assert _scalar(raw["db"], "SELECT count(*) FROM post_metric_daily") == len(days) * 3
+    assert _scalar(raw["db"], "SELECT sum(likes) FROM post_metric_daily") == 3 * sum(range(len(days)))
+    assert _scalar(raw["db"], "SELECT string_agg(status, ',' ORDER BY id) FROM etl_load") == "failed,loaded"
