@@ -74,26 +74,38 @@ def recommend(
             where.append("(cost.estimate IS NULL OR cost.estimate <= :remaining)")
             params["remaining"] = remaining_budget
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    # One row per influencer: its best content type unless a content type was asked for.
-    sql = f"""
-        WITH cost AS (
-            SELECT influencer_id, avg(agreed_cost)::float8 AS estimate
-            FROM campaign_influencer WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id
-        ),
-        ranked AS (
-            SELECT DISTINCT ON (s.influencer_id)
-                   s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier,
-                   s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale,
-                   i.handle, i.name, i.platform, i.category, i.country, i.followers, i.follower_tier,
-                   cost.estimate AS estimated_cost
-            FROM influencer_score s
-            JOIN influencer i ON i.id = s.influencer_id
-            LEFT JOIN cost ON cost.influencer_id = s.influencer_id
-            {clause}
-            ORDER BY s.influencer_id, s.predicted_er DESC, s.content_type
+    cost = (
+        "cost AS (SELECT influencer_id, avg(agreed_cost)::float8 AS estimate FROM campaign_influencer "
+        "WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id)"
+    )
+    columns = (
+        "s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier, "
+        "s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale, i.handle, i.name, i.platform, "
+        "i.category, i.country, i.followers, i.follower_tier, cost.estimate AS estimated_cost "
+        "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
+        "LEFT JOIN cost ON cost.influencer_id = s.influencer_id "
+    )
+    order = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
+    if content_type is not None:
+        # (influencer, content type) is the key: rank directly (index on content_type, predicted_er)
+        sql = f"WITH {cost} SELECT {columns}{clause} {order}"  # noqa: S608 - fixed fragments
+    else:
+        # One row per influencer, its best content type. An influencer in the top `limit` has its best row
+        # in the top `limit` of that content type (every row above it there is another influencer with a
+        # higher best), so: the content types (a loose index scan), the top `limit` of each through the
+        # (content_type, predicted_er) index, then the best row per influencer — never a sort of the table.
+        per_type = f"{columns}{clause} {'AND' if where else 'WHERE'} s.content_type = t.ct {order}"
+        sql = (
+            f"WITH RECURSIVE {cost}, "  # noqa: S608 - fixed fragments
+            "types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "
+            "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
+            "FROM types WHERE types.ct IS NOT NULL), "
+            f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL (SELECT {per_type}) x "
+            "WHERE t.ct IS NOT NULL), "
+            "best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates "
+            "ORDER BY influencer_id, predicted_er DESC, content_type) "
+            "SELECT * FROM best ORDER BY predicted_er DESC, influencer_id LIMIT :limit"
         )
-        SELECT * FROM ranked ORDER BY predicted_er DESC, influencer_id LIMIT :limit
-    """  # noqa: S608 - only the fixed fragments above are formatted in
     found = rows(sql, params, conn)
     out = []
     for rank, r in enumerate(found, start=1):
