@@ -93,6 +93,9 @@ def test_ranked_best_content_type_per_influencer(client, auth, scored):
         ("tier=micro&audience_size=mid", []),
         ("exclude_flagged=true&limit=2", [(4, "video"), (3, "reel")]),
         ("content_type=story", []),
+        ("limit=1", [(5, "reel")]),
+        ("limit=4", [(5, "reel"), (4, "video"), (3, "reel"), (2, "reel")]),
+        ("category=Beauty&limit=3", [(5, "reel"), (4, "video"), (2, "reel")]),
     ],
 )
 def test_filters(client, auth, scored, query, expected):
