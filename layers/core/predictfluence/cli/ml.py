@@ -28,10 +28,9 @@ def _progress() -> Callable[[str], None]:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def train(score: bool, window_days: int, as_json: bool) -> None:
     """Train, evaluate on the time holdout, register in S3, promote if it beats the champion, score."""
-    from predictfluence_ml.retrain import run
-
     from predictfluence.config import get_settings
     from predictfluence.storage import ensure_bucket
+    from predictfluence_ml.retrain import run
 
     ensure_bucket(get_settings().models_bucket)
     result = run(score=score, window_days=window_days, progress=_progress())
@@ -53,9 +52,8 @@ def train(score: bool, window_days: int, as_json: bool) -> None:
 @click.command()
 def score() -> None:
     """Batch-score every influencer × content type with the champion model into influencer_score."""
-    from predictfluence_ml.retrain import ml_threads, score_champion
-
     from predictfluence.db import get_engine
+    from predictfluence_ml.retrain import ml_threads, score_champion
 
     with ml_threads():
         result = score_champion(get_engine(), progress=_progress())
