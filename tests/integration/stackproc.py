@@ -23,6 +23,7 @@ READY_LINE = "Press Ctrl-C to stop."
 class StackProcess:
     proc: subprocess.Popen
     api_url: str
+    web_url: str
     aws_url: str
     data_dir: Path
     output: list[str]
@@ -73,7 +74,8 @@ def start_stack(data_dir: Path, env_extra: dict[str, str], args: list[str], time
         proc.kill()
         raise AssertionError("stack did not start:\n" + "\n".join(output[-60:]))
     aws_url = env_extra.get("AWS_ENDPOINT_URL", f"http://127.0.0.1:{aws_port}")
-    return StackProcess(proc, f"http://127.0.0.1:{api_port}", aws_url, data_dir, output)
+    return StackProcess(proc, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}", aws_url, data_dir,
+                        output)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1):

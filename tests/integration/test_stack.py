@@ -4,10 +4,12 @@ Once against moto's server (started by the stack) and once against LocalStack.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -41,11 +43,17 @@ def _stop_and_check(stack) -> None:
 
 
 def test_run_loads_demo_then_a_dropped_csv_reaches_the_api(engine, tmp_path):
-    stack = start_stack(tmp_path / "data", {}, ["--demo-influencers", "200", "--demo-days", "30"])
+    stack = start_stack(tmp_path / "data", {}, ["--demo-influencers", "200", "--demo-days", "120"])
     try:
         text = "\n".join(stack.output)
         assert "Demo data" in text and "loaded through S3 → SQS → ETL" in text
+        assert "First model      trained and scored" in text
         assert stack.get("/analytics/kpis")["total_influencers"] == 200
+        assert stack.get("/recommendations?limit=5")["items"], "the first model scored nobody"
+        with urllib.request.urlopen(stack.web_url + "/config.js", timeout=10) as response:
+            assert json.dumps({"apiUrl": stack.api_url}) in response.read().decode()
+        with urllib.request.urlopen(stack.web_url, timeout=10) as response:
+            assert b"Predictfluence" in response.read()
         waited = _drop_csv_and_see_it(stack, "raw/influencers/new upload.csv")  # a key that needs URL-encoding
         assert waited < 5.0, f"the ETL took {waited:.1f} s to publish the upload"
     finally:

@@ -147,11 +147,9 @@ class Stack:
         self.started.append(f"API              {self.api_url}  (OpenAPI: {self.api_url}/openapi.json)")
 
     def _start_site(self) -> None:
-        from predictfluence.devstack.web import StaticSite, write_config_js
+        from predictfluence.devstack.web import StaticSite
 
-        site_dir = PROJECT_ROOT / "frontend_static"
-        write_config_js(site_dir, self.api_url)
-        site = StaticSite(site_dir, self.options.host, self.options.web_port)
+        site = StaticSite(PROJECT_ROOT / "frontend_static", self.options.host, self.options.web_port, self.api_url)
         site.start()
         self._stoppers.append(site.stop)
         self.web_url = f"http://{self.options.host}:{self.options.web_port}/"
