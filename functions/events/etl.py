@@ -121,4 +121,19 @@ def handle_sqs_batch(records: Iterable[Any]) -> dict[str, list[dict[str, str]]]:
         from predictfluence.db import get_engine
 
         refresh_rollups_after(get_engine(), loaded)
+        start_retraining_if_due(loaded)
     return {"batchItemFailures": failures}
+
+
+def start_retraining_if_due(outcomes: list[LoadOutcome]) -> None:
+    """Enough new daily metrics since the last training start a retrain (asynchronously). A failure to
+    start one is logged, never turned into a retry of loads that already committed."""
+    from predictfluence.retraining import maybe_retrain_after_load
+
+    metric_rows = sum(o.rows_loaded for o in outcomes if o.kind == "post_metrics" and o.status == "loaded")
+    if not metric_rows:
+        return
+    try:
+        maybe_retrain_after_load(metric_rows)
+    except Exception:  # noqa: BLE001
+        log.exception("could not start retraining after loading %s metric rows", metric_rows)

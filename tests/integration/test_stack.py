@@ -42,12 +42,13 @@ def _stop_and_check(stack) -> None:
     assert not process_group_alive(stack.proc.pid), "a process of the stack outlived it"
 
 
-def test_run_loads_demo_then_a_dropped_csv_reaches_the_api(engine, tmp_path):
+def test_run_loads_demo_then_a_dropped_csv_reaches_the_api(db, tmp_path):
     stack = start_stack(tmp_path / "data", {}, ["--demo-influencers", "200", "--demo-days", "120"])
     try:
         text = "\n".join(stack.output)
         assert "Demo data" in text and "loaded through S3 → SQS → ETL" in text
-        assert "First model      trained and scored" in text
+        # ~69k metric rows ≥ PF_RETRAIN_MIN_NEW_ROWS (50k): the ETL handler itself started the first training
+        assert "First model      trained and scored after the metrics load" in text
         assert stack.get("/analytics/kpis")["total_influencers"] == 200
         assert stack.get("/recommendations?limit=5")["items"], "the first model scored nobody"
         with urllib.request.urlopen(stack.web_url + "/config.js", timeout=10) as response:
@@ -60,7 +61,7 @@ def test_run_loads_demo_then_a_dropped_csv_reaches_the_api(engine, tmp_path):
         _stop_and_check(stack)
 
 
-def test_port_in_use_gives_a_clear_message(engine, tmp_path):
+def test_port_in_use_gives_a_clear_message(db, tmp_path):
     import socket
 
     with socket.socket() as busy:
@@ -117,7 +118,7 @@ def localstack(tmp_path):
     shutil.rmtree(fs_root, ignore_errors=True)
 
 
-def test_csv_to_s3_to_sqs_to_etl_against_localstack(engine, tmp_path, localstack):
+def test_csv_to_s3_to_sqs_to_etl_against_localstack(db, tmp_path, localstack):
     env = {"AWS_ENDPOINT_URL": localstack, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
            "AWS_DEFAULT_REGION": "us-east-1"}
     t0 = time.monotonic()

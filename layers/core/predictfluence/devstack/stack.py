@@ -189,8 +189,15 @@ class Stack:
     def _train_first_model(self) -> None:
         from chalice.app import ScheduledEventConfig
 
+        from predictfluence import retraining
         from predictfluence.devstack.scheduler import scheduled_event
 
+        t0 = time.perf_counter()
+        retraining.wait_for_background()  # the metrics load may have started one (PF_RETRAIN_MIN_NEW_ROWS)
+        if self._has_champion():
+            self.started.append(f"First model      trained and scored after the metrics load "
+                                f"({time.perf_counter() - t0:.1f} s)")
+            return
         app = chalice_app()
         for source in app.event_sources:
             if isinstance(source, ScheduledEventConfig):
@@ -199,6 +206,14 @@ class Stack:
                                                              get_settings().aws_region), None)
                 self.started.append(f"First model      trained and scored by {source.name} in "
                                     f"{time.perf_counter() - t0:.1f} s")
+
+    @staticmethod
+    def _has_champion() -> bool:
+        from predictfluence.db import get_engine
+
+        with get_engine().connect() as conn:
+            return conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM model_version WHERE status = 'champion')")
+                                ).scalar_one()
 
     def summary(self) -> list[str]:
         from predictfluence.db import get_engine
