@@ -73,6 +73,8 @@ RULES: list[Rule] = [
     Rule("api", r"p50_ms\..*", baseline="baseline_select1_ms"),
     Rule("ml", r"train_s", target=60.0),
     Rule("ml", r"mae_ratio", target=0.8),
+    Rule("ml", r"mae", baseline="baseline_mae", limit=0.8),  # the peer-median baseline of the same holdout
+    Rule("ml_real", r"(all|no_like)_columns\.mae", baseline="{group}.baseline_mae"),
     Rule("coldstart", r"import_s", target=0.5),
     Rule("coldstart", r"first_request_s", target=0.9),
     Rule("coldstart", r"heavy_import_s", baseline="import_s", higher_is_better=True),
@@ -110,15 +112,16 @@ def judge(bench: str, key: str, value: float, figures: dict[str, float]) -> tupl
         if rule.bench != bench or not re.fullmatch(rule.pattern, key):
             continue
         if rule.baseline is not None:
-            base = figures.get(rule.baseline)
+            base_key = rule.baseline.format(group=key.rsplit(".", 1)[0])
+            base = figures.get(base_key)
             if base is None or base == 0:
-                return f"{rule.baseline} (missing)", "", ""
+                return f"{base_key} (missing)", "", ""
             ratio = base / value if rule.higher_is_better else value / base
             if rule.higher_is_better:
-                return f"{rule.baseline} {fmt(base)}", f"{ratio:.2f}×", ""
+                return f"{base_key} {fmt(base)}", f"{ratio:.2f}×", ""
             verdict = "" if rule.limit is None else ("ok" if ratio <= rule.limit else "MISSED")
             bound = "" if rule.limit is None else f" (≤ {rule.limit:g}×)"
-            return f"{rule.baseline} {fmt(base)}{bound}", f"{ratio:.2f}×", verdict
+            return f"{base_key} {fmt(base)}{bound}", f"{ratio:.2f}×", verdict
         if rule.target is None:
             return "", "", ""
         if rule.target == 0:

@@ -102,3 +102,12 @@ def test_every_bench_script_is_run_and_helpers_are_not():
     for scale in run_all.SCALES.values():
         assert set(scale) <= {p.stem for p in (ROOT / "bench").glob("*.py")} | {"etl", "api", "ml", "coldstart",
                                                                                    "generate", "ml_real"}
+
+
+def test_model_errors_are_judged_against_the_same_run_baseline():
+    run_all = _run_all()
+    figures = run_all.flatten({"mae": 0.007, "baseline_mae": 0.0156, "no_like_columns": {"mae": 0.0136,
+                                                                                        "baseline_mae": 0.0153}})
+    assert run_all.judge("ml", "mae", 0.007, figures) == ("baseline_mae 0.0156 (≤ 0.8×)", "0.45×", "ok")
+    assert run_all.judge("ml_real", "no_like_columns.mae", 0.0136, figures) == (
+        "no_like_columns.baseline_mae 0.0153", "0.89×", "")
