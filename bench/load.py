@@ -46,6 +46,7 @@ class Ids:
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    slow_connects: int = 0
     samples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,12 +82,19 @@ def mix(ids: Ids) -> list[tuple[float, str, Callable[[random.Random], str]]]:
     ]
 
 
-def request(host: str, port: int, path: str, key: str, timeout: float = 30) -> tuple[int, bytes]:
+SLOW_CONNECT_MS = 900.0  # a dropped SYN is retransmitted after 1 s: the server's listen queue overflowed
+
+
+def request(host: str, port: int, path: str, key: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    """(status, body, connect ms)."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
+        t0 = time.perf_counter()
+        conn.connect()
+        connect_ms = (time.perf_counter() - t0) * 1000
         conn.request("GET", path, headers={"Authorization": f"Bearer {key}", "Connection": "close"})
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), connect_ms
     finally:
         conn.close()
 
@@ -96,7 +104,7 @@ def discover(url: str, key: str) -> Ids:
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
 
     def get(path: str) -> dict:
-        status, body = request(host, port, path, key)
+        status, body, _ = request(host, port, path, key)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
         return json.loads(body)
@@ -124,14 +132,16 @@ def client_loop(n: int, url: str, key: str, ids: Ids, deadline: float, max_reque
         _, label, make = rng.choices(choices, weights)[0]
         path = make(rng)
         t0 = time.perf_counter()
+        connect_ms = 0.0
         try:
-            status, body = request(host, port, path, key)
+            status, body, connect_ms = request(host, port, path, key)
             error = None if 200 <= status < 300 else f"{status} {path} {body[:160]!r}"
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__} {path}: {exc}"
         elapsed = (time.perf_counter() - t0) * 1000
         with stats.lock:
             stats.latencies[label].append(elapsed)
+            stats.slow_connects += connect_ms >= SLOW_CONNECT_MS
             if error:
                 stats.errors[label] += 1
                 if len(stats.samples) < 10:
@@ -157,7 +167,8 @@ def summarize(stats: Stats, clients: int, seconds: float, wall: float) -> dict:
             "errors": sum(stats.errors.values()), "p50_ms": round(percentile(every, 50), 1),
             "p95_ms": round(percentile(every, 95), 1), "p99_ms": round(percentile(every, 99), 1),
             "mean_ms": round(statistics.fmean(every), 1) if every else 0.0,
-            "rps": round(len(every) / wall, 1) if wall else 0.0, "per_endpoint": per_endpoint}
+            "rps": round(len(every) / wall, 1) if wall else 0.0, "slow_connects": stats.slow_connects,
+            "per_endpoint": per_endpoint}
 
 
 def run_load(url: str, key: str, clients: int, seconds: float, max_requests: int) -> dict:
@@ -180,6 +191,8 @@ def run_load(url: str, key: str, clients: int, seconds: float, max_requests: int
               f"p50 {figures['p50_ms']:>7.1f} ms  p95 {figures['p95_ms']:>7.1f} ms")
     for sample in stats.samples:
         print("  error:", sample)
+    print(f"  connects that waited ≥ {SLOW_CONNECT_MS:.0f} ms (SYN retransmitted: the server's listen queue was "
+          f"full): {stats.slow_connects}")
     return result
 
 
