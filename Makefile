@@ -48,6 +48,7 @@ run: install
 	$(VENV)/bin/predictfluence run
 
 test: install localstack-env
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chalice import Response
+
 from predictfluence.api import errors
 from predictfluence.api.docs import ASSETS, PAGE, asset
 from predictfluence.api.routing import Router

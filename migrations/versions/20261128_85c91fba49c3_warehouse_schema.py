@@ -1,7 +1,7 @@
 """warehouse schema
 
 Revision ID: 85c91fba49c3
-Revises: 
+Revises:
 Create Date: 2026-11-28 05:54:21.790329
 """
 

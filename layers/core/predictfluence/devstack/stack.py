@@ -19,6 +19,7 @@ from predictfluence.devstack.ports import ensure_free
 log = logging.getLogger(__name__)
 
 # Demo CSV kinds in dependency order: each load must land before the next one references it.
+API_LISTEN_BACKLOG = 128
 DEMO_KIND_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
 
 
@@ -140,7 +141,14 @@ class Stack:
             config_from_disk=config_from_disk,
         )
         opts = self.options
-        thread = HTTPServerThread(lambda: create_local_server(app, config, opts.host, opts.api_port))
+        def server():
+            local = create_local_server(app, config, opts.host, opts.api_port)
+            # socketserver listens with a backlog of 5: under 20 concurrent clients the kernel drops SYNs
+            # and clients wait ~1 s to retransmit (bench/load.py). Re-listening raises the backlog.
+            local.server.socket.listen(API_LISTEN_BACKLOG)
+            return local
+
+        thread = HTTPServerThread(server)
         thread.start()
         self._stoppers.append(thread.shutdown)
         self.api_url = f"http://{opts.host}:{opts.api_port}"
