@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,17 +38,6 @@ LOAD_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-def scratch_database():
-    from predictfluence.db import database_url
-
-    server = database_url()
-    name = f"pf_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, name, server.set(database=name)
 
 
 def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
@@ -195,36 +183,34 @@ def main() -> None:
     influencers = max(10, int(args.influencers * args.scale))
 
     from predictfluence import migrate
-    from predictfluence.db import create_engine, set_engine
+    from predictfluence.db import create_engine, database_url, set_engine
+    from predictfluence.scratchdb import scratch_database
 
-    admin, name, url = scratch_database()
-    engine = create_engine(url)
-    set_engine(engine)
-    try:
-        migrate.upgrade(engine)
-        started = time.perf_counter()
-        if args.sql_seed:
-            seed_with_sql(engine, influencers, args.days)
-        else:
-            seed_with_generator_and_etl(engine, influencers, args.days)
-        with engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE"))
-            counts = conn.execute(sa.text(
-                "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)")).one()
-        log(f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in {time.perf_counter() - started:.1f} s "
-            f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}")
-        p50, p95, baseline = measure(engine, args.iterations)
-        log(f"baseline SELECT 1: {baseline:.2f} ms")
-        log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
-        for endpoint in p50:
-            log(f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}")
-    finally:
-        set_engine(None)
-        engine.dispose()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url(), "pf_bench", keep=args.keep) as url:
+        engine = create_engine(url)
+        set_engine(engine)
+        try:
+            migrate.upgrade(engine)
+            started = time.perf_counter()
+            if args.sql_seed:
+                seed_with_sql(engine, influencers, args.days)
+            else:
+                seed_with_generator_and_etl(engine, influencers, args.days)
+            with engine.begin() as conn:
+                conn.execute(sa.text("ANALYZE"))
+                counts = conn.execute(sa.text(
+                    "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)")).one()
+            log(f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in "
+                f"{time.perf_counter() - started:.1f} s "
+                f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}")
+            p50, p95, baseline = measure(engine, args.iterations)
+            log(f"baseline SELECT 1: {baseline:.2f} ms")
+            log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
+            for endpoint in p50:
+                log(f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}")
+        finally:
+            set_engine(None)
+            engine.dispose()
     print(json.dumps({"p95_ms": p95, "p50_ms": p50, "influencers": counts[0], "metric_rows": counts[1],
                       "baseline_select1_ms": round(baseline, 3)}))
 

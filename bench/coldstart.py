@@ -25,6 +25,7 @@ throw-away database is created, migrated and dropped. The last line of output is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -32,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -87,34 +87,25 @@ def _server_url():
     return embedded_url(tmp / "pg"), tmp
 
 
-class Database:
-    """A throw-away migrated database on the server."""
+@contextlib.contextmanager
+def migrated_database():
+    """A throw-away migrated database; yields its URL as a string for the child interpreters."""
+    import sqlalchemy as sa
 
-    def __enter__(self):
-        import sqlalchemy as sa
+    from predictfluence import migrate
+    from predictfluence.db import create_engine
+    from predictfluence.scratchdb import scratch_database
 
-        from predictfluence import migrate
-        from predictfluence.db import create_engine
-
-        self.server, self.tmp = _server_url()
-        self.name = f"pf_bench_{uuid.uuid4().hex[:10]}"
-        self.admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
-        self.url = self.server.set(database=self.name)
-        engine = create_engine(self.url, poolclass=sa.pool.NullPool)
-        migrate.upgrade(engine)
-        engine.dispose()
-        return self.url.render_as_string(hide_password=False)
-
-    def __exit__(self, *exc):
-        import sqlalchemy as sa
-
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
-        if self.tmp:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+    server, tmp = _server_url()
+    try:
+        with scratch_database(server, "pf_bench") as url:
+            engine = create_engine(url, poolclass=sa.pool.NullPool)
+            migrate.upgrade(engine)
+            engine.dispose()
+            yield url.render_as_string(hide_password=False)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def package_paths(tmp: Path) -> tuple[str, list[str]]:
@@ -144,7 +135,7 @@ def main() -> None:
     parser.add_argument("--package", action="store_true", help="run the built package in a clean 3.12")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="pf-coldstart-") as tmp, Database() as url:
+    with tempfile.TemporaryDirectory(prefix="pf-coldstart-") as tmp, migrated_database() as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PF_"))}
         env.update(DATABASE_URL=url, AWS_DEFAULT_REGION=env.get("AWS_DEFAULT_REGION", "us-east-1"))
         # As infra/resources.json sets it for every function: pydantic otherwise scans every installed

@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,29 +102,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="pf-bench-"))
-    os.environ["PF_DATA_DIR"] = str(work / "data")  # reports of the bench loads land here
-
     from predictfluence.config import reset_settings
     from predictfluence.db import create_engine, database_url
+    from predictfluence.scratchdb import scratch_database
 
-    reset_settings()
-    server = database_url()
-    name = f"pf_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name), poolclass=sa.pool.NullPool)
-    try:
-        result = run(engine, work, args)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        for path in sorted(work.rglob("*"), reverse=True):
-            path.rmdir() if path.is_dir() else path.unlink()
-        work.rmdir()
+    with tempfile.TemporaryDirectory(prefix="pf-bench-") as tmp:
+        work = Path(tmp)
+        os.environ["PF_DATA_DIR"] = str(work / "data")  # reports of the bench loads land here
+        reset_settings()
+        with scratch_database(database_url(), "pf_bench") as url:
+            engine = create_engine(url, poolclass=sa.pool.NullPool)
+            try:
+                result = run(engine, work, args)
+            finally:
+                engine.dispose()
     print(json.dumps(result))
 
 

@@ -28,7 +28,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,9 +174,6 @@ def main() -> None:
     parser.add_argument("--skip-real", action="store_true", help="Skip the real-dataset cross-validation.")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="pf-bench-ml-"))
-    os.environ["PF_DATA_DIR"] = str(work / "data")
-    os.environ["PF_MODEL_CACHE_DIR"] = str(work / "models")
     os.environ["PF_ML_THREADS"] = str(args.threads)
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
@@ -190,30 +186,25 @@ def main() -> None:
     from predictfluence import migrate
     from predictfluence.config import get_settings, reset_settings
     from predictfluence.db import create_engine, database_url
+    from predictfluence.scratchdb import scratch_database
     from predictfluence.storage import reset_clients
     from predictfluence_ml.training import ml_threads
 
-    reset_settings()
-    reset_clients()
-    server = database_url()
-    name = f"pf_bench_ml_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name), poolclass=sa.pool.NullPool)
-    try:
-        migrate.upgrade(engine)
-        with mock_aws(), ml_threads():
-            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().models_bucket)
-            result = run(engine, args, work)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        for path in sorted(work.rglob("*"), reverse=True):
-            path.rmdir() if path.is_dir() else path.unlink()
-        work.rmdir()
+    with tempfile.TemporaryDirectory(prefix="pf-bench-ml-") as tmp:
+        work = Path(tmp)
+        os.environ["PF_DATA_DIR"] = str(work / "data")
+        os.environ["PF_MODEL_CACHE_DIR"] = str(work / "models")
+        reset_settings()
+        reset_clients()
+        with scratch_database(database_url(), "pf_bench_ml") as url:
+            engine = create_engine(url, poolclass=sa.pool.NullPool)
+            try:
+                migrate.upgrade(engine)
+                with mock_aws(), ml_threads():
+                    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().models_bucket)
+                    result = run(engine, args, work)
+            finally:
+                engine.dispose()
     print(json.dumps(result))
 
 

@@ -8,7 +8,6 @@ migrates it with Alembic and drops it at the end, so concurrent runs never colli
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -35,17 +34,10 @@ def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
-    server = _server_url(tmp_path_factory)
-    name = f"pf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    from predictfluence.scratchdb import scratch_database
+
+    with scratch_database(_server_url(tmp_path_factory), "pf_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
