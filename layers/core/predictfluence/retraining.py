@@ -44,19 +44,24 @@ def retrain_function_name() -> str | None:
     return f"{current}-retrain"
 
 
-def retrain_event(reason: str) -> dict[str, Any]:
-    settings = get_settings()
+def scheduled_event(source: str = "aws.events", resources: list[str] | None = None,
+                    detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An EventBridge `Scheduled Event` as Lambda receives it (the retrain handler's input)."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
-        "source": "predictfluence",
+        "source": source,
         "account": "000000000000",
         "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": settings.aws_region,
-        "resources": [],
-        "detail": {"reason": reason},
+        "region": get_settings().aws_region,
+        "resources": resources or [],
+        "detail": detail or {},
     }
+
+
+def retrain_event(reason: str) -> dict[str, Any]:
+    return scheduled_event("predictfluence", detail={"reason": reason})
 
 
 def _run_in_thread(reason: str) -> None:

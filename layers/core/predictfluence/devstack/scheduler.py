@@ -3,28 +3,14 @@ real-shaped `Scheduled Event` at a fixed interval (the same handler EventBridge 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from predictfluence.retraining import scheduled_event
+
 log = logging.getLogger(__name__)
-
-
-def scheduled_event(rule_arn: str, region: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "000000000000",
-        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region,
-        "resources": [rule_arn],
-        "detail": {},
-    }
 
 
 class Scheduler(threading.Thread):
@@ -43,7 +29,7 @@ class Scheduler(threading.Thread):
     def run(self) -> None:
         while not self._stop_event.wait(self.interval_s):
             try:
-                self.handler(scheduled_event(self.rule_arn, self.region), None)
+                self.handler(scheduled_event(resources=[self.rule_arn]), None)
                 self.runs += 1
             except Exception:  # noqa: BLE001 - a failed run is logged; the next one is scheduled as usual
                 log.exception("scheduled handler %s failed", self.rule_arn)

@@ -198,7 +198,6 @@ class Stack:
         from chalice.app import ScheduledEventConfig
 
         from predictfluence import retraining
-        from predictfluence.devstack.scheduler import scheduled_event
 
         t0 = time.perf_counter()
         retraining.wait_for_background()  # the metrics load may have started one (PF_RETRAIN_MIN_NEW_ROWS)
@@ -210,8 +209,8 @@ class Stack:
         for source in app.event_sources:
             if isinstance(source, ScheduledEventConfig):
                 t0 = time.perf_counter()
-                app.handler_map[source.name](scheduled_event(f"arn:aws:events:local:0:rule/{source.name}",
-                                                             get_settings().aws_region), None)
+                app.handler_map[source.name](
+                    retraining.scheduled_event(resources=[f"arn:aws:events:local:0:rule/{source.name}"]), None)
                 self.started.append(f"First model      trained and scored by {source.name} in "
                                     f"{time.perf_counter() - t0:.1f} s")
 
