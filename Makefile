@@ -23,7 +23,7 @@ help:
 
 $(STAMP): requirements.txt requirements-dev.txt layers/ml/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade 'pip<26.3'  # chalice 1.34 declares pip<26.3
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
