@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -18,8 +19,8 @@ from predictfluence.devstack.ports import ensure_free
 
 log = logging.getLogger(__name__)
 
-# Demo CSV kinds in dependency order: each load must land before the next one references it.
 API_LISTEN_BACKLOG = 128
+# Demo CSV kinds in dependency order: each load must land before the next one references it.
 DEMO_KIND_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
 
 
@@ -44,7 +45,6 @@ class Stack:
     _stoppers: list[Any] = field(default_factory=list)
     api_url: str = ""
     web_url: str = ""
-    dispatcher: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -52,8 +52,6 @@ class Stack:
         opts = self.options
         ensure_free(opts.host, opts.api_port, "API server", "PF_API_PORT")
         ensure_free(opts.host, opts.web_port, "web site", "PF_WEB_PORT")
-        import os
-
         if not os.environ.get("AWS_ENDPOINT_URL"):
             ensure_free(opts.host, opts.aws_port, "local AWS endpoint (moto)", "PF_AWS_PORT")
 
@@ -103,13 +101,13 @@ class Stack:
         from predictfluence.devstack.dispatcher import SqsDispatcher
 
         queue = local_aws.etl_queue_name()
-        sources = [s for s in app.event_sources if isinstance(s, SQSEventConfig) and s.queue == queue]
+        sources = [s for s in event_sources(app, SQSEventConfig) if s.queue == queue]
         if not sources:
             raise RuntimeError(f"app.py has no @app.on_sqs_message handler for queue {queue!r}")
         handler = app.handler_map[sources[0].name]
-        self.dispatcher = SqsDispatcher(queue_url, handler, get_settings().aws_region, sources[0].batch_size)
-        self.dispatcher.start()
-        self._stoppers.append(self.dispatcher.stop)
+        dispatcher = SqsDispatcher(queue_url, handler, get_settings().aws_region, sources[0].batch_size)
+        dispatcher.start()
+        self._stoppers.append(dispatcher.stop)
         self.started.append(f"ETL dispatcher   SQS {queue} -> {sources[0].name} (same handler as Lambda)")
 
     def _start_scheduler(self, app: Any) -> None:
@@ -117,17 +115,16 @@ class Stack:
 
         from predictfluence.devstack.scheduler import Scheduler
 
-        for source in app.event_sources:
-            if isinstance(source, ScheduledEventConfig):
-                scheduler = Scheduler(
-                    source.name, app.handler_map[source.name], self.options.retrain_every_s, get_settings().aws_region
-                )
-                scheduler.start()
-                self._stoppers.append(scheduler.stop)
-                self.started.append(
-                    f"Scheduler        {source.name} every {self.options.retrain_every_s:.0f} s "
-                    f"(AWS: {source.schedule_expression})"
-                )
+        for source in event_sources(app, ScheduledEventConfig):
+            scheduler = Scheduler(
+                source.name, app.handler_map[source.name], self.options.retrain_every_s, get_settings().aws_region
+            )
+            scheduler.start()
+            self._stoppers.append(scheduler.stop)
+            self.started.append(
+                f"Scheduler        {source.name} every {self.options.retrain_every_s:.0f} s "
+                f"(AWS: {source.schedule_expression})"
+            )
 
     def _start_api(self, app: Any) -> None:
         import json
@@ -206,13 +203,12 @@ class Stack:
                                 f"({time.perf_counter() - t0:.1f} s)")
             return
         app = chalice_app()
-        for source in app.event_sources:
-            if isinstance(source, ScheduledEventConfig):
-                t0 = time.perf_counter()
-                app.handler_map[source.name](
-                    retraining.scheduled_event(resources=[f"arn:aws:events:local:0:rule/{source.name}"]), None)
-                self.started.append(f"First model      trained and scored by {source.name} in "
-                                    f"{time.perf_counter() - t0:.1f} s")
+        for source in event_sources(app, ScheduledEventConfig):
+            t0 = time.perf_counter()
+            app.handler_map[source.name](
+                retraining.scheduled_event(resources=[f"arn:aws:events:local:0:rule/{source.name}"]), None)
+            self.started.append(f"First model      trained and scored by {source.name} in "
+                                f"{time.perf_counter() - t0:.1f} s")
 
     @staticmethod
     def _has_champion() -> bool:
@@ -226,8 +222,9 @@ class Stack:
         from predictfluence.db import get_engine
         from predictfluence.stats import table_counts
 
-        lines = ["", f"API key (admin, for the web site's sign-in and API clients): {dev_api_key()}"]
-        lines += [f"  e.g. curl -H 'Authorization: Bearer {dev_api_key()}' {self.api_url}/influencers", ""]
+        key = dev_api_key()
+        lines = ["", f"API key (admin, for the web site's sign-in and API clients): {key}"]
+        lines += [f"  e.g. curl -H 'Authorization: Bearer {key}' {self.api_url}/influencers", ""]
         lines += ["Warehouse rows:"]
         lines += [f"  {table:22s} {count:>12,d}" for table, count in table_counts(get_engine()).items()]
         return lines
@@ -240,13 +237,13 @@ def wait_for_load(key: str, timeout_s: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     query = sa.text(
         "SELECT status, rows_loaded, rows_rejected, error FROM etl_load "
-        "WHERE (file_key = :key OR file_key LIKE :suffix) AND status <> 'processing' ORDER BY id DESC LIMIT 1"
+        "WHERE file_key = :key AND status <> 'processing' ORDER BY id DESC LIMIT 1"
     )
     while time.monotonic() < deadline:
         with get_engine().connect() as conn:
-            row = conn.execute(query, {"key": key, "suffix": f"%/{key}"}).mappings().first()
+            row = conn.execute(query, {"key": key}).mappings().first()
         if row is not None:
-            if row["status"] not in ("loaded",):
+            if row["status"] != "loaded":
                 raise RuntimeError(f"demo load of {key} ended {row['status']}: {row['error']}")
             return dict(row)
         time.sleep(0.2)
@@ -267,6 +264,11 @@ def dev_api_key() -> str:
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
+
+
+def event_sources(app: Any, config_type: type) -> list[Any]:
+    """The app's event handlers of one kind (SQS, schedule), as Chalice registered them."""
+    return [source for source in app.event_sources if isinstance(source, config_type)]
 
 
 def chalice_app() -> Any:
