@@ -71,27 +71,28 @@ def _as_float() -> FunctionTransformer:
     return FunctionTransformer(np.asarray, kw_args={"dtype": np.float64}, check_inverse=False)
 
 
+def _boosting_pipeline(estimator: Any) -> Pipeline:
+    """Encoding + the booster, as one artifact: what the regressors and the tier classifier share."""
+    return Pipeline([("encode", _encoder()), ("float", _as_float()), ("hgb", estimator)])
+
+
+def _tree_params(params: TrainParams) -> dict[str, Any]:
+    """Tree shape and reproducibility settings common to every booster here."""
+    return {
+        "max_leaf_nodes": params.max_leaf_nodes,
+        "min_samples_leaf": params.min_samples_leaf,
+        "l2_regularization": params.l2_regularization,
+        "categorical_features": list(range(len(CATEGORICAL))),
+        "early_stopping": False,
+        "random_state": params.seed,
+    }
+
+
 def _regressor(params: TrainParams, **loss: Any) -> Pipeline:
-    n_cat = len(CATEGORICAL)
-    return Pipeline(
-        [
-            ("encode", _encoder()),
-            ("float", _as_float()),
-            (
-                "hgb",
-                HistGradientBoostingRegressor(
-                    max_iter=params.max_iter,
-                    learning_rate=params.learning_rate,
-                    max_leaf_nodes=params.max_leaf_nodes,
-                    min_samples_leaf=params.min_samples_leaf,
-                    l2_regularization=params.l2_regularization,
-                    categorical_features=list(range(n_cat)),
-                    early_stopping=False,
-                    random_state=params.seed,
-                    **loss,
-                ),
-            ),
-        ]
+    return _boosting_pipeline(
+        HistGradientBoostingRegressor(
+            max_iter=params.max_iter, learning_rate=params.learning_rate, **_tree_params(params), **loss
+        )
     )
 
 
@@ -205,26 +206,9 @@ def _fit(train: Dataset, params: TrainParams) -> ModelBundle:
         scores = np.maximum(lo - log_y[calibration], log_y[calibration] - hi)
         n = scores.size
         interval_adjust = float(np.quantile(scores, min(1.0, np.ceil((n + 1) * 0.8) / n), method="higher"))
-    n_cat = len(CATEGORICAL)
     labels = tier_labels(train.X.cat, train.y)
-    classifier_pipeline = Pipeline(
-        [
-            ("encode", _encoder()),
-            ("float", _as_float()),
-            (
-                "hgb",
-                HistGradientBoostingClassifier(
-                    max_iter=params.classifier_iter,
-                    learning_rate=0.1,
-                    max_leaf_nodes=params.max_leaf_nodes,
-                    min_samples_leaf=params.min_samples_leaf,
-                    l2_regularization=params.l2_regularization,
-                    categorical_features=list(range(n_cat)),
-                    early_stopping=False,
-                    random_state=params.seed,
-                ),
-            ),
-        ]
+    classifier_pipeline = _boosting_pipeline(
+        HistGradientBoostingClassifier(max_iter=params.classifier_iter, learning_rate=0.1, **_tree_params(params))
     )
     # The classifier learns on the same 75 % and its probabilities are calibrated (isotonic) on the
     # held-out 25 %: one boosting fit instead of the 3 + 1 of cross-validated calibration.
