@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from tests._require import require
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "frontend_static"
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -223,8 +225,7 @@ def api_key(db) -> str:  # noqa: ANN001
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    require(executable, "Chromium is not installed (apt-get install -y chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

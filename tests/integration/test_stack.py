@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from predictfluence.devstack.ports import free_port
+from tests._require import require
 from tests.integration.stackproc import ROOT, process_group_alive, start_stack, wait_until
 
 pytestmark = pytest.mark.slow
@@ -83,8 +84,7 @@ LOCALSTACK_PY = ROOT / ".venv-localstack" / "bin" / "python"
 
 @pytest.fixture()
 def localstack(tmp_path):
-    if not LOCALSTACK_PY.exists():
-        pytest.skip("LocalStack is not installed: run `make localstack-env` (make test does)")
+    require(LOCALSTACK_PY.exists(), "LocalStack is not installed: run `make localstack-env` (make test does)")
     port = free_port()
     fs_root = tmp_path / "localstack"
     fs_root.mkdir()
