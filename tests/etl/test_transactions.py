@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,13 +34,33 @@ def test_force_reloads_and_updates_the_same_load_row(seeded, load):
     assert rows(seeded, "SELECT likes FROM post_metric_daily ORDER BY likes") == [(80,), (120,), (5000,)]
 
 
+def _blocked_by(engine, pid: int, timeout: float = 10.0) -> list[int]:
+    """The backends of this database that PostgreSQL reports as waiting on a lock held by `pid`, polled
+    until there is one or `timeout` passes (a deadline, not a sleep-for-synchronisation)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            waiting = conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))"), {"holder": pid}).scalars().all()
+        if waiting or time.monotonic() > deadline:
+            return list(waiting)
+        time.sleep(0.01)
+
+
 def test_concurrent_double_delivery_loads_once(seeded, monkeypatch):
-    """Two deliveries of the same object at once: the second blocks on the claim, then skips."""
+    """Two deliveries of the same object at once: the second blocks on the claim, then skips.
+
+    The second delivery must be seen by PostgreSQL waiting on a lock the first one's session holds
+    (pg_blocking_pids) before the first is released; a thread that merely has not started yet proves
+    nothing."""
     real = post_metrics.PostMetricsLoader.load
     first_inside = threading.Event()
     release = threading.Event()
+    first_pid: list[int] = []
 
     def slow_load(self, conn, source):
+        first_pid.append(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
         first_inside.set()
         release.wait(10)
         return real(self, conn, source)
@@ -56,11 +77,15 @@ def test_concurrent_double_delivery_loads_once(seeded, monkeypatch):
     assert first_inside.wait(10)
     two = threading.Thread(target=run, args=("two",))
     two.start()
-    two.join(0.5)
-    assert two.is_alive()  # blocked on the unique claim until the first commits
-    release.set()
-    one.join(10)
-    two.join(10)
+    try:
+        waiting = _blocked_by(seeded, first_pid[0])
+        assert len(waiting) == 1, "the second delivery never waited on the first one's claim"
+        assert two.is_alive()
+        assert first_pid == [first_pid[0]]  # only the first delivery got inside the loader
+    finally:
+        release.set()
+        one.join(10)
+        two.join(10)
     assert results["one"].status == "loaded"
     assert results["two"].status == "skipped_duplicate"
     assert results["two"].load_id == results["one"].load_id
