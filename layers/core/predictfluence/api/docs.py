@@ -4,6 +4,9 @@ The assets come from the `swagger-ui-bundle-v2` wheel (Swagger UI 5.x: OpenAPI 3
 files only, never imported as code). Only `swagger-ui-bundle.js` and `swagger-ui.css` are served; they
 are read on first use and kept in memory. Links are relative, so the page works under an API Gateway
 stage prefix (/api/docs) as well as locally (/docs).
+
+No `persistAuthorization`: Swagger UI would keep the API key typed into "Authorize" in localStorage, where
+it outlives the tab and is readable by any script of the API's origin. The key lasts as long as the page.
 """
 
 from __future__ import annotations
@@ -25,8 +28,7 @@ PAGE = """<!doctype html>
   <div id="swagger-ui"></div>
   <script src="docs/swagger-ui-bundle.js"></script>
   <script>
-    window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true,
-                                 persistAuthorization: true});
+    window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true});
   </script>
 </body>
 </html>
