@@ -62,6 +62,10 @@ def conflict(code: str, message: str, details: Any = None) -> ApiError:
     return ApiError(409, code, message, details)
 
 
+def payload_too_large(message: str, details: Any = None) -> ApiError:
+    return ApiError(413, "payload_too_large", message, details)
+
+
 def unprocessable(message: str, details: Any = None) -> ApiError:
     return ApiError(422, "validation_error", message, details)
 

@@ -11,13 +11,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from predictfluence.api import limits
 from predictfluence.api.routing import MAX_ID, RouteSpec
 
 REF = "#/components/schemas/{model}"
 _STATUS_TEXT = {
     200: "OK", 201: "Created", 204: "No content", 400: "Malformed request (query, path or JSON)",
     401: "Missing, unknown or revoked API key", 403: "The API key's role may not do this",
-    404: "Not found", 409: "Conflict with the current state", 422: "The JSON body failed validation",
+    404: "Not found", 409: "Conflict with the current state",
+    413: f"The request body is larger than the API accepts ({limits.MAX_BODY_BYTES // 1024} KiB)", 422: "The JSON body failed validation",
     500: "Unexpected server error", 503: "The database is unavailable",
 }
 
@@ -101,7 +103,7 @@ def _responses(spec: RouteSpec, refs: dict[tuple[type[BaseModel], str], Any]) ->
     if spec.query is not None:
         codes.add(400)
     if spec.body is not None:
-        codes |= {400, 422}
+        codes |= {400, 413, 422}
     for code in sorted(codes):
         responses[str(code)] = {"description": _STATUS_TEXT.get(code, "Error"), "content": error}
     if "401" in responses:  # a missing header never reaches the app: the gateway answers in its own shape

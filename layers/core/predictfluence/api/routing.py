@@ -11,8 +11,11 @@ Every route goes through `_Endpoint.__call__`, which in this order:
 1. authenticates (role given) from the authorizer's context, or from the Authorization header when no
    authorizer ran (direct Lambda invocation) → 401 / 403 / 503;
 2. validates path parameters (ids: 1 ≤ id < 2^63, else 400), the query string against `query`
-   (400, naming the field; unknown parameters are rejected) and the JSON body against `body` (400 for
-   a body that is not JSON, 422 for JSON that fails the model);
+   (400, naming the field; unknown parameters are rejected) and the JSON body against `body`: before
+   decoding, a body over MAX_BODY_BYTES is 413 and one nested deeper than MAX_JSON_DEPTH is 400 (a linear
+   scan of the brackets outside strings, so the decoder never recurses deeply); number literals longer
+   than MAX_NUMBER_CHARS, floats that overflow and NaN/Infinity are 400; a body that is not JSON is 400,
+   JSON that fails the model 422 (limits: `predictfluence.api.limits`);
 3. calls the handler with keyword arguments: each path parameter, `query=`, `body=`, and
    `principal=` when the handler's signature asks for it;
 4. serialises the pydantic model it returns (or None → 204, or a Chalice Response as is);
@@ -34,7 +37,7 @@ from typing import Any
 from chalice import Blueprint, CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
-from predictfluence.api import errors
+from predictfluence.api import errors, limits
 from predictfluence.api.auth import ROLES, Principal, authenticate
 from predictfluence.api.authorizer import api_key_authorizer
 from predictfluence.config import get_settings
@@ -90,6 +93,76 @@ def _error_details(exc: ValidationError, location: str) -> list[dict[str, Any]]:
 
 def _fields(details: list[dict[str, Any]]) -> str:
     return ", ".join(dict.fromkeys(d["field"] for d in details))
+
+
+# A JSON string (closing quote optional: an unterminated one runs to the end) or a bracket. Strings are
+# matched whole so that brackets inside them are not counted; the unrolled loop keeps the scan linear.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]')
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _json_depth_exceeds(text: str, limit: int) -> bool:
+    """True when arrays/objects in `text` nest deeper than `limit` (strings are skipped)."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal) > limits.MAX_NUMBER_CHARS:
+        raise _BadNumber(f"a number has {len(literal):,} characters (at most {limits.MAX_NUMBER_CHARS})")
+    return int(literal)
+
+
+def _parse_float(literal: str) -> float:
+    if len(literal) > limits.MAX_NUMBER_CHARS:
+        raise _BadNumber(f"a number has {len(literal):,} characters (at most {limits.MAX_NUMBER_CHARS})")
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _BadNumber(f"the number {literal} is out of range")
+    return value
+
+
+def _parse_constant(name: str) -> float:
+    raise _BadNumber(f"{name} is not a JSON number")
+
+
+def decode_json_body(raw: bytes | str | None) -> Any:
+    """The JSON value of a request body, refusing hostile shapes before the decoder sees them: 413 over
+    MAX_BODY_BYTES, 400 for nesting deeper than MAX_JSON_DEPTH, for over-long or out-of-range numbers and
+    for anything that is not UTF-8 JSON. Every body-taking route decodes through here."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
+    if len(data) > limits.MAX_BODY_BYTES:
+        raise errors.payload_too_large(
+            f"the request body has {len(data):,} bytes; at most {limits.MAX_BODY_BYTES:,} are accepted",
+            {"field": "body", "in": "body", "limit_bytes": limits.MAX_BODY_BYTES, "bytes": len(data)},
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.bad_request("the request body is not UTF-8 text") from None
+    if _json_depth_exceeds(text, limits.MAX_JSON_DEPTH):
+        raise errors.bad_request(
+            f"the request body nests arrays/objects deeper than {limits.MAX_JSON_DEPTH} levels",
+            [{"field": "body", "in": "body", "message": f"nesting deeper than {limits.MAX_JSON_DEPTH} levels"}],
+        )
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except _BadNumber as exc:
+        raise errors.bad_request(f"the request body holds an unacceptable number: {exc}",
+                                 [{"field": "body", "in": "body", "message": str(exc)}]) from None
+    except (ValueError, RecursionError):
+        raise errors.bad_request("the request body is not valid JSON") from None
 
 
 def _is_db_outage(exc: BaseException) -> bool:
@@ -196,10 +269,7 @@ class _Endpoint:
         if not raw:
             raise errors.unprocessable("a JSON request body is required", [{"field": "body", "in": "body",
                                                                              "message": "required"}])
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.bad_request("the request body is not valid JSON") from None
+        data = decode_json_body(raw)
         try:
             return self.spec.body.model_validate(data)
         except ValidationError as exc:
