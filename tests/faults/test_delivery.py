@@ -60,20 +60,28 @@ def test_the_same_s3_event_three_times_loads_once(raw: dict[str, Any]) -> None:
 
 
 def test_two_concurrent_deliveries_of_one_file_load_once(raw: dict[str, Any], monkeypatch) -> None:
-    """Delivery A is held inside its transaction until delivery B is seen waiting on A's claim (a lock
-    wait in pg_stat_activity); then A commits and B skips the file by its checksum."""
+    """Delivery A is held inside its transaction until delivery B is seen waiting on a lock A's session
+    holds (pg_stat_activity + pg_blocking_pids); then A commits and B skips the file by its checksum.
+    The wait must have been observed: if B never blocked (or never started), the test fails."""
     from etl_jobs.kinds import influencers
 
     real = influencers.InfluencersLoader.upsert
     entered = threading.Event()
+    holder: list[int] = []
+    blocked: list[int] = []
 
     def held_upsert(self, conn, hmap):
         if not entered.is_set():
+            holder.append(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
             entered.set()
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:  # bounded: B blocks on the claim within milliseconds
-                if _scalar(raw["db"], "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                      "AND wait_event_type = 'Lock'"):
+                with raw["db"].connect() as probe:
+                    blocked.extend(probe.execute(sa.text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))"),
+                        {"holder": holder[0]}).scalars())
+                if blocked:
                     break
                 time.sleep(0.01)
         return real(self, conn, hmap)
@@ -93,6 +101,7 @@ def test_two_concurrent_deliveries_of_one_file_load_once(raw: dict[str, Any], mo
     first.join(30)
     second.join(30)
     assert not first.is_alive() and not second.is_alive()
+    assert len(blocked) == 1 and blocked[0] != holder[0], "delivery B was never seen waiting on delivery A's lock"
     assert results == {"a": {"batchItemFailures": []}, "b": {"batchItemFailures": []}}
     assert _scalar(raw["db"], "SELECT count(*) FROM influencer WHERE handle LIKE 'new%'") == 40
     assert _scalar(raw["db"], "SELECT count(*) FROM etl_load") == 1
