@@ -63,6 +63,14 @@ def engine(database_url: URL) -> Iterator[Engine]:
 
 
 @pytest.fixture()
+def db_today(engine: Engine):
+    """PostgreSQL's `current_date` (a datetime.date), the date the ETL's range checks use. Python's
+    date.today() is the machine's local date and may differ from the database session's around midnight."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT current_date")).scalar_one()
+
+
+@pytest.fixture()
 def db(engine: Engine) -> Iterator[Engine]:
     """The migrated test database, emptied after the test."""
     from predictfluence.models import Base

@@ -171,7 +171,7 @@ def test_default_end_date_is_today_and_nothing_is_in_the_future(tmp_path: Path) 
 def test_future_end_date_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="future"):
         generate(
-            DemoConfig(influencers=10, days=3, end_date=dt.date.today() + dt.timedelta(days=3)), tmp_path
+            DemoConfig(influencers=10, days=3, end_date=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)), tmp_path
         )
 
 

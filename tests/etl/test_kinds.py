@@ -173,9 +173,9 @@ def test_extra_columns_are_ignored_with_a_note(seeded, load, write_csv):
     assert "ignored unknown column(s): 'mood'" in outcome.message
 
 
-def test_campaigns_may_be_planned_ahead_but_not_absurdly(seeded, load, write_csv):
+def test_campaigns_may_be_planned_ahead_but_not_absurdly(seeded, load, write_csv, db_today):
     """A campaign's planned dates may lie in the future (facts may not); ten years ahead is the limit."""
-    ahead = dt.date.today() + dt.timedelta(days=400)
+    ahead = db_today + dt.timedelta(days=400)
     text = (
         "name,brand,status,start_date,end_date,budget\n"
         f"Next Year,Lumi,draft,{ahead.isoformat()},{(ahead + dt.timedelta(days=30)).isoformat()},5000\n"

@@ -12,7 +12,7 @@ from tests.etl.conftest import rows, scalar
 
 METRICS_HEADER = "platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n"
 GOOD = "instagram,p1,2026-03-02,10,1,0,0,,,\n"
-TOMORROW_PLUS_2 = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+TOMORROW_PLUS_2 = "<database's current_date + 2>"  # replaced in the test by db_today + 2 days
 
 
 def _rejections(outcome):
@@ -41,15 +41,18 @@ def _rejections(outcome):
          (3, "duplicate post day (first on line 2)", None, "instagram / p1 / 2026-03-02")),
     ],
 )
-def test_bad_metric_row_is_rejected_and_the_good_row_loads(seeded, load, write_csv, row, expected):
+def test_bad_metric_row_is_rejected_and_the_good_row_loads(seeded, load, write_csv, db_today, row, expected):
+    day_after_tomorrow = (db_today + dt.timedelta(days=2)).isoformat()
+    row = row.replace(TOMORROW_PLUS_2, day_after_tomorrow)
+    expected = tuple(day_after_tomorrow if v == TOMORROW_PLUS_2 else v for v in expected)
     outcome = load(write_csv("m.csv", METRICS_HEADER + GOOD + row + "\n"), kind="post_metrics")
     assert (outcome.status, outcome.rows_in, outcome.rows_loaded, outcome.rows_rejected) == ("loaded", 2, 1, 1)
     assert _rejections(outcome) == [expected]
     assert rows(seeded, "SELECT date, likes FROM post_metric_daily") == [(dt.date(2026, 3, 2), 10)]
 
 
-def test_tomorrow_is_still_in_range(seeded, load, write_csv):
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+def test_tomorrow_is_still_in_range(seeded, load, write_csv, db_today):
+    tomorrow = (db_today + dt.timedelta(days=1)).isoformat()
     outcome = load(write_csv("m.csv", METRICS_HEADER + f"instagram,p1,{tomorrow},1,1,0,0,,,\n"), kind="post_metrics")
     assert (outcome.rows_loaded, outcome.rows_rejected) == (1, 0)
 
