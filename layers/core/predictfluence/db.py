@@ -25,11 +25,28 @@ _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
 
 
+EXPECTED_URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+
+
+class DatabaseURLError(ValueError):
+    """DATABASE_URL cannot be parsed or is not a PostgreSQL URL (the message never repeats the URL: it may
+    hold a password)."""
+
+
 def normalize_url(url: str | URL) -> URL:
     """Accept `postgres://`, `postgresql://` or `postgresql+<driver>://` and always use pg8000."""
-    parsed = make_url(url) if isinstance(url, str) else url
+    if isinstance(url, str):
+        try:
+            parsed = make_url(url)
+        except (sa.exc.ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+            reason = "the port is not a number" if isinstance(exc, ValueError) else "it cannot be parsed"
+            raise DatabaseURLError(f"DATABASE_URL is malformed ({reason}); expected {EXPECTED_URL_FORM}") from exc
+    else:
+        parsed = url
     if parsed.get_backend_name() not in ("postgresql", "postgres"):
-        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {parsed.get_backend_name()!r}")
+        raise DatabaseURLError(
+            f"DATABASE_URL must be a PostgreSQL URL, got {parsed.get_backend_name()!r}; expected {EXPECTED_URL_FORM}"
+        )
     return parsed.set(drivername="postgresql+pg8000")
 
 
@@ -102,6 +119,11 @@ def get_engine() -> Engine:
     return _engine
 
 
+def current_url() -> URL | None:
+    """The URL of the process-wide engine, when one was made (error messages name its host and port)."""
+    return _engine.url if _engine is not None else None
+
+
 def set_engine(engine: Engine | None) -> None:
     """Use `engine` for everything in this process (tests, the dev stack)."""
     global _engine, _session_factory
@@ -127,3 +149,11 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def require_migrated(engine: Engine | None = None) -> None:
+    """Fail fast before long work: connect and read alembic_version. Raises the driver's error when the
+    server is unreachable, and ProgrammingError (SQLSTATE 42P01) when the database was never migrated;
+    the CLI turns both into one line."""
+    with (engine or get_engine()).connect() as conn:
+        conn.execute(sa.text("SELECT version_num FROM alembic_version"))

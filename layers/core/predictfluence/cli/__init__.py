@@ -1,4 +1,9 @@
-"""The `predictfluence` command. Each area registers its commands from its own module."""
+"""The `predictfluence` command. Each area registers its commands from its own module.
+
+Every failure of a subcommand ends as one line on stderr and a non-zero exit code, never a traceback
+(`_Main.invoke` is the one place; the messages are in `predictfluence.cli.errors`). PF_DEBUG=1 lets
+the exception through with its traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,24 @@ import click
 COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml", "keys")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context):
+        from predictfluence.cli.errors import configure_logging
+
+        configure_logging()
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            from predictfluence.cli.errors import debug_enabled, explain
+
+            if debug_enabled():
+                raise
+            raise explain(exc) from exc
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Predictfluence: micro-influencer analytics (warehouse, ETL, API, ML).
 

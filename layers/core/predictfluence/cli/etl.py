@@ -27,7 +27,7 @@ def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, s
     """Load FILE. Exit code 0 when it loaded (even with rejected rows) or was already loaded, 1 when the
     whole file was rejected, 2 when the load failed."""
     from etl_jobs.pipeline import load_path
-    from predictfluence.db import get_engine
+    from predictfluence.db import get_engine, require_migrated
 
     mapping = None
     if mapping_file is not None:
@@ -37,6 +37,7 @@ def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, s
             raise click.BadParameter(f"not a JSON file: {exc}", param_hint="--map") from exc
         if not isinstance(mapping, dict):
             raise click.BadParameter("the mapping must be a JSON object", param_hint="--map")
+    require_migrated()  # the pipeline records its own failures: a database that is not usable is ours to report
     outcome = load_path(get_engine(), file, kind=kind, mapping=mapping, force=force)
     click.echo(f"{outcome.status}: {file} (kind {outcome.kind}, load {outcome.load_id})")
     click.echo(f"  rows in {outcome.rows_in:,} · loaded {outcome.rows_loaded:,} · rejected {outcome.rows_rejected:,}")

@@ -29,9 +29,11 @@ def _progress() -> Callable[[str], None]:
 def train(score: bool, window_days: int, as_json: bool) -> None:
     """Train, evaluate on the time holdout, register in S3, promote if it beats the champion, score."""
     from predictfluence.config import get_settings
+    from predictfluence.db import require_migrated
     from predictfluence.storage import ensure_bucket
     from predictfluence_ml.retrain import run
 
+    require_migrated()  # fail fast (before S3 and the ML imports) when the database is not usable
     ensure_bucket(get_settings().models_bucket)
     result = run(score=score, window_days=window_days, progress=_progress())
     if as_json:
