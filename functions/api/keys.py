@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from predictfluence.api import errors
-from predictfluence.api.auth import create_key
+from predictfluence.api.auth import create_key, revoke_key
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.keys import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from predictfluence.queries import api_keys as q
@@ -26,7 +26,7 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
 
 @router.route("/keys/{key_id}", "DELETE", role="admin", response=ApiKey, summary="Revoke an API key")
 def revoke_api_key(key_id: int) -> ApiKey:
-    found = q.revoke_key(str(key_id))
+    found = revoke_key(str(key_id))
     if found is None:
         raise errors.not_found("api key", key_id)
     return ApiKey.model_validate(next(k for k in q.list_keys() if k["id"] == found["id"]))

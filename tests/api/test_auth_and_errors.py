@@ -56,8 +56,7 @@ def test_malformed_authorization_is_401(client, api_db, header):
 
 
 def test_revoked_key_is_401(client, auth, keys, api_db):
-    from predictfluence.api.auth import key_prefix
-    from predictfluence.queries.api_keys import revoke_key
+    from predictfluence.api.auth import key_prefix, revoke_key
 
     assert client.http.get("/influencers", headers=auth["viewer"]).status_code == 200
     revoke_key(key_prefix(keys["viewer"]))  # type: ignore[arg-type]
@@ -205,11 +204,12 @@ def test_unexpected_exception_is_a_logged_json_500_without_internals(client, aut
 def test_database_outage_is_503_json(client, auth, api_db):
     from predictfluence.db import create_engine, get_engine, set_engine
 
+    assert client.http.get("/influencers", headers=auth["viewer"]).status_code == 200  # the key is verified
     working = get_engine()
     broken = create_engine("postgresql://postgres@127.0.0.1:1/none", pool_pre_ping=False)
     set_engine(broken)
     try:
-        response = client.http.get("/influencers", headers=auth["viewer"])
+        response = client.http.get("/influencers", headers=auth["viewer"])  # within the key cache's TTL
         health = client.http.get("/health")
     finally:
         set_engine(working)

@@ -21,6 +21,10 @@ def test_keys_create_list_revoke(client, api_db):
     prefix = key.split("_")[1]
     revoked = runner.invoke(main, ["keys", "revoke", prefix])
     assert revoked.exit_code == 0 and f"({prefix}, manager)" in revoked.stdout
+    # The CLI is another process: the API refuses the key once its key cache (≤ 5 s) expires, simulated here
+    from predictfluence.api.auth import forget_verified_keys
+
+    forget_verified_keys()
     assert client.http.get("/campaigns", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     assert runner.invoke(main, ["keys", "revoke", "nope"]).exit_code != 0
     assert runner.invoke(main, ["keys", "create", "--role", "root"]).exit_code != 0

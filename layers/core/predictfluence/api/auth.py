@@ -13,6 +13,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from predictfluence.api import limits
+
 ROLES: tuple[str, ...] = ("viewer", "manager", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 KEY_PREFIX = "pfk_"
@@ -64,10 +66,11 @@ def key_prefix(key: str) -> str | None:
 
 
 # Verified keys, kept briefly per process (a warm Lambda, the local server) so that a request costs no
-# key lookup: hash of the key -> (principal, monotonic expiry). Only successes are cached. Revoking in this
-# process clears it; a revocation elsewhere takes effect within CACHE_SECONDS (API Gateway's authorizer
-# cache already allows AUTH_TTL_SECONDS).
-CACHE_SECONDS = 30.0
+# key lookup: hash of the key -> (principal, monotonic expiry). Only successes are cached. `revoke_key`
+# clears this process's cache; a revocation made elsewhere (another Lambda, the CLI) takes effect here
+# within CACHE_SECONDS, after API Gateway's authorizer cache (limits.AUTHORIZER_TTL_SECONDS) expires too.
+# Admin routes do not wait: they re-check the key uncached (`authenticate(..., cached=False)`).
+CACHE_SECONDS = limits.KEY_CACHE_SECONDS
 _verified: dict[str, tuple[Principal, float]] = {}
 
 
@@ -75,8 +78,10 @@ def forget_verified_keys() -> None:
     _verified.clear()
 
 
-def authenticate(header: str | None) -> Principal | None:
-    """The principal behind an Authorization header value, or None for a missing/unknown/revoked key."""
+def authenticate(header: str | None, *, cached: bool = True) -> Principal | None:
+    """The principal behind an Authorization header value, or None for a missing/unknown/revoked key.
+    `cached=False` asks the database even when this process verified the key moments ago. A database
+    failure is raised, never turned into an answer."""
     from predictfluence.queries.api_keys import find_by_prefix
 
     key = parse_token(header)
@@ -84,19 +89,28 @@ def authenticate(header: str | None) -> Principal | None:
     if key is None or prefix is None:
         return None
     digest = hash_key(key)
-    cached = _verified.get(digest)
-    if cached is not None and cached[1] > time.monotonic():
-        return cached[0]
+    hit = _verified.get(digest)
+    if cached and hit is not None and hit[1] > time.monotonic():
+        return hit[0]
     row = find_by_prefix(prefix)
-    if row is None or row["revoked_at"] is not None:
-        return None
-    if not hmac.compare_digest(row["key_hash"], digest):
+    if row is None or row["revoked_at"] is not None or not hmac.compare_digest(row["key_hash"], digest):
+        _verified.pop(digest, None)
         return None
     principal = Principal(key_id=int(row["id"]), role=str(row["role"]))
     if len(_verified) > 1000:
         _verified.clear()
     _verified[digest] = (principal, time.monotonic() + CACHE_SECONDS)
     return principal
+
+
+def revoke_key(ident: str) -> dict | None:
+    """Revoke a key by numeric id or prefix (None when no key matches) and forget the keys this process
+    verified, so that it refuses the key at once; other processes follow within their cache TTLs."""
+    from predictfluence.queries.api_keys import revoke_key as revoke_row
+
+    row = revoke_row(ident)
+    forget_verified_keys()
+    return row
 
 
 def create_key(role: str, name: str | None = None) -> tuple[str, dict]:

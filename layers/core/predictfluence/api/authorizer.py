@@ -6,26 +6,38 @@ request that carries a header: an unknown key gets an empty role and the wrapper
 error shape (API Gateway's own deny would be a 403 in another shape). A missing header is refused by
 API Gateway itself (and by Chalice's local gateway) with 401 before the authorizer runs.
 
-API Gateway caches the result per token for `ttl_seconds`, so a revoked key may work that much longer.
+API Gateway caches the result per token for `AUTHORIZER_TTL_SECONDS` (5 s, `predictfluence.api.limits`),
+and the authorizer process trusts a key it verified for `KEY_CACHE_SECONDS` (5 s): a key revoked anywhere
+stops working within ~10 s, and at once on admin routes, which re-check the key uncached.
+
+A database failure is an error, not an answer: the authorizer returns no policy, which API Gateway (and
+chalice local) turn into a 500 that is never cached, so requests work again as soon as the database does.
+(The former "Allow with auth_error=unavailable" was cached for the TTL and kept answering 503 after a
+recovery.)
 """
 
 from __future__ import annotations
+
+import logging
 
 from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest
 
 from predictfluence.api.auth import authenticate
+from predictfluence.api.limits import AUTHORIZER_TTL_SECONDS
 
+logger = logging.getLogger("predictfluence.api.authorizer")
 authorizer_routes = Blueprint(__name__)
-AUTH_TTL_SECONDS = 60
+AUTH_TTL_SECONDS = AUTHORIZER_TTL_SECONDS
 
 
 @authorizer_routes.authorizer(ttl_seconds=AUTH_TTL_SECONDS, name="api_key_authorizer")
-def api_key_authorizer(auth_request: AuthRequest) -> AuthResponse:
+def api_key_authorizer(auth_request: AuthRequest) -> AuthResponse | None:
     try:
         principal = authenticate(auth_request.token)
-    except Exception:  # noqa: BLE001 - database down: let the route answer 503 in the API's shape
-        return AuthResponse(routes=["*"], principal_id="anonymous", context={"role": "", "auth_error": "unavailable"})
+    except Exception as exc:  # noqa: BLE001 - database down: no policy → an uncached 500, never an Allow
+        logger.error("API key check failed, refusing without a policy: %s", type(exc).__name__)
+        return None
     if principal is None:
         return AuthResponse(routes=["*"], principal_id="anonymous", context={"role": "", "auth_error": "invalid"})
     return AuthResponse(

@@ -9,7 +9,8 @@
 
 Every route goes through `_Endpoint.__call__`, which in this order:
 1. authenticates (role given) from the authorizer's context, or from the Authorization header when no
-   authorizer ran (direct Lambda invocation) → 401 / 403 / 503;
+   authorizer ran (direct Lambda invocation) and on every admin route (re-checked uncached, so a
+   revocation applies at once) → 401 / 403 / 503;
 2. validates path parameters (ids: 1 ≤ id < 2^63, else 400), the query string against `query`
    (400, naming the field; unknown parameters are rejected) and the JSON body against `body`: before
    decoding, a body over MAX_BODY_BYTES is 413 and one nested deeper than MAX_JSON_DEPTH is 400 (a linear
@@ -211,19 +212,13 @@ class _Endpoint:
     def _authorize(self, request: Any) -> Principal:
         context = (request.context or {}).get("authorizer") or {}
         role = context.get("role")
-        if role is None:  # no authorizer ran (e.g. a direct invocation): check the header ourselves
-            header = request.headers.get("authorization")
-            if header is None:
-                raise errors.unauthorized()
-            try:
-                found = authenticate(header)
-            except Exception as exc:
-                if _is_db_outage(exc):
-                    raise errors.service_unavailable() from exc
-                raise
-            if found is None:
+        # Admin routes re-check the key against the database, uncached: a revoked admin key stops at once,
+        # whatever API Gateway's or this process's cache still says (limits.AUTHORIZER_TTL_SECONDS,
+        # limits.KEY_CACHE_SECONDS). Without an authorizer (a direct invocation) the header is checked here.
+        if role is None or self.spec.role == "admin":
+            if role == "":
                 raise errors.unauthorized("The API key is unknown or revoked.")
-            principal = found
+            principal = self._check_header(request, cached=self.spec.role != "admin")
         elif role == "":
             if context.get("auth_error") == "unavailable":
                 raise errors.service_unavailable()
@@ -238,6 +233,21 @@ class _Endpoint:
                 {"required_role": self.spec.role, "role": principal.role},
             )
         return principal
+
+    @staticmethod
+    def _check_header(request: Any, *, cached: bool) -> Principal:
+        header = request.headers.get("authorization")
+        if header is None:
+            raise errors.unauthorized()
+        try:
+            found = authenticate(header, cached=cached)
+        except Exception as exc:
+            if _is_db_outage(exc):
+                raise errors.service_unavailable() from exc
+            raise
+        if found is None:
+            raise errors.unauthorized("The API key is unknown or revoked.")
+        return found
 
     def _path_params(self, uri_params: dict[str, str]) -> dict[str, int]:
         out: dict[str, int] = {}

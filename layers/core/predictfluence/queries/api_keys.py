@@ -47,11 +47,9 @@ def list_keys() -> list[dict[str, Any]]:
 
 
 def revoke_key(ident: str) -> dict[str, Any] | None:
-    """Revoke by numeric id or by prefix; returns the row, or None when no key matches."""
-    from predictfluence.api.auth import forget_verified_keys
-
+    """Revoke by numeric id or by prefix; returns the row, or None when no key matches. SQL only: the API
+    revokes through `predictfluence.api.auth.revoke_key`, which also clears its process's key cache."""
     key_id = int(ident) if ident.isdigit() and len(ident) < 19 else -1
     with get_engine().begin() as conn:
         row = conn.execute(_REVOKE, {"id": key_id, "prefix": ident}).mappings().first()
-    forget_verified_keys()
     return dict(row) if row is not None else None
