@@ -210,13 +210,15 @@ def test_database_outage_is_503_json(client, auth, api_db):
     set_engine(broken)
     try:
         response = client.http.get("/influencers", headers=auth["viewer"])  # within the key cache's TTL
+        ready = client.http.get("/health/ready", headers=auth["viewer"])
         health = client.http.get("/health")
     finally:
         set_engine(working)
         broken.dispose()
     assert response.status_code == 503
     assert response.json_body["error"]["code"] == "service_unavailable"
-    assert health.status_code == 503
+    assert ready.status_code == 503
+    assert health.status_code == 200  # liveness makes no database call
 
 
 def test_cors_allows_the_configured_front_end_origin(client, auth, api_db):

@@ -1,4 +1,4 @@
-"""Liveness checks used by GET /health."""
+"""The readiness check behind GET /health/ready (GET /health itself makes no database call)."""
 
 from __future__ import annotations
 
