@@ -36,17 +36,14 @@ def list_loads(query: LoadListQuery) -> EtlLoadPage:
 
 
 @router.route("/etl/loads/{load_id}", "GET", role="viewer", response=EtlLoadDetail,
-              summary="One ETL load with its report")
+              summary="One ETL load with the first entries of its report and a link to all of it")
 def get_load(load_id: int) -> EtlLoadDetail:
-    from predictfluence.uploads import read_report
+    from predictfluence.api.reports import view_report
 
     found = q.get_load(load_id)
     if found is None:
         raise errors.not_found("etl load", load_id)
     detail = EtlLoadDetail.model_validate(found)
     if detail.report_key:
-        try:
-            detail.report = read_report(detail.report_key)
-        except Exception as exc:  # noqa: BLE001 - a missing/unreadable report must not hide the load
-            detail.report_error = f"report unavailable: {type(exc).__name__}"
+        detail = detail.model_copy(update=vars(view_report(detail.report_key)))
     return detail

@@ -79,3 +79,90 @@ def test_load_detail_reads_a_local_report_and_survives_a_missing_one(client, aut
     missing = client.http.get("/etl/loads/2", headers=auth["viewer"]).json_body
     assert missing["report"] is None and missing["report_error"] == "report unavailable: NoSuchKey"
     assert client.http.get("/etl/loads/3", headers=auth["viewer"]).status_code == 404
+
+
+OLD_SQL_ERROR = (
+    "(pg8000.exceptions.DatabaseError) {'S': 'ERROR', 'V': 'ERROR', 'C': '22003', 'M': 'value "
+    "\"99999999999999999999\" is out of range for type bigint', 'F': 'numutils.c', 'L': '614', "
+    "'R': 'pg_strtoint64_safe'}\n[SQL: INSERT INTO influencer_profile (influencer_id, followers) VALUES "
+    "(%s, %s)]\n[parameters: " + repr([(i, "secret-" + "x" * 40) for i in range(2_000)]) + "]\n"
+    "(Background on this error at: https://sqlalche.me/e/20/4xp6)"
+)
+
+
+def test_load_errors_are_one_short_line_without_sql(client, auth, dataset):
+    """Issue 10, point 5: rows written before the ETL stored short errors can hold a whole SQLAlchemy
+    message (statement, bound rows, server source file); the API shows one clipped line."""
+    with dataset.begin() as conn:
+        conn.execute(sa.text("UPDATE etl_load SET status = 'failed', error = :e WHERE id = 1"), {"e": OLD_SQL_ERROR})
+        conn.execute(sa.text("UPDATE etl_load SET error = :e WHERE id = 2"), {"e": "bad header: " + "h," * 5_000})
+    listed = {x["id"]: x["error"] for x in client.http.get("/etl/loads", headers=auth["viewer"]).json_body["items"]}
+    one = client.http.get("/etl/loads/1", headers=auth["viewer"]).json_body["error"]
+    assert listed[1] == one == 'value "99999999999999999999" is out of range for type bigint (SQLSTATE 22003)'
+    two = client.http.get("/etl/loads/2", headers=auth["viewer"]).json_body["error"]
+    assert listed[2] == two and len(two) == 300 and two.startswith("bad header: h,h,") and two.endswith("…")
+    for shown in (listed[1], listed[2]):
+        assert "[SQL" not in shown and "INSERT" not in shown and "secret" not in shown and "numutils" not in shown
+
+
+def _big_report(rejections: int, value_chars: int) -> dict:
+    return {
+        "file": "raw/influencers/b.csv", "kind": "influencers", "load_id": 2, "status": "loaded",
+        "rows_in": rejections + 3, "rows_loaded": 3, "rows_rejected": rejections,
+        "reasons": {f"reason {i}: " + "r" * 500: 1 for i in range(300)},
+        "notes": ["n" * 10_000],
+        "rejections": [{"line": i + 2, "reason": "followers: not a number", "column": "followers",
+                        "value": "v" * value_chars} for i in range(rejections)],
+    }
+
+
+def test_load_detail_inlines_a_bounded_report_and_links_the_full_one(client, auth, dataset, aws):
+    """Issue 10, point 7: a 5 MB report is not inlined whole; the first 100 rejections are, clipped, with
+    the total and a presigned GET for the report."""
+    import boto3
+    import requests
+
+    report = _big_report(5_000, 1_000)
+    data = json.dumps(report).encode()
+    assert len(data) > 5_000_000
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=aws["raw_bucket"], Key="reports/b.json", Body=data)
+    response = client.http.get("/etl/loads/2", headers=auth["viewer"])
+    assert response.status_code == 200
+    assert len(response.body) < 200_000
+    body = response.json_body
+    shown = body["report"]
+    assert [r["line"] for r in shown["rejections"]] == list(range(2, 102))
+    assert all(len(r["value"]) == 200 and r["value"].endswith("…") for r in shown["rejections"])
+    assert len(shown["reasons"]) == 100 and all(len(k) <= 200 for k in shown["reasons"])
+    assert len(shown["notes"][0]) == 200
+    assert (shown["rows_rejected"], body["rows_rejected"], body["rejections_total"]) == (5_000, 2, 5_000)
+    assert body["report_truncated"] is True and body["report_error"] is None
+    assert body["report_url_expires_in"] == 300
+    assert "X-Amz-Expires=300" in body["report_url"] or "Expires=" in body["report_url"]
+    full = requests.get(body["report_url"], timeout=30)
+    assert full.status_code == 200 and full.json() == report
+
+
+def test_a_report_too_large_to_read_is_only_linked(client, auth, dataset, aws, monkeypatch):
+    import boto3
+
+    from predictfluence.api import limits
+
+    monkeypatch.setattr(limits, "REPORT_MAX_READ_BYTES", 100_000)
+    data = json.dumps(_big_report(500, 1_000)).encode()
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=aws["raw_bucket"], Key="reports/b.json", Body=data)
+    body = client.http.get("/etl/loads/2", headers=auth["viewer"]).json_body
+    assert body["report"] is None and body["report_truncated"] is True
+    assert body["report_error"].startswith(f"the report has {len(data):,} bytes") and body["report_url"]
+
+
+def test_a_small_report_is_inlined_whole(client, auth, dataset, aws):
+    import boto3
+
+    report = _big_report(3, 10)
+    report.pop("reasons")
+    report["notes"] = []
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=aws["raw_bucket"], Key="reports/b.json",
+                                                           Body=json.dumps(report).encode())
+    body = client.http.get("/etl/loads/2", headers=auth["viewer"]).json_body
+    assert body["report"] == report and body["report_truncated"] is False and body["rejections_total"] == 3

@@ -6,8 +6,11 @@ from typing import Any
 
 from predictfluence.queries.common import one, rows
 
-_COLUMNS = ("id, file_key, kind, status, rows_in, rows_loaded, rows_rejected, error, report_key, started_at, "
-            "finished_at")
+# `error` is read bounded (old rows can hold a whole SQLAlchemy message with statement and bound rows); the
+# API clips it further to one short line (predictfluence.api.schemas.uploads.public_error).
+_ERROR_READ_CHARS = 2_000
+_COLUMNS = (f"id, file_key, kind, status, rows_in, rows_loaded, rows_rejected, left(error, {_ERROR_READ_CHARS}) "
+            "AS error, report_key, started_at, finished_at")
 
 
 def list_loads(*, status: str | None = None, kind: str | None = None, page: int = 1,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from predictfluence.api.limits import MAX_LOAD_ERROR_CHARS
 from predictfluence.api.schemas.common import BodyModel, PageInfo, PageQuery
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -40,6 +42,29 @@ class LoadListQuery(PageQuery):
     kind: UploadKind | None = None
 
 
+# A pg8000 server error as SQLAlchemy renders it: "(pg8000.exceptions.DatabaseError) {'S': 'ERROR', …,
+# 'C': '22003', 'M': 'value out of range', 'F': 'numeric.c', …}" (rows stored before the ETL kept
+# only a short message and the SQLSTATE).
+_PG_CODE = re.compile(r"'C': '([0-9A-Z]{5})'")
+_PG_MESSAGE = re.compile(r"'M': (?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")")
+_EXC_PREFIX = re.compile(r"^\([\w.]+\)\s*")
+
+
+def public_error(error: str | None) -> str | None:
+    """What the API shows of `etl_load.error`: its first line without SQL, bound parameters or server
+    source locations, at most MAX_LOAD_ERROR_CHARS characters. The full error is in the ETL's logs."""
+    if error is None:
+        return None
+    line = error.split("\n", 1)[0].split("[SQL:", 1)[0].strip()
+    code, message = _PG_CODE.search(line), _PG_MESSAGE.search(line)
+    if code and message:
+        line = f"{message.group(1) or message.group(2)} (SQLSTATE {code.group(1)})"
+    line = _EXC_PREFIX.sub("", line)
+    if len(line) > MAX_LOAD_ERROR_CHARS:
+        line = line[: MAX_LOAD_ERROR_CHARS - 1] + "…"
+    return line
+
+
 class EtlLoad(BaseModel):
     id: int
     file_key: str
@@ -53,6 +78,11 @@ class EtlLoad(BaseModel):
     started_at: dt.datetime
     finished_at: dt.datetime | None
 
+    @field_validator("error")
+    @classmethod
+    def _short_error(cls, value: str | None) -> str | None:
+        return public_error(value)
+
 
 class EtlLoadPage(BaseModel):
     items: list[EtlLoad]
@@ -60,5 +90,11 @@ class EtlLoadPage(BaseModel):
 
 
 class EtlLoadDetail(EtlLoad):
-    report: Any = Field(None, description="the load report (JSON) when report_key points at one")
+    report: Any = Field(None, description="the load report (JSON) when report_key points at one, bounded: "
+                        "lists keep their first 100 entries (the first rejections), strings 200 characters")
     report_error: str | None = None
+    report_truncated: bool = Field(False, description="true when `report` leaves something out: the whole "
+                                   "report is at `report_url`")
+    report_url: str | None = Field(None, description="a presigned GET for the full report (S3 reports only)")
+    report_url_expires_in: int | None = Field(None, description="seconds `report_url` stays valid")
+    rejections_total: int | None = Field(None, description="entries in the full report's `rejections` list")
