@@ -20,7 +20,7 @@ What it does, in order (everything lands under build/, which is gitignored):
    sources / headers removed, extension modules stripped (never the bundled `*.libs/*.so`: stripping
    those breaks scipy), byte-compiled as above, and zipped (deterministic timestamps) to
    build/sam/layer-<name>.zip, which infra/resources.json references as ContentUri.
-5. Checks the merged template (every function on python3.12, every merged resource has a Type, every
+5. Checks the merged template (one IAM role per function, every function on python3.12, every merged resource has a Type, every
    layer a function uses was built, the SQS event sources name a queue the template creates) and prints
    each function's unzipped size = its package + its layers against Lambda's 262,144,000-byte limit.
 
@@ -108,6 +108,13 @@ def stage_app(build: Path) -> Path:
     for name in ("app.py", "requirements.txt"):
         shutil.copy2(ROOT / name, app_dir / name)
     shutil.copy2(ROOT / ".chalice" / "config.json", app_dir / ".chalice" / "config.json")
+    # One IAM role per function: .chalice/config.json names `policy-<function>.json` (autogen_policy false),
+    # which Chalice reads from the project's .chalice/ and inlines into that function's role as it is
+    # (CloudFormation intrinsics included). The documents live in infra/policies/<function>.json.
+    for stale in (app_dir / ".chalice").glob("policy-*.json"):
+        stale.unlink()
+    for policy in sorted((ROOT / "infra" / "policies").glob("*.json")):
+        shutil.copy2(policy, app_dir / ".chalice" / f"policy-{policy.name}")
     vendor = app_dir / "vendor"
     shutil.rmtree(vendor, ignore_errors=True)
     vendor.mkdir()
@@ -293,6 +300,14 @@ def check_template(template: dict, out: Path) -> None:
             f"infra/resources.json merges into resources Chalice did not create: {partial} "
             "(a function or queue was renamed in app.py? update infra/resources.json)"
         )
+    roles: dict[str, list[str]] = {}
+    for name, res in functions_in(template).items():
+        role = res["Properties"].get("Role")
+        roles.setdefault(json.dumps(role, sort_keys=True), []).append(name)
+    shared = [names for names in roles.values() if len(names) > 1]
+    if shared:
+        raise BuildError(f"functions share an IAM role: {shared} (each needs its own least-privilege role: "
+                         "autogen_policy false + iam_policy_file per function in .chalice/config.json)")
     queue_visibility = {
         v["Properties"].get("QueueName"): v["Properties"].get("VisibilityTimeout", 30)
         for v in resources.values() if v["Type"] == "AWS::SQS::Queue"

@@ -34,13 +34,14 @@ class Context:
         return 30_000
 
 
-def api_event(method: str, path: str, query: dict | None = None) -> dict:
+def api_event(method: str, path: str, query: dict | None = None, headers: dict | None = None) -> dict:
+    headers = {"Accept": "application/json", "Host": "example.execute-api.us-east-1.amazonaws.com", **(headers or {})}
     return {
         "resource": path,
         "path": path,
         "httpMethod": method,
-        "headers": {"Accept": "application/json", "Host": "example.execute-api.us-east-1.amazonaws.com"},
-        "multiValueHeaders": {"Accept": ["application/json"]},
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": None,
@@ -140,12 +141,12 @@ def main() -> None:
     kind = spec["kind"]
     if kind == "api":
         responses = []
-        for method, path, query in spec["requests"]:
+        for method, path, query, *headers in spec["requests"]:
             if path not in handler.routes:
-                responses.append({"path": path, "status": None, "body": "no such route in app.py (yet)"})
+                responses.append({"path": path, "status": None, "body": "no such route in app.py"})
                 continue
-            response = handler(api_event(method, path, query), context)
-            responses.append({"path": path, "status": response["statusCode"], "body": response.get("body", "")[:500]})
+            response = handler(api_event(method, path, query, headers[0] if headers else None), context)
+            responses.append({"path": path, "status": response["statusCode"], "body": response.get("body", "")[:5000]})
         out["responses"] = responses
     elif kind == "sqs":
         # first the s3:TestEvent S3 sends when the notification is created, then real S3 notifications

@@ -24,6 +24,7 @@ BASE = {
     "Resources": {
         "Etl": {"Type": "AWS::Serverless::Function", "Properties": {
             "Runtime": "python3.12", "Handler": "app.etl", "CodeUri": "./deployment.zip", "Timeout": 900,
+            "Role": {"Fn::GetAtt": ["EtlRole", "Arn"]},
             "Events": {"EtlSqsEventSource": {"Type": "SQS", "Properties": {
                 "Queue": {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:predictfluence-etl"}}}}}},
         "EtlQueue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "predictfluence-etl", "VisibilityTimeout": 5400}},
@@ -45,8 +46,12 @@ def test_a_sound_template_passes(packager, tmp_path):
         (lambda t: t["Resources"]["Etl"]["Properties"].update(
             Environment={"Variables": {"PF_RAW_BUCKET": "predictfluence-raw"}}), "PF_RAW_BUCKET"),
         (lambda t: t["Resources"]["Etl"]["Properties"].update(Layers=[{"Ref": "Missing"}]), "not a LayerVersion"),
+        (lambda t: t["Resources"].update(Api={"Type": "AWS::Serverless::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.app", "CodeUri": "./deployment.zip", "Timeout": 30,
+            "Role": {"Fn::GetAtt": ["EtlRole", "Arn"]}}}), "share an IAM role"),
     ],
-    ids=["merged-into-nothing", "old-runtime", "queue-name", "visibility", "env-clash", "unknown-layer"],
+    ids=["merged-into-nothing", "old-runtime", "queue-name", "visibility", "env-clash", "unknown-layer",
+         "shared-role"],
 )
 def test_mistakes_are_named(packager, tmp_path, change, message):
     template = copy.deepcopy(BASE)
