@@ -41,6 +41,7 @@ MAPPING_SUFFIX = ".mapping.json"
 class ObjectRef:
     bucket: str
     key: str
+    force: bool = False  # a re-run (POST /etl/loads/{id}/rerun): reload even if this checksum was loaded
 
 
 def s3_objects(body: str) -> list[ObjectRef]:
@@ -48,12 +49,13 @@ def s3_objects(body: str) -> list[ObjectRef]:
     message = json.loads(body)
     if message.get("Event") == "s3:TestEvent":
         return []
+    force = message.get("force") is True  # set only by the API's re-run message (S3 never sends it)
     refs = []
     for record in message.get("Records", []):
         if not str(record.get("eventName", "")).startswith("ObjectCreated"):
             continue
         s3 = record["s3"]
-        refs.append(ObjectRef(s3["bucket"]["name"], unquote_plus(s3["object"]["key"])))
+        refs.append(ObjectRef(s3["bucket"]["name"], unquote_plus(s3["object"]["key"]), force))
     return refs
 
 
@@ -86,7 +88,7 @@ def load_object(ref: ObjectRef) -> LoadOutcome:
         path = Path(folder) / f"object{suffix}"
         s3.download_file(ref.bucket, ref.key, str(path))
         source = SourceFile(path=path, key=ref.key, mapping=mapping)
-        return load_file(get_engine(), source, bucket=ref.bucket, refresh_rollups=False)
+        return load_file(get_engine(), source, bucket=ref.bucket, refresh_rollups=False, force=ref.force)
 
 
 def handle_message(body: str) -> list[LoadOutcome]:
