@@ -30,7 +30,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any
 
@@ -125,9 +125,20 @@ class _Stream:
         return (data, b"") if direct else (b"", data)
 
 
-def _copy(conn: Connection, table: str, data: Any) -> None:
+def _copy(conn: Connection, table: str, data: Iterable[bytes]) -> None:
+    """COPY the rewritten rows (one per line, no quotes) and check that COPY read every one of them."""
+    sent = 0
+
+    def counted() -> Iterator[bytes]:
+        nonlocal sent
+        for block in data:
+            sent += block.count(b"\n")
+            yield block
+
     cursor = driver(conn).cursor()
-    cursor.execute(f"COPY {table} ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", stream=data)
+    cursor.execute(f"COPY {table} ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", stream=counted())
+    if cursor.rowcount != sent:
+        raise NotClean(f"COPY read {cursor.rowcount:,} of {sent:,} rows")
 
 
 def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
@@ -222,7 +233,7 @@ def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
                 run("post_metric_daily", direct())
             if os.path.getsize(spool_name):
                 with open(spool_name, "rb") as spooled:
-                    _copy(conn, "pf_fast", spooled)
+                    _copy(conn, "pf_fast", iter(lambda: spooled.read(CHUNK_CHARS), b""))
         finally:
             os.unlink(spool_name)
     _upsert_staged(conn)

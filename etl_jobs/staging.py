@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -164,6 +164,84 @@ def copy_error_reason(exc: Exception) -> str:
     return f"line {found.group(1)}: {message}" if found else message
 
 
+END_OF_DATA_REASON = (
+    "a line holding only \\. is PostgreSQL's end-of-data marker, not a row "
+    "(quote it as \"\\.\" if it is a value)"
+)
+_MARKERS = {  # an unquoted `\.` line, by the file's line break (PostgreSQL takes it from the first line)
+    b"\n": re.compile(rb"(?m)^\\\.\r?$"),
+    b"\r": re.compile(rb"(?:(?<=\r)|\A)\\\.(?=\r|\Z)"),
+}
+
+
+def line_break(head: bytes) -> bytes:
+    """The file's line break as PostgreSQL's COPY decides it, from the first one: LF, CRLF or CR."""
+    found = re.search(rb"\r\n?|\n", head)
+    return found.group() if found else b"\n"
+
+
+class CsvFeed:
+    """The bytes of a CSV file as COPY … (FORMAT csv) reads them, counted and made safe on the way.
+
+    PostgreSQL (≤ 17, so Aurora too) ends CSV COPY data at an unquoted line holding only `\\.` and
+    reports success for the rows before it. The feed counts the CSV records itself (line breaks outside
+    double quotes, as PostgreSQL splits records) so that the caller can fail the file when COPY's count
+    differs, and rewrites each unquoted `\\.` line into a row whose first cell is the quoted value `\\.`
+    (padded to `width` cells), so that COPY reads on; `markers` holds those records' line numbers (the
+    header is line 1) for the caller to reject.
+    """
+
+    def __init__(self, blocks: Iterable[bytes], width: int):
+        self.blocks = blocks
+        self.width = width
+        self.records = 0
+        self.markers: list[int] = []
+        self._in_quote = False
+        self._style = b""  # the line break: \n, \r\n or \r
+        self._eol = b"\n"  # the byte that ends a record (\r only in CR files)
+
+    def __iter__(self) -> Iterator[bytes]:
+        carry = b""
+        for block in self.blocks:
+            if not self._style:
+                self._style = line_break(block)
+                self._eol = self._style[-1:]
+            cut = block.rfind(self._eol) + 1
+            if not cut:  # physical lines are bounded by the first scan (MAX_LINE_BYTES), so carry is too
+                carry += block
+                continue
+            data, carry = carry + block[:cut], block[cut:]
+            yield self._feed(data)
+        if carry:  # the last record, without a line break
+            yield self._feed(carry)
+            self.records += 1
+
+    def _feed(self, data: bytes) -> bytes:
+        start_in_quote = self._in_quote
+        if b"\\." in data:
+            data = self._rewrite_markers(data, start_in_quote)
+        parts = data.split(b'"')
+        self.records += b"".join(parts[1::2] if start_in_quote else parts[0::2]).count(self._eol)
+        self._in_quote = start_in_quote ^ bool((len(parts) - 1) & 1)
+        return data
+
+    def _rewrite_markers(self, data: bytes, in_quote: bool) -> bytes:
+        out: list[bytes] = []
+        done = 0
+        for found in _MARKERS[self._eol].finditer(data):
+            pos = found.start()
+            if in_quote ^ bool(data.count(b'"', 0, pos) & 1):
+                continue  # inside a quoted cell: a value, and PostgreSQL reads it as one
+            before = data[:pos].split(b'"')
+            self.markers.append(
+                self.records + b"".join(before[1::2] if in_quote else before[0::2]).count(self._eol) + 1
+            )
+            cr = b"\r" if self._style == b"\r\n" else b""
+            out += [data[done:pos], b'"\\."' + b"," * (self.width - 1) + cr]
+            done = found.end()
+        return b"".join(out) + data[done:] if out else data
+
+
 def _without_trailing_blank_lines(stream: BinaryIO, chunk: int = 1 << 20) -> Iterator[bytes]:
     """The file's bytes up to its last non-blank line (blank lines at the very end are not rows; a blank
     line inside the file still fails the COPY)."""
@@ -186,23 +264,42 @@ def _without_trailing_blank_lines(stream: BinaryIO, chunk: int = 1 << 20) -> Ite
 
 
 def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
-    """COPY the file into `pf_stage` (text columns c1..c<width>, `line` = record ordinal + 1)."""
+    """COPY the file into `pf_stage` (text columns c1..c<width>, `line` = record ordinal + 1) and create
+    `pf_rej`. Returns the number of data records. A record that is an end-of-data marker (`CsvFeed`) is
+    rejected with its line; when COPY's count differs from the feed's own, the file is rejected whole."""
     cols = ", ".join(f"c{i} text" for i in range(1, width + 1))
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE pf_stage (line bigint GENERATED ALWAYS AS IDENTITY (START WITH 2), {cols}) "
+        "ON COMMIT DROP"
+    )
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE pf_rej (line bigint NOT NULL, reason text NOT NULL, col text, val text) "
         "ON COMMIT DROP"
     )
     names = ", ".join(f"c{i}" for i in range(1, width + 1))
     cursor = driver(conn).cursor()
     try:
         with open(source.path, "rb") as stream:
+            feed = CsvFeed(_without_trailing_blank_lines(stream), width)
             cursor.execute(
                 f"COPY pf_stage ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
-                stream=_without_trailing_blank_lines(stream),
+                stream=feed,
             )
     except DatabaseError as exc:  # the file does not parse as CSV
         raise FileRejected(f"the file is not well-formed CSV ({copy_error_reason(exc)})") from exc
-    return conn.exec_driver_sql("SELECT count(*) FROM pf_stage").scalar_one()
+    expected = max(feed.records - 1, 0)  # less the header
+    if cursor.rowcount != expected:
+        raise FileRejected(
+            f"PostgreSQL's COPY read {cursor.rowcount:,} rows where the file holds {expected:,} records; "
+            "nothing was loaded"
+        )
+    if feed.markers:
+        conn.exec_driver_sql(
+            "WITH gone AS (DELETE FROM pf_stage WHERE line = ANY(%s::bigint[]) RETURNING line) "
+            "INSERT INTO pf_rej (line, reason, col, val) SELECT line, %s, NULL, '\\.' FROM gone",
+            ("{" + ",".join(map(str, feed.markers)) + "}", END_OF_DATA_REASON),
+        )
+    return expected
 
 
 # --- type checks ---------------------------------------------------------------------------------------
@@ -305,11 +402,7 @@ def _trimmed(col: str) -> str:
 
 
 def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
-    """Record bad cells in `pf_rej` and build `pf_typed` from the remaining rows."""
-    conn.exec_driver_sql(
-        "CREATE TEMP TABLE pf_rej (line bigint NOT NULL, reason text NOT NULL, col text, val text) "
-        "ON COMMIT DROP"
-    )
+    """Record bad cells in `pf_rej` (made by `copy_stage`) and build `pf_typed` from the remaining rows."""
     checks = []
     for column in kind.columns:
         stage_col = hmap.stage_column(column.name)
