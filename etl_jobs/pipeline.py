@@ -42,13 +42,14 @@ from sqlalchemy.engine import Engine
 
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.kinds import LOADER_MODULES, get_loader
+from etl_jobs.staging import line_break
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 UNKNOWN_KIND = "unknown"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_HEADER_BYTES = 1 << 20  # detection parses the first line: a longer one is rejected unparsed
+MAX_LINE_BYTES = 1 << 20  # a longer physical line rejects the file in the first scan, before anything parses it
 MAX_COLUMNS = 1_000  # as etl_jobs.staging.MAX_COLUMNS
 MAX_REPORT_VALUE = 1_000  # characters of a rejected cell kept in the report (a 20 MB cell is not copied)
 
@@ -83,10 +84,14 @@ class Scan:
 
 
 def scan(path: Path) -> Scan:
-    """Stream the file once: sha256 of the bytes and the structural checks that need every byte."""
+    """Stream the file once: sha256 of the bytes and the structural checks that need every byte, among
+    them the length of every physical line (at most MAX_LINE_BYTES), which bounds what any later reader
+    holds at once."""
     digest = hashlib.sha256()
     size = 0
     lines = 1
+    run = 0  # bytes since the last line break
+    eol = b"\n"
     decoder: Any = None
     encoding = "utf-8"
     error: str | None = None
@@ -94,6 +99,7 @@ def scan(path: Path) -> Scan:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             if size == 0:
+                eol = line_break(chunk)[-1:]
                 if chunk[:2] == b"\x1f\x8b":
                     error = "the file is gzip-compressed; upload the uncompressed CSV"
                 elif chunk[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
@@ -103,6 +109,12 @@ def scan(path: Path) -> Scan:
                 decoder = codecs.getincrementaldecoder(encoding)("strict")
             size += len(chunk)
             if error:
+                continue
+            first_break = chunk.find(eol)
+            longest = run + (len(chunk) if first_break < 0 else first_break)
+            run = len(chunk) - chunk.rfind(eol) - 1 if first_break >= 0 else longest
+            if max(longest, run) > MAX_LINE_BYTES:  # lines between two breaks of one chunk are shorter than CHUNK
+                error = _long_line(lines if longest > MAX_LINE_BYTES else lines + chunk.count(eol))
                 continue
             try:
                 decoder.decode(chunk)
@@ -116,7 +128,7 @@ def scan(path: Path) -> Scan:
             if encoding == "utf-8" and b"\x00" in chunk:
                 line = lines + chunk.count(b"\n", 0, chunk.index(b"\x00"))
                 error = f"the file contains NUL bytes (line {line}): it is binary, not a CSV"
-            lines += chunk.count(b"\n")
+            lines += chunk.count(eol)
         if decoder is not None and not error:
             try:
                 decoder.decode(b"", final=True)
@@ -126,6 +138,13 @@ def scan(path: Path) -> Scan:
     if error:
         raise _Rejected(result, FileRejected(error))
     return result
+
+
+def _long_line(line: int) -> str:
+    limit = f"{MAX_LINE_BYTES // 1024:,} KiB"
+    if line == 1:
+        return f"the first line is longer than {limit}: not a CSV header row"
+    return f"line {line:,} is longer than {limit}, the longest row a file may hold (docs/reliability.md)"
 
 
 class _Rejected(Exception):
@@ -149,13 +168,6 @@ def utf8_copy(source: SourceFile, scanned: Scan) -> Iterator[SourceFile]:
         yield replace(source, path=Path(name))
     finally:
         os.unlink(name)
-
-
-def _check_first_line(path: Path) -> None:
-    """A 20 MB single line is not a header: reject it before anything parses it into millions of cells."""
-    with open(path, "rb") as raw:
-        if len(head := raw.read(MAX_HEADER_BYTES + 1)) > MAX_HEADER_BYTES and b"\n" not in head:
-            raise FileRejected(f"the first line is longer than {MAX_HEADER_BYTES // 1024} KiB: not a CSV header row")
 
 
 def _is_blank(path: Path) -> bool:
@@ -195,26 +207,37 @@ def _looks_like_data(header: list[str]) -> bool:
     return bool(cells) and sum(bool(_DATA_CELL.match(c)) for c in cells) * 2 >= len(cells)
 
 
-_KEY_KIND = re.compile(r"(?:^|/)raw/([^/]+)/[^/]+$")
+_LOCAL_KIND = re.compile(r"(?:^|/)raw/([^/]+)/[^/]+$")
 
 
 def kind_from_key(key: str) -> str | None:
-    found = _KEY_KIND.search(key.replace("\\", "/"))
+    """The kind a file was uploaded as. An S3 key names it as the first segment after the raw prefix, at
+    any depth below it (upload tickets issue `raw/<kind>/<date>/<random>-<name>.csv`); a local path as
+    the folder `raw/<kind>/` holding the file."""
+    from predictfluence.config import get_settings
+
+    key = key.replace("\\", "/")
+    prefix = get_settings().raw_prefix.rstrip("/") + "/"
+    if key.startswith(prefix):
+        kind, slash, _ = key[len(prefix):].partition("/")
+        return kind if slash and kind else None
+    found = _LOCAL_KIND.search(key)
     return found.group(1) if found else None
 
 
 def detect_kind(source: SourceFile, explicit: str | None) -> str:
-    """Explicit kind, else the key prefix `raw/<kind>/`, else the header."""
+    """Explicit kind, else the key prefix `raw/<kind>/`, else the header. A chosen kind (explicit or
+    from the key) whose header is plainly another kind's is rejected naming both."""
     known = ", ".join(LOADER_MODULES)
     if explicit:
         if explicit not in LOADER_MODULES:
             raise FileRejected(f"unknown kind {explicit!r}; known kinds: {known}")
-        return explicit
+        return _check_chosen_kind(source, explicit)
     from_key = kind_from_key(source.key)
     if from_key is not None:
         if from_key not in LOADER_MODULES:
             raise FileRejected(f"unknown kind {from_key!r} in the key {source.key!r}; known kinds: {known}")
-        return from_key
+        return _check_chosen_kind(source, from_key)
     header = _apply_mapping(read_header(source), source.mapping)
     if not header or not any(c.strip() for c in header):
         raise FileRejected("no header row: the first line is empty")
@@ -246,6 +269,28 @@ def detect_kind(source: SourceFile, explicit: str | None) -> str:
 
         candidates.sort(key=score, reverse=True)
     return candidates[0]
+
+
+def _check_chosen_kind(source: SourceFile, kind: str) -> str:
+    """A warehouse kind chosen at upload whose header is not its own but exactly another warehouse kind's
+    (every required column there, every cell one of its columns) is a wrong choice, not a file to load
+    half of: e.g. an influencers file uploaded as hires."""
+    from etl_jobs.spec import KINDS
+    from etl_jobs.staging import header_matches
+
+    if kind not in KINDS:
+        return kind
+    header = read_header(source)
+    if header_matches(KINDS[kind], header, source.mapping):
+        return kind
+    others = [k for k in KINDS if k != kind and header_matches(KINDS[k], header, source.mapping)]
+    if others:
+        raise FileRejected(
+            f"the file was uploaded as {kind}, but its header ({', '.join(header[:8])}) is the header of the {others[0]} kind; "
+            f"upload it as {others[0]}, or give it the {kind} columns ({', '.join(KINDS[kind].column_names)})",
+            {"chosen_kind": kind, "header_kind": others[0]},
+        )
+    return kind
 
 
 # --- reports -------------------------------------------------------------------------------------------
@@ -342,7 +387,6 @@ def load_file(
         try:
             if _is_blank(utf8.path):
                 raise FileRejected("the file is empty")
-            _check_first_line(utf8.path)
             kind = detect_kind(utf8, kind)
         except FileRejected as exc:
             return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)

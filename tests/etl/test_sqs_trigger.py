@@ -156,3 +156,44 @@ def test_rollups_are_refreshed_once_per_batch(pipeline, monkeypatch):
     assert calls == [1]
     assert scalar(pipeline_db(), "SELECT likes FROM post_stats s JOIN post p ON p.id = s.post_id "
                                  "WHERE p.external_id = 't1'") == 5000
+
+
+def _upload_with_ticket(pipeline, kind: str, filename: str, body: bytes) -> str:
+    """What the site does: a ticket from the uploads module (the API's `POST /uploads`), then a presigned
+    POST of the file to S3."""
+    import requests
+
+    from predictfluence.uploads import presigned_post
+
+    ticket = presigned_post(kind, filename, len(body))
+    response = requests.post(ticket["url"], data=ticket["fields"], files={"file": (filename, body, "text/csv")},
+                             timeout=10)
+    assert response.status_code == 204, response.text
+    return ticket["key"]
+
+
+def test_the_kind_chosen_at_upload_is_the_kind_loaded(pipeline):
+    """Issue 10.2: ticket keys are raw/<kind>/<date>/<random>-<name>; the kind was ignored (the key was
+    only read as raw/<kind>/<file>) and the header decided."""
+    key = _upload_with_ticket(pipeline, "influencers", "team.csv",
+                              b"platform,handle,name,followers\ninstagram,tkt1,Ticket One,1500\n")
+    assert key.count("/") == 3
+    assert _invoke(_event(pipeline, _receive_all(pipeline))) == {"batchItemFailures": []}
+    assert rows(pipeline_db(), "SELECT kind, status, rows_loaded FROM etl_load WHERE file_key = :k", k=key) == [
+        ("influencers", "loaded", 1)]
+
+
+def test_a_header_contradicting_the_chosen_kind_rejects_the_file_naming_both(pipeline):
+    """Issue 10.2: an upload made as hires with an influencers header loaded into `influencer`."""
+    before = scalar(pipeline_db(), "SELECT count(*) FROM influencer")
+    key = _upload_with_ticket(pipeline, "hires", "hires.csv",
+                              b"platform,handle,name,followers\ninstagram,tkt2,Ticket Two,1500\n")
+    assert _invoke(_event(pipeline, _receive_all(pipeline))) == {"batchItemFailures": []}
+    [(kind, status, error)] = rows(pipeline_db(), "SELECT kind, status, error FROM etl_load WHERE file_key = :k",
+                                   k=key)
+    assert (kind, status) == ("hires", "rejected")
+    assert error == (
+        "the file was uploaded as hires, but its header (platform, handle, name, followers) is the header of the "
+        "influencers kind; upload it as influencers, or give it the hires columns "
+        "(campaign, platform, handle, status, agreed_cost, hired_at)")
+    assert scalar(pipeline_db(), "SELECT count(*) FROM influencer") == before

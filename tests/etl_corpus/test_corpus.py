@@ -135,7 +135,11 @@ def test_a_rejected_file_delivered_again_changes_nothing(seeded: Engine) -> None
 # --- generated at run time: too big to commit ---------------------------------------------------------
 
 
-def test_a_20_mb_cell_on_one_line_is_rejected_and_not_copied_into_the_report(seeded: Engine, tmp_path: Path):
+@pytest.mark.parametrize("kind", ["influencers", "profiles", "post_metrics"])
+def test_a_line_over_the_limit_rejects_the_file_in_the_first_scan_and_is_not_copied(seeded: Engine, tmp_path: Path,
+                                                                                     kind: str):
+    """Issue 10.6: a physical line over MAX_LINE_BYTES (here a 20 MB cell on line 2) is rejected naming its
+    line before anything parses it (it used to be split into cells and staged whole)."""
     path = tmp_path / "huge_row.csv"
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write(INF_HEADER)
@@ -143,16 +147,12 @@ def test_a_20_mb_cell_on_one_line_is_rejected_and_not_copied_into_the_report(see
         out.write("N" * TWENTY_MB)
         out.write(",beauty,NG,en,100\ninstagram,kai,Kai,travel,NZ,en,5\n")
     before = fingerprint(seeded)
-    outcome = _load(seeded, path, "influencers")
-    assert (outcome.status, outcome.rows_in, outcome.rows_loaded) == ("loaded", 2, 1)
-    assert [(r.line, r.column, r.reason) for r in outcome.rejections or []] == [
-        (2, "name", "too long (more than 200 characters)")]
-    assert _rows(seeded, "SELECT handle, followers FROM influencer WHERE handle IN ('nia', 'kai')") == [["kai", 5]]
-    assert fingerprint(seeded)["influencer"][0] == before["influencer"][0] + 1
-    report_file = Path(outcome.report_key or "")
-    assert report_file.stat().st_size < 10_000  # the 20 MB cell is clipped, not copied
-    value = _report(outcome)["rejections"][0]["value"]
-    assert value == "N" * 1000 + f"… ({TWENTY_MB:,} characters)"
+    outcome = _load(seeded, path, kind)
+    assert (outcome.status, outcome.rows_in, outcome.rows_loaded) == ("rejected", 0, 0)
+    assert outcome.message == (
+        "file rejected: line 2 is longer than 1,024 KiB, the longest row a file may hold (docs/reliability.md)")
+    assert fingerprint(seeded) == before
+    assert Path(outcome.report_key or "").stat().st_size < 10_000
 
 
 @pytest.mark.parametrize("kind", [None, "influencers", "profiles"])
@@ -165,7 +165,7 @@ def test_a_20_mb_file_on_a_single_line_is_rejected_whole(seeded: Engine, tmp_pat
     before = fingerprint(seeded)
     outcome = _load(seeded, path, kind)
     assert outcome.status == "rejected"
-    assert outcome.message == "file rejected: the first line is longer than 1024 KiB: not a CSV header row"
+    assert outcome.message == "file rejected: the first line is longer than 1,024 KiB: not a CSV header row"
     assert fingerprint(seeded) == before
 
 
