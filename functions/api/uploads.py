@@ -9,6 +9,7 @@ from predictfluence.api.schemas.uploads import (
     EtlLoadDetail,
     EtlLoadPage,
     LoadListQuery,
+    RerunQueued,
     UploadRequest,
     UploadTicket,
 )
@@ -47,3 +48,27 @@ def get_load(load_id: int) -> EtlLoadDetail:
     if detail.report_key:
         detail = detail.model_copy(update=vars(view_report(detail.report_key)))
     return detail
+
+
+@router.route("/etl/loads/{load_id}/rerun", "POST", role="manager", response=RerunQueued, status=202,
+              errors=(409,), summary="Re-run a load: its S3 object goes back on the ETL queue, forced")
+def rerun_load(load_id: int) -> RerunQueued:
+    """Queues the load's original object in the raw bucket for the ETL again, with `force` (the CLI's
+    `--force`: a file whose checksum was already loaded is loaded again). 202: the ETL runs it shortly;
+    follow the load in `GET /etl/loads`. 409 while the load is still processing, or for a load made from
+    a local file (the CLI's `predictfluence etl load --force` re-runs those)."""
+    from predictfluence.api.etl_queue import requeue
+    from predictfluence.config import get_settings
+
+    found = q.get_load(load_id)
+    if found is None:
+        raise errors.not_found("etl load", load_id)
+    if found["status"] == "processing":
+        raise errors.conflict("load_in_progress", f"load {load_id} is still processing; re-run it when it ends",
+                              {"status": found["status"]})
+    settings = get_settings()
+    if not found["file_key"].startswith(settings.raw_prefix):
+        raise errors.conflict("not_an_upload", f"load {load_id} was not made from an upload to the raw bucket; "
+                              "re-run it with `predictfluence etl load --force`", {"file_key": found["file_key"]})
+    message_id = requeue(settings.raw_bucket, found["file_key"], load_id)
+    return RerunQueued(load_id=load_id, bucket=settings.raw_bucket, file_key=found["file_key"], message_id=message_id)

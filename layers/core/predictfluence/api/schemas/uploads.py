@@ -98,3 +98,11 @@ class EtlLoadDetail(EtlLoad):
     report_url: str | None = Field(None, description="a presigned GET for the full report (S3 reports only)")
     report_url_expires_in: int | None = Field(None, description="seconds `report_url` stays valid")
     rejections_total: int | None = Field(None, description="entries in the full report's `rejections` list")
+
+
+class RerunQueued(BaseModel):
+    load_id: int = Field(description="the load being re-run; the re-run updates this load's row when done")
+    bucket: str
+    file_key: str
+    message_id: str = Field(description="the ETL queue's id for the re-run message")
+    force: bool = Field(True, description="the file is reloaded even though its checksum was loaded before")
