@@ -1,0 +1,212 @@
+"""Issue 10, point 9 (database part): the API and the ETL run as members of pf_api / pf_etl, not as the owner.
+
+Each test logs in as a throw-away LOGIN role that is a member of one group role (created here, dropped
+afterwards), runs the real query layer or ETL pipeline through it, and shows what it may not do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from sqlalchemy.engine import Engine
+
+# What each role may do on every relation at head: SELECT, INSERT, UPDATE, DELETE (r a w d); nobody may
+# TRUNCATE. A new table fails test_every_relation_has_a_decision until its migration grants what it needs
+# and this table says so.
+ROLLUPS = ("post_stats", "influencer_stats", "portfolio_stats", "campaign_post_stats", "content_type_stats",
+           "daily_stats", "daily_platform_stats", "audience_totals")
+EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
+    "alembic_version": ("r", "r"),
+    "api_key": ("raw", ""),
+    "campaign": ("rawd", "rawd"),
+    "campaign_influencer": ("rawd", "rawd"),
+    "etl_load": ("r", "raw"),
+    "influencer": ("r", "rawd"),
+    "influencer_snapshot": ("r", "rawd"),
+    "post": ("r", "rawd"),
+    "post_metric_daily": ("r", "rawd"),
+    "audience_share": ("r", "rawd"),
+    "conversion_daily": ("r", "rawd"),
+    "model_version": ("r", "rawd"),
+    "influencer_score": ("r", "rawd"),
+    **{view: ("r", "r") for view in ROLLUPS},
+}
+PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+
+
+def sqlstate(error: BaseException) -> str | None:
+    orig = getattr(error, "orig", None)
+    return orig.args[0].get("C") if orig is not None and orig.args and isinstance(orig.args[0], dict) else None
+
+
+@pytest.fixture()
+def login_as(engine: Engine) -> Iterator[Callable[[str], Engine]]:
+    """`login_as("pf_api")`: an engine for a new LOGIN role that is a member of the group role."""
+    made: list[tuple[str, Engine]] = []
+
+    def make(group: str) -> Engine:
+        name = f"pf_test_{group.removeprefix('pf_')}_{uuid.uuid4().hex[:8]}"
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE ROLE "{name}" LOGIN IN ROLE {group}'))
+        login = sa.create_engine(engine.url.set(username=name, password=None), poolclass=sa.pool.NullPool)
+        made.append((name, login))
+        return login
+
+    yield make
+    for name, login in made:
+        login.dispose()
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
+@pytest.fixture()
+def as_engine(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> Iterator[Callable[[Engine], None]]:
+    """Make the process-wide engine (used by the query layer) `login` for the rest of the test."""
+    from predictfluence.db import set_engine
+
+    yield set_engine
+    set_engine(engine)
+
+
+def denied(login: Engine, statement: str) -> str | None:
+    """The SQLSTATE of running `statement` as `login` (None: it succeeded, then rolled back)."""
+    with login.connect() as conn:
+        try:
+            conn.execute(sa.text(statement))
+        except sa.exc.DBAPIError as exc:
+            return sqlstate(exc)
+        finally:
+            conn.rollback()
+    return None
+
+
+def seed_influencer(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return conn.execute(sa.text("INSERT INTO influencer (platform, handle, name, followers) "
+                                    "VALUES ('instagram', 'seeded', 'Seeded', 12000) RETURNING id")).scalar_one()
+
+
+def test_roles_exist_and_cannot_log_in(db):
+    with db.connect() as conn:
+        roles = dict(conn.execute(sa.text(
+            "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname IN ('pf_api', 'pf_etl')")).all())
+    assert roles == {"pf_api": False, "pf_etl": False}
+
+
+def test_every_relation_has_a_decision(db):
+    with db.connect() as conn:
+        relations = set(conn.execute(sa.text(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'm', 'v', 'p')"
+        )).scalars())
+        assert relations == set(EXPECTED), "a table without a privilege decision (or a stale entry)"
+        wrong = []
+        for relation, (api, etl) in EXPECTED.items():
+            for role, allowed in (("pf_api", api), ("pf_etl", etl)):
+                for letter, privilege in [*PRIVILEGES.items(), ("D", "TRUNCATE")]:
+                    has = conn.execute(sa.text("SELECT has_table_privilege(:r, :t, :p)"),
+                                       {"r": role, "t": f"public.{relation}", "p": privilege}).scalar_one()
+                    if has != (letter in allowed):
+                        wrong.append(f"{role} {privilege} on {relation}: {has}")
+        owner_of_objects = conn.execute(sa.text(
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "AND relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ('pf_api', 'pf_etl'))")).scalar_one()
+    assert not wrong, wrong
+    assert owner_of_objects == 0
+
+
+def test_api_role_reads_and_writes_what_the_api_writes(db, login_as, as_engine):
+    from predictfluence.api.auth import create_key
+    from predictfluence.queries import api_keys, campaigns, etl_loads, influencers, rollups
+
+    influencer_id = seed_influencer(db)
+    rollups.refresh(db)
+    api = login_as("pf_api")
+    as_engine(api)
+
+    items, total = influencers.list_influencers()
+    assert total == 1 and items[0]["handle"] == "seeded"
+    assert influencers.profile(influencer_id)["handle"] == "seeded"
+    campaign = campaigns.create_campaign({"name": "least privilege", "budget": 1000})
+    assert isinstance(campaigns.hire(campaign["id"], influencer_id, 100.0, "contracted", False), dict)
+    assert campaigns.update_campaign(campaign["id"], {"budget": 2000})["budget"] == 2000
+    key, row = create_key("viewer", "roles test")
+    assert key.startswith("pfk_") and api_keys.revoke_key(str(row["id"]))["id"] == row["id"]
+    assert etl_loads.list_loads()[1] == 0
+
+    for statement in (
+        "DROP TABLE influencer",
+        "ALTER TABLE influencer ADD COLUMN x int",
+        "TRUNCATE campaign",
+        "CREATE TABLE mine (x int)",
+        "INSERT INTO etl_load (file_key, checksum, kind, status) VALUES ('k', 'c', 'posts', 'loaded')",
+        "UPDATE etl_load SET status = 'failed'",
+        "DELETE FROM influencer",
+        "INSERT INTO post_metric_daily (post_id, date) VALUES (1, current_date)",
+        "DELETE FROM api_key",
+        "REFRESH MATERIALIZED VIEW post_stats",
+        "SELECT pf_refresh_rollup('post_stats', false)",
+    ):
+        assert denied(api, statement) == "42501", statement  # insufficient_privilege / must be owner
+
+
+def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, tmp_path, monkeypatch):
+    from etl_jobs.pipeline import load_path
+    from predictfluence.config import reset_settings
+    from predictfluence.queries import rollups
+
+    monkeypatch.setenv("PF_DATA_DIR", str(tmp_path / "data"))
+    reset_settings()
+    etl = login_as("pf_etl")
+    as_engine(etl)
+    csv = tmp_path / "influencers.csv"
+    csv.write_text("platform,handle,name,followers\ninstagram,a,A,15000\ntiktok,b,B,70000\n")
+    outcome = load_path(etl, csv, kind="influencers")
+    assert (outcome.status, outcome.rows_loaded) == ("loaded", 2), outcome.message
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM influencer")).scalar_one() == 2
+        assert conn.execute(sa.text("SELECT status FROM etl_load")).scalar_one() == "loaded"
+
+    # the rollups: not by REFRESH (ownership), but through the owner's SECURITY DEFINER function
+    assert denied(etl, "REFRESH MATERIALIZED VIEW influencer_stats") == "42501"
+    with etl.begin() as conn:
+        for view in rollups.VIEWS:
+            conn.execute(sa.text("SELECT pf_refresh_rollup(:v, false)"), {"v": view})
+        conn.execute(sa.text("SELECT pf_refresh_rollup('influencer_stats', true)"))
+        conn.execute(sa.text("SELECT nextval('rollup_version')"))
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM influencer_stats")).scalar_one() == 2
+    assert denied(etl, "SELECT pf_refresh_rollup('api_key', false)") == "42P01"  # only rollups
+    assert denied(etl, "SELECT pf_refresh_rollup('post_stats; DROP TABLE post', false)") == "42P01"
+
+    for statement in (
+        "DROP TABLE influencer",
+        "DROP MATERIALIZED VIEW post_stats",
+        "ALTER TABLE post ADD COLUMN x int",
+        "TRUNCATE post_metric_daily",
+        "CREATE TABLE mine (x int)",
+        "INSERT INTO api_key (prefix, key_hash, role) VALUES ('p', 'h', 'admin')",
+        "SELECT * FROM api_key",
+        "DELETE FROM etl_load",
+    ):
+        assert denied(etl, statement) == "42501", statement
+
+
+def test_cli_names_a_missing_privilege_in_one_line(db, login_as, as_engine):
+    from predictfluence.cli import main
+    from predictfluence.cli.errors import EX_CONFIG
+
+    as_engine(login_as("pf_etl"))
+    result = CliRunner().invoke(main, ["keys", "create", "--role", "admin"])
+    assert result.exit_code == EX_CONFIG
+    assert result.output.startswith("Error: permission denied at ") and "api_key" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_migration_documents_the_mapping():
+    text = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*_database_roles_*.py")).read_text()
+    assert "GRANT pf_api TO" in text and "IN ROLE pf_etl" in text
