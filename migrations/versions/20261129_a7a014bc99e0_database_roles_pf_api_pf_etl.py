@@ -150,7 +150,7 @@ $$
 
 def downgrade() -> None:
     roles = f"{API_ROLE}, {ETL_ROLE}"
-    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM {roles}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM {roles}")  # noqa: S608 - role names are constants
     op.execute("DROP FUNCTION IF EXISTS pf_refresh_rollup(text, boolean)")
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {roles}")
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {roles}")
