@@ -8,6 +8,7 @@ free port, against the test database seeded with the known dataset. Requests sen
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -105,6 +106,26 @@ def live_api(engine, database_url, tmp_path_factory) -> Iterator[dict[str, str]]
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
+
+def _load_fuzz_corpus():
+    """bench/fuzz.py (the `make fuzz` script) holds the hostile-body corpus and its judge: one source."""
+    spec = importlib.util.spec_from_file_location("pf_bench_fuzz", ROOT / "bench" / "fuzz.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FUZZ = _load_fuzz_corpus()
+
+
+def _body_operations_of_the_document() -> list[tuple[str, str]]:
+    from app import app
+    from predictfluence.api.openapi import build_openapi
+
+    return FUZZ.body_operations(build_openapi(app))
+
+
+BODY_OPERATIONS = _body_operations_of_the_document()
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
@@ -216,3 +237,29 @@ def test_chalice_local_runs_the_authorizer_and_answers_preflights(live_api):
     assert status("/analytics/kpis", headers={"Authorization": "Bearer pfk_000000000000_x"}) == 401
     assert status("/analytics/kpis", headers={"Authorization": f"Bearer {live_api['key']}"}) == 200
     assert status("/campaigns", "OPTIONS", {"Origin": "http://127.0.0.1:8080"}) == 200
+
+
+def test_every_body_taking_operation_gets_the_hostile_corpus(live_api):
+    """The parametrized list below is the served document's body-taking operations, no fewer."""
+    with urllib.request.urlopen(urllib.request.Request(f"{live_api['base_url']}/openapi.json",
+                                                       headers={"Connection": "close"}), timeout=30) as response:
+        assert FUZZ.body_operations(json.loads(response.read())) == BODY_OPERATIONS
+    assert ("POST", "/campaigns") in BODY_OPERATIONS and len(BODY_OPERATIONS) >= 6
+
+
+@pytest.fixture(scope="module")
+def served_document(live_api) -> dict:
+    with urllib.request.urlopen(urllib.request.Request(f"{live_api['base_url']}/openapi.json",
+                                                       headers={"Connection": "close"}), timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hostile", list(FUZZ.HOSTILE_BODIES))
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS, ids=[f"{m} {p}" for m, p in BODY_OPERATIONS])
+def test_hostile_bodies_get_a_documented_4xx_in_the_error_shape(live_api, served_document, method, path, hostile):
+    """Nesting 5,000 deep, 1 and 8 MiB bodies, 1e400, 5,000-digit integers, NaN: over HTTP through chalice
+    local (the whole request path), every body-taking operation answers a documented 4xx in the error shape
+    (issue 10, point 11) — never a 5xx, a 2xx, or a dropped connection."""
+    status, answer = FUZZ.send(live_api["base_url"], live_api["key"], method, path, FUZZ.HOSTILE_BODIES[hostile])
+    assert FUZZ.hostile_problems(served_document, method, path, status, answer) == []
