@@ -358,6 +358,48 @@ def test_upload_reports_rejected_rows(page, stack: Stack, data, tmp_path) -> Non
     shoot(page, "13-data-upload-report")
 
 
+RERUN_CSV = (
+    "platform,handle,name,category,country,language,followers\n"
+    "instagram,rerun_one,Rerun One,beauty,US,en,12000\n"
+    "tiktok,rerun_two,Rerun Two,tech,GB,en,34000\n"
+)
+
+
+def test_rerun_button_reloads_a_load(page, stack: Stack, data, db) -> None:  # noqa: ANN001
+    """Issue 10, point 10: a manager re-runs a load from the Data page (POST /etl/loads/{id}/rerun puts the
+    S3 object back on the ETL queue, forced); rows lost since the first load come back."""
+    import time
+
+    import sqlalchemy as sa
+
+    from predictfluence import storage
+
+    assert stack.etl_wired, "app.py has no @app.on_sqs_message ETL handler"
+    key = "raw/influencers/20260301/rerun-creators.csv"
+    storage.client("s3").put_object(Bucket=stack.raw_bucket, Key=key, Body=RERUN_CSV.encode())  # S3 → SQS → ETL
+    deadline = time.monotonic() + 60
+    while not (loads := [ld for ld in stack.api("GET", "/etl/loads", data["key"])["items"]
+                         if ld["file_key"] == key and ld["status"] == "loaded"]):
+        assert time.monotonic() < deadline, "the first load did not finish"
+        time.sleep(0.5)
+    [first] = loads
+    with db.begin() as conn:  # the reason to re-run: the rows were lost since
+        conn.execute(sa.text("DELETE FROM influencer WHERE handle LIKE 'rerun%'"))
+
+    open_page(page, stack, "/data")
+    wait_idle(page)
+    page.get_by_role("button", name=f"Re-run load {first['id']}").click()
+    page.get_by_test_id("rerun-status").wait_for()
+    report = page.get_by_test_id("load-report")
+    report.wait_for(timeout=60_000)
+    expect(report).to_contain_text(f"Load #{first['id']}")
+    again = stack.api("GET", f"/etl/loads/{first['id']}", data["key"])
+    assert again["status"] == "loaded" and again["started_at"] != first["started_at"]
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM influencer WHERE handle LIKE 'rerun%'")).scalar() == 2
+    shoot(page, "14-data-rerun")
+
+
 def test_phone_width_layout(phone_page, stack: Stack, data) -> None:
     pg = phone_page
     open_page(pg, stack, "/")

@@ -95,9 +95,44 @@ export async function render({ root, query, isCurrent, onLeave }) {
           { label: "Loaded", num: true, value: (l) => fmt.int(l.rows_loaded) },
           { label: "Rejected", num: true, value: (l) => fmt.int(l.rows_rejected) },
           { label: "Started", value: (l) => fmt.datetime(l.started_at) },
+          { label: "Actions", value: (l) => (FINAL.has(l.status)
+            ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
+            : "—") },
         ] }));
       return loads;
     } catch (err) { if (isCurrent()) clear(loadsBox, errorBox(err)); return []; }
+  }
+
+  // A manager re-runs a load: the API puts its S3 object back on the ETL queue (forced). The page then
+  // polls until a load of the same file is final again with a new start time (or a new load id).
+  async function rerun(load, button) {
+    button.disabled = true;
+    clear(uploadStatus, loading(`Queuing load #${load.id} for a re-run…`));
+    try {
+      await api.post(`/etl/loads/${load.id}/rerun`);
+      clear(uploadStatus, h("div", { class: "alert alert-info", "data-testid": "rerun-status" }, h("strong", {}, `Load #${load.id} queued for a re-run`), "Waiting for the ETL to load the file again…"));
+      watchRerun(load, Date.now());
+    } catch (err) {
+      const d = describeError(err);
+      clear(uploadStatus, h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, d.title), d.message));
+      button.disabled = false;
+    }
+  }
+
+  function watchRerun(before, started) {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (!isCurrent()) return;
+      const loads = await refreshLoads();
+      const again = loads.find((l) => l.file_key === before.file_key && FINAL.has(l.status) && (l.id !== before.id || l.started_at !== before.started_at));
+      if (again) {
+        clear(uploadStatus, h("div", { class: "alert alert-info", "data-testid": "rerun-status", "data-done": "true" }, h("strong", {}, `Load #${again.id} re-run: ${fmt.label(again.status)}`), `${fmt.int(again.rows_loaded)} rows loaded, ${fmt.int(again.rows_rejected)} rejected.`));
+        navigate("/data", { load: again.id }, { replace: true });
+        return;
+      }
+      if (Date.now() - started < POLL_LIMIT_MS) watchRerun(before, started);
+      else clear(uploadStatus, h("div", { class: "alert alert-warning" }, "The re-run has not finished after 5 minutes. Use Refresh to check again."));
+    }, POLL_MS);
   }
 
   function watch(key, started) {
