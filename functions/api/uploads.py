@@ -70,5 +70,12 @@ def rerun_load(load_id: int) -> RerunQueued:
     if not found["file_key"].startswith(settings.raw_prefix):
         raise errors.conflict("not_an_upload", f"load {load_id} was not made from an upload to the raw bucket; "
                               "re-run it with `predictfluence etl load --force`", {"file_key": found["file_key"]})
-    message_id = requeue(settings.raw_bucket, found["file_key"], load_id)
+    try:
+        message_id = requeue(settings.raw_bucket, found["file_key"], load_id)
+    except Exception as exc:  # noqa: BLE001 - SQS unreachable or refusing: retryable, never a 500
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not isinstance(exc, (BotoCoreError, ClientError)):
+            raise
+        raise errors.service_unavailable("The ETL queue is unavailable; retry shortly.") from exc
     return RerunQueued(load_id=load_id, bucket=settings.raw_bucket, file_key=found["file_key"], message_id=message_id)

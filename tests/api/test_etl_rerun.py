@@ -89,3 +89,12 @@ def test_rerun_is_in_the_openapi_document(client):
     operation = client.http.get("/openapi.json").json_body["paths"]["/etl/loads/{load_id}/rerun"]["post"]
     assert operation["operationId"] == "rerun_load" and "manager" in operation["description"]
     assert {"202", "401", "403", "404", "409", "503"} <= set(operation["responses"])
+
+
+def test_rerun_with_the_queue_unreachable_is_503(client, auth, dataset, aws, monkeypatch):
+    monkeypatch.setenv("PF_ETL_QUEUE", "no-such-queue")  # moto: QueueDoesNotExist
+    monkeypatch.delenv("PF_ETL_QUEUE_URL", raising=False)
+    response = client.http.post("/etl/loads/1/rerun", headers=auth["manager"])
+    assert response.status_code == 503
+    assert response.json_body["error"] == {"code": "service_unavailable", "details": None,
+                                           "message": "The ETL queue is unavailable; retry shortly."}
