@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_INT_DIGITS = 12  # counts and amounts above 999,999,999,999 are corrupt ("absurdly large") in every kind
+MAX_COUNT = 10**MAX_INT_DIGITS - 1
+
 
 @dataclass(frozen=True)
 class Column:
@@ -122,9 +125,11 @@ KINDS: dict[str, Kind] = {
                 _c("status"),
                 _c("agreed_cost", "money"),
                 _c("hired_at", "timestamp"),
+                _c("overspend", "bool"),
             ),
             key=("campaign", "platform", "handle"),
-            description="Influencers hired for campaigns with the agreed cost.",
+            description="Influencers hired for campaigns with the agreed cost. The API's hiring rule applies: "
+            "no new hire into an archived campaign, no hire over the campaign's budget unless `overspend` is true.",
         ),
         Kind(
             "conversions",

@@ -195,5 +195,5 @@ def test_a_header_contradicting_the_chosen_kind_rejects_the_file_naming_both(pip
     assert error == (
         "the file was uploaded as hires, but its header (platform, handle, name, followers) is the header of the "
         "influencers kind; upload it as influencers, or give it the hires columns "
-        "(campaign, platform, handle, status, agreed_cost, hired_at)")
+        "(campaign, platform, handle, status, agreed_cost, hired_at, overspend)")
     assert scalar(pipeline_db(), "SELECT count(*) FROM influencer") == before

@@ -150,9 +150,19 @@ FILES: dict[str, str | bytes] = {
         "Spring Glow,instagram,ana,contracted,-100,\n"
         "Spring Glow,tiktok,bo,contracted,10000000000000,\n"
         "Launch,instagram,ana,contracted,1 000,\n"
-        "Launch,tiktok,bo,contracted,500,\n"
+        "Launch,tiktok,bo,contracted,300,\n"
         "Launch,tiktok,bo,live,600,\n"
     ),
+    # --- hostile (issue 10) ----------------------------------------------------------------------------
+    "hires_over_budget_and_archived.csv": HIRES + (
+        "Closed,tiktok,bo,contracted,999999,\n"
+        "Launch,tiktok,bo,contracted,999999,\n"
+        "Launch,youtube,cy,contracted,300,\n"
+    ),
+    "influencers_end_of_data_line.csv": INF + "instagram,nia,Nia,beauty,NG,en,100\n\\.\ntiktok,omar,Omar,food,EG,ar,200\n",
+    "post_metrics_end_of_data_line.csv": PM + "tiktok,t1,2026-03-05,1,0,0,0,,,\n\\.\r\ntiktok,t1,2026-03-06,2,0,0,0,,,\n",
+    "profiles_twenty_digit_followers.csv": PROFILES + "1,@nia,99999999999999999999,1k,1.5%,Nigeria\n2,@kai,12k,300,2%,New Zealand\n",
+    "influencers_twenty_digit_followers.csv": INF + "instagram,nia,Nia,beauty,NG,en,99999999999999999999\ninstagram,kai,Kai,travel,NZ,en,5\n",
     "conversions_bad_rows.csv": CONV + (
         "No Such Campaign,instagram,ana,2026-03-02,1,0,0\n"
         "Spring Glow,instagram,ana,2026-03-02,\"1,234\",0,0\n"

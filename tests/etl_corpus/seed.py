@@ -1,6 +1,6 @@
 """The rows the bad-input corpus references, and a fingerprint of every warehouse table.
 
-Seeded with plain SQL (not through the ETL under test): three influencers, two campaigns, three posts,
+Seeded with plain SQL (not through the ETL under test): three influencers, three campaigns (one archived), three posts,
 one hire and one audience group, so that "unknown influencer / post / campaign" and "good row kept"
 are both decidable.
 """
@@ -17,7 +17,8 @@ SEED = [
        ('youtube', 'cy', 'Cy', 'tech', 'DE', 'de', NULL)""",
     """INSERT INTO campaign (name, brand, objective, status, start_date, end_date, budget, currency) VALUES
        ('Spring Glow', 'Lumi', 'awareness', 'active', DATE '2026-03-01', DATE '2026-05-31', 25000.50, 'USD'),
-       ('Launch', 'Zed', 'conversions', 'draft', DATE '2026-06-01', NULL, 1000, 'USD')""",
+       ('Launch', 'Zed', 'conversions', 'draft', DATE '2026-06-01', NULL, 1000, 'USD'),
+       ('Closed', 'Zed', 'awareness', 'archived', DATE '2025-01-01', DATE '2025-02-01', 100, 'USD')""",
     """INSERT INTO post (platform, external_id, influencer_id, posted_at, content_type, sponsored, campaign_id)
        SELECT 'instagram', 'p1', i.id, TIMESTAMPTZ '2026-03-02 10:00:00+00', 'reel', true, c.id
        FROM influencer i, campaign c WHERE i.handle = 'ana' AND c.name = 'Spring Glow'""",

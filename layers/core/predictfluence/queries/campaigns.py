@@ -13,6 +13,9 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, ratio, rows
+from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns, spent
+
+__all__ = ["CampaignArchived", "OverBudget"]  # the hiring rule's refusals, as the API catches them
 
 SORTS: dict[str, str] = {"name": "lower(c.name)", "created_at": "c.created_at", "start_date": "c.start_date",
                          "budget": "c.budget"}
@@ -30,19 +33,8 @@ class NameTaken(Exception):
     """A campaign with this name already exists."""
 
 
-class OverBudget(Exception):
-    def __init__(self, budget: float, spent: float, cost: float) -> None:
-        super().__init__("over budget")
-        self.details = {"budget": budget, "spent": spent, "remaining": round(budget - spent, 2),
-                        "agreed_cost": cost}
-
-
 class DuplicateHire(Exception):
     """The influencer is already hired for the campaign."""
-
-
-class CampaignArchived(Exception):
-    """Archived campaigns take no new hires."""
 
 
 def list_campaigns(*, status: str | None = None, brand: str | None = None, q: str | None = None,
@@ -122,30 +114,6 @@ def delete_campaign(campaign_id: int) -> str | None:
         return "deleted"
 
 
-def _locked_campaign(conn: Connection, campaign_id: int) -> dict[str, Any] | None:
-    row = conn.execute(sa.text("SELECT id, status, budget FROM campaign WHERE id = :id FOR UPDATE"),
-                       {"id": campaign_id}).mappings().first()
-    return dict(row) if row else None
-
-
-def _spent(conn: Connection, campaign_id: int, excluding_influencer: int | None = None) -> float:
-    return float(conn.execute(
-        sa.text("SELECT coalesce(sum(agreed_cost), 0) FROM campaign_influencer WHERE campaign_id = :c "
-                "AND status <> 'cancelled' AND influencer_id IS DISTINCT FROM :i"),
-        {"c": campaign_id, "i": excluding_influencer},
-    ).scalar_one())
-
-
-def _check_budget(conn: Connection, campaign: dict[str, Any], cost: float, status: str,
-                  excluding_influencer: int | None, allow_overspend: bool) -> None:
-    if allow_overspend or status == "cancelled":
-        return
-    spent = _spent(conn, campaign["id"], excluding_influencer)
-    budget = float(campaign["budget"])
-    if round(spent + cost, 2) > budget:
-        raise OverBudget(budget, spent, cost)
-
-
 _HIRE = "SELECT id, campaign_id, influencer_id, status, agreed_cost, hired_at FROM campaign_influencer"
 
 
@@ -153,17 +121,16 @@ def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
          allow_overspend: bool) -> dict[str, Any] | str:
     """The new hire, or 'campaign' / 'influencer' naming what does not exist."""
     with get_engine().begin() as conn:
-        campaign = _locked_campaign(conn, campaign_id)
+        campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
         if campaign is None:
             return "campaign"
         if not conn.execute(sa.text("SELECT 1 FROM influencer WHERE id = :id"), {"id": influencer_id}).first():
             return "influencer"
-        if campaign["status"] == "archived":
-            raise CampaignArchived()
         if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :c AND influencer_id = :i"),
                         {"c": campaign_id, "i": influencer_id}).first():
             raise DuplicateHire()
-        _check_budget(conn, campaign, agreed_cost, status, None, allow_overspend)
+        check_hire(campaign, spent=spent(conn, campaign_id), cost=agreed_cost, status=status, new=True, grows=False,
+                   allow_overspend=allow_overspend)
         return dict(conn.execute(
             sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
                     "VALUES (:c, :i, :s, :cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
@@ -174,7 +141,7 @@ def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
 def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed_cost: float | None,
                 allow_overspend: bool) -> dict[str, Any] | None:
     with get_engine().begin() as conn:
-        campaign = _locked_campaign(conn, campaign_id)
+        campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
         if campaign is None:
             return None
         current = conn.execute(sa.text(f"{_HIRE} WHERE campaign_id = :c AND influencer_id = :i"),  # noqa: S608
@@ -184,8 +151,8 @@ def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed
         new_status = status or current["status"]
         new_cost = float(current["agreed_cost"]) if agreed_cost is None else round(agreed_cost, 2)
         grows = new_cost > float(current["agreed_cost"]) or (current["status"] == "cancelled" != new_status)
-        if grows:
-            _check_budget(conn, campaign, new_cost, new_status, influencer_id, allow_overspend)
+        check_hire(campaign, spent=spent(conn, campaign_id, influencer_id), cost=new_cost, status=new_status,
+                   new=False, grows=grows, allow_overspend=allow_overspend)
         return dict(conn.execute(
             sa.text("UPDATE campaign_influencer SET status = :s, agreed_cost = :cost WHERE id = :id "
                     "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
