@@ -32,11 +32,10 @@ from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
-from etl_jobs.spec import KINDS, Kind
+from etl_jobs.spec import KINDS, MAX_INT_DIGITS, Kind
 
 EARLIEST_DATE = "2000-01-01"
 PLAN_DAYS_AHEAD = 3653  # planned dates (campaign start/end) may lie up to ten years ahead
-MAX_INT_DIGITS = 12  # counts and amounts above 999,999,999,999 are treated as corrupt ("absurdly large")
 MAX_COLUMNS = 1_000  # a header wider than this is not a CSV of any kind (PostgreSQL tables stop at 1,600)
 MAX_REPORTED_REJECTIONS = 10_000  # the report lists at most this many rows; the counts are always exact
 TEXT_LIMITS: dict[str, int] = {

@@ -27,6 +27,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from etl_jobs.spec import MAX_COUNT, MAX_INT_DIGITS
+
 NULL_TOKENS: frozenset[str] = frozenset(
     {"", "unknown", "n/a", "n.a.", "-", "--", "—", "–", "null", "none", "nan", "(blank)"}
 )
@@ -139,7 +141,10 @@ def parse_decimal_count(raw: str | None, scale: int = 1) -> Decimal | None:
         value = _decimal(lowered)
     if value < 0:
         raise ValueError(f"negative count {raw!r}")
-    return value * scale
+    value *= scale
+    if value > MAX_COUNT:  # bounded before the database, which would fail the whole file (bigint range)
+        raise ValueError(f"absurdly large (more than {MAX_INT_DIGITS} digits): {text[:40]!r}")
+    return value
 
 
 def parse_count(raw: str | None, scale: int = 1) -> int | None:
