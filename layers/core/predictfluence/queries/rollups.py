@@ -10,7 +10,8 @@
 
 Every refresh bumps the sequence `rollup_version`; readers cache derived values (list totals) per version.
 
-`refresh()` must run after every load that changes influencers, posts, metrics or audience (the ETL
+`refresh()` goes through `pf_refresh_rollup` (migration a7a014bc99e0), so that the ETL's database role
+(`pf_etl`) can refresh views it does not own. It must run after every load that changes influencers, posts, metrics or audience (the ETL
 calls it; so do the demo-data loader, the tests and the benchmark). It refreshes CONCURRENTLY when the
 views already hold data, so readers never wait.
 """
@@ -36,9 +37,9 @@ def refresh(engine: Engine | None = None, concurrently: bool | None = None) -> N
                 sa.text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :v"), {"v": view}
             ).scalar()
         use_concurrently = bool(populated) if concurrently is None else concurrently
-        mode = "CONCURRENTLY " if use_concurrently else ""
-        with eng.begin() as conn:
-            conn.execute(sa.text(f"REFRESH MATERIALIZED VIEW {mode}{view}"))
+        with eng.begin() as conn:  # the owner's SECURITY DEFINER function: the ETL's role owns no view
+            conn.execute(sa.text("SELECT pf_refresh_rollup(:view, :concurrently)"),
+                         {"view": view, "concurrently": use_concurrently})
     with eng.begin() as conn:
         conn.execute(sa.text("SELECT nextval('rollup_version')"))
 
