@@ -2,7 +2,8 @@
 (Chalice's per-function `autogen_policy: false` + `iam_policy_file`, documents in infra/policies/), and each
 role allows exactly the actions on exactly the resources its code calls:
 
-- API: sign upload tickets (s3:PutObject on raw/*), read load reports (reports/*), start retraining;
+- API: sign upload tickets (s3:PutObject on raw/*), read load reports (reports/*), start retraining,
+  re-run a load (sqs:SendMessage on the ETL queue, encrypted with the stack key);
 - ETL: consume the ETL queue, read uploads (raw/*, any version), write reports (reports/*), start
   retraining; s3:ListBucket on the raw bucket so that a missing `<file>.mapping.json` is NoSuchKey (404),
   not AccessDenied (403), for functions/events/etl.py;
@@ -72,9 +73,11 @@ def _common(log_group: str, kms_services: tuple[str, ...], kms_actions=("kms:Dec
 
 START_RETRAINING = {("lambda:InvokeFunction", "Arn:Retrain", NONE)}
 EXPECTED = {
-    "APIHandler": _common("ApiHandlerLogGroup", ("secretsmanager",)) | START_RETRAINING | {
+    "APIHandler": _common("ApiHandlerLogGroup", ("secretsmanager", "sqs"), ("kms:Decrypt", "kms:GenerateDataKey"))
+    | START_RETRAINING | {
         ("s3:PutObject", "${RawBucket.Arn}/raw/*", NONE),
         ("s3:GetObject", "${RawBucket.Arn}/reports/*", NONE),
+        ("sqs:SendMessage", "Arn:EtlQueue", NONE),  # re-run a load (predictfluence.api.etl_queue)
     },
     "ApiKeyAuthorizer": _common("ApiKeyAuthorizerLogGroup", ("secretsmanager",)),
     "Etl": _common("EtlLogGroup", ("secretsmanager", "sqs")) | START_RETRAINING | {
