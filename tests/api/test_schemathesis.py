@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 import schemathesis
 import sqlalchemy as sa
@@ -85,8 +86,22 @@ def live_api(engine, database_url, tmp_path_factory) -> Iterator[dict[str, str]]
         {"version": "2.0", "app_name": "predictfluence", "stages": {"dev": {"api_gateway_stage": "api"}}}))
     (project / "app.py").write_text(SHIM)
     port = _free_port()
+    # AWS is moto's server with the raw bucket and the ETL queue, so that the routes that talk to S3 or SQS
+    # (POST /etl/loads/{id}/rerun queues a message) reach their 2xx path instead of a 503.
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    moto.start()
+    aws_url = "http://{}:{}".format(*moto.get_host_and_port())
+    aws = {"endpoint_url": aws_url, "region_name": "us-east-1", "aws_access_key_id": "testing",
+           "aws_secret_access_key": "testing"}
+    boto3.client("s3", **aws).create_bucket(Bucket=os.environ.get("PF_RAW_BUCKET") or "predictfluence-raw")
+    boto3.client("sqs", **aws).create_queue(QueueName="predictfluence-etl")
     env = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False),
-           "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT)}
+           "AWS_ENDPOINT_URL": aws_url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT)}
+    for name in ("PF_ETL_QUEUE_URL", "PF_ETL_QUEUE"):
+        env.pop(name, None)
     log = (project / "server.log").open("wb")
     proc = subprocess.Popen([str(CHALICE), "local", "--host", "127.0.0.1", "--port", str(port), "--no-autoreload",
                              "--stage", "dev"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -103,6 +118,7 @@ def live_api(engine, database_url, tmp_path_factory) -> Iterator[dict[str, str]]
             proc.kill()
             proc.wait()
         log.close()
+        moto.stop()
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
