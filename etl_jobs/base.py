@@ -25,6 +25,22 @@ class FileRejected(Exception):
         self.details = details or {}
 
 
+MAX_REPORTED_REJECTIONS = 10_000  # rejections kept for the report; beyond, they are only counted
+MAX_REPORT_VALUE = 1_000  # characters of a rejected cell kept (a 1 MiB cell is not copied)
+MAX_REPORT_REASON = 500  # characters of a reason kept (reasons may quote the cell)
+
+
+def clip(text: str | None, limit: int, length: int | None = None) -> str | None:
+    """`text` cut to `limit` characters, saying how long it was; `length` is the full length when `text`
+    is already a prefix (cut by the database)."""
+    if text is None:
+        return None
+    full = len(text) if length is None else length
+    if full <= limit:
+        return text
+    return f"{text[:limit]}… ({full:,} characters)"
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One rejected row. `line` is the 1-based line number in the file (the header is line 1)."""
@@ -37,10 +53,26 @@ class Rejection:
 
 @dataclass
 class KindResult:
+    """A loader's outcome. `rejections` keeps at most MAX_REPORTED_REJECTIONS, clipped; the counts
+    (`rows_in - rows_loaded`) are always exact."""
+
     rows_in: int
     rows_loaded: int
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unlisted: int = 0  # rejections counted but not kept
+
+    def reject(self, rejection: Rejection) -> None:
+        if len(self.rejections) >= MAX_REPORTED_REJECTIONS:
+            self.unlisted += 1
+            return
+        self.rejections.append(Rejection(rejection.line, clip(rejection.reason, MAX_REPORT_REASON) or "",
+                                         rejection.column, clip(rejection.value, MAX_REPORT_VALUE)))
+
+    def note_unlisted(self) -> None:
+        if self.unlisted:
+            self.notes.append(f"the report lists the first {len(self.rejections):,} rejections only "
+                              f"({self.unlisted:,} more not listed)")
 
 
 @dataclass(frozen=True)

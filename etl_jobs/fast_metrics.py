@@ -32,7 +32,6 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
-from typing import Any
 
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection

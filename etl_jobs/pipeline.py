@@ -40,7 +40,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.base import MAX_REPORT_REASON, FileRejected, KindResult, Rejection, SourceFile, clip
 from etl_jobs.kinds import LOADER_MODULES, get_loader
 from etl_jobs.staging import line_break
 
@@ -51,7 +51,6 @@ UNKNOWN_KIND = "unknown"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_LINE_BYTES = 1 << 20  # a longer physical line rejects the file in the first scan, before anything parses it
 MAX_COLUMNS = 1_000  # as etl_jobs.staging.MAX_COLUMNS
-MAX_REPORT_VALUE = 1_000  # characters of a rejected cell kept in the report (a 20 MB cell is not copied)
 
 
 @dataclass
@@ -327,12 +326,6 @@ def write_report(location: str, bucket: str | None, body: dict[str, Any]) -> Non
     path.write_bytes(data)
 
 
-def _clip(value: str | None) -> str | None:
-    if value is None or len(value) <= MAX_REPORT_VALUE:
-        return value
-    return f"{value[:MAX_REPORT_VALUE]}… ({len(value):,} characters)"
-
-
 def _report_body(source: SourceFile, outcome: LoadOutcome, result: KindResult | None, reason: str | None) -> dict:
     rejections = result.rejections if result else []
     return {
@@ -341,14 +334,15 @@ def _report_body(source: SourceFile, outcome: LoadOutcome, result: KindResult | 
         "load_id": outcome.load_id,
         "checksum": outcome.checksum,
         "status": outcome.status,
-        "error": reason,
+        "error": clip(reason, MAX_REPORT_REASON),
         "rows_in": outcome.rows_in,
         "rows_loaded": outcome.rows_loaded,
         "rows_rejected": outcome.rows_rejected,
         "reasons": dict(Counter(r.reason for r in rejections).most_common()),
-        "notes": result.notes if result else [],
+        "rejections_listed": len(rejections),
+        "notes": [clip(note, MAX_REPORT_REASON) for note in result.notes] if result else [],
         "rejections": [
-            {"line": r.line, "reason": r.reason, "column": r.column, "value": neutralise(_clip(r.value))}
+            {"line": r.line, "reason": r.reason, "column": r.column, "value": neutralise(r.value)}
             for r in rejections
         ],
     }
@@ -484,13 +478,26 @@ def _record_rejection(engine: Engine, source: SourceFile, kind: str, checksum: s
         conn.execute(
             sa.text("UPDATE etl_load SET error = :error, report_key = :report_key, finished_at = clock_timestamp() "
                     "WHERE id = :id AND status = 'rejected'"),
-            {"error": reason, "report_key": outcome.report_key, "id": outcome.load_id},
+            {"error": clip(reason, MAX_REPORT_REASON), "report_key": outcome.report_key, "id": outcome.load_id},
         )
     return outcome
 
 
+def failure_message(exc: BaseException) -> str:
+    """What `etl_load.error` keeps of an unexpected error, which every viewer reads through `/etl/loads`:
+    a short message and, for a database error, its SQLSTATE — never the statement, its bound rows or the
+    server's source file (the full error is in the ETL's log)."""
+    orig = getattr(exc, "orig", exc)
+    info = orig.args[0] if getattr(orig, "args", None) and isinstance(orig.args[0], dict) else None
+    if info is not None and info.get("C"):
+        first_line = str(info.get("M", "")).splitlines()[0] if info.get("M") else "database error"
+        return f"database error SQLSTATE {info['C']}: {clip(first_line, 200)} (details in the ETL's log)"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return clip(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, 200) or ""
+
+
 def _record_failure(engine: Engine, source: SourceFile, kind: str, checksum: str, exc: Exception) -> LoadOutcome:
-    message = f"{type(exc).__name__}: {exc}"[:2000]
+    message = failure_message(exc)
     outcome = LoadOutcome(load_id=None, kind=kind, status="failed", checksum=checksum,
                           message=f"load failed, nothing was loaded: {message}")
     try:

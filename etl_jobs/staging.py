@@ -31,13 +31,21 @@ from typing import Any, BinaryIO
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
-from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.base import (
+    MAX_REPORT_REASON,
+    MAX_REPORT_VALUE,
+    MAX_REPORTED_REJECTIONS,
+    FileRejected,
+    KindResult,
+    Rejection,
+    SourceFile,
+    clip,
+)
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS, Kind
 
 EARLIEST_DATE = "2000-01-01"
 PLAN_DAYS_AHEAD = 3653  # planned dates (campaign start/end) may lie up to ten years ahead
 MAX_COLUMNS = 1_000  # a header wider than this is not a CSV of any kind (PostgreSQL tables stop at 1,600)
-MAX_REPORTED_REJECTIONS = 10_000  # the report lists at most this many rows; the counts are always exact
 TEXT_LIMITS: dict[str, int] = {
     "platform": 32,
     "handle": 255,
@@ -467,14 +475,16 @@ def finish(conn: Connection) -> None:
 
 
 def collect(conn: Connection, rows_in: int) -> KindResult:
-    rejected = conn.exec_driver_sql("SELECT count(DISTINCT line) FROM pf_rej").scalar_one()
+    rejected, entries = conn.exec_driver_sql("SELECT count(DISTINCT line), count(*) FROM pf_rej").one()
     rows = conn.exec_driver_sql(
-        f"SELECT line, reason, col, val FROM pf_rej ORDER BY line, col LIMIT {MAX_REPORTED_REJECTIONS}"  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
+        f"SELECT line, left(reason, {MAX_REPORT_REASON}), length(reason), col, left(val, {MAX_REPORT_VALUE}), "  # noqa: S608 - constants; cell values are never interpolated
+        f"length(val) FROM pf_rej ORDER BY line, col LIMIT {MAX_REPORTED_REJECTIONS}"
     ).all()
-    result = KindResult(rows_in=rows_in, rows_loaded=rows_in - rejected)
-    result.rejections = [Rejection(r.line, r.reason, r.col, r.val) for r in rows]
-    if rejected and len(rows) == MAX_REPORTED_REJECTIONS:
-        result.notes.append(f"the report lists the first {MAX_REPORTED_REJECTIONS} rejections only")
+    result = KindResult(rows_in=rows_in, rows_loaded=rows_in - rejected, unlisted=entries - len(rows))
+    for line, reason, reason_length, col, val, val_length in rows:
+        result.reject(Rejection(line, clip(reason, MAX_REPORT_REASON, reason_length) or "", col,
+                                clip(val, MAX_REPORT_VALUE, val_length)))
+    result.note_unlisted()
     return result
 
 

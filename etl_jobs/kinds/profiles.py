@@ -196,6 +196,7 @@ class ProfilesLoader:
                 f"the file is not valid UTF-8 text ({exc.reason}); save it as CSV UTF-8"
             ) from exc
         notes.close()
+        result.note_unlisted()
         return result
 
     # -- one file ----------------------------------------------------------------------------------
@@ -247,21 +248,21 @@ class ProfilesLoader:
                 continue
             result.rows_in += 1
             if len(row) < width or any(cell.strip() for cell in row[width:]):
-                result.rejections.append(
+                result.reject(
                     Rejection(line, f"row has {len(row)} cells; the header has {width}", None, None)
                 )
                 continue
             parsed = self._parse_row(line, row, plan, notes)
             if isinstance(parsed, Rejection):
-                result.rejections.append(parsed)
+                result.reject(parsed)
                 continue
             problem = self._complete(line, parsed, platform_default, as_of_default, today)
             if problem:
-                result.rejections.append(problem)
+                result.reject(problem)
                 continue
             key = (parsed["platform"], parsed["handle"], parsed["as_of"])
             if key in seen:
-                result.rejections.append(
+                result.reject(
                     Rejection(
                         line,
                         f"duplicate of line {seen[key]} ({key[0]}/{key[1]} as of {key[2]})",
