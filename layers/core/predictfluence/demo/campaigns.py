@@ -40,7 +40,10 @@ class Hire:
 
 def _status(rng: np.random.Generator, start: int, end: int, last_day: int) -> str:
     if end < last_day:
-        return "completed" if rng.random() < 0.9 else "archived"
+        # archiving is a manager's later action (the API archives a campaign with hires); an archived
+        # campaign takes no new hires, so a generated history holds completed campaigns only
+        rng.random()  # the draw that used to pick "archived" 10 % of the time: the other values stay as they were
+        return "completed"
     if start > last_day:
         return "draft"
     return "active" if rng.random() < 0.85 else "paused"

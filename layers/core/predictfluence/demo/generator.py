@@ -217,9 +217,16 @@ def _campaign_rows(campaigns: list[Campaign], first: dt.date, last_day: int) -> 
 def _hire_rows(
     hires: list[Hire], campaigns: list[Campaign], a: Accounts, calendar: list[dt.date], first: dt.date
 ) -> list[tuple]:
+    """The hires; those of a campaign whose hires cost more than its budget carry `overspend` = true (the
+    ETL applies the API's budget rule, and these overspends were approved)."""
+    cost = [0.0] * len(campaigns)
+    for h in hires:
+        cost[h.campaign] += h.cost if h.status != "cancelled" else 0.0
+    over = [round(c, 2) > campaigns[i].budget for i, c in enumerate(cost)]
     return [
         (campaigns[h.campaign].name, P.PLATFORMS[a.platform[h.account]], a.handle[h.account], h.status,
-         f"{h.cost:.2f}", _iso_ts(first + dt.timedelta(days=h.hired_day), h.hired_second))
+         f"{h.cost:.2f}", _iso_ts(first + dt.timedelta(days=h.hired_day), h.hired_second),
+         "true" if over[h.campaign] else "")
         for h in hires
     ]  # fmt: skip
 
