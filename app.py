@@ -30,7 +30,8 @@ for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_route
 @app.on_sqs_message(queue=ETL_QUEUE, batch_size=ETL_BATCH_SIZE, name="etl")
 def etl(event):
     """S3 ObjectCreated → SQS → load each CSV; failed records are returned as batchItemFailures."""
-    return handle_sqs_batch(event)
+    context = event.context
+    return handle_sqs_batch(event, getattr(context, "get_remaining_time_in_millis", None))
 
 
 @app.schedule(os.environ.get("PF_RETRAIN_SCHEDULE") or "rate(1 day)", name="retrain")

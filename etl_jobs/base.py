@@ -80,12 +80,14 @@ class SourceFile:
     """A CSV file on local disk (S3 objects are streamed to a temporary file first).
 
     `key` is the original S3 key or local path, `mapping` an optional explicit header mapping
-    ({"their header": "our column"}) from `--map` or a `<file>.mapping.json` beside the upload.
+    ({"their header": "our column"}) from `--map` or a `<file>.mapping.json` beside the upload, and
+    `mapping_error` why that mapping could not be used (the load then records a rejection).
     """
 
     path: Path
     key: str
     mapping: dict[str, str] | None = None
+    mapping_error: str | None = None  # the mapping beside the upload could not be read: the file is rejected
 
 
 class KindLoader(Protocol):

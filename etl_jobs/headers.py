@@ -408,15 +408,30 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
     return result
 
 
-def read_mapping_file(path: Path) -> dict[str, object]:
-    """Read a mapping JSON file (``{"their header": "our column", "@platform": "youtube"}``)."""
+MAX_MAPPING_BYTES = 1 << 20
+
+
+def parse_mapping(body: bytes, name: str) -> dict[str, object]:
+    """A mapping file's bytes (``{"their header": "our column", "@platform": "youtube"}``) as a dict;
+    MappingError naming the file and what is wrong otherwise."""
+    if len(body) > MAX_MAPPING_BYTES:
+        raise MappingError(f"mapping file {name} is larger than {MAX_MAPPING_BYTES // 1024:,} KiB")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MappingError(f"cannot read mapping file {path.name}: {exc}") from exc
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise MappingError(f"mapping file {name} is not valid JSON ({str(exc)[:200]})") from exc
     if not isinstance(data, dict):
-        raise MappingError(f"mapping file {path.name} must hold a JSON object of header → column")
+        raise MappingError(f"mapping file {name} must hold a JSON object of header → column")
     return data
+
+
+def read_mapping_file(path: Path) -> dict[str, object]:
+    """Read a mapping JSON file (see `parse_mapping`)."""
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise MappingError(f"cannot read mapping file {path.name}: {exc}") from exc
+    return parse_mapping(body, path.name)
 
 
 def mapping_paths_beside(path: Path) -> list[Path]:

@@ -379,6 +379,8 @@ def load_file(
         return _record_rejection(engine, source, label, rejected.scan.checksum, rejected.rejection.reason, bucket)
     with utf8_copy(source, scanned) as utf8:
         try:
+            if source.mapping_error:
+                raise FileRejected(source.mapping_error)
             if _is_blank(utf8.path):
                 raise FileRejected("the file is empty")
             kind = detect_kind(utf8, kind)

@@ -21,13 +21,14 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote_plus
 
 from etl_jobs.base import SourceFile
+from etl_jobs.headers import MAX_MAPPING_BYTES, MappingError, parse_mapping
 from etl_jobs.pipeline import LoadOutcome, load_file, refresh_rollups_after
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,18 @@ ETL_BATCH_SIZE = 5
 MAPPING_SUFFIX = ".mapping.json"
 
 
+# A record is started only while the invocation has at least this long left (the function's timeout is
+# 900 s; a 512 MiB upload loads in about 2 minutes): the rest are reported as batch item failures and
+# SQS delivers them again, instead of Lambda killing the whole batch at its timeout. docs/reliability.md
+MIN_REMAINING_MS = int(os.environ.get("PF_ETL_MIN_REMAINING_MS") or 180_000)
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     bucket: str
     key: str
     force: bool = False  # a re-run (POST /etl/loads/{id}/rerun): reload even if this checksum was loaded
+    version_id: str | None = None  # the version the event names (the raw bucket is versioned)
 
 
 def s3_objects(body: str) -> list[ObjectRef]:
@@ -55,7 +63,8 @@ def s3_objects(body: str) -> list[ObjectRef]:
         if not str(record.get("eventName", "")).startswith("ObjectCreated"):
             continue
         s3 = record["s3"]
-        refs.append(ObjectRef(s3["bucket"]["name"], unquote_plus(s3["object"]["key"]), force))
+        refs.append(ObjectRef(s3["bucket"]["name"], unquote_plus(s3["object"]["key"]), force,
+                              s3["object"].get("versionId") or None))
     return refs
 
 
@@ -67,14 +76,13 @@ def wanted(key: str) -> bool:
 
 
 def read_mapping(s3: Any, ref: ObjectRef) -> dict[str, Any] | None:
+    """The `<key>.mapping.json` object beside the upload, None when there is none. A malformed one raises
+    MappingError, which the load records as the file's rejection (not a retry into the dead-letter queue)."""
     try:
-        body = s3.get_object(Bucket=ref.bucket, Key=ref.key + MAPPING_SUFFIX)["Body"].read()
+        body = s3.get_object(Bucket=ref.bucket, Key=ref.key + MAPPING_SUFFIX)["Body"].read(MAX_MAPPING_BYTES + 1)
     except s3.exceptions.NoSuchKey:
         return None
-    mapping = json.loads(body)
-    if not isinstance(mapping, dict):
-        raise ValueError(f"{ref.key}{MAPPING_SUFFIX} must hold a JSON object")
-    return mapping
+    return parse_mapping(body, PurePosixPath(ref.key).name + MAPPING_SUFFIX)
 
 
 def load_object(ref: ObjectRef) -> LoadOutcome:
@@ -82,12 +90,17 @@ def load_object(ref: ObjectRef) -> LoadOutcome:
     from predictfluence.storage import client
 
     s3 = client("s3")
-    mapping = read_mapping(s3, ref)
+    mapping, mapping_error = None, None
+    try:
+        mapping = read_mapping(s3, ref)
+    except MappingError as exc:
+        mapping_error = str(exc)
     suffix = PurePosixPath(ref.key).suffix or ".csv"
     with tempfile.TemporaryDirectory(prefix="pf-etl-") as folder:
         path = Path(folder) / f"object{suffix}"
-        s3.download_file(ref.bucket, ref.key, str(path))
-        source = SourceFile(path=path, key=ref.key, mapping=mapping)
+        extra = {"VersionId": ref.version_id} if ref.version_id else None
+        s3.download_file(ref.bucket, ref.key, str(path), ExtraArgs=extra)
+        source = SourceFile(path=path, key=ref.key, mapping=mapping, mapping_error=mapping_error)
         return load_file(get_engine(), source, bucket=ref.bucket, refresh_rollups=False, force=ref.force)
 
 
@@ -103,13 +116,23 @@ def handle_message(body: str) -> list[LoadOutcome]:
     return outcomes
 
 
-def handle_sqs_batch(records: Iterable[Any]) -> dict[str, list[dict[str, str]]]:
+def handle_sqs_batch(records: Iterable[Any], remaining_ms: Callable[[], float] | None = None,
+                     ) -> dict[str, list[dict[str, str]]]:
     """Process every record; report the ones to retry as `batchItemFailures`. The API's rollups are
-    refreshed once after the batch (not once per file)."""
+    refreshed once after the batch (not once per file). `remaining_ms` is the Lambda context's
+    `get_remaining_time_in_millis`: records not yet started when less than MIN_REMAINING_MS is left are
+    reported as failures, so SQS redelivers them (they are not retries of a broken file). The guard needs
+    an invocation long enough to keep that reserve (more than twice it at the start, as the deployed
+    ETL's 900 s); shorter contexts (Chalice's local 3 s one) run every record."""
     failures = []
     loaded: list[LoadOutcome] = []
+    guarded = remaining_ms is not None and remaining_ms() > 2 * MIN_REMAINING_MS
     for record in records:
         message_id = record.to_dict().get("messageId", "")
+        if guarded and remaining_ms() < MIN_REMAINING_MS:
+            log.warning("SQS message %s not started: %.0f ms left in this invocation", message_id, remaining_ms())
+            failures.append({"itemIdentifier": message_id})
+            continue
         try:
             outcomes = handle_message(record.body)
             loaded += outcomes

@@ -197,3 +197,52 @@ def test_a_header_contradicting_the_chosen_kind_rejects_the_file_naming_both(pip
         "influencers kind; upload it as influencers, or give it the hires columns "
         "(campaign, platform, handle, status, agreed_cost, hired_at, overspend)")
     assert scalar(pipeline_db(), "SELECT count(*) FROM influencer") == before
+
+
+@pytest.mark.parametrize("mapping", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+def test_a_malformed_mapping_beside_the_upload_is_a_recorded_rejection(pipeline, mapping):
+    """Issue 10.14: it raised before the load started, so the message was retried into the DLQ."""
+    s3 = pipeline["s3"]
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/export.csv.mapping.json", Body=mapping)
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/export.csv",
+                  Body=b"Network,Post,Day,Hearts\ntiktok,t1,2026-03-09,77\n")
+    assert _invoke(_event(pipeline, _receive_all(pipeline))) == {"batchItemFailures": []}
+    [(status, error)] = rows(pipeline_db(), "SELECT status, error FROM etl_load WHERE kind = 'post_metrics'")
+    assert status == "rejected"
+    assert error.startswith("mapping file export.csv.mapping.json ")
+    assert scalar(pipeline_db(), "SELECT count(*) FROM post_metric_daily") == 0
+
+
+def test_the_etl_loads_the_version_the_event_names(pipeline):
+    """Issue 10.10: the raw bucket is versioned; an upload overwritten before its message is handled
+    still loads as it was uploaded (its own event's versionId), not as the later version."""
+    s3 = pipeline["s3"]
+    s3.put_bucket_versioning(Bucket=pipeline["bucket"], VersioningConfiguration={"Status": "Enabled"})
+    _receive_all(pipeline)  # the TestEvent
+    header = b"platform,handle,name,followers\n"
+    version = s3.put_object(Bucket=pipeline["bucket"], Key="raw/influencers/v.csv",
+                            Body=header + b"instagram,ver1,V,1\n")["VersionId"]
+    [first] = _receive_all(pipeline)
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/influencers/v.csv",
+                  Body=header + b"instagram,ver2,V,2\ninstagram,ver3,V,3\n")
+    body = json.loads(first["Body"])  # S3 names the version in s3.object.versionId; moto's queue message omits it
+    body["Records"][0]["s3"]["object"]["versionId"] = version
+    assert _invoke(_event(pipeline, [{**first, "Body": json.dumps(body)}])) == {"batchItemFailures": []}
+    assert rows(pipeline_db(), "SELECT handle FROM influencer WHERE handle LIKE 'ver%'") == [("ver1",)]
+
+
+def test_records_not_started_when_time_runs_low_are_batch_item_failures(pipeline):
+    """Issue 10.6: near the Lambda's timeout the handler stops starting records and reports them for
+    redelivery, instead of being killed with the whole batch."""
+    from chalice.app import SQSEvent
+
+    from functions.events.etl import MIN_REMAINING_MS, handle_sqs_batch
+
+    s3 = pipeline["s3"]
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/post_metrics/a.csv", Body=(DATA / "post_metrics.csv").read_bytes())
+    s3.put_object(Bucket=pipeline["bucket"], Key="raw/audience/b.csv", Body=(DATA / "audience.csv").read_bytes())
+    messages = [m for m in _receive_all(pipeline) if "Records" in json.loads(m["Body"])]
+    left = iter([900_000, MIN_REMAINING_MS + 60_000, MIN_REMAINING_MS - 1, MIN_REMAINING_MS - 1])
+    result = handle_sqs_batch(SQSEvent(_event(pipeline, messages), None), lambda: next(left))
+    assert result == {"batchItemFailures": [{"itemIdentifier": messages[1]["MessageId"]}]}
+    assert scalar(pipeline_db(), "SELECT count(*) FROM etl_load WHERE status = 'loaded' AND file_key LIKE 'raw/%'") == 1
