@@ -11,7 +11,7 @@ LOCALSTACK_PY ?= $(or $(shell ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bi
 LS_VENV := .venv-localstack
 LS_STAMP := $(LS_VENV)/.installed-stamp
 
-.PHONY: install run test lint bench fuzz clean help package frontend localstack-env
+.PHONY: install run test lint bench fuzz clean help package frontend localstack-env checkov-env
 
 help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -42,12 +42,23 @@ $(LS_STAMP): requirements-localstack.txt
 
 localstack-env: $(LS_STAMP)
 
+# checkov (tests/package/test_checkov.py) in its own virtualenv: its pins would downgrade .venv's boto3.
+CHECKOV_VENV := build/checkov-venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.requirements-stamp
+$(CHECKOV_STAMP): infra/requirements-checkov.txt
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON_BOOT) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q --disable-pip-version-check -r infra/requirements-checkov.txt
+	cp infra/requirements-checkov.txt $@
+
+checkov-env: $(CHECKOV_STAMP)
+
 install: $(STAMP) $(FRONTEND_VENDOR)
 
 run: install
 	$(VENV)/bin/predictfluence run
 
-test: install localstack-env
+test: install localstack-env checkov-env
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -75,7 +75,7 @@ def _assert_503_json(response: Any) -> None:
     if "error" in body:  # every API route
         assert body["error"]["code"] == "service_unavailable"
         assert body["error"]["message"] == "The database is unavailable; retry shortly."
-    else:  # /health
+    else:  # /health/ready
         assert body["status"] == "degraded" and body["database"].startswith("unavailable: ")
 
 
@@ -92,16 +92,17 @@ def test_database_restart_gives_503_then_recovers_without_losing_writes(api_on_p
         client.http.get(f"/campaigns/{campaign_id}/summary", headers=auth["viewer"]),
         client.http.get("/analytics/kpis", headers=auth["viewer"]),
         client.http.post("/campaigns", headers=auth["manager"], body='{"name": "During outage"}'),
-        client.http.get("/health"),
+        client.http.get("/health/ready", headers=auth["viewer"]),  # /health itself makes no database call
     ]
     for response in outage:
         _assert_503_json(response)
+    assert client.http.get("/health").json_body == {"status": "ok"}  # shallow: the function itself is up
 
     pg.start()
     again = client.http.get(f"/campaigns/{campaign_id}", headers=auth["viewer"])
     assert again.status_code == 200
     assert (again.json_body["name"], again.json_body["budget"]) == ("Before outage", 500.0)
-    assert client.http.get("/health").status_code == 200
+    assert client.http.get("/health/ready", headers=auth["viewer"]).status_code == 200
     assert client.http.get("/influencers", headers=auth["viewer"]).status_code == 200
     after = client.http.post("/campaigns", headers=auth["manager"], body='{"name": "After outage"}')
     assert after.status_code == 201
