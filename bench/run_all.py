@@ -47,6 +47,7 @@ SCALES: dict[str, dict[str, list[str]]] = {
         "coldstart": ["--runs", "3"],
         "generate": ["--rows", "100000"],
         "load": ["--seconds", "10", "--clients", "20", "--influencers", "300"],
+        "hostile_line": ["--mib", "64", "--runs", "1"],
     },
 }
 
@@ -80,6 +81,9 @@ RULES: list[Rule] = [
     Rule("coldstart", r"heavy_import_s", baseline="import_s", higher_is_better=True),
     Rule("generate", r"seconds", baseline="baseline_csv_s"),
     Rule("generate", r"metric_rows", target=None),
+    Rule("upload_latency", r"upload_to_api_s\.max", target=5.0),
+    Rule("hostile_line", r".*\.etl_peak_rss_mib", target=128.0),  # a hostile line costs no more than a bounded line
+    Rule("hostile_line", r".*\.etl_s", target=5.0),
     Rule("load", r"errors", target=0.0),
     Rule("load", r"per_endpoint\..*\.errors", target=0.0),  # latency under 20 clients: reported, no target
 ]
