@@ -29,6 +29,7 @@ class LocalApi:
     key: str
     data_dir: Path
     startup_s: float
+    aws_url: str  # the stack's S3/SQS endpoint (moto's server)
 
 
 def free_port() -> int:
@@ -45,16 +46,17 @@ def _drain(proc: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def local_api(influencers: int, days: int, timeout_s: float = 900, log=print) -> Iterator[LocalApi]:
-    """`predictfluence run` with `influencers` × `days` of demo data loaded through S3 → SQS → ETL."""
+    """`predictfluence run` with `influencers` × `days` of demo data loaded through S3 → SQS → ETL
+    (`influencers=0`: an empty warehouse, `--no-demo`)."""
     with tempfile.TemporaryDirectory(prefix="pf-bench-") as folder:
         data_dir = Path(folder) / "data"
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "AWS_ENDPOINT_URL")}
         env.update(PF_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", AWS_ACCESS_KEY_ID="testing",
                    AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-        api_port = free_port()
+        api_port, aws_port = free_port(), free_port()
+        demo = ["--demo-influencers", str(influencers), "--demo-days", str(days)] if influencers else ["--no-demo"]
         cmd = [sys.executable, "-m", "predictfluence.cli", "run", "--host", "127.0.0.1", "--api-port", str(api_port),
-               "--web-port", str(free_port()), "--aws-port", str(free_port()), "--demo-influencers", str(influencers),
-               "--demo-days", str(days), "--retrain-every", "86400"]
+               "--web-port", str(free_port()), "--aws-port", str(aws_port), *demo, "--retrain-every", "86400"]
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
@@ -71,7 +73,7 @@ def local_api(influencers: int, days: int, timeout_s: float = 900, log=print) ->
             startup = time.monotonic() - t0
             log(f"local stack up in {startup:.1f} s: http://127.0.0.1:{api_port} ({influencers} influencers, {days} days)")
             key = (data_dir / "dev-api-key").read_text().strip()
-            yield LocalApi(f"http://127.0.0.1:{api_port}", key, data_dir, startup)
+            yield LocalApi(f"http://127.0.0.1:{api_port}", key, data_dir, startup, f"http://127.0.0.1:{aws_port}")
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGINT)

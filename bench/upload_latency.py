@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _localapi import READY_LINE, ROOT, _drain, free_port  # noqa: E402
+from _localapi import local_api  # noqa: E402
 
 TARGET_S = 5.0
 HEADER = "platform,handle,name,category,country,language,followers\n"
@@ -40,61 +35,31 @@ def main(argv: list[str] | None = None) -> int:
 
     import boto3
 
-    with tempfile.TemporaryDirectory(prefix="pf-bench-upload-") as folder:
-        data_dir = Path(folder) / "data"
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "AWS_ENDPOINT_URL")}
-        env.update(PF_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", AWS_ACCESS_KEY_ID="testing",
-                   AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-        api_port, aws_port = free_port(), free_port()
-        cmd = [sys.executable, "-m", "predictfluence.cli", "run", "--host", "127.0.0.1", "--no-demo",
-               "--api-port", str(api_port), "--web-port", str(free_port()), "--aws-port", str(aws_port)]
-        t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
-        latencies: list[float] = []
-        lost = 0
-        try:
-            tail: list[str] = []
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                tail = (tail + [line.rstrip()])[-40:]
-                if READY_LINE in line or time.monotonic() - t0 > 300:
-                    break
-            if READY_LINE not in "\n".join(tail):
-                print("\n".join(tail), file=sys.stderr)
-                raise RuntimeError("the local stack did not start")
-            threading.Thread(target=_drain, args=(proc,), daemon=True).start()
-            startup = time.monotonic() - t0
-            key = (data_dir / "dev-api-key").read_text().strip()
-            s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{aws_port}", region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
-            for n in range(args.uploads):
-                handle = f"latency_probe_{n}"
-                body = f"{HEADER}instagram,{handle},Latency {n},food,FR,fr,{1000 + n}\n".encode()
-                request = urllib.request.Request(f"http://127.0.0.1:{api_port}/influencers?q={handle}",
-                                                 headers={"Authorization": f"Bearer {key}", "Connection": "close"})
-                started = time.monotonic()
-                s3.put_object(Bucket="predictfluence-raw", Key=f"raw/influencers/latency-{n}.csv", Body=body,
-                              ContentType="text/csv")
-                while True:
-                    with urllib.request.urlopen(request, timeout=10) as response:
-                        if any(i["handle"] == handle for i in json.loads(response.read())["items"]):
-                            latencies.append(time.monotonic() - started)
-                            print(f"upload {n}: {latencies[-1]:.2f} s", flush=True)
-                            break
-                    if time.monotonic() - started > args.timeout:
-                        lost += 1
-                        print(f"upload {n}: not visible after {args.timeout:.0f} s", flush=True)
+    latencies: list[float] = []
+    lost = 0
+    with local_api(0, 0, timeout_s=300) as api:
+        s3 = boto3.client("s3", endpoint_url=api.aws_url, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        for n in range(args.uploads):
+            handle = f"latency_probe_{n}"
+            body = f"{HEADER}instagram,{handle},Latency {n},food,FR,fr,{1000 + n}\n".encode()
+            request = urllib.request.Request(f"{api.url}/influencers?q={handle}",
+                                             headers={"Authorization": f"Bearer {api.key}", "Connection": "close"})
+            started = time.monotonic()
+            s3.put_object(Bucket="predictfluence-raw", Key=f"raw/influencers/latency-{n}.csv", Body=body,
+                          ContentType="text/csv")
+            while True:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    if any(i["handle"] == handle for i in json.loads(response.read())["items"]):
+                        latencies.append(time.monotonic() - started)
+                        print(f"upload {n}: {latencies[-1]:.2f} s", flush=True)
                         break
-                    time.sleep(0.02)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(10)
+                if time.monotonic() - started > args.timeout:
+                    lost += 1
+                    print(f"upload {n}: not visible after {args.timeout:.0f} s", flush=True)
+                    break
+                time.sleep(0.02)
+        startup = api.startup_s
     result = {
         "upload_to_api_s": {"p50": round(statistics.median(latencies), 3) if latencies else None,
                             "max": round(max(latencies), 3) if latencies else None},
