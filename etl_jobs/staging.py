@@ -481,9 +481,11 @@ def collect(conn: Connection, rows_in: int) -> KindResult:
         f"length(val) FROM pf_rej ORDER BY line, col LIMIT {MAX_REPORTED_REJECTIONS}"
     ).all()
     result = KindResult(rows_in=rows_in, rows_loaded=rows_in - rejected, unlisted=entries - len(rows))
-    for line, reason, reason_length, col, val, val_length in rows:
-        result.reject(Rejection(line, clip(reason, MAX_REPORT_REASON, reason_length) or "", col,
-                                clip(val, MAX_REPORT_VALUE, val_length)))
+    result.rejections = [  # clipped here: the database cut the strings, it also gave their full lengths
+        Rejection(line, clip(reason, MAX_REPORT_REASON, reason_length) or "", col,
+                  clip(val, MAX_REPORT_VALUE, val_length))
+        for line, reason, reason_length, col, val, val_length in rows
+    ]
     result.note_unlisted()
     return result
 

@@ -59,6 +59,13 @@ def test_rejections_beyond_the_cap_are_counted_not_kept_and_values_are_clipped(d
     assert report["rows_rejected"] == bad and report["rejections_listed"] == MAX_REPORTED_REJECTIONS
     assert f"the report lists the first {MAX_REPORTED_REJECTIONS:,} rejections only (500 more not listed)" in (
         report["notes"])
+    first = report["rejections"][0]
+    if kind == "influencers":
+        assert (first["column"], first["value"]) == ("name", "x" * MAX_REPORT_VALUE + "… (50,000 characters)")
+    else:
+        assert first["column"] == "followers" and first["value"] == "'-1" + "x" * (MAX_REPORT_VALUE - 2) + (
+            "… (50,002 characters)")  # a leading '-' is neutralised for spreadsheets
+        assert len(first["reason"]) < 600
     longest = max(len(json.dumps(r)) for r in report["rejections"])
     assert longest < 2 * MAX_REPORT_VALUE + 1_000
     assert Path(outcome.report_key).stat().st_size < 3_000_000
