@@ -83,7 +83,8 @@ export const UPLOAD_COLUMNS = {
     "handle*",
     "status",
     "agreed_cost",
-    "hired_at"
+    "hired_at",
+    "overspend"
   ],
   "conversions": [
     "campaign*",

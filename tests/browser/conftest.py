@@ -3,25 +3,23 @@ against the real API (Chalice's local server, in-process, on a free port) on the
 moto's server as S3 + SQS and the dev stack's dispatcher invoking app.py's ETL handler exactly as `make run` does (S3 ObjectCreated → SQS → handler; the uploads test goes that whole way).
 
 The stack and the browser live for this package only (environment, CORS origin and moto are restored
-when its last test ends). Every test gets a fresh browser context that records console errors, page errors and failed requests
+when its last test ends). The site is served as `make run` serves it (predictfluence.devstack.web), under the Content-Security-Policy
+CloudFront sends in AWS: a violation is a console error. Every test gets a fresh browser context that records console errors, page errors and failed requests
 (network failures and HTTP responses >= 400); any of them fails the test. Screenshots go to
 artifacts/screenshots/ (gitignored).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
 import socket
 import subprocess
-import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -58,27 +56,6 @@ def _chromium() -> str | None:
 
 
 # --- the static site --------------------------------------------------------------------------------
-
-
-class _SiteHandler(SimpleHTTPRequestHandler):
-    config_js: bytes = b""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        if self.path.split("?")[0] == "/config.js":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/javascript")
-            self.send_header("Content-Length", str(len(self.config_js)))
-            self.end_headers()
-            self.wfile.write(self.config_js)
-            return
-        super().do_GET()
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 def _ensure_vendor() -> None:
@@ -151,12 +128,11 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         stoppers.append(api_thread.shutdown)
         api_url = f"http://{HOST}:{api_port}"
 
-        handler = type("Handler", (_SiteHandler,), {
-            "config_js": f"window.PREDICTFLUENCE_CONFIG = {json.dumps({'apiUrl': api_url})};\n".encode()})
-        site = ThreadingHTTPServer((HOST, web_port), functools.partial(handler, directory=str(SITE)))
-        threading.Thread(target=site.serve_forever, daemon=True).start()
-        stoppers.append(site.server_close)
-        stoppers.append(site.shutdown)
+        from predictfluence.devstack.web import StaticSite
+
+        site = StaticSite(SITE, HOST, web_port, api_url, aws.endpoint_url)  # under the site's CSP, as in AWS
+        site.start()
+        stoppers.append(site.stop)
         _wait_http(api_url + "/health")
         yield Stack(api_url=api_url, web_url=origin + "/", etl_wired=etl_wired, raw_bucket=env["PF_RAW_BUCKET"])
     finally:

@@ -67,7 +67,7 @@ class Stack:
         self._start_dispatcher(app, queue_url)
         self._start_scheduler(app)
         self._start_api(app)
-        self._start_site()
+        self._start_site(aws.endpoint_url)
         log.info("stack up in %.1f s", time.perf_counter() - t0)
         if opts.demo and self._warehouse_is_empty(engine):
             self.seed_demo()
@@ -151,10 +151,11 @@ class Stack:
         self.api_url = f"http://{opts.host}:{opts.api_port}"
         self.started.append(f"API              {self.api_url}  (OpenAPI: {self.api_url}/openapi.json)")
 
-    def _start_site(self) -> None:
+    def _start_site(self, s3_url: str) -> None:
         from predictfluence.devstack.web import StaticSite
 
-        site = StaticSite(PROJECT_ROOT / "frontend_static", self.options.host, self.options.web_port, self.api_url)
+        site = StaticSite(PROJECT_ROOT / "frontend_static", self.options.host, self.options.web_port, self.api_url,
+                          s3_url)
         site.start()
         self._stoppers.append(site.stop)
         self.web_url = f"http://{self.options.host}:{self.options.web_port}/"
