@@ -274,7 +274,7 @@ def test_bad_mapping_rejected(load_profiles: LoadProfiles, tmp_path: Path) -> No
         "bad header mapping: mapping for 'Who' names unknown column 'influencer'"
     )
     (tmp_path / "x.mapping.json").write_text("not json", encoding="utf-8")
-    with pytest.raises(FileRejected, match="cannot read mapping file x.mapping.json"):
+    with pytest.raises(FileRejected, match="mapping file x.mapping.json is not valid JSON"):
         load_profiles(path)
 
 

@@ -193,7 +193,7 @@ def test_read_mapping_file(tmp_path: Path) -> None:
     with pytest.raises(hdr.MappingError, match="must hold a JSON object"):
         hdr.read_mapping_file(path)
     path.write_text("{broken", encoding="utf-8")
-    with pytest.raises(hdr.MappingError, match="cannot read mapping file export.mapping.json"):
+    with pytest.raises(hdr.MappingError, match="mapping file export.mapping.json is not valid JSON"):
         hdr.read_mapping_file(path)
     assert hdr.mapping_paths_beside(tmp_path / "export.csv") == [
         tmp_path / "export.csv.mapping.json",
