@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_score
 
+from predictfluence_ml.bundle import TIER_NAMES, ModelBundle
 from predictfluence_ml.dataset import Dataset
-from predictfluence_ml.training import TIER_NAMES, ModelBundle, tier_labels
+from predictfluence_ml.training import tier_labels
 
 
 def regression_metrics(y: np.ndarray, point: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict[str, float]:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix
-from predictfluence_ml.training import ModelBundle
 
 TOP_K = 3
 RATIONALE_COLUMNS = 8

@@ -24,7 +24,8 @@ import sqlalchemy as sa
 
 from predictfluence.config import get_settings
 from predictfluence.storage import client
-from predictfluence_ml.training import KIND, ModelBundle
+from predictfluence_ml.bundle import ModelBundle
+from predictfluence_ml.training import KIND
 
 
 class ArtifactError(RuntimeError):

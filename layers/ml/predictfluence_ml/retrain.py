@@ -16,11 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence_ml import registry
+from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.dataset import Split, build_split, window_examples
 from predictfluence_ml.evaluation import evaluate
 from predictfluence_ml.features import CATEGORICAL
 from predictfluence_ml.scoring import ScoreResult, score_all
-from predictfluence_ml.training import ModelBundle, TrainParams, fit, ml_threads
+from predictfluence_ml.training import TrainParams, fit, ml_threads
 
 Progress = Callable[[str], None]
 LOCK_KEY = 74_110_423  # pg advisory lock: one retraining at a time

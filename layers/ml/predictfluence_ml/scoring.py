@@ -17,11 +17,12 @@ import sqlalchemy as sa
 
 from predictfluence_ml._sql import copy_rows
 from predictfluence_ml.anomaly import flag
+from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.clusters import assign_clusters
 from predictfluence_ml.dataset import data_bounds
 from predictfluence_ml.features import scoring_matrix
 from predictfluence_ml.rationale import explain
-from predictfluence_ml.training import ModelBundle, ml_threads
+from predictfluence_ml.training import ml_threads
 
 Progress = Callable[[str], None]
 COLUMNS = (

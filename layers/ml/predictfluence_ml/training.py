@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import platform as _platform
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,12 +27,17 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
+from predictfluence_ml.bundle import TIER_NAMES, ModelBundle
 from predictfluence_ml.clusters import fit_clusters
 from predictfluence_ml.dataset import Dataset
-from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
+from predictfluence_ml.features import CATEGORICAL
 from predictfluence_ml.peers import PeerBaseline
+from predictfluence_ml.rationale import select_columns
 
-TIER_NAMES = ("bottom", "middle", "top")
+# ModelBundle and TIER_NAMES live in predictfluence_ml.bundle; re-exported here because artifacts pickled
+# before the move name the class `predictfluence_ml.training.ModelBundle`.
+__all__ = ["ER_FLOOR", "KIND", "TIER_NAMES", "ModelBundle", "TrainParams", "fit", "ml_threads", "tier_labels"]
+
 ER_FLOOR = 1e-5
 KIND = "engagement"
 
@@ -106,47 +111,6 @@ def tier_labels(cat: np.ndarray, y: np.ndarray) -> np.ndarray:
         labels[sel & (y <= lo)] = 0
         labels[sel & (y > hi)] = 2
     return labels
-
-
-@dataclass
-class ModelBundle:
-    """Everything the scorer needs, saved as one joblib artifact."""
-
-    spec: FeatureSpec
-    regressor: Pipeline
-    lower: Pipeline
-    upper: Pipeline
-    classifier: Any
-    peers: PeerBaseline
-    clusters: Pipeline
-    trained_at: str
-    params: dict[str, Any]
-    library_versions: dict[str, str] = field(default_factory=dict)
-    # numeric columns with no value at all in training (e.g. follower growth without snapshots): HGB
-    # cannot bin an all-missing column, so they are zeroed for fitting and predicting alike
-    blank_columns: tuple[int, ...] = ()
-    interval_adjust: float = 0.0  # conformal correction of the quantile models, in log ER
-    # numeric columns the rationale may name: the ones that move predictions most on training data
-    rationale_columns: tuple[int, ...] = ()
-
-    def inputs(self, X: FeatureMatrix, rows: slice | np.ndarray | None = None) -> np.ndarray:
-        x = X.X(rows)
-        for j in self.blank_columns:
-            x[:, len(CATEGORICAL) + j] = 0.0
-        return x
-
-    def predict(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(point, low, high) ER; the interval is ordered and contains the point."""
-        x = self.inputs(X)
-        point = np.exp(self.regressor.predict(x))
-        low = np.exp(self.lower.predict(x) - self.interval_adjust)
-        high = np.exp(self.upper.predict(x) + self.interval_adjust)
-        return point, np.minimum(low, point), np.maximum(high, point)
-
-    def predict_tier(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray]:
-        proba = self.classifier.predict_proba(self.inputs(X))
-        best = proba.argmax(axis=1)
-        return np.array(TIER_NAMES, dtype=object)[self.classifier.classes_[best]], proba.max(axis=1)
 
 
 def library_versions() -> dict[str, str]:
@@ -237,7 +201,5 @@ def _fit(train: Dataset, params: TrainParams) -> ModelBundle:
         blank_columns=blank,
         interval_adjust=interval_adjust,
     )
-    from predictfluence_ml.rationale import select_columns
-
     bundle.rationale_columns = select_columns(bundle, train.X, seed=params.seed)
     return bundle

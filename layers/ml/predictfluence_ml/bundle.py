@@ -1,0 +1,61 @@
+"""The model bundle: everything the scorer needs, saved as one joblib artifact.
+
+Its own module so that the trainer (which builds it), the rationale (which reads it) and the scorer,
+evaluation and registry (which load and use it) all import it from here and not from each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
+from predictfluence_ml.peers import PeerBaseline
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+TIER_NAMES = ("bottom", "middle", "top")
+
+
+@dataclass
+class ModelBundle:
+    """Everything the scorer needs, saved as one joblib artifact."""
+
+    spec: FeatureSpec
+    regressor: Pipeline
+    lower: Pipeline
+    upper: Pipeline
+    classifier: Any
+    peers: PeerBaseline
+    clusters: Pipeline
+    trained_at: str
+    params: dict[str, Any]
+    library_versions: dict[str, str] = field(default_factory=dict)
+    # numeric columns with no value at all in training (e.g. follower growth without snapshots): HGB
+    # cannot bin an all-missing column, so they are zeroed for fitting and predicting alike
+    blank_columns: tuple[int, ...] = ()
+    interval_adjust: float = 0.0  # conformal correction of the quantile models, in log ER
+    # numeric columns the rationale may name: the ones that move predictions most on training data
+    rationale_columns: tuple[int, ...] = ()
+
+    def inputs(self, X: FeatureMatrix, rows: slice | np.ndarray | None = None) -> np.ndarray:
+        x = X.X(rows)
+        for j in self.blank_columns:
+            x[:, len(CATEGORICAL) + j] = 0.0
+        return x
+
+    def predict(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(point, low, high) ER; the interval is ordered and contains the point."""
+        x = self.inputs(X)
+        point = np.exp(self.regressor.predict(x))
+        low = np.exp(self.lower.predict(x) - self.interval_adjust)
+        high = np.exp(self.upper.predict(x) + self.interval_adjust)
+        return point, np.minimum(low, point), np.maximum(high, point)
+
+    def predict_tier(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray]:
+        proba = self.classifier.predict_proba(self.inputs(X))
+        best = proba.argmax(axis=1)
+        return np.array(TIER_NAMES, dtype=object)[self.classifier.classes_[best]], proba.max(axis=1)
