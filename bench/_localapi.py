@@ -55,7 +55,7 @@ def local_api(influencers: int, days: int, timeout_s: float = 900, log=print) ->
                    AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
         api_port, aws_port = free_port(), free_port()
         demo = ["--demo-influencers", str(influencers), "--demo-days", str(days)] if influencers else ["--no-demo"]
-        cmd = [sys.executable, "-m", "predictfluence.cli", "run", "--host", "127.0.0.1", "--api-port", str(api_port),
+        cmd = [sys.executable, "-m", "predictfluence_tools.cli", "run", "--host", "127.0.0.1", "--api-port", str(api_port),
                "--web-port", str(free_port()), "--aws-port", str(aws_port), *demo, "--retrain-every", "86400"]
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

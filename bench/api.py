@@ -43,7 +43,7 @@ def log(message: str) -> None:
 def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
     from etl_jobs.base import SourceFile
     from etl_jobs.pipeline import load_file
-    from predictfluence.demo.generator import DemoConfig, generate
+    from predictfluence_tools.demo.generator import DemoConfig, generate
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -182,9 +182,10 @@ def main() -> None:
     args = parser.parse_args()
     influencers = max(10, int(args.influencers * args.scale))
 
-    from predictfluence import migrate
-    from predictfluence.db import create_engine, database_url, set_engine
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence.db import create_engine, set_engine
+    from predictfluence_tools import migrate
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
 
     with scratch_database(database_url(), "pf_bench", keep=args.keep) as url:
         engine = create_engine(url)

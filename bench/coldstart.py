@@ -79,7 +79,8 @@ print("RESULT " + json.dumps(out))
 
 
 def _server_url():
-    from predictfluence.db import embedded_url, normalize_url
+    from predictfluence.db import normalize_url
+    from predictfluence_tools.localdb import embedded_url
 
     if os.environ.get("DATABASE_URL"):
         return normalize_url(os.environ["DATABASE_URL"]), None
@@ -92,9 +93,9 @@ def migrated_database():
     """A throw-away migrated database; yields its URL as a string for the child interpreters."""
     import sqlalchemy as sa
 
-    from predictfluence import migrate
     from predictfluence.db import create_engine
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence_tools import migrate
+    from predictfluence_tools.scratchdb import scratch_database
 
     server, tmp = _server_url()
     try:

@@ -103,8 +103,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from predictfluence.config import reset_settings
-    from predictfluence.db import create_engine, database_url
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence.db import create_engine
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
 
     with tempfile.TemporaryDirectory(prefix="pf-bench-") as tmp:
         work = Path(tmp)
@@ -122,7 +123,7 @@ def main() -> None:
 def run(engine: sa.Engine, work: Path, args: argparse.Namespace) -> dict:
     from etl_jobs.base import SourceFile
     from etl_jobs.pipeline import load_file
-    from predictfluence import migrate
+    from predictfluence_tools import migrate
 
     migrate.upgrade(engine)
     t0 = time.perf_counter()

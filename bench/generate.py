@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from predictfluence.demo.generator import DemoConfig, generate, influencers_for_rows
+from predictfluence_tools.demo.generator import DemoConfig, generate, influencers_for_rows
 
 
 def baseline_csv(path: Path, rows: int) -> float:

@@ -108,9 +108,10 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    from predictfluence import migrate
-    from predictfluence.db import create_engine, database_url
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence.db import create_engine
+    from predictfluence_tools import migrate
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
 
     result: dict[str, object] = {"bench": "hostile_line", "mib": args.mib, "runs": args.runs}
     with tempfile.TemporaryDirectory(prefix="pf-bench-") as tmp, \

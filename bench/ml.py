@@ -9,7 +9,7 @@ DATABASE_URL selects the server (default: the embedded PostgreSQL); the bench cr
 
 1. Data: `--source demo` (default) writes the demo generator's CSVs (`predictfluence demo-data`) sized to
    about --metric-rows daily-metric rows and loads them through the real ETL (etl_jobs.pipeline);
-   `--source synthetic` seeds predictfluence_ml.synthetic with COPY instead (faster, for quick runs).
+   `--source synthetic` seeds predictfluence_tools.synthetic with COPY instead (faster, for quick runs).
 2. train_s: build the time split from SQL (features → numpy) + fit every model of the bundle.
 3. Evaluation on the time holdout: the regressor and the peer baseline (median ER of the same platform ×
    tier × category, learned on the training windows) side by side; classifier accuracy / macro-F1.
@@ -50,7 +50,7 @@ def load_data(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[s
     t0 = time.perf_counter()
     if args.source == "demo":
         from etl_jobs.pipeline import load_path
-        from predictfluence.demo.generator import DemoConfig, generate
+        from predictfluence_tools.demo.generator import DemoConfig, generate
 
         n = round(args.metric_rows / (DEMO_ROWS_PER_INFLUENCER_DAY * args.days))
         result = generate(DemoConfig(influencers=n, days=args.days, seed=args.seed, end_date=END), work / "csv")
@@ -60,7 +60,7 @@ def load_data(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[s
             outcome = load_path(engine, work / "csv" / f"{kind}.csv", kind=kind)
             say(f"  ETL {kind:<13s} {outcome.status} {outcome.rows_loaded:>9,} rows in {time.perf_counter() - t1:6.1f} s")
     else:
-        from predictfluence_ml import synthetic
+        from predictfluence_tools import synthetic
 
         n = round(args.metric_rows / (SYNTH_ROWS_PER_INFLUENCER_DAY * args.days))
         seeded = synthetic.seed(engine, n_influencers=n, days=args.days, end_date=END, seed=args.seed)
@@ -69,11 +69,12 @@ def load_data(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[s
 
 
 def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
-    from predictfluence_ml import evaluation, registry, synthetic
+    from predictfluence_ml import evaluation, registry
     from predictfluence_ml.dataset import build_split
     from predictfluence_ml.retrain import decide
     from predictfluence_ml.scoring import score_all
     from predictfluence_ml.training import fit
+    from predictfluence_tools import synthetic
 
     loaded = load_data(engine, args, work)
     with engine.connect() as conn:
@@ -183,12 +184,13 @@ def main() -> None:
     import boto3
     from moto import mock_aws
 
-    from predictfluence import migrate
     from predictfluence.config import get_settings, reset_settings
-    from predictfluence.db import create_engine, database_url
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence.db import create_engine
     from predictfluence.storage import reset_clients
     from predictfluence_ml.training import ml_threads
+    from predictfluence_tools import migrate
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
 
     with tempfile.TemporaryDirectory(prefix="pf-bench-ml-") as tmp:
         work = Path(tmp)

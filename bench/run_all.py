@@ -185,13 +185,13 @@ def postgres_version() -> str:
     try:
         import sqlalchemy as sa
 
-        from predictfluence.db import database_url
+        from predictfluence_tools.localdb import database_url
 
+        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded"
         engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
         with engine.connect() as conn:
             version = conn.execute(sa.text("SHOW server_version")).scalar()
         engine.dispose()
-        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded"
         return f"{version} ({where})"
     except Exception as exc:  # noqa: BLE001 - a report without the version beats no report
         return f"unknown ({type(exc).__name__})"

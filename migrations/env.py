@@ -1,4 +1,5 @@
-"""Alembic environment: migrates the database given by the caller's connection or by DATABASE_URL."""
+"""Alembic environment: migrates the database given by the caller's connection (predictfluence_tools.migrate)
+or by DATABASE_URL (the embedded server when it is unset, as for the `predictfluence` command)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    from predictfluence_tools.localdb import use_embedded_unless_configured
+
+    use_embedded_unless_configured()
     engine = create_engine(poolclass=__import__("sqlalchemy").pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, compare_type=True)

@@ -19,10 +19,16 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 
+# Retraining without Lambda runs the retrain handler in a thread, as under `make run`.
+from predictfluence_tools import local_retraining  # noqa: E402
+
+local_retraining.install()
+
 
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
     from predictfluence.config import PROJECT_ROOT
-    from predictfluence.db import embedded_url, normalize_url
+    from predictfluence.db import normalize_url
+    from predictfluence_tools.localdb import embedded_url
 
     if os.environ.get("DATABASE_URL"):
         return normalize_url(os.environ["DATABASE_URL"])
@@ -34,7 +40,7 @@ def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence_tools.scratchdb import scratch_database
 
     with scratch_database(_server_url(tmp_path_factory), "pf_test") as url:
         yield url
@@ -42,9 +48,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
 
 @pytest.fixture(scope="session")
 def engine(database_url: URL) -> Iterator[Engine]:
-    from predictfluence import migrate
     from predictfluence.config import reset_settings
     from predictfluence.db import create_engine, set_engine
+    from predictfluence_tools import migrate
 
     eng = create_engine(database_url)
     migrate.upgrade(eng)

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from predictfluence import migrate
 from predictfluence.models import Base
 from predictfluence.tiers import follower_tier
+from predictfluence_tools import migrate
 
 
 def test_migrations_match_models(db):

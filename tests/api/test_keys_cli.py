@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from predictfluence.cli import main
+from predictfluence_tools.cli import main
 
 
 def test_keys_create_list_revoke(client, api_db):

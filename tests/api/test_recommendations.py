@@ -134,7 +134,7 @@ def test_models_lists_versions_and_champion(client, auth, scored):
 
 def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, aws, monkeypatch):
     from predictfluence.retraining import wait_for_background
-    from predictfluence_ml import synthetic
+    from predictfluence_tools import synthetic
 
     monkeypatch.delenv("PF_RETRAIN_FUNCTION", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)

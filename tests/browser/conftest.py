@@ -3,7 +3,7 @@ against the real API (Chalice's local server, in-process, on a free port) on the
 moto's server as S3 + SQS and the dev stack's dispatcher invoking app.py's ETL handler exactly as `make run` does (S3 ObjectCreated → SQS → handler; the uploads test goes that whole way).
 
 The stack and the browser live for this package only (environment, CORS origin and moto are restored
-when its last test ends). The site is served as `make run` serves it (predictfluence.devstack.web), under the Content-Security-Policy
+when its last test ends). The site is served as `make run` serves it (predictfluence_tools.devstack.web), under the Content-Security-Policy
 CloudFront sends in AWS: a violation is a console error. Every test gets a fresh browser context that records console errors, page errors and failed requests
 (network failures and HTTP responses >= 400); any of them fails the test. Screenshots go to
 artifacts/screenshots/ (gitignored).
@@ -85,7 +85,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
     _ensure_vendor()
     from predictfluence import storage
     from predictfluence.config import reset_settings
-    from predictfluence.devstack import aws as local_aws
+    from predictfluence_tools.devstack import aws as local_aws
 
     web_port, api_port, aws_port = _free_port(), _free_port(), _free_port()
     origin = f"http://{HOST}:{web_port}"
@@ -128,7 +128,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         stoppers.append(api_thread.shutdown)
         api_url = f"http://{HOST}:{api_port}"
 
-        from predictfluence.devstack.web import StaticSite
+        from predictfluence_tools.devstack.web import StaticSite
 
         site = StaticSite(SITE, HOST, web_port, api_url, aws.endpoint_url)  # under the site's CSP, as in AWS
         site.start()
@@ -156,8 +156,8 @@ def _start_etl(app: Any, queue_url: str, stoppers: list[Any]) -> bool:
     from chalice.app import SQSEventConfig
 
     from predictfluence.config import get_settings
-    from predictfluence.devstack import aws as local_aws
-    from predictfluence.devstack.dispatcher import SqsDispatcher
+    from predictfluence_tools.devstack import aws as local_aws
+    from predictfluence_tools.devstack.dispatcher import SqsDispatcher
 
     sources = [s for s in app.event_sources if isinstance(s, SQSEventConfig)]
     if not sources:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import urllib.request
 
-from predictfluence.devstack.web import site_csp
+from predictfluence_tools.devstack.web import site_csp
 
 
 def test_the_site_is_served_under_the_templates_policy(stack):

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import URL
 
-from predictfluence.cli import main
+from predictfluence_tools.cli import main
 
 # Commands that never touch the database (they are still run with --help below).
 NO_DATABASE = {("demo-data",): "writes synthetic CSV files only"}
@@ -69,7 +69,7 @@ def run_cli(args: list[str], database_url: str, tmp_path: Path, **extra_env: str
         **extra_env,
     )
     try:
-        return subprocess.run([sys.executable, "-m", "predictfluence.cli", *args], env=env, cwd=tmp_path,
+        return subprocess.run([sys.executable, "-m", "predictfluence_tools.cli", *args], env=env, cwd=tmp_path,
                               capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"`predictfluence {' '.join(args)}` did not fail fast ({TIMEOUT_S} s): {exc.stderr!r}")
@@ -77,7 +77,7 @@ def run_cli(args: list[str], database_url: str, tmp_path: Path, **extra_env: str
 
 @pytest.fixture(scope="module")
 def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
-    from predictfluence.scratchdb import scratch_database
+    from predictfluence_tools.scratchdb import scratch_database
     from tests.conftest import _server_url
 
     with scratch_database(_server_url(tmp_path_factory), "pf_cli_empty") as url:
@@ -145,8 +145,8 @@ def test_every_command_fails_in_one_line(scenario, url, expected, tmp_path, requ
 
 
 def test_unexpected_error_is_one_line_unless_pf_debug(monkeypatch):
-    from predictfluence import stats
-    from predictfluence.cli.errors import EX_SOFTWARE
+    from predictfluence_tools import stats
+    from predictfluence_tools.cli.errors import EX_SOFTWARE
 
     def boom(_engine):
         raise RuntimeError("boom\nsecond line")

@@ -194,8 +194,8 @@ def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, t
 
 
 def test_cli_names_a_missing_privilege_in_one_line(db, login_as, as_engine):
-    from predictfluence.cli import main
-    from predictfluence.cli.errors import EX_CONFIG
+    from predictfluence_tools.cli import main
+    from predictfluence_tools.cli.errors import EX_CONFIG
 
     as_engine(login_as("pf_etl"))
     result = CliRunner().invoke(main, ["keys", "create", "--role", "admin"])

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from etl_jobs.spec import KINDS
-from predictfluence.demo.generator import OUTPUT_KINDS, DemoConfig, generate
 from predictfluence.tiers import TIERS, follower_tier
+from predictfluence_tools.demo.generator import OUTPUT_KINDS, DemoConfig, generate
 
 END = dt.date(2026, 6, 30)
 SMALL = DemoConfig(influencers=300, days=30, seed=7, end_date=END)
@@ -288,7 +288,7 @@ def test_costs_budgets_and_conversions(data: dict[str, list[dict[str, str]]]) ->
 
 
 def test_cli_writes_files_and_prints_counts(tmp_path: Path) -> None:
-    from predictfluence.cli import main
+    from predictfluence_tools.cli import main
 
     args = ["demo-data", "--influencers", "50", "--days", "5", "--seed", "3", "--end-date", "2026-05-01"]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
@@ -302,7 +302,7 @@ def test_cli_writes_files_and_prints_counts(tmp_path: Path) -> None:
 
 
 def test_rows_target_picks_the_influencer_count() -> None:
-    from predictfluence.demo.generator import estimate_metric_rows, influencers_for_rows
+    from predictfluence_tools.demo.generator import estimate_metric_rows, influencers_for_rows
 
     n = influencers_for_rows(1_000_000, 30)
     assert 0.9e6 < estimate_metric_rows(n, 30) < 1.1e6
@@ -313,5 +313,5 @@ def test_the_cli_module_does_not_import_numpy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, predictfluence.cli.demo; assert 'numpy' not in sys.modules, 'numpy imported'"
+    code = "import sys, predictfluence_tools.cli.demo; assert 'numpy' not in sys.modules, 'numpy imported'"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from predictfluence.demo.generator import DemoConfig, generate
+from predictfluence_tools.demo.generator import DemoConfig, generate
 
 # Dimensions first: facts reference influencers, campaigns, posts and hires by natural key.
 LOAD_ORDER = ("influencers", "campaigns", "audience", "hires", "posts", "post_metrics", "conversions")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from predictfluence.cli import main
+from predictfluence_tools.cli import main
 from tests.etl.conftest import scalar
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "etl"

@@ -162,7 +162,7 @@ def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     """Run `predictfluence …` as a user does, from the repository, against the test database."""
     env = {**os.environ, "PF_DATA_DIR": str(data_dir)}  # DATABASE_URL is the test database (engine fixture)
     return subprocess.run(
-        [sys.executable, "-m", "predictfluence.cli", *args],
+        [sys.executable, "-m", "predictfluence_tools.cli", *args],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -44,10 +44,10 @@ def private_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePost
 
 @pytest.fixture()
 def api_on_private_pg(private_pg: PrivatePostgres, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from predictfluence import migrate
     from predictfluence.api.auth import create_key
     from predictfluence.db import create_engine, get_engine, set_engine
     from predictfluence.queries.rollups import refresh
+    from predictfluence_tools import migrate
 
     previous = get_engine()
     engine = create_engine(private_pg.url)  # the app's own settings: pool_pre_ping=True

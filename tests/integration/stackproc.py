@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from predictfluence.devstack.ports import free_port
+from predictfluence_tools.devstack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Press Ctrl-C to stop."
@@ -55,7 +55,7 @@ def start_stack(data_dir: Path, env_extra: dict[str, str], args: list[str], time
     api_port, web_port, aws_port = free_port(), free_port(), free_port()
     env = {**os.environ, "PF_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **env_extra}
     cmd = [
-        sys.executable, "-m", "predictfluence.cli", "run", "--api-port", str(api_port), "--web-port", str(web_port),
+        sys.executable, "-m", "predictfluence_tools.cli", "run", "--api-port", str(api_port), "--web-port", str(web_port),
         "--aws-port", str(aws_port), *args,
     ]
     proc = subprocess.Popen(

@@ -18,7 +18,7 @@ import urllib.request
 import boto3
 import pytest
 
-from predictfluence.devstack.ports import free_port
+from predictfluence_tools.devstack.ports import free_port
 from tests._require import require
 from tests.integration.stackproc import ROOT, process_group_alive, start_stack, wait_until
 

@@ -26,7 +26,7 @@ def _ml_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture()
 def warehouse(db: Engine):
     """150 synthetic creators with 130 days of posts and daily metrics."""
-    from predictfluence_ml import synthetic
+    from predictfluence_tools import synthetic
 
     return synthetic.seed(db, **SMALL)
 

@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from predictfluence.cli import main
+from predictfluence_tools.cli import main
 
 
 def test_train_models_and_score_commands(db, aws, warehouse) -> None:

@@ -17,7 +17,7 @@ LOAD_ORDER = ("influencers", "campaigns", "audience", "hires", "posts", "post_me
 def demo_warehouse(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     from etl_jobs.pipeline import load_path
     from predictfluence.config import reset_settings
-    from predictfluence.demo.generator import DemoConfig, generate
+    from predictfluence_tools.demo.generator import DemoConfig, generate
 
     monkeypatch.setenv("PF_DATA_DIR", str(tmp_path / "data"))
     reset_settings()

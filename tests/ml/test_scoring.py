@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from predictfluence_ml import registry
 from predictfluence_ml.retrain import run, score_champion
-from predictfluence_ml.synthetic import PLATFORM_CONTENT
+from predictfluence_tools.synthetic import PLATFORM_CONTENT
 
 
 def _scores(db: Engine) -> list[sa.Row]:

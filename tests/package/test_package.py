@@ -287,7 +287,7 @@ def test_event_handlers_run_from_the_package(kind, built, unzipped, lambda_runti
         # server, one thread (two shared cores). `db` empties the tables afterwards.
         import boto3
 
-        from predictfluence_ml import synthetic
+        from predictfluence_tools import synthetic
 
         synthetic.seed(db, n_influencers=120, days=100, seed=3)
         boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(

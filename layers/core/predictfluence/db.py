@@ -1,8 +1,10 @@
 """Database engine and sessions.
 
-`DATABASE_URL` selects any PostgreSQL server (Aurora, RDS Proxy, a local server). When it is unset the
-project starts an embedded PostgreSQL 16 (the `pgserver` package) in a data folder under the project and
-reuses it on the next run. The driver is always pg8000; there is no SQLite code path.
+`DATABASE_URL` selects any PostgreSQL server (Aurora, RDS Proxy, a local server); in AWS the functions
+read the Secrets Manager secret PF_DB_SECRET_ARN instead. The runtime needs one of the two: the embedded
+PostgreSQL that local commands use when DATABASE_URL is unset lives in the tools
+(`predictfluence_tools.localdb`), which set DATABASE_URL to it before they touch the runtime. The driver
+is always pg8000; there is no SQLite code path.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -50,18 +51,6 @@ def normalize_url(url: str | URL) -> URL:
     return parsed.set(drivername="postgresql+pg8000")
 
 
-def embedded_url(data_dir: Path) -> URL:
-    """Start (or attach to) the embedded PostgreSQL in `data_dir` and return its pg8000 URL.
-
-    pgserver listens on a unix socket only; pg8000 takes the socket path as `unix_sock`.
-    """
-    import pgserver  # dev-only dependency: never needed when DATABASE_URL is set
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    pgserver.get_server(str(data_dir), cleanup_mode="stop")
-    return make_url(f"postgresql+pg8000://postgres@/postgres?unix_sock={data_dir}/.s.PGSQL.5432")
-
-
 def secret_url(secret_arn: str, host: str | None = None, database: str | None = None) -> URL:
     """The URL from a Secrets Manager database secret (RDS's JSON shape: username, password, host, port,
     dbname). `host` overrides the secret's (the RDS Proxy endpoint instead of the cluster's). boto3 is
@@ -80,13 +69,17 @@ def secret_url(secret_arn: str, host: str | None = None, database: str | None = 
 
 
 def database_url() -> URL:
-    """DATABASE_URL, else the Secrets Manager secret PF_DB_SECRET_ARN (AWS), else the embedded server."""
+    """DATABASE_URL, else the Secrets Manager secret PF_DB_SECRET_ARN (AWS). Locally the tools set
+    DATABASE_URL (to the embedded server when the user gave none) before they get here."""
     settings = get_settings()
     if settings.database_url:
         return normalize_url(settings.database_url)
     if settings.db_secret_arn:
         return secret_url(settings.db_secret_arn, settings.db_host, settings.db_name)
-    return embedded_url(settings.embedded_pg_dir)
+    raise DatabaseURLError(
+        f"DATABASE_URL is not set (nor PF_DB_SECRET_ARN); expected {EXPECTED_URL_FORM} "
+        "(the predictfluence command and `make run` use an embedded server when it is unset)"
+    )
 
 
 def connect_args() -> dict:

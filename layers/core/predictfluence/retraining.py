@@ -5,7 +5,9 @@
   `@app.schedule` handler accepts it unchanged. The function name is `PF_RETRAIN_FUNCTION`, else
   derived from Chalice's naming `<app>-<stage>-retrain`. The caller's role needs
   `lambda:InvokeFunction` on it.
-- Locally (no Lambda) a background thread runs the same handler in-process.
+- Locally (no Lambda) a background thread runs the local runner in-process: a callable installed with
+  `set_local_runner` (predictfluence_tools.local_retraining installs the retrain handler; the runtime
+  never imports `functions`). Without one, starting a local run is an error.
 
 `maybe_retrain_after_load(rows_loaded)` is the hook for the ETL: it starts a run once at least
 `PF_RETRAIN_MIN_NEW_ROWS` (settings.retrain_min_new_rows) post-metric rows were loaded since the last
@@ -20,6 +22,7 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +31,13 @@ from predictfluence.config import get_settings
 
 log = logging.getLogger(__name__)
 _threads: list[threading.Thread] = []
+_local_runner: Callable[[dict[str, Any]], Any] | None = None
+
+
+def set_local_runner(runner: Callable[[dict[str, Any]], Any] | None) -> None:
+    """What a local (no Lambda) run calls with the retrain event: the retrain handler, in practice."""
+    global _local_runner
+    _local_runner = runner
 
 
 def retrain_function_name() -> str | None:
@@ -64,11 +74,9 @@ def retrain_event(reason: str) -> dict[str, Any]:
     return scheduled_event("predictfluence", detail={"reason": reason})
 
 
-def _run_in_thread(reason: str) -> None:
-    from functions.events.retrain import handle_retrain
-
+def _run_in_thread(runner: Callable[[dict[str, Any]], Any], reason: str) -> None:
     try:
-        handle_retrain(retrain_event(reason))
+        runner(retrain_event(reason))
     except Exception:  # noqa: BLE001 - a background run has nobody to raise to: log it
         log.exception("background retraining failed")
 
@@ -83,7 +91,10 @@ def start_retraining(reason: str = "manual") -> dict[str, Any]:
             FunctionName=function, InvocationType="Event", Payload=json.dumps(retrain_event(reason)).encode()
         )
         return {"mode": "lambda", "function": function}
-    thread = threading.Thread(target=_run_in_thread, args=(reason,), name="retrain", daemon=True)
+    if _local_runner is None:
+        raise RuntimeError("no retrain function (PF_RETRAIN_FUNCTION, or inside Lambda) and no local runner: "
+                           "predictfluence_tools.local_retraining.install() sets one")
+    thread = threading.Thread(target=_run_in_thread, args=(_local_runner, reason), name="retrain", daemon=True)
     thread.start()
     _threads.append(thread)
     return {"mode": "thread", "function": None}

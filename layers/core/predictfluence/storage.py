@@ -29,14 +29,3 @@ def reset_clients() -> None:
     """Forget cached clients (tests switch between moto instances)."""
     _client.cache_clear()
 
-
-def ensure_bucket(name: str) -> None:
-    s3 = client("s3")
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    if name in existing:
-        return
-    region = get_settings().aws_region
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from predictfluence.demo import params as P
-from predictfluence.demo.names import handles_and_names
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.names import handles_and_names
 
 SHARE_UNITS = 10_000  # shares are written with 4 decimals: integer units of 1/10000 sum exactly to 1
 

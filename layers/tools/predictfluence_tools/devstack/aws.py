@@ -11,6 +11,7 @@ from typing import Any
 
 from predictfluence import storage
 from predictfluence.config import get_settings, reset_settings
+from predictfluence_tools.buckets import ensure_bucket
 
 ETL_QUEUE_ENV = "PF_ETL_QUEUE"
 DEFAULT_ETL_QUEUE = "predictfluence-etl"
@@ -55,8 +56,8 @@ def provision() -> str:
     """Create (idempotently) the buckets, the ETL queue + DLQ and the bucket notification. Returns the
     ETL queue URL."""
     settings = get_settings()
-    storage.ensure_bucket(settings.raw_bucket)
-    storage.ensure_bucket(settings.models_bucket)
+    ensure_bucket(settings.raw_bucket)
+    ensure_bucket(settings.models_bucket)
     sqs = storage.client("sqs")
     name = etl_queue_name()
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from predictfluence.api.auth import ROLES
+from predictfluence_tools.localdb import needs_database
 
 
 @click.group()
@@ -15,6 +16,7 @@ def keys() -> None:
 @keys.command()
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the key may do.")
 @click.option("--name", default=None, help="Who or what uses the key.")
+@needs_database
 def create(role: str, name: str | None) -> None:
     """Create a key and print it (it is not shown again)."""
     from predictfluence.api.auth import create_key
@@ -26,6 +28,7 @@ def create(role: str, name: str | None) -> None:
 
 
 @keys.command("list")
+@needs_database
 def list_() -> None:
     """List keys (never the keys themselves)."""
     from predictfluence.queries.api_keys import list_keys
@@ -38,6 +41,7 @@ def list_() -> None:
 
 @keys.command()
 @click.argument("key_id_or_prefix")
+@needs_database
 def revoke(key_id_or_prefix: str) -> None:
     """Revoke a key by id or prefix."""
     from predictfluence.queries.api_keys import revoke_key

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from predictfluence.demo import params as P
-from predictfluence.demo.accounts import Accounts
-from predictfluence.demo.campaigns import Campaign, Hire, market_share
-from predictfluence.demo.posts import Posts
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.accounts import Accounts
+from predictfluence_tools.demo.campaigns import Campaign, Hire, market_share
+from predictfluence_tools.demo.posts import Posts
 
 
 def conversion_rows(

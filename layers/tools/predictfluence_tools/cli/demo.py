@@ -32,7 +32,7 @@ def demo_data(
     rows_target: int | None,
 ) -> None:
     """Write influencers, campaigns, posts, post_metrics, audience, hires and conversions CSVs to OUT."""
-    from predictfluence.demo.generator import (
+    from predictfluence_tools.demo.generator import (
         DemoConfig,
         estimate_metric_rows,
         generate,

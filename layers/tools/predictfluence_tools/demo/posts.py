@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from predictfluence.demo import params as P
-from predictfluence.demo.accounts import Accounts
-from predictfluence.demo.campaigns import Campaign, Hire
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.accounts import Accounts
+from predictfluence_tools.demo.campaigns import Campaign, Hire
 
 PREFIX = {"instagram": "ig", "tiktok": "tt", "youtube": "yt", "twitter": "tw", "twitch": "tv"}
 VIDEO = np.array([t in P.VIDEO_TYPES for t in P.CONTENT_TYPES])

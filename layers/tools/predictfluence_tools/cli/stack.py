@@ -32,9 +32,9 @@ def run(host, api_port, web_port, aws_port, demo, demo_influencers, demo_days, s
 
     Stops everything cleanly on Ctrl-C.
     """
-    from predictfluence.cli.errors import configure_logging
-    from predictfluence.devstack.ports import PortInUse
-    from predictfluence.devstack.stack import Stack, StackOptions, wait_for_signal
+    from predictfluence_tools.cli.errors import configure_logging
+    from predictfluence_tools.devstack.ports import PortInUse
+    from predictfluence_tools.devstack.stack import Stack, StackOptions, wait_for_signal
 
     configure_logging(logging.INFO, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "s3transfer"):

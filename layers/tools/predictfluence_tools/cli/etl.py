@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from predictfluence_tools.localdb import needs_database
+
 KINDS_HELP = "influencers, campaigns, posts, post_metrics, audience, hires, conversions, profiles"
 
 
@@ -23,6 +25,7 @@ def etl() -> None:
               help='JSON header mapping {"their header": "our column"}.')
 @click.option("--force", is_flag=True, help="Load again even if this exact file (checksum) was loaded before.")
 @click.option("--show", default=10, show_default=True, help="How many rejected rows to print.")
+@needs_database
 def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, show: int) -> None:
     """Load FILE. Exit code 0 when it loaded (even with rejected rows) or was already loaded, 1 when the
     whole file was rejected, 2 when the load failed."""
@@ -56,6 +59,7 @@ def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, s
 
 @etl.command()
 @click.option("--limit", default=20, show_default=True, help="How many loads to list (newest first).")
+@needs_database
 def loads(limit: int) -> None:
     """List recent loads (etl_load)."""
     from etl_jobs.pipeline import recent_loads

@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.config import PROJECT_ROOT, get_settings
-from predictfluence.devstack import aws as local_aws
-from predictfluence.devstack.ports import ensure_free
+from predictfluence_tools import local_retraining
+from predictfluence_tools.devstack import aws as local_aws
+from predictfluence_tools.devstack.ports import ensure_free
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class Stack:
             ensure_free(opts.host, opts.aws_port, "local AWS endpoint (moto)", "PF_AWS_PORT")
 
         t0 = time.perf_counter()
+        local_retraining.install()  # retraining without Lambda: the retrain handler in a thread
         engine = self._start_database()
         aws = local_aws.start(opts.host, opts.aws_port)
         self._stoppers.append(aws.stop)
@@ -86,19 +88,21 @@ class Stack:
     # --- components --------------------------------------------------------------------------------
 
     def _start_database(self) -> sa.Engine:
-        from predictfluence import migrate
         from predictfluence.db import get_engine
+        from predictfluence_tools import migrate
+        from predictfluence_tools.localdb import embedded_dir, use_embedded_unless_configured
 
+        use_embedded_unless_configured()
         engine = get_engine()
         migrate.upgrade(engine)
-        where = "DATABASE_URL" if get_settings().database_url else f"embedded, {get_settings().embedded_pg_dir}"
+        where = f"embedded, {embedded_dir()}" if embedded_dir() is not None else "DATABASE_URL"
         self.started.append(f"PostgreSQL       {engine.url.render_as_string()} ({where}); migrated")
         return engine
 
     def _start_dispatcher(self, app: Any, queue_url: str) -> None:
         from chalice.app import SQSEventConfig
 
-        from predictfluence.devstack.dispatcher import SqsDispatcher
+        from predictfluence_tools.devstack.dispatcher import SqsDispatcher
 
         queue = local_aws.etl_queue_name()
         sources = [s for s in event_sources(app, SQSEventConfig) if s.queue == queue]
@@ -113,7 +117,7 @@ class Stack:
     def _start_scheduler(self, app: Any) -> None:
         from chalice.app import ScheduledEventConfig
 
-        from predictfluence.devstack.scheduler import Scheduler
+        from predictfluence_tools.devstack.scheduler import Scheduler
 
         for source in event_sources(app, ScheduledEventConfig):
             scheduler = Scheduler(
@@ -152,7 +156,7 @@ class Stack:
         self.started.append(f"API              {self.api_url}  (OpenAPI: {self.api_url}/openapi.json)")
 
     def _start_site(self, s3_url: str) -> None:
-        from predictfluence.devstack.web import StaticSite
+        from predictfluence_tools.devstack.web import StaticSite
 
         site = StaticSite(PROJECT_ROOT / "frontend_static", self.options.host, self.options.web_port, self.api_url,
                           s3_url)
@@ -173,7 +177,7 @@ class Stack:
         S3 → SQS → the ETL handler, exactly like a manager's upload. Then train the first model through
         the retrain handler."""
         from predictfluence import storage
-        from predictfluence.demo.generator import DemoConfig, generate
+        from predictfluence_tools.demo.generator import DemoConfig, generate
 
         opts = self.options
         out_dir = data_dir() / "demo" / f"seed-{opts.seed}-n{opts.demo_influencers}-d{opts.demo_days}"
@@ -221,7 +225,7 @@ class Stack:
 
     def summary(self) -> list[str]:
         from predictfluence.db import get_engine
-        from predictfluence.stats import table_counts
+        from predictfluence_tools.stats import table_counts
 
         key = dev_api_key()
         lines = ["", f"API key (admin, for the web site's sign-in and API clients): {key}"]

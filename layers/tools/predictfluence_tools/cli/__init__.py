@@ -1,7 +1,7 @@
 """The `predictfluence` command. Each area registers its commands from its own module.
 
 Every failure of a subcommand ends as one line on stderr and a non-zero exit code, never a traceback
-(`_Main.invoke` is the one place; the messages are in `predictfluence.cli.errors`). PF_DEBUG=1 lets
+(`_Main.invoke` is the one place; the messages are in `predictfluence_tools.cli.errors`). PF_DEBUG=1 lets
 the exception through with its traceback.
 """
 
@@ -11,13 +11,13 @@ import importlib
 
 import click
 
-# Modules under predictfluence.cli that each expose a `commands` list of click commands/groups.
+# Modules under predictfluence_tools.cli that each expose a `commands` list of click commands/groups.
 COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml", "keys")
 
 
 class _Main(click.Group):
     def invoke(self, ctx: click.Context):
-        from predictfluence.cli.errors import configure_logging
+        from predictfluence_tools.cli.errors import configure_logging
 
         configure_logging()
         try:
@@ -25,7 +25,7 @@ class _Main(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
-            from predictfluence.cli.errors import debug_enabled, explain
+            from predictfluence_tools.cli.errors import debug_enabled, explain
 
             if debug_enabled():
                 raise
@@ -41,5 +41,5 @@ def main() -> None:
 
 
 for _name in COMMAND_MODULES:
-    for _command in importlib.import_module(f"predictfluence.cli.{_name}").commands:
+    for _command in importlib.import_module(f"predictfluence_tools.cli.{_name}").commands:
         main.add_command(_command)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from predictfluence.demo import params as P
-from predictfluence.demo.accounts import SHARE_UNITS, Accounts
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.accounts import SHARE_UNITS, Accounts
 
 THEMES = ("Spring Launch", "Summer Drop", "Back to School", "Holiday Push", "New Year", "Brand Love",
           "Always On", "Creator Week", "Flash Sale", "Product Reveal")  # fmt: skip

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from predictfluence.demo import params as P
-from predictfluence.demo.accounts import Accounts
-from predictfluence.demo.posts import TRACKED, VIDEO, Posts
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.accounts import Accounts
+from predictfluence_tools.demo.posts import TRACKED, VIDEO, Posts
 
 MAX_TRACKED = int(TRACKED.max())
 

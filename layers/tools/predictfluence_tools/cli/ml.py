@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import click
 
+from predictfluence_tools.localdb import needs_database
+
 
 def _progress() -> Callable[[str], None]:
     start = time.perf_counter()
@@ -26,12 +28,13 @@ def _progress() -> Callable[[str], None]:
 @click.option("--score/--no-score", default=True, show_default=True, help="Batch-score with the champion afterwards.")
 @click.option("--window-days", default=30, show_default=True, help="Target window (and holdout) length in days.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@needs_database
 def train(score: bool, window_days: int, as_json: bool) -> None:
     """Train, evaluate on the time holdout, register in S3, promote if it beats the champion, score."""
     from predictfluence.config import get_settings
     from predictfluence.db import require_migrated
-    from predictfluence.storage import ensure_bucket
     from predictfluence_ml.retrain import run
+    from predictfluence_tools.buckets import ensure_bucket
 
     require_migrated()  # fail fast (before S3 and the ML imports) when the database is not usable
     ensure_bucket(get_settings().models_bucket)
@@ -52,6 +55,7 @@ def train(score: bool, window_days: int, as_json: bool) -> None:
 
 
 @click.command()
+@needs_database
 def score() -> None:
     """Batch-score every influencer × content type with the champion model into influencer_score."""
     from predictfluence.db import get_engine
@@ -67,6 +71,7 @@ def score() -> None:
 
 @click.command()
 @click.option("--kind", default=None, help="Only this model kind.")
+@needs_database
 def models(kind: str | None) -> None:
     """List model versions with their holdout metrics; the champion is marked with *."""
     import sqlalchemy as sa

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from etl_jobs.spec import KINDS
-from predictfluence.demo import params as P
-from predictfluence.demo.accounts import SHARE_UNITS, Accounts, make_accounts
-from predictfluence.demo.campaigns import Campaign, Hire, make_campaigns
-from predictfluence.demo.conversions import conversion_rows
-from predictfluence.demo.metrics import metric_chunks
-from predictfluence.demo.posts import TRACKED, Posts, make_posts
+from predictfluence_tools.demo import params as P
+from predictfluence_tools.demo.accounts import SHARE_UNITS, Accounts, make_accounts
+from predictfluence_tools.demo.campaigns import Campaign, Hire, make_campaigns
+from predictfluence_tools.demo.conversions import conversion_rows
+from predictfluence_tools.demo.metrics import metric_chunks
+from predictfluence_tools.demo.posts import TRACKED, Posts, make_posts
 
 OUTPUT_KINDS = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
 TRUTH_FILE = "_truth.json"
