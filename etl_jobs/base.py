@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
+from etl_jobs.report import MAX_REPORT_REASON, MAX_REPORT_VALUE, MAX_REPORTED_REJECTIONS, clip
+
 
 class FileRejected(Exception):
     """The file is structurally unusable (no header, wrong encoding, truncated, empty, missing required
@@ -23,22 +25,6 @@ class FileRejected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details or {}
-
-
-MAX_REPORTED_REJECTIONS = 10_000  # rejections kept for the report; beyond, they are only counted
-MAX_REPORT_VALUE = 1_000  # characters of a rejected cell kept (a 1 MiB cell is not copied)
-MAX_REPORT_REASON = 500  # characters of a reason kept (reasons may quote the cell)
-
-
-def clip(text: str | None, limit: int, length: int | None = None) -> str | None:
-    """`text` cut to `limit` characters, saying how long it was; `length` is the full length when `text`
-    is already a prefix (cut by the database)."""
-    if text is None:
-        return None
-    full = len(text) if length is None else length
-    if full <= limit:
-        return text
-    return f"{text[:limit]}… ({full:,} characters)"
 
 
 @dataclass(frozen=True)
@@ -81,13 +67,15 @@ class SourceFile:
 
     `key` is the original S3 key or local path, `mapping` an optional explicit header mapping
     ({"their header": "our column"}) from `--map` or a `<file>.mapping.json` beside the upload, and
-    `mapping_error` why that mapping could not be used (the load then records a rejection).
+    `mapping_error` why that mapping could not be used (the load then records a rejection), `header` the
+    header row as the pipeline read it (etl_jobs.reading), so that a loader does not read it again.
     """
 
     path: Path
     key: str
     mapping: dict[str, str] | None = None
     mapping_error: str | None = None  # the mapping beside the upload could not be read: the file is rejected
+    header: tuple[str, ...] | None = None
 
 
 class KindLoader(Protocol):

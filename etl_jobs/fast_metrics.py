@@ -37,8 +37,9 @@ from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
 from etl_jobs.base import KindResult, SourceFile
-from etl_jobs.spec import KINDS
-from etl_jobs.staging import EARLIEST_DATE, MAX_INT_DIGITS, driver, normalize_header
+from etl_jobs.reading import column_key, header_of
+from etl_jobs.spec import KINDS, MAX_INT_DIGITS
+from etl_jobs.staging import EARLIEST_DATE, driver
 
 CHUNK_CHARS = 1 << 20
 FAST_PATH_MAX_POSTS = 3_000_000  # the post map costs ~150 bytes per post
@@ -56,9 +57,9 @@ class NotClean(Exception):
     """The file needs the exact path (reason for the log)."""
 
 
-def canonical_header(first_line: str) -> bool:
-    names = [normalize_header(c) for c in first_line.rstrip("\r\n").split(",")]
-    return names == list(KINDS["post_metrics"].column_names)
+def canonical_header(header: list[str]) -> bool:
+    """The header names exactly the post_metrics columns in their order (no mapping applies)."""
+    return [column_key(c) for c in header] == list(KINDS["post_metrics"].column_names)
 
 
 def valid_days(conn: Connection) -> frozenset[str]:
@@ -142,9 +143,8 @@ def _copy(conn: Connection, table: str, data: Iterable[bytes]) -> None:
 
 def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
     """Load a clean file the fast way, or return None (after rolling back) for the exact path."""
-    with open(source.path, encoding="utf-8-sig", newline="") as handle:
-        if not canonical_header(handle.readline()):
-            return None
+    if not canonical_header(header_of(source)):
+        return None
     if conn.exec_driver_sql(f"SELECT count(*) > {FAST_PATH_MAX_POSTS:d} FROM post").scalar_one():  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
         return None
     conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")  # "tomorrow" as on the exact path

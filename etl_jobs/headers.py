@@ -1,6 +1,6 @@
 """Header normalisation and alias resolution for the `profiles` kind (other tools' exports).
 
-A header cell is normalised before it is compared — byte-order mark and zero-width characters
+A header cell is normalised (etl_jobs.reading.alias_key) before it is compared — byte-order mark and zero-width characters
 removed, Unicode NFKC, case-folded, every run of punctuation / whitespace / newlines turned into one
 space — so ``Avg. likes``, ``avg_likes`` and ``AVG LIKES`` are all ``avg likes``, and
 ``"Subscribers\\ncount"`` is ``subscribers count``.
@@ -26,12 +26,9 @@ rejected whole by the loader, naming the missing columns and listing the headers
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from etl_jobs.reading import MappingError, alias_key
 from etl_jobs.spec import KINDS
 
 # Profiles columns → aliases (normalised), best first. Order matters: earlier columns claim a header
@@ -186,17 +183,8 @@ UNIT_SCALES: dict[str, int] = {
 }
 PERCENT_WORDS: tuple[str, ...] = ("percent", "pct", "in percent")
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_header(raw: str) -> str:
-    """``"\\ufeffAvg. Likes\\n"`` → ``"avg likes"``."""
-    text = unicodedata.normalize("NFKC", raw.replace("\ufeff", "").replace("\u200b", ""))
-    return _NON_WORD.sub(" ", text.casefold()).strip()
-
-
 def snake(raw: str) -> str:
-    return normalize_header(raw).replace(" ", "_")
+    return alias_key(raw).replace(" ", "_")
 
 
 @dataclass(frozen=True)
@@ -229,10 +217,6 @@ class HeaderResolution:
     @property
     def specs(self) -> list[ColumnSpec]:
         return sorted([*self.columns.values(), *self.extras], key=lambda s: s.index)
-
-
-class MappingError(ValueError):
-    """The explicit mapping is malformed (unknown target column, not an object of strings)."""
 
 
 def display(raw: str) -> str:
@@ -288,7 +272,7 @@ def _parse_target(target: object, header: str) -> tuple[str, str] | None:
 def resolve(header: list[str], mapping: dict[str, object] | None = None) -> HeaderResolution:
     """Map a header row onto the profiles columns (see the module docstring for the rules)."""
     result = HeaderResolution(headers=[display(h) for h in header])
-    normalised: list[str] = [normalize_header(h) for h in header]
+    normalised: list[str] = [alias_key(h) for h in header]
     taken: set[int] = set()
 
     # Duplicates and empty headers.
@@ -317,7 +301,7 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
                 raise MappingError(f"mapping default {key!r} must be a non-empty string")
             result.defaults[key[1:]] = target.strip()
             continue
-        index = first_seen.get(normalize_header(key))
+        index = first_seen.get(alias_key(key))
         if index is None:
             result.notes.append(f"mapping names header {key!r}, which the file does not have")
             continue
@@ -406,34 +390,3 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
     if unknown:
         result.notes.append(f"headers kept as text in extra: {', '.join(repr(h) for h in unknown)}")
     return result
-
-
-MAX_MAPPING_BYTES = 1 << 20
-
-
-def parse_mapping(body: bytes, name: str) -> dict[str, object]:
-    """A mapping file's bytes (``{"their header": "our column", "@platform": "youtube"}``) as a dict;
-    MappingError naming the file and what is wrong otherwise."""
-    if len(body) > MAX_MAPPING_BYTES:
-        raise MappingError(f"mapping file {name} is larger than {MAX_MAPPING_BYTES // 1024:,} KiB")
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise MappingError(f"mapping file {name} is not valid JSON ({str(exc)[:200]})") from exc
-    if not isinstance(data, dict):
-        raise MappingError(f"mapping file {name} must hold a JSON object of header → column")
-    return data
-
-
-def read_mapping_file(path: Path) -> dict[str, object]:
-    """Read a mapping JSON file (see `parse_mapping`)."""
-    try:
-        body = path.read_bytes()
-    except OSError as exc:
-        raise MappingError(f"cannot read mapping file {path.name}: {exc}") from exc
-    return parse_mapping(body, path.name)
-
-
-def mapping_paths_beside(path: Path) -> list[Path]:
-    """Where a mapping for ``export.csv`` may sit: ``export.csv.mapping.json`` or ``export.mapping.json``."""
-    return [path.with_name(path.name + ".mapping.json"), path.with_name(path.stem + ".mapping.json")]

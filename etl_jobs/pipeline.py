@@ -18,39 +18,32 @@ Semantics (docs/etl.md has the long form):
   local files under `<PF_DATA_DIR>/reports/`), counted in `etl_load`; the good rows load.
 - **Unexpected errors** (database down, a bug) roll back everything and record a `failed` load; the
   caller (SQS) retries and a retry is not blocked by the failed row.
+- **After a batch** (`finish_batch`): one refresh of the API's rollups, then the retraining trigger.
+
+Reading the file is etl_jobs.reading's (scan, header, mapping), the kind etl_jobs.detect's and the report
+etl_jobs.report's.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
-import hashlib
-import json
 import logging
-import os
-import re
-import tempfile
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl_jobs.base import MAX_REPORT_REASON, FileRejected, KindResult, Rejection, SourceFile, clip
+from etl_jobs.base import FileRejected, Rejection, SourceFile
+from etl_jobs.detect import chosen_kind, detect_kind, kind_from_key
 from etl_jobs.kinds import LOADER_MODULES, get_loader
-from etl_jobs.staging import line_break
+from etl_jobs.reading import Scan, ScanRejected, read_header, scan, utf8_copy
+from etl_jobs.report import MAX_REPORT_REASON, clip, report_body, report_location, write_report
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1 << 20
 UNKNOWN_KIND = "unknown"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_LINE_BYTES = 1 << 20  # a longer physical line rejects the file in the first scan, before anything parses it
-MAX_COLUMNS = 1_000  # as etl_jobs.staging.MAX_COLUMNS
 
 
 @dataclass
@@ -70,282 +63,6 @@ class LoadOutcome:
         data = asdict(self)
         data.pop("rejections")
         return data
-
-
-# --- structure -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scan:
-    checksum: str
-    size: int
-    encoding: str  # utf-8 | utf-16
-
-
-def scan(path: Path) -> Scan:
-    """Stream the file once: sha256 of the bytes and the structural checks that need every byte, among
-    them the length of every physical line (at most MAX_LINE_BYTES), which bounds what any later reader
-    holds at once."""
-    digest = hashlib.sha256()
-    size = 0
-    lines = 1
-    run = 0  # bytes since the last line break
-    eol = b"\n"
-    decoder: Any = None
-    encoding = "utf-8"
-    error: str | None = None
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            if size == 0:
-                eol = line_break(chunk)[-1:]
-                if chunk[:2] == b"\x1f\x8b":
-                    error = "the file is gzip-compressed; upload the uncompressed CSV"
-                elif chunk[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                    encoding = "utf-16"
-                elif chunk[:4] == b"PK\x03\x04":
-                    error = "the file is a ZIP archive (e.g. an .xlsx workbook), not a CSV"
-                decoder = codecs.getincrementaldecoder(encoding)("strict")
-            size += len(chunk)
-            if error:
-                continue
-            first_break = chunk.find(eol)
-            longest = run + (len(chunk) if first_break < 0 else first_break)
-            run = len(chunk) - chunk.rfind(eol) - 1 if first_break >= 0 else longest
-            if max(longest, run) > MAX_LINE_BYTES:  # lines between two breaks of one chunk are shorter than CHUNK
-                error = _long_line(lines if longest > MAX_LINE_BYTES else lines + chunk.count(eol))
-                continue
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                line = lines + chunk.count(b"\n", 0, exc.start)
-                error = (
-                    f"the file is not valid {encoding.upper()} (byte 0x{chunk[exc.start]:02x} on line {line}); "
-                    "save it as UTF-8"
-                )
-                continue
-            if encoding == "utf-8" and b"\x00" in chunk:
-                line = lines + chunk.count(b"\n", 0, chunk.index(b"\x00"))
-                error = f"the file contains NUL bytes (line {line}): it is binary, not a CSV"
-            lines += chunk.count(eol)
-        if decoder is not None and not error:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                error = f"the file ends in the middle of a {encoding.upper()} character (truncated?)"
-    result = Scan(digest.hexdigest(), size, encoding)
-    if error:
-        raise _Rejected(result, FileRejected(error))
-    return result
-
-
-def _long_line(line: int) -> str:
-    limit = f"{MAX_LINE_BYTES // 1024:,} KiB"
-    if line == 1:
-        return f"the first line is longer than {limit}: not a CSV header row"
-    return f"line {line:,} is longer than {limit}, the longest row a file may hold (docs/reliability.md)"
-
-
-class _Rejected(Exception):
-    def __init__(self, scanned: Scan, rejection: FileRejected):
-        super().__init__(rejection.reason)
-        self.scan = scanned
-        self.rejection = rejection
-
-
-@contextlib.contextmanager
-def utf8_copy(source: SourceFile, scanned: Scan) -> Iterator[SourceFile]:
-    """The source as UTF-8: UTF-16 files are transcoded (streaming) into a temporary file."""
-    if scanned.encoding == "utf-8":
-        yield source
-        return
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="pf-utf8-")
-    try:
-        with open(source.path, encoding="utf-16", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
-            while block := src.read(CHUNK):
-                dst.write(block)
-        yield replace(source, path=Path(name))
-    finally:
-        os.unlink(name)
-
-
-def _is_blank(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        head = handle.read(CHUNK)
-        if head.strip(b"\xef\xbb\xbf \t\r\n"):
-            return False
-        return not handle.read(1)
-
-
-def read_header(source: SourceFile) -> list[str]:
-    with open(source.path, encoding="utf-8-sig", newline="") as handle:
-        try:
-            for row in csv.reader(handle):
-                if len(row) > MAX_COLUMNS:
-                    raise FileRejected(f"the header has {len(row):,} columns; at most {MAX_COLUMNS:,} are supported")
-                return row
-        except csv.Error as exc:
-            raise FileRejected(f"the header row is not valid CSV ({exc})") from exc
-    return []
-
-
-def _apply_mapping(header: list[str], mapping: dict[str, Any] | None) -> list[str]:
-    if not mapping:
-        return header
-    from etl_jobs.staging import normalize_header
-
-    renames = {normalize_header(k): v for k, v in mapping.items() if isinstance(v, str) and not v.startswith("@")}
-    return [renames.get(normalize_header(cell), cell) for cell in header]
-
-
-_DATA_CELL = re.compile(r"^\s*[-+]?[\d.,]+%?\s*$|^\s*\d{4}-\d{2}-\d{2}")
-
-
-def _looks_like_data(header: list[str]) -> bool:
-    cells = [c for c in header if c.strip()]
-    return bool(cells) and sum(bool(_DATA_CELL.match(c)) for c in cells) * 2 >= len(cells)
-
-
-_LOCAL_KIND = re.compile(r"(?:^|/)raw/([^/]+)/[^/]+$")
-
-
-def kind_from_key(key: str) -> str | None:
-    """The kind a file was uploaded as. An S3 key names it as the first segment after the raw prefix, at
-    any depth below it (upload tickets issue `raw/<kind>/<date>/<random>-<name>.csv`); a local path as
-    the folder `raw/<kind>/` holding the file."""
-    from predictfluence.config import get_settings
-
-    key = key.replace("\\", "/")
-    prefix = get_settings().raw_prefix.rstrip("/") + "/"
-    if key.startswith(prefix):
-        kind, slash, _ = key[len(prefix):].partition("/")
-        return kind if slash and kind else None
-    found = _LOCAL_KIND.search(key)
-    return found.group(1) if found else None
-
-
-def detect_kind(source: SourceFile, explicit: str | None) -> str:
-    """Explicit kind, else the key prefix `raw/<kind>/`, else the header. A chosen kind (explicit or
-    from the key) whose header is plainly another kind's is rejected naming both."""
-    known = ", ".join(LOADER_MODULES)
-    if explicit:
-        if explicit not in LOADER_MODULES:
-            raise FileRejected(f"unknown kind {explicit!r}; known kinds: {known}")
-        return _check_chosen_kind(source, explicit)
-    from_key = kind_from_key(source.key)
-    if from_key is not None:
-        if from_key not in LOADER_MODULES:
-            raise FileRejected(f"unknown kind {from_key!r} in the key {source.key!r}; known kinds: {known}")
-        return _check_chosen_kind(source, from_key)
-    header = _apply_mapping(read_header(source), source.mapping)
-    if not header or not any(c.strip() for c in header):
-        raise FileRejected("no header row: the first line is empty")
-    candidates = []
-    for name in LOADER_MODULES:
-        try:
-            loader = get_loader(name)
-        except ImportError:  # a kind whose module is not installed in this package
-            continue
-        if loader.matches_header(list(header)):
-            candidates.append(name)
-    if not candidates:
-        if _looks_like_data(header):
-            raise FileRejected("no header row: the first line looks like data, not column names")
-        raise FileRejected(
-            f"unknown kind: the header ({', '.join(repr(c) for c in header[:8])}) matches no known kind; "
-            f"known kinds: {known} (put the file under raw/<kind>/ or pass the kind)"
-        )
-    if len(candidates) > 1:
-        from etl_jobs.spec import KINDS
-        from etl_jobs.staging import normalize_header
-
-        names = {normalize_header(c) for c in header}
-
-        def score(kind: str) -> tuple[int, int]:
-            spec = KINDS.get(kind)
-            cols = set(spec.column_names) if spec else set()
-            return (len(names & cols), -len(cols))
-
-        candidates.sort(key=score, reverse=True)
-    return candidates[0]
-
-
-def _check_chosen_kind(source: SourceFile, kind: str) -> str:
-    """A warehouse kind chosen at upload whose header is not its own but exactly another warehouse kind's
-    (every required column there, every cell one of its columns) is a wrong choice, not a file to load
-    half of: e.g. an influencers file uploaded as hires."""
-    from etl_jobs.spec import KINDS
-    from etl_jobs.staging import header_matches
-
-    if kind not in KINDS:
-        return kind
-    header = read_header(source)
-    if header_matches(KINDS[kind], header, source.mapping):
-        return kind
-    others = [k for k in KINDS if k != kind and header_matches(KINDS[k], header, source.mapping)]
-    if others:
-        raise FileRejected(
-            f"the file was uploaded as {kind}, but its header ({', '.join(header[:8])}) is the header of the {others[0]} kind; "
-            f"upload it as {others[0]}, or give it the {kind} columns ({', '.join(KINDS[kind].column_names)})",
-            {"chosen_kind": kind, "header_kind": others[0]},
-        )
-    return kind
-
-
-# --- reports -------------------------------------------------------------------------------------------
-
-
-def neutralise(value: str | None) -> str | None:
-    """A cell that a spreadsheet would run as a formula gets a leading `'` (CSV/formula injection)."""
-    if value and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def report_location(source: SourceFile, kind: str, bucket: str | None) -> str:
-    from predictfluence.config import get_settings
-
-    settings = get_settings()
-    if bucket:
-        key = source.key
-        if key.startswith(settings.raw_prefix):
-            key = key[len(settings.raw_prefix):]
-        return f"{settings.reports_prefix}{key}.json"
-    return str(settings.data_dir / "reports" / kind / f"{PurePosixPath(source.key.replace(os.sep, '/')).name}.json")
-
-
-def write_report(location: str, bucket: str | None, body: dict[str, Any]) -> None:
-    data = json.dumps(body, indent=1, ensure_ascii=False, default=str).encode()
-    if bucket:
-        from predictfluence.storage import client
-
-        client("s3").put_object(Bucket=bucket, Key=location, Body=data, ContentType="application/json")
-        return
-    path = Path(location)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _report_body(source: SourceFile, outcome: LoadOutcome, result: KindResult | None, reason: str | None) -> dict:
-    rejections = result.rejections if result else []
-    return {
-        "file": source.key,
-        "kind": outcome.kind,
-        "load_id": outcome.load_id,
-        "checksum": outcome.checksum,
-        "status": outcome.status,
-        "error": clip(reason, MAX_REPORT_REASON),
-        "rows_in": outcome.rows_in,
-        "rows_loaded": outcome.rows_loaded,
-        "rows_rejected": outcome.rows_rejected,
-        "reasons": dict(Counter(r.reason for r in rejections).most_common()),
-        "rejections_listed": len(rejections),
-        "notes": [clip(note, MAX_REPORT_REASON) for note in result.notes] if result else [],
-        "rejections": [
-            {"line": r.line, "reason": r.reason, "column": r.column, "value": neutralise(r.value)}
-            for r in rejections
-        ],
-    }
 
 
 # --- the load ------------------------------------------------------------------------------------------
@@ -369,37 +86,55 @@ def load_file(
 ) -> LoadOutcome:
     """Load one CSV file (see the module docstring). `bucket` is the S3 bucket of `source.key`, if any:
     the report is written there; local files get a local report. `refresh_rollups=False` leaves the
-    refresh of the API's rollups to the caller (the SQS handler refreshes once per batch, see
-    `refresh_rollups_after`)."""
+    post-load work to the caller (the SQS handler calls `finish_batch` once per batch); otherwise the
+    rollups are refreshed after this one load.
+
+    The file is opened twice (a UTF-16 file once more, to transcode it): the scan (checksum, checks and
+    the header row) and the loader's own pass over the rows."""
     key_kind = kind_from_key(source.key)
     label = kind or (key_kind if key_kind in LOADER_MODULES else None) or UNKNOWN_KIND  # for rejections
     try:
         scanned = scan(source.path)
-    except _Rejected as rejected:
+    except ScanRejected as rejected:
         return _record_rejection(engine, source, label, rejected.scan.checksum, rejected.rejection.reason, bucket)
     with utf8_copy(source, scanned) as utf8:
         try:
-            if source.mapping_error:
-                raise FileRejected(source.mapping_error)
-            if _is_blank(utf8.path):
-                raise FileRejected("the file is empty")
-            kind = detect_kind(utf8, kind)
+            kind, header = _kind_and_header(utf8, scanned, kind)
         except FileRejected as exc:
             return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)
-        outcome = _load(engine, utf8, source, kind, scanned.checksum, force, bucket)
+        outcome = _load(engine, replace(utf8, header=tuple(header)), source, kind, scanned.checksum, force, bucket)
     if refresh_rollups:
-        refresh_rollups_after(engine, [outcome])
+        finish_batch(engine, [outcome], retrain=False)
     return outcome
 
 
-def refresh_rollups_after(engine: Engine, outcomes: list[LoadOutcome]) -> None:
-    """One refresh of the API's rollups when any of `outcomes` committed rows of a kind that feeds them."""
-    if any(o.status == "loaded" and o.rows_loaded and o.kind in ROLLUP_KINDS for o in outcomes):
-        _refresh_rollups(engine)
+def _kind_and_header(utf8: SourceFile, scanned: Scan, explicit: str | None) -> tuple[str, list[str]]:
+    """The structural checks after the scan, in order: the mapping, an empty file, the kind's name, the
+    header row, the kind against the header."""
+    if utf8.mapping_error:
+        raise FileRejected(utf8.mapping_error)
+    if scanned.blank:
+        raise FileRejected("the file is empty")
+    chosen = chosen_kind(utf8.key, explicit)
+    header = read_header(utf8.path, scanned)
+    return detect_kind(header, utf8.mapping, chosen), header
 
 
 # Kinds whose rows feed the API's rollups (predictfluence.queries.rollups).
 ROLLUP_KINDS = frozenset({"influencers", "posts", "post_metrics", "audience", "profiles"})
+
+
+def finish_batch(engine: Engine, outcomes: Iterable[LoadOutcome], retrain: bool = True) -> None:
+    """The work after a batch of loads has committed: one refresh of the API's rollups when any load
+    committed rows of a kind that feeds them, then (`retrain`, the deployed ETL) a retraining started
+    when enough new daily metrics have arrived. A local load (`load_file`, the CLI) refreshes the
+    rollups only: retraining is started there by hand (`predictfluence ml retrain`). Neither failure
+    turns committed loads into a retry: both are logged."""
+    outcomes = list(outcomes)
+    if any(o.status == "loaded" and o.rows_loaded and o.kind in ROLLUP_KINDS for o in outcomes):
+        _refresh_rollups(engine)
+    if retrain:
+        start_retraining_if_due(outcomes)
 
 
 def _refresh_rollups(engine: Engine) -> None:
@@ -412,6 +147,20 @@ def _refresh_rollups(engine: Engine) -> None:
         rollups.refresh(engine)
     except Exception:  # noqa: BLE001
         log.exception("refreshing the rollups after a load failed; they catch up on the next load")
+
+
+def start_retraining_if_due(outcomes: Iterable[LoadOutcome]) -> None:
+    """Enough new daily metrics since the last training start a retrain (asynchronously). A failure to
+    start one is logged, never turned into a retry of loads that already committed."""
+    from predictfluence.retraining import maybe_retrain_after_load
+
+    metric_rows = sum(o.rows_loaded for o in outcomes if o.kind == "post_metrics" and o.status == "loaded")
+    if not metric_rows:
+        return
+    try:
+        maybe_retrain_after_load(metric_rows)
+    except Exception:  # noqa: BLE001
+        log.exception("could not start retraining after loading %s metric rows", metric_rows)
 
 
 def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, checksum: str, force: bool,
@@ -441,7 +190,7 @@ def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, check
             outcome.rows_rejected = result.rows_in - result.rows_loaded
             outcome.rejections = result.rejections
             outcome.report_key = report_location(source, kind, bucket)
-            write_report(outcome.report_key, bucket, _report_body(source, outcome, result, None))
+            write_report(outcome.report_key, bucket, report_body(source, outcome, result, None))
             conn.execute(
                 sa.text(
                     "UPDATE etl_load SET status = 'loaded', file_key = :key, rows_in = :rows_in, "
@@ -476,7 +225,7 @@ def _record_rejection(engine: Engine, source: SourceFile, kind: str, checksum: s
             existing = conn.execute(_EXISTING, params).first()
             outcome.load_id = existing.id if existing else None
         outcome.report_key = report_location(source, kind, bucket)
-        write_report(outcome.report_key, bucket, _report_body(source, outcome, None, reason))
+        write_report(outcome.report_key, bucket, report_body(source, outcome, None, reason))
         conn.execute(
             sa.text("UPDATE etl_load SET error = :error, report_key = :report_key, finished_at = clock_timestamp() "
                     "WHERE id = :id AND status = 'rejected'"),

@@ -21,7 +21,6 @@ One loader run inside the caller's transaction:
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,21 +30,14 @@ from typing import Any, BinaryIO
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
-from etl_jobs.base import (
-    MAX_REPORT_REASON,
-    MAX_REPORT_VALUE,
-    MAX_REPORTED_REJECTIONS,
-    FileRejected,
-    KindResult,
-    Rejection,
-    SourceFile,
-    clip,
-)
+from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.detect import header_matches
+from etl_jobs.reading import MAX_COLUMNS, header_of, line_break, mapped_names
+from etl_jobs.report import MAX_REPORT_REASON, MAX_REPORT_VALUE, MAX_REPORTED_REJECTIONS, clip
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS, Kind
 
 EARLIEST_DATE = "2000-01-01"
 PLAN_DAYS_AHEAD = 3653  # planned dates (campaign start/end) may lie up to ten years ahead
-MAX_COLUMNS = 1_000  # a header wider than this is not a CSV of any kind (PostgreSQL tables stop at 1,600)
 TEXT_LIMITS: dict[str, int] = {
     "platform": 32,
     "handle": 255,
@@ -79,11 +71,6 @@ _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 
 
-def normalize_header(name: str) -> str:
-    """`" Post ID "` → `post_id`: lower case, surrounding space dropped, inner space/hyphens → `_`."""
-    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
-
-
 @dataclass(frozen=True)
 class HeaderMap:
     width: int  # number of cells in the header row (the staging table's text columns)
@@ -93,25 +80,6 @@ class HeaderMap:
     def stage_column(self, name: str) -> str | None:
         pos = self.positions.get(name)
         return None if pos is None else f"c{pos + 1}"
-
-
-def read_header(source: SourceFile) -> list[str]:
-    """The first CSV record (a quoted header cell may hold a newline); [] for an empty file."""
-    with open(source.path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.reader(handle):
-            return row
-    return []
-
-
-def mapped_names(header: Sequence[str], mapping: dict[str, Any] | None) -> list[str]:
-    """Header cells after the explicit mapping (their header → our column), normalised."""
-    renames = {normalize_header(k): v for k, v in (mapping or {}).items() if isinstance(v, str)}
-    names = []
-    for cell in header:
-        norm = normalize_header(cell)
-        target = renames.get(norm)
-        names.append(normalize_header(target) if target and not target.startswith("@") else norm)
-    return names
 
 
 def map_header(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None) -> HeaderMap:
@@ -148,12 +116,6 @@ def map_header(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None
     return HeaderMap(width=len(header), positions=positions, notes=notes)
 
 
-def header_matches(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None = None) -> bool:
-    """Strict detection: every required column present and every cell a column of this kind."""
-    names = [n for n in mapped_names(header, mapping) if n]
-    return bool(names) and set(kind.required) <= set(names) and set(names) <= set(kind.column_names)
-
-
 # --- staging -------------------------------------------------------------------------------------------
 
 
@@ -179,12 +141,6 @@ _MARKERS = {  # an unquoted `\.` line, by the file's line break (PostgreSQL take
     b"\n": re.compile(rb"(?m)^\\\.\r?$"),
     b"\r": re.compile(rb"(?:(?<=\r)|\A)\\\.(?=\r|\Z)"),
 }
-
-
-def line_break(head: bytes) -> bytes:
-    """The file's line break as PostgreSQL's COPY decides it, from the first one: LF, CRLF or CR."""
-    found = re.search(rb"\r\n?|\n", head)
-    return found.group() if found else b"\n"
 
 
 class CsvFeed:
@@ -507,7 +463,7 @@ class StagedLoader:
         return header_matches(self.spec, header)
 
     def load(self, conn: Connection, source: SourceFile) -> KindResult:
-        hmap = map_header(self.spec, read_header(source), source.mapping)
+        hmap = map_header(self.spec, header_of(source), source.mapping)
         conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")
         rows_in = copy_stage(conn, source, hmap.width)
         check_types(conn, self.spec, hmap)

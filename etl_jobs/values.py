@@ -17,7 +17,7 @@ Every parser takes the raw cell text and returns a Python value, ``None`` for an
   a ``%`` sign, which exports in practice always write with the sign.
 - text: mojibake repaired only where certain (:func:`repair_mojibake`); formula-looking text is kept
   as data and flagged (:func:`looks_like_formula`) so exports can neutralise it
-  (:func:`neutralise_for_export`).
+  (etl_jobs.report.neutralise with ``numbers_are_data=True``).
 """
 
 from __future__ import annotations
@@ -249,17 +249,12 @@ def repair_mojibake(text: str) -> str:
 def looks_like_formula(text: str) -> bool:
     """True when a spreadsheet would evaluate the text as a formula (CSV / formula injection).
 
-    Such text is kept as data; exports neutralise it with :func:`neutralise_for_export`. Numbers with a
+    Such text is kept as data; exports neutralise it with etl_jobs.report.neutralise. Numbers with a
     sign (``-5``, ``+3.2``) are not formulas.
     """
     if not text or not text.startswith(FORMULA_PREFIXES):
         return False
     return not _NUMBER.match(text.strip())
-
-
-def neutralise_for_export(text: str) -> str:
-    """Prefix formula-looking text with an apostrophe (OWASP's CSV-injection advice) for CSV exports."""
-    return "'" + text if looks_like_formula(text) else text
 
 
 def collapse_spaces(text: str) -> str:

@@ -23,13 +23,10 @@ one batch plus the set of keys seen.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -40,6 +37,14 @@ from sqlalchemy.engine import Connection
 from etl_jobs import headers as hdr
 from etl_jobs import values as val
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.reading import (
+    MappingError,
+    alias_key,
+    mapping_paths_beside,
+    open_text,
+    read_mapping_file,
+    records,
+)
 
 BATCH_ROWS = 5_000
 MAX_NOTES = 300
@@ -130,56 +135,11 @@ class _Notes:
             self.notes.append(f"… and {self.dropped} more notes")
 
 
-def _open_text(source: SourceFile) -> io.TextIOWrapper:
-    try:
-        handle = open(source.path, "rb")  # noqa: SIM115 - closed by the caller through the wrapper
-    except OSError as exc:
-        raise FileRejected(f"cannot open file: {exc}") from exc
-    head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
-    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
-    return io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
-
-
-def _sniff_delimiter(first_line: str) -> str:
-    if "," in first_line:
-        return ","
-    for delimiter in (";", "\t", "|"):
-        if delimiter in first_line:
-            return delimiter
-    return ","
-
-
-def _records(text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line of the record, cells); the header is line 1."""
-    first = text.readline()
-    if not first.strip():
-        if first and text.read().strip():
-            raise FileRejected("no header row: the first line is empty")
-        raise FileRejected("empty file: no header row")
-    delimiter = _sniff_delimiter(first)
-
-    def lines() -> Iterator[str]:
-        yield first
-        yield from text
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    previous = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise FileRejected(f"malformed CSV near line {reader.line_num}: {exc}") from exc
-        yield previous + 1, row
-        previous = reader.line_num
-
-
 class ProfilesLoader:
     kind = "profiles"
 
     def matches_header(self, header: list[str]) -> bool:
-        normalised = tuple(hdr.normalize_header(h) for h in header)
+        normalised = tuple(alias_key(h) for h in header)
         if normalised == _INFLUENCERS_HEADER:
             return False
         resolution = hdr.resolve(header)
@@ -189,7 +149,7 @@ class ProfilesLoader:
         result = KindResult(rows_in=0, rows_loaded=0)
         notes = _Notes(result.notes)
         try:
-            with _open_text(source) as text:
+            with open_text(source) as text:
                 self._load(conn, source, text, result, notes)
         except UnicodeDecodeError as exc:
             raise FileRejected(
@@ -204,9 +164,9 @@ class ProfilesLoader:
     def _load(
         self, conn: Connection, source: SourceFile, text: io.TextIOWrapper, result: KindResult, notes: _Notes
     ) -> None:
-        records = _records(text)
+        rows = records(text)
         try:
-            _, header = next(records)
+            _, header = next(rows)
         except StopIteration:
             raise FileRejected("empty file: no header row") from None
         if not any(cell.strip() for cell in header):
@@ -242,7 +202,7 @@ class ProfilesLoader:
         batch: list[dict[str, Any]] = []
         blank = 0
         width = len(header)
-        for line, row in records:
+        for line, row in rows:
             if not any(cell.strip() for cell in row):
                 blank += 1
                 continue
@@ -286,11 +246,11 @@ class ProfilesLoader:
     @staticmethod
     def _mapping_beside(source: SourceFile, notes: _Notes) -> dict[str, object] | None:
         """A local file's `<file>.mapping.json` when the caller passed no mapping (S3 callers fetch it)."""
-        for candidate in hdr.mapping_paths_beside(source.path):
+        for candidate in mapping_paths_beside(source.path):
             if candidate.is_file():
                 try:
-                    mapping = hdr.read_mapping_file(candidate)
-                except hdr.MappingError as exc:
+                    mapping = read_mapping_file(candidate)
+                except MappingError as exc:
                     raise FileRejected(str(exc)) from exc
                 notes.add(f"header mapping read from {candidate.name}")
                 return mapping

@@ -28,14 +28,13 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from etl_jobs.base import SourceFile
-from etl_jobs.headers import MAX_MAPPING_BYTES, MappingError, parse_mapping
-from etl_jobs.pipeline import LoadOutcome, load_file, refresh_rollups_after
+from etl_jobs.pipeline import LoadOutcome, finish_batch, load_file
+from etl_jobs.reading import MAPPING_SUFFIX, MAX_MAPPING_BYTES, MappingError, parse_mapping
 
 log = logging.getLogger(__name__)
 
 ETL_QUEUE = os.environ.get("PF_ETL_QUEUE") or "predictfluence-etl"
 ETL_BATCH_SIZE = 5
-MAPPING_SUFFIX = ".mapping.json"
 
 
 # A record is started only while the invocation has at least this long left (the function's timeout is
@@ -118,8 +117,8 @@ def handle_message(body: str) -> list[LoadOutcome]:
 
 def handle_sqs_batch(records: Iterable[Any], remaining_ms: Callable[[], float] | None = None,
                      ) -> dict[str, list[dict[str, str]]]:
-    """Process every record; report the ones to retry as `batchItemFailures`. The API's rollups are
-    refreshed once after the batch (not once per file). `remaining_ms` is the Lambda context's
+    """Process every record; report the ones to retry as `batchItemFailures`. The post-load work
+    (`finish_batch`: the API's rollups, the retraining trigger) runs once after the batch, not per file. `remaining_ms` is the Lambda context's
     `get_remaining_time_in_millis`: records not yet started when less than MIN_REMAINING_MS is left are
     reported as failures, so SQS redelivers them (they are not retries of a broken file). The guard needs
     an invocation long enough to keep that reserve (more than twice it at the start, as the deployed
@@ -145,20 +144,5 @@ def handle_sqs_batch(records: Iterable[Any], remaining_ms: Callable[[], float] |
     if loaded:
         from predictfluence.db import get_engine
 
-        refresh_rollups_after(get_engine(), loaded)
-        start_retraining_if_due(loaded)
+        finish_batch(get_engine(), loaded)
     return {"batchItemFailures": failures}
-
-
-def start_retraining_if_due(outcomes: list[LoadOutcome]) -> None:
-    """Enough new daily metrics since the last training start a retrain (asynchronously). A failure to
-    start one is logged, never turned into a retry of loads that already committed."""
-    from predictfluence.retraining import maybe_retrain_after_load
-
-    metric_rows = sum(o.rows_loaded for o in outcomes if o.kind == "post_metrics" and o.status == "loaded")
-    if not metric_rows:
-        return
-    try:
-        maybe_retrain_after_load(metric_rows)
-    except Exception:  # noqa: BLE001
-        log.exception("could not start retraining after loading %s metric rows", metric_rows)

@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl_jobs import values
 from etl_jobs.base import SourceFile
 from etl_jobs.pipeline import LoadOutcome, load_file
+from etl_jobs.report import neutralise
 from tests.etl_corpus.seed import fingerprint, seed
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_csv"
@@ -119,7 +119,7 @@ def test_corpus_file(seeded: Engine, name: str) -> None:
     if "export" in expected:
         sql, exported = expected["export"]
         (stored,), = _rows(seeded, sql)
-        assert values.neutralise_for_export(stored) == exported
+        assert neutralise(stored, numbers_are_data=True) == exported
 
 
 def test_a_rejected_file_delivered_again_changes_nothing(seeded: Engine) -> None:
@@ -185,10 +185,8 @@ def test_a_header_wider_than_postgresql_allows_is_rejected_not_failed(seeded: En
 
 
 def test_formula_neutralising_helpers_agree() -> None:
-    from etl_jobs.pipeline import neutralise
-
     for cell in ("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "@SUM(A1)", "-2+3", "\t=1", "\r=1"):
         assert neutralise(cell) == "'" + cell
-        assert values.neutralise_for_export(cell) == "'" + cell
+        assert neutralise(cell, numbers_are_data=True) == "'" + cell
     for cell in ("Nia", "12", "'=already", ""):
-        assert values.neutralise_for_export(cell) == cell
+        assert neutralise(cell, numbers_are_data=True) == cell

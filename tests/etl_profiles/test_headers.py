@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl_jobs import headers as hdr
+from etl_jobs import reading
 
 REAL_HEADER = [
     "\ufeffrank",
@@ -37,7 +38,7 @@ REAL_HEADER = [
     ],
 )
 def test_normalize_header(raw: str, expected: str) -> None:
-    assert hdr.normalize_header(raw) == expected
+    assert reading.alias_key(raw) == expected
 
 
 ALIAS_CASES = [
@@ -188,14 +189,14 @@ def test_bad_mappings(mapping: dict[str, object], message: str) -> None:
 def test_read_mapping_file(tmp_path: Path) -> None:
     path = tmp_path / "export.mapping.json"
     path.write_text(json.dumps({"Creator": "handle"}), encoding="utf-8")
-    assert hdr.read_mapping_file(path) == {"Creator": "handle"}
+    assert reading.read_mapping_file(path) == {"Creator": "handle"}
     path.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(hdr.MappingError, match="must hold a JSON object"):
-        hdr.read_mapping_file(path)
+        reading.read_mapping_file(path)
     path.write_text("{broken", encoding="utf-8")
     with pytest.raises(hdr.MappingError, match="mapping file export.mapping.json is not valid JSON"):
-        hdr.read_mapping_file(path)
-    assert hdr.mapping_paths_beside(tmp_path / "export.csv") == [
+        reading.read_mapping_file(path)
+    assert reading.mapping_paths_beside(tmp_path / "export.csv") == [
         tmp_path / "export.csv.mapping.json",
         tmp_path / "export.mapping.json",
     ]

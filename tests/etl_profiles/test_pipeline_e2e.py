@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from etl_jobs import pipeline
 from etl_jobs.base import SourceFile
-from etl_jobs.headers import read_mapping_file
+from etl_jobs.reading import read_mapping_file
 
 from .conftest import EXPORTS, REAL_DATASET
 

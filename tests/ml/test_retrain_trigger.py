@@ -70,12 +70,11 @@ def _assert_is_the_retrain_event(payload: bytes, reason: str) -> dict[str, Any]:
 
 
 def test_the_etl_lambda_invokes_the_retrain_function_asynchronously(db, lambda_env, monkeypatch) -> None:
-    """The ETL Lambda (functions/events/etl.py's post-load hook) after enough new metric rows: exactly one
+    """The ETL Lambda (etl_jobs.pipeline.finish_batch, its post-batch work) after enough new metric rows: exactly one
     Invoke of `<app>-<stage>-retrain` with InvocationType=Event and the retrain event as payload."""
     from botocore.stub import Stubber
 
-    from etl_jobs.pipeline import LoadOutcome
-    from functions.events.etl import start_retraining_if_due
+    from etl_jobs.pipeline import LoadOutcome, start_retraining_if_due
     from predictfluence.config import reset_settings
     from predictfluence.storage import client
 
@@ -98,8 +97,7 @@ def test_the_etl_lambda_invokes_the_retrain_function_asynchronously(db, lambda_e
 def test_below_the_threshold_nothing_is_invoked(db, lambda_env, monkeypatch) -> None:
     from botocore.stub import Stubber
 
-    from etl_jobs.pipeline import LoadOutcome
-    from functions.events.etl import start_retraining_if_due
+    from etl_jobs.pipeline import LoadOutcome, start_retraining_if_due
     from predictfluence.config import reset_settings
     from predictfluence.storage import client
 
