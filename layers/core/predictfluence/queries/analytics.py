@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from predictfluence.queries.common import one, ratio, rows
+from predictfluence.queries.filters import Where
 
 
 def kpis() -> dict[str, Any]:
@@ -32,16 +33,11 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
 
     A day's ER is the mean over the posts measured that day of (that day's engagements / followers).
     """
-    where = ["s.date BETWEEN :start AND :end"]
-    params: dict[str, Any] = {"start": start, "end": end}
-    source = "daily_platform_stats"  # summed over campaigns: a few rows per day
-    if platform is not None:
-        where.append("lower(s.platform) = lower(:platform)")
-        params["platform"] = platform
-    if campaign_id is not None:
-        source = "daily_stats"
-        where.append("s.campaign_key = :campaign_id")
-        params["campaign_id"] = campaign_id
+    where = Where("s.date BETWEEN :start AND :end", start=start, end=end)
+    where.optional("lower(s.platform) = lower(:platform)", platform=platform)
+    where.optional("s.campaign_key = :campaign_id", campaign_id=campaign_id)
+    # summed over campaigns (a few rows per day) unless one campaign is asked for
+    source = "daily_platform_stats" if campaign_id is None else "daily_stats"
     return rows(
         f"""
         WITH d AS (
@@ -50,7 +46,7 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
                    sum(s.views) AS views, sum(s.impressions) AS impressions,
                    sum(s.er_sum) / NULLIF(sum(s.er_posts), 0) AS er
             FROM {source} s
-            WHERE {" AND ".join(where)}
+            {where.sql()}
             GROUP BY s.date
         )
         SELECT g.date::date AS date, coalesce(d.posts, 0)::bigint AS posts, coalesce(d.likes, 0)::bigint AS likes,
@@ -62,7 +58,7 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
         LEFT JOIN d ON d.date = g.date::date
         ORDER BY g.date
         """,  # noqa: S608 - the WHERE parts are fixed strings
-        params,
+        where.params,
     )
 
 
@@ -115,15 +111,8 @@ def demographics(dimension: str, campaign_id: int | None = None) -> tuple[int, l
 
 def content_types(platform: str | None = None, campaign_id: int | None = None) -> list[dict[str, Any]]:
     """Per content type (content_type_stats rollup): posts, mean post ER, mean likes and views per post, totals."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    if platform is not None:
-        where.append("lower(platform) = lower(:platform)")
-        params["platform"] = platform
-    if campaign_id is not None:
-        where.append("campaign_key = :campaign_id")
-        params["campaign_id"] = campaign_id
-    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    where = Where().optional("lower(platform) = lower(:platform)", platform=platform)
+    where.optional("campaign_key = :campaign_id", campaign_id=campaign_id)
     return rows(
         f"""
         SELECT content_type, sum(posts)::bigint AS posts,
@@ -132,9 +121,9 @@ def content_types(platform: str | None = None, campaign_id: int | None = None) -
                sum(views)::float8 / NULLIF(sum(view_posts), 0) AS avg_views,
                sum(engagements)::bigint AS engagements, sum(views)::bigint AS views,
                sum(impressions)::bigint AS impressions
-        FROM content_type_stats {where_sql}
+        FROM content_type_stats {where.sql()}
         GROUP BY content_type
         ORDER BY 3 DESC NULLS LAST, content_type
         """,  # noqa: S608 - the WHERE parts are fixed strings
-        params,
+        where.params,
     )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, ratio, rows
+from predictfluence.queries.filters import Where
 from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns, spent
 
 __all__ = ["CampaignArchived", "OverBudget"]  # the hiring rule's refusals, as the API catches them
@@ -40,18 +41,11 @@ class DuplicateHire(Exception):
 def list_campaigns(*, status: str | None = None, brand: str | None = None, q: str | None = None,
                    sort: str = "created_at", order: str = "desc", page: int = 1,
                    page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    where: list[str] = []
-    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
-    if status is not None:
-        where.append("c.status = :status")
-        params["status"] = status
-    if brand is not None:
-        where.append("lower(c.brand) = lower(:brand)")
-        params["brand"] = brand
-    if q is not None:
-        where.append("(c.name ILIKE :q ESCAPE '\\' OR c.brand ILIKE :q ESCAPE '\\')")
-        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    where = Where().optional("c.status = :status", status=status)
+    where.optional("lower(c.brand) = lower(:brand)", brand=brand)
+    where.contains("q", q, "c.name", "c.brand")
+    where_sql = where.sql()
+    params = {**where.params, "limit": page_size, "offset": (page - 1) * page_size}
     total = int(one(f"SELECT count(*) AS n FROM campaign c {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
     order_sql = order_clause(SORTS[sort], order, "c.id")
     # page first, then the per-campaign spend of just that page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from predictfluence.queries.common import one, rows
+from predictfluence.queries.filters import Where
 
 # `error` is read bounded (old rows can hold a whole SQLAlchemy message with statement and bound rows); the
 # API clips it further to one short line (predictfluence.api.schemas.uploads.public_error).
@@ -15,15 +16,9 @@ _COLUMNS = (f"id, file_key, kind, status, rows_in, rows_loaded, rows_rejected, l
 
 def list_loads(*, status: str | None = None, kind: str | None = None, page: int = 1,
                page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    where: list[str] = []
-    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
-    if status is not None:
-        where.append("status = :status")
-        params["status"] = status
-    if kind is not None:
-        where.append("kind = :kind")
-        params["kind"] = kind
-    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+    where = Where().optional("status = :status", status=status).optional("kind = :kind", kind=kind)
+    where_sql = where.sql()
+    params = {**where.params, "limit": page_size, "offset": (page - 1) * page_size}
     total = int(one(f"SELECT count(*) AS n FROM etl_load {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
     found = rows(f"SELECT {_COLUMNS} FROM etl_load {where_sql} ORDER BY started_at DESC, id DESC "  # noqa: S608
                  "LIMIT :limit OFFSET :offset", params)

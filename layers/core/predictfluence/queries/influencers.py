@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
+from predictfluence.queries.filters import Where
 from predictfluence.queries.rollups import version
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -32,23 +33,15 @@ def list_influencers(
     q: str | None = None, sort: str = "followers", order: str = "desc", page: int = 1, page_size: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of influencers (from the influencer_stats rollup) and the total matching the filters."""
-    where: list[str] = []
-    params: dict[str, Any] = {"limit": page_size, "offset": (page - 1) * page_size}
+    where = Where()
     for column, value in (("platform", platform), ("category", category), ("country", country),
                           ("follower_tier", tier)):
-        if value is not None:
-            where.append(f"lower({column}) = lower(:{column})")
-            params[column] = value
-    if min_followers is not None:
-        where.append("followers >= :min_followers")
-        params["min_followers"] = min_followers
-    if max_followers is not None:
-        where.append("followers <= :max_followers")
-        params["max_followers"] = max_followers
-    if q is not None:
-        where.append("(handle ILIKE :q ESCAPE '\\' OR name ILIKE :q ESCAPE '\\')")
-        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    where_sql = ("WHERE " + " AND ".join(where)) if where else ""
+        where.optional(f"lower({column}) = lower(:{column})", **{column: value})
+    where.optional("followers >= :min_followers", min_followers=min_followers)
+    where.optional("followers <= :max_followers", max_followers=max_followers)
+    where.contains("q", q, "handle", "name")
+    where_sql = where.sql()
+    params = {**where.params, "limit": page_size, "offset": (page - 1) * page_size}
     order_sql = order_clause(SORTS[sort], order, "influencer_id")
     select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
     if q is not None:

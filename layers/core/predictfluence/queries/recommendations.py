@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
+from predictfluence.queries.filters import Where
 
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
 
@@ -42,71 +43,21 @@ def recommend(
 ) -> list[dict[str, Any]]:
     """Scored influencers ranked by predicted ER (ties by id). Every filter is a fixed fragment with
     bound values."""
-    where: list[str] = []
-    params: dict[str, Any] = {"limit": limit}
-    if platform is not None:
-        where.append("lower(i.platform) = lower(:platform)")
-        params["platform"] = platform
-    if category is not None:
-        where.append("lower(i.category) = lower(:category)")
-        params["category"] = category
-    if content_type is not None:
-        where.append("s.content_type = lower(:content_type)")
-        params["content_type"] = content_type
+    where = Where().optional("lower(i.platform) = lower(:platform)", platform=platform)
+    where.optional("lower(i.category) = lower(:category)", category=category)
+    where.optional("s.content_type = lower(:content_type)", content_type=content_type)
     for n, tier in enumerate(tiers or []):
-        where.append(f"i.follower_tier = :tier{n}")
-        params[f"tier{n}"] = tier
-    if min_followers is not None:
-        where.append("i.followers >= :min_followers")
-        params["min_followers"] = min_followers
-    if max_followers is not None:
-        where.append("i.followers <= :max_followers")
-        params["max_followers"] = max_followers
+        where.add(f"i.follower_tier = :tier{n}", **{f"tier{n}": tier})
+    where.optional("i.followers >= :min_followers", min_followers=min_followers)
+    where.optional("i.followers <= :max_followers", max_followers=max_followers)
     if exclude_flagged:
-        where.append("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
+        where.add("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
     if campaign_id is not None:
-        where.append(
-            "NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
-            "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')"
-        )
-        params["campaign_id"] = campaign_id
-        if remaining_budget is not None:
-            where.append("(cost.estimate IS NULL OR cost.estimate <= :remaining)")
-            params["remaining"] = remaining_budget
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    cost = (
-        "cost AS (SELECT influencer_id, avg(agreed_cost)::float8 AS estimate FROM campaign_influencer "
-        "WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id)"
-    )
-    columns = (
-        "s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier, "
-        "s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale, i.handle, i.name, i.platform, "
-        "i.category, i.country, i.followers, i.follower_tier, cost.estimate AS estimated_cost "
-        "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
-        "LEFT JOIN cost ON cost.influencer_id = s.influencer_id "
-    )
-    order = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
-    if content_type is not None:
-        # (influencer, content type) is the key: rank directly (index on content_type, predicted_er)
-        sql = f"WITH {cost} SELECT {columns}{clause} {order}"  # noqa: S608 - fixed fragments
-    else:
-        # One row per influencer, its best content type. An influencer in the top `limit` has its best row
-        # in the top `limit` of that content type (every row above it there is another influencer with a
-        # higher best), so: the content types (a loose index scan), the top `limit` of each through the
-        # (content_type, predicted_er) index, then the best row per influencer — never a sort of the table.
-        per_type = f"{columns}{clause} {'AND' if where else 'WHERE'} s.content_type = t.ct {order}"
-        sql = (
-            f"WITH RECURSIVE {cost}, "  # noqa: S608 - fixed fragments
-            "types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "
-            "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
-            "FROM types WHERE types.ct IS NOT NULL), "
-            f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL (SELECT {per_type}) x "
-            "WHERE t.ct IS NOT NULL), "
-            "best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates "
-            "ORDER BY influencer_id, predicted_er DESC, content_type) "
-            "SELECT * FROM best ORDER BY predicted_er DESC, influencer_id LIMIT :limit"
-        )
-    found = rows(sql, params, conn)
+        where.add("NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
+                  "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')", campaign_id=campaign_id)
+        where.optional("(cost.estimate IS NULL OR cost.estimate <= :remaining)", remaining=remaining_budget)
+    sql = _ranking_sql(where, per_content_type=content_type is None)
+    found = rows(sql, {**where.params, "limit": limit}, conn)
     out = []
     for rank, r in enumerate(found, start=1):
         out.append(
@@ -135,6 +86,42 @@ def recommend(
             }
         )
     return out
+
+
+_COST = (
+    "cost AS (SELECT influencer_id, avg(agreed_cost)::float8 AS estimate FROM campaign_influencer "
+    "WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id)"
+)
+_COLUMNS = (
+    "s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier, "
+    "s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale, i.handle, i.name, i.platform, "
+    "i.category, i.country, i.followers, i.follower_tier, cost.estimate AS estimated_cost "
+    "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
+    "LEFT JOIN cost ON cost.influencer_id = s.influencer_id "
+)
+_ORDER = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
+
+
+def _ranking_sql(where: Where, *, per_content_type: bool) -> str:
+    if not per_content_type:
+        # (influencer, content type) is the key: rank directly (index on content_type, predicted_er)
+        return f"WITH {_COST} SELECT {_COLUMNS}{where.sql()} {_ORDER}"  # noqa: S608 - fixed fragments
+    # One row per influencer, its best content type. An influencer in the top `limit` has its best row
+    # in the top `limit` of that content type (every row above it there is another influencer with a
+    # higher best), so: the content types (a loose index scan), the top `limit` of each through the
+    # (content_type, predicted_er) index, then the best row per influencer — never a sort of the table.
+    per_type = f"{_COLUMNS}{where.sql('s.content_type = t.ct')} {_ORDER}"
+    return (
+        f"WITH RECURSIVE {_COST}, "  # noqa: S608 - fixed fragments
+        "types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "
+        "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
+        "FROM types WHERE types.ct IS NOT NULL), "
+        f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL (SELECT {per_type}) x "
+        "WHERE t.ct IS NOT NULL), "
+        "best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates "
+        "ORDER BY influencer_id, predicted_er DESC, content_type) "
+        "SELECT * FROM best ORDER BY predicted_er DESC, influencer_id LIMIT :limit"
+    )
 
 
 def scoring_model(conn: Connection | None = None) -> dict[str, Any] | None:
