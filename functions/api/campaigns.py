@@ -32,7 +32,7 @@ def _name_taken(name: str) -> errors.ApiError:
 @router.route("/campaigns", "GET", role="viewer", query=CampaignListQuery, response=CampaignPage,
               summary="List campaigns")
 def list_campaigns(query: CampaignListQuery) -> CampaignPage:
-    items, total = q.list_campaigns(**query.model_dump())
+    items, total = q.list_campaigns(query)
     return CampaignPage(items=items, page_info=page_info(total, query.page, query.page_size))
 
 

@@ -22,7 +22,7 @@ influencer_routes = router.blueprint
               summary="List influencers with filters, sort and paging")
 def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
     """Averages are over each influencer's posts (the influencer_stats rollup, refreshed after each load)."""
-    items, total = q.list_influencers(**query.model_dump())
+    items, total = q.list_influencers(query)
     return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
 
 

@@ -32,7 +32,7 @@ def create_upload(body: UploadRequest) -> UploadTicket:
 @router.route("/etl/loads", "GET", role="viewer", query=LoadListQuery, response=EtlLoadPage,
               summary="ETL loads, newest first, with row counts")
 def list_loads(query: LoadListQuery) -> EtlLoadPage:
-    items, total = q.list_loads(**query.model_dump())
+    items, total = q.list_loads(query)
     return EtlLoadPage(items=items, page_info=page_info(total, query.page, query.page_size))
 
 

@@ -6,14 +6,14 @@ ROAS and CPA use it as the cost. The campaign's posts are the posts whose campai
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, ratio, rows
-from predictfluence.queries.filters import Where
+from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns, spent
 
 __all__ = ["CampaignArchived", "OverBudget"]  # the hiring rule's refusals, as the API catches them
@@ -38,19 +38,34 @@ class DuplicateHire(Exception):
     """The influencer is already hired for the campaign."""
 
 
-def list_campaigns(*, status: str | None = None, brand: str | None = None, q: str | None = None,
-                   sort: str = "created_at", order: str = "desc", page: int = 1,
-                   page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    where = Where().optional("c.status = :status", status=status)
-    where.optional("lower(c.brand) = lower(:brand)", brand=brand)
-    where.contains("q", q, "c.name", "c.brand")
+class CampaignFilter(Page, Protocol):
+    """What `list_campaigns` reads (the API passes its validated CampaignListQuery)."""
+
+    status: str | None
+    brand: str | None
+    q: str | None
+    sort: str
+    order: str
+
+
+class _AllCampaigns:
+    status = brand = q = None
+    sort, order, page, page_size = "created_at", "desc", 1, 50
+
+
+def list_campaigns(filters: CampaignFilter | None = None) -> tuple[list[dict[str, Any]], int]:
+    """One page of campaigns and the total matching the filters."""
+    f = filters or _AllCampaigns()
+    where = Where().optional("c.status = :status", status=f.status)
+    where.optional("lower(c.brand) = lower(:brand)", brand=f.brand)
+    where.contains("q", f.q, "c.name", "c.brand")
     where_sql = where.sql()
-    params = {**where.params, "limit": page_size, "offset": (page - 1) * page_size}
+    params = {**where.params, **page_params(f)}
     total = int(one(f"SELECT count(*) AS n FROM campaign c {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
-    order_sql = order_clause(SORTS[sort], order, "c.id")
+    order_sql = order_clause(SORTS[f.sort], f.order, "c.id")
     # page first, then the per-campaign spend of just that page
-    page = f"(SELECT * FROM campaign c {where_sql} {order_sql} LIMIT :limit OFFSET :offset) c"  # noqa: S608
-    found = rows(f"{_CAMPAIGN.replace('FROM campaign c', 'FROM ' + page, 1)} {order_sql}", params)
+    paged = f"(SELECT * FROM campaign c {where_sql} {order_sql} LIMIT :limit OFFSET :offset) c"  # noqa: S608
+    found = rows(f"{_CAMPAIGN.replace('FROM campaign c', 'FROM ' + paged, 1)} {order_sql}", params)
     return found, total
 
 

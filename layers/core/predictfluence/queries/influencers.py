@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
-from predictfluence.queries.filters import Where
+from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.rollups import version
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -27,31 +27,47 @@ ITEM_COLUMNS = (
 )
 
 
-def list_influencers(
-    *, platform: str | None = None, category: str | None = None, country: str | None = None,
-    tier: str | None = None, min_followers: int | None = None, max_followers: int | None = None,
-    q: str | None = None, sort: str = "followers", order: str = "desc", page: int = 1, page_size: int = 50,
-) -> tuple[list[dict[str, Any]], int]:
+class InfluencerFilter(Page, Protocol):
+    """What `list_influencers` reads (the API passes its validated InfluencerListQuery)."""
+
+    platform: str | None
+    category: str | None
+    country: str | None
+    tier: str | None
+    min_followers: int | None
+    max_followers: int | None
+    q: str | None
+    sort: str
+    order: str
+
+
+class _AllInfluencers:
+    platform = category = country = tier = min_followers = max_followers = q = None
+    sort, order, page, page_size = "followers", "desc", 1, 50
+
+
+def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, Any]], int]:
     """One page of influencers (from the influencer_stats rollup) and the total matching the filters."""
+    f = filters or _AllInfluencers()
     where = Where()
-    for column, value in (("platform", platform), ("category", category), ("country", country),
-                          ("follower_tier", tier)):
+    for column, value in (("platform", f.platform), ("category", f.category), ("country", f.country),
+                          ("follower_tier", f.tier)):
         where.optional(f"lower({column}) = lower(:{column})", **{column: value})
-    where.optional("followers >= :min_followers", min_followers=min_followers)
-    where.optional("followers <= :max_followers", max_followers=max_followers)
-    where.contains("q", q, "handle", "name")
+    where.optional("followers >= :min_followers", min_followers=f.min_followers)
+    where.optional("followers <= :max_followers", max_followers=f.max_followers)
+    where.contains("q", f.q, "handle", "name")
     where_sql = where.sql()
-    params = {**where.params, "limit": page_size, "offset": (page - 1) * page_size}
-    order_sql = order_clause(SORTS[sort], order, "influencer_id")
+    params = {**where.params, **page_params(f)}
+    order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
     select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
-    if q is not None:
+    if f.q is not None:
         # A text search matches few rows: fetch them through the trigram indexes, then sort. Left alone,
         # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
         # (bench/api.py: 170 ms vs ~40 ms at 100k influencers). Where pg_trgm is missing this is a scan.
         select = f"WITH m AS MATERIALIZED ({select}) SELECT * FROM m"  # noqa: S608
         order_sql = order_sql.replace("influencer_id", "id")
     with get_engine().connect() as conn, conn.begin():
-        if q is not None:
+        if f.q is not None:
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         total = _total(conn, where_sql, params)
         found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn) if total else []
