@@ -39,7 +39,8 @@ from sqlalchemy.engine import Connection
 from etl_jobs.base import KindResult, SourceFile
 from etl_jobs.reading import column_key, header_of
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS
-from etl_jobs.staging import EARLIEST_DATE, driver
+from etl_jobs.staging import driver
+from etl_jobs.type_checks import EARLIEST_DATE
 
 CHUNK_CHARS = 1 << 20
 FAST_PATH_MAX_POSTS = 3_000_000  # the post map costs ~150 bytes per post
@@ -162,6 +163,33 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
 
 
 def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
+    posts, has_metrics = _post_map(conn)
+    stream = _Stream(str(source.path), posts, has_metrics, valid_days(conn))
+    chunks = stream.chunks()
+    head = next((rows for rows in chunks if rows), [])
+    if not head:
+        return KindResult(rows_in=0, rows_loaded=0)
+    first_id = posts.get((head[0][0], head[0][1]))
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE pf_fast ({', '.join(f'{c} bigint' if c != 'date' else 'date date' for c in TARGET_COLUMNS)}) "
+        "ON COMMIT DROP"
+    )
+    if first_id in has_metrics:  # upsert mode: every row through the temp table
+        def staged() -> Iterator[bytes]:
+            yield stream.encode(head, direct=False)[1]
+            for rows in chunks:
+                yield stream.encode(rows, direct=False)[1]
+
+        _run(conn, stream, "pf_fast", staged())
+    else:
+        _copy_direct_then_spooled(conn, stream, head, chunks)
+    _upsert_staged(conn)
+    _lock_posts(conn, stream.used)
+    return KindResult(rows_in=stream.rows, rows_loaded=stream.rows)
+
+
+def _post_map(conn: Connection) -> tuple[dict[tuple[str, str], int], set[int]]:
+    """(platform, post_id) → post.id, and the posts that already have metrics."""
     posts: dict[tuple[str, str], int] = {}
     has_metrics: set[int] = set()
     for platform, external_id, post_id, seen in conn.exec_driver_sql(
@@ -171,73 +199,52 @@ def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
         posts[platform, external_id] = post_id
         if seen:
             has_metrics.add(post_id)
-    stream = _Stream(str(source.path), posts, has_metrics, valid_days(conn))
-    chunks = stream.chunks()
+    return posts, has_metrics
 
-    def first_rows() -> list[tuple[str, str, str, str]]:
-        for rows in chunks:
-            if rows:
-                return rows
-        return []
 
-    head = first_rows()
-    if not head:
-        return KindResult(rows_in=0, rows_loaded=0)
-    first_id = posts.get((head[0][0], head[0][1]))
-    upsert_mode = first_id in has_metrics
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE pf_fast ({', '.join(f'{c} bigint' if c != 'date' else 'date date' for c in TARGET_COLUMNS)}) "
-        "ON COMMIT DROP"
-    )
+def _guarded(stream: _Stream, gen: Iterator[bytes]) -> Iterator[bytes]:
+    """Never raise inside pg8000's COPY loop: stop with a poison line instead."""
+    try:
+        yield from gen
+    except Exception as exc:  # re-raised by _run() once the COPY has failed on the poison line
+        stream.error = exc
+        yield _POISON
 
-    def guarded(gen: Iterator[bytes]) -> Iterator[bytes]:
-        """Never raise inside pg8000's COPY loop: stop with a poison line instead."""
-        try:
-            yield from gen
-        except Exception as exc:  # re-raised by run() once the COPY has failed on the poison line
-            stream.error = exc
-            yield _POISON
 
-    def run(copy_target: str, gen: Iterator[bytes]) -> None:
-        try:
-            _copy(conn, copy_target, guarded(gen))
-        except DatabaseError:
-            if stream.error is not None:
-                raise stream.error from None
-            raise
-        if stream.error is not None:  # never keep a partial file, whatever happened to the poison
-            raise stream.error
+def _run(conn: Connection, stream: _Stream, copy_target: str, gen: Iterator[bytes]) -> None:
+    try:
+        _copy(conn, copy_target, _guarded(stream, gen))
+    except DatabaseError:
+        if stream.error is not None:
+            raise stream.error from None
+        raise
+    if stream.error is not None:  # never keep a partial file, whatever happened to the poison
+        raise stream.error
 
-    if upsert_mode:
-        def staged() -> Iterator[bytes]:
-            yield stream.encode(head, direct=False)[1]
-            for rows in chunks:
-                yield stream.encode(rows, direct=False)[1]
 
-        run("pf_fast", staged())
-    else:
-        fd, spool_name = tempfile.mkstemp(prefix="pf-spool-", suffix=".csv")
-        try:
-            with os.fdopen(fd, "wb") as spool:
-                def direct() -> Iterator[bytes]:
-                    new, old = stream.encode(head, direct=None)
+def _copy_direct_then_spooled(conn: Connection, stream: _Stream, head: list[tuple[str, str, str, str]],
+                              chunks: Iterator[list[tuple[str, str, str, str]]]) -> None:
+    """Rows of posts without metrics COPY straight into the table; the others are spooled to a
+    temporary file and staged in `pf_fast` after."""
+    fd, spool_name = tempfile.mkstemp(prefix="pf-spool-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            def direct() -> Iterator[bytes]:
+                new, old = stream.encode(head, direct=None)
+                spool.write(old)
+                yield new
+                for rows in chunks:
+                    new, old = stream.encode(rows, direct=None)
                     spool.write(old)
-                    yield new
-                    for rows in chunks:
-                        new, old = stream.encode(rows, direct=None)
-                        spool.write(old)
-                        if new:
-                            yield new
+                    if new:
+                        yield new
 
-                run("post_metric_daily", direct())
-            if os.path.getsize(spool_name):
-                with open(spool_name, "rb") as spooled:
-                    _copy(conn, "pf_fast", iter(lambda: spooled.read(CHUNK_CHARS), b""))
-        finally:
-            os.unlink(spool_name)
-    _upsert_staged(conn)
-    _lock_posts(conn, stream.used)
-    return KindResult(rows_in=stream.rows, rows_loaded=stream.rows)
+            _run(conn, stream, "post_metric_daily", direct())
+        if os.path.getsize(spool_name):
+            with open(spool_name, "rb") as spooled:
+                _copy(conn, "pf_fast", iter(lambda: spooled.read(CHUNK_CHARS), b""))
+    finally:
+        os.unlink(spool_name)
 
 
 def _upsert_staged(conn: Connection) -> None:

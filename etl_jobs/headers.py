@@ -274,8 +274,15 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
     result = HeaderResolution(headers=[display(h) for h in header])
     normalised: list[str] = [alias_key(h) for h in header]
     taken: set[int] = set()
+    first_seen = _skip_duplicates(result, normalised, taken)
+    _apply_mapping(result, header, normalised, mapping, first_seen, taken)  # 1. the explicit mapping
+    _apply_aliases(result, header, normalised, taken)  # 2. aliases, best alias first
+    _keep_extras(result, header, normalised, taken)  # 3. extras: known ones typed, the rest as text
+    return result
 
-    # Duplicates and empty headers.
+
+def _skip_duplicates(result: HeaderResolution, normalised: list[str], taken: set[int]) -> dict[str, int]:
+    """Empty and repeated headers are ignored with a note; the first column of each name is returned."""
     first_seen: dict[str, int] = {}
     for index, name in enumerate(normalised):
         if not name:
@@ -290,7 +297,11 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
         else:
             first_seen[name] = index
 
-    # 1. The explicit mapping.
+    return first_seen
+
+
+def _apply_mapping(result: HeaderResolution, header: list[str], normalised: list[str],
+                   mapping: dict[str, object] | None, first_seen: dict[str, int], taken: set[int]) -> None:
     for key, target in (mapping or {}).items():
         if not isinstance(key, str):
             raise MappingError(f"mapping keys must be header names, got {key!r}")
@@ -327,7 +338,8 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
         else:
             result.columns[target_name] = spec
 
-    # 2. Aliases, best alias first.
+
+def _apply_aliases(result: HeaderResolution, header: list[str], normalised: list[str], taken: set[int]) -> None:
     stripped = {i: _strip_unit(n, header[i]) for i, n in enumerate(normalised)}
     for column in COLUMNS:
         if column in result.columns:
@@ -374,7 +386,8 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
                 f"used and {result.headers[loser]!r} is kept in extra as {key!r}"
             )
 
-    # 3. Extras: known ones typed, the rest as text.
+
+def _keep_extras(result: HeaderResolution, header: list[str], normalised: list[str], taken: set[int]) -> None:
     unknown: list[str] = []
     for index, name in enumerate(normalised):
         if index in taken:
@@ -389,4 +402,3 @@ def resolve(header: list[str], mapping: dict[str, object] | None = None) -> Head
             unknown.append(result.headers[index])
     if unknown:
         result.notes.append(f"headers kept as text in extra: {', '.join(repr(h) for h in unknown)}")
-    return result

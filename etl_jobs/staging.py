@@ -9,7 +9,7 @@ One loader run inside the caller's transaction:
    text columns `c1..cN` plus `line`. `line` is the record's ordinal + 1 (the header is line 1); when a
    quoted cell holds a newline, the physical line in an editor is later than the reported one.
    A COPY error (ragged row, unterminated quote at EOF, invalid bytes) rejects the whole file.
-3. **Type checks** (`check_types`): one scan records every bad cell with a reason (PostgreSQL 15
+3. **Type checks** (`check_types`, etl_jobs.type_checks): one scan records every bad cell with a reason (PostgreSQL 15
    compatible regexes, no `pg_input_is_valid`): wrong type, negative counts, absurdly large numbers
    (more than 12 integer digits), NaN/infinity, impossible dates, dates before 2000-01-01 or after
    tomorrow, over-long text, missing required values.
@@ -34,41 +34,8 @@ from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.detect import header_matches
 from etl_jobs.reading import MAX_COLUMNS, header_of, line_break, mapped_names
 from etl_jobs.report import MAX_REPORT_REASON, MAX_REPORT_VALUE, MAX_REPORTED_REJECTIONS, clip
-from etl_jobs.spec import KINDS, MAX_INT_DIGITS, Kind
-
-EARLIEST_DATE = "2000-01-01"
-PLAN_DAYS_AHEAD = 3653  # planned dates (campaign start/end) may lie up to ten years ahead
-TEXT_LIMITS: dict[str, int] = {
-    "platform": 32,
-    "handle": 255,
-    "category": 64,
-    "country": 64,
-    "language": 32,
-    "name": 200,
-    "brand": 200,
-    "objective": 64,
-    "status": 16,
-    "currency": 3,
-    "post_id": 128,
-    "content_type": 32,
-    "campaign": 200,
-    "dimension": 16,
-    "bucket": 64,
-}
-
-SQL_TYPES = {
-    "text": "text",
-    "int": "bigint",
-    "money": "numeric(14,2)",
-    "fraction": "double precision",
-    "date": "date",
-    "plan_date": "date",
-    "timestamp": "timestamptz",
-    "bool": "boolean",
-}
-
-_TRUE = ("true", "t", "yes", "y", "1")
-_FALSE = ("false", "f", "no", "n", "0")
+from etl_jobs.spec import KINDS, Kind
+from etl_jobs.type_checks import check_types, lit
 
 
 @dataclass(frozen=True)
@@ -265,146 +232,11 @@ def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
     return expected
 
 
-# --- type checks ---------------------------------------------------------------------------------------
-
-_INT = rf"^[0-9]{{1,{MAX_INT_DIGITS}}}$"
-_DEC = rf"^[0-9]{{1,{MAX_INT_DIGITS}}}(\.[0-9]*)?$|^\.[0-9]+$"
-_NUMBERISH = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-_NONFINITE = r"^[+-]?(nan|inf|infinity)$"
-_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-_TS = (
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?"
-    r"(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$"
-)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _valid_day(v: str) -> str:
-    """SQL: the YYYY-MM-DD prefix of `v` (already regex-checked) names a real calendar day."""
-    return (
-        f"substr({v}, 9, 2)::int <= extract(day from (make_date(substr({v}, 1, 4)::int, "
-        f"substr({v}, 6, 2)::int, 1) + interval '1 month - 1 day'))"
-    )
-
-
-def _in_range(v: str, days_ahead: int = 1) -> str:
-    return (f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' "
-            f"AND to_char(current_date + {days_ahead}, 'YYYY-MM-DD')")
-
-
-def cell_check(name: str, type_: str, required: bool, v: str) -> str:
-    """A CASE expression giving the reason cell `v` (trimmed text, NULL when empty) is bad, or NULL."""
-    parts: list[str] = []
-    if required:
-        parts.append(f"WHEN {v} IS NULL THEN 'missing value'")
-    else:
-        parts.append(f"WHEN {v} IS NULL THEN NULL")
-    if type_ == "text":
-        limit = TEXT_LIMITS.get(name)
-        if limit:
-            parts.append(f"WHEN length({v}) > {limit} THEN 'too long (more than {limit} characters)'")
-    elif type_ in ("int", "money"):
-        ok = _INT if type_ == "int" else _DEC
-        what = "count" if type_ == "int" else "amount"
-        parts += [
-            f"WHEN {v} ~ {_lit(ok)} THEN NULL",
-            f"WHEN lower({v}) ~ {_lit(_NONFINITE)} THEN 'not a finite number'",
-            f"WHEN {v} ~ '^-' AND {v} ~ {_lit(_NUMBERISH)} THEN 'negative {what}'",
-            f"WHEN {v} ~ '^[+]?[0-9]{{{MAX_INT_DIGITS + 1},}}(\\.[0-9]*)?$' THEN "
-            f"'absurdly large (more than {MAX_INT_DIGITS} digits)'",
-            f"WHEN {v} ~ {_lit(_NUMBERISH)} THEN "
-            + ("'not a whole number'" if type_ == "int" else "'not a plain decimal amount'"),
-            "ELSE " + ("'not an integer'" if type_ == "int" else "'not a number'"),
-        ]
-    elif type_ == "fraction":
-        parts += [
-            f"WHEN {v} ~ '^(0(\\.[0-9]*)?|1(\\.0*)?|\\.[0-9]+)$' THEN NULL",
-            f"WHEN lower({v}) ~ {_lit(_NONFINITE)} THEN 'not a finite number'",
-            f"WHEN {v} ~ {_lit(_NUMBERISH)} THEN 'not a fraction between 0 and 1'",
-            "ELSE 'not a number'",
-        ]
-    elif type_ in ("date", "timestamp"):
-        pattern = _DATE if type_ == "date" else _TS
-        what = "date (expected YYYY-MM-DD)" if type_ == "date" else "timestamp (expected ISO 8601)"
-        parts += [
-            f"WHEN {v} !~ {_lit(pattern)} THEN 'not a {what}'",
-            f"WHEN NOT ({_valid_day(v)}) THEN 'not a real calendar day'",
-            f"WHEN NOT ({_in_range(v)}) THEN 'date out of range (before {EARLIEST_DATE} or after tomorrow)'",
-        ]
-    elif type_ == "plan_date":
-        parts += [
-            f"WHEN {v} !~ {_lit(_DATE)} THEN 'not a date (expected YYYY-MM-DD)'",
-            f"WHEN NOT ({_valid_day(v)}) THEN 'not a real calendar day'",
-            f"WHEN NOT ({_in_range(v, PLAN_DAYS_AHEAD)}) "
-            f"THEN 'date out of range (before {EARLIEST_DATE} or more than 10 years ahead)'",
-        ]
-    elif type_ == "bool":
-        allowed = ", ".join(_lit(x) for x in _TRUE + _FALSE)
-        parts.append(f"WHEN lower({v}) NOT IN ({allowed}) THEN 'not a boolean (true/false)'")
-    else:
-        raise ValueError(f"unsupported column type {type_!r}")
-    return "CASE " + " ".join(parts) + " END"
-
-
-def cast_expr(type_: str, v: str) -> str:
-    if type_ == "text":
-        return v
-    if type_ == "bool":
-        return f"lower({v}) IN ({', '.join(_lit(x) for x in _TRUE)})"
-    if type_ == "timestamp":
-        return f"({v})::timestamptz"
-    return f"({v})::{SQL_TYPES[type_]}"
-
-
-def _trimmed(col: str) -> str:
-    return f"nullif(btrim({col}), '')"
-
-
-def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
-    """Record bad cells in `pf_rej` (made by `copy_stage`) and build `pf_typed` from the remaining rows."""
-    checks = []
-    for column in kind.columns:
-        stage_col = hmap.stage_column(column.name)
-        if stage_col is None:
-            continue
-        v = _trimmed(f"s.{stage_col}")
-        checks.append(
-            f"({_lit(column.name)}, s.{stage_col}, {cell_check(column.name, column.type, column.required, v)})"
-        )
-    if checks:
-        conn.exec_driver_sql(
-            "INSERT INTO pf_rej (line, reason, col, val) SELECT s.line, x.reason, x.col, x.val "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
-            f"FROM pf_stage s CROSS JOIN LATERAL (VALUES {', '.join(checks)}) AS x(col, val, reason) "
-            "WHERE x.reason IS NOT NULL"
-        )
-    selects = ["s.line"]
-    for column in kind.columns:
-        stage_col = hmap.stage_column(column.name)
-        sql_type = SQL_TYPES[column.type]
-        if stage_col is None:
-            selects.append(f"NULL::{sql_type} AS {column.name}")
-            continue
-        v = _trimmed(f"s.{stage_col}")
-        if column.name == "platform":
-            v = f"lower({v})"
-        elif column.name == "handle":
-            v = f"nullif(regexp_replace({v}, '^@', ''), '')"
-        selects.append(f"{cast_expr(column.type, v)} AS {column.name}")
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE pf_typed ON COMMIT DROP AS SELECT {', '.join(selects)} FROM pf_stage s "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
-        "WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = s.line)"
-    )
-
-
 def reject_where(conn: Connection, table: str, condition: str, reason: str, col: str | None, val: str) -> None:
     """Reject the rows of `table` (not yet rejected) matching `condition`; `reason`/`val` are SQL."""
     conn.exec_driver_sql(
         f"INSERT INTO pf_rej (line, reason, col, val) SELECT t.line, {reason}, "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
-        f"{_lit(col) if col else 'NULL'}, ({val})::text FROM {table} t "
+        f"{lit(col) if col else 'NULL'}, ({val})::text FROM {table} t "
         f"WHERE ({condition}) AND NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)"
     )
 

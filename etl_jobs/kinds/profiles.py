@@ -26,8 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
-from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -37,6 +36,7 @@ from sqlalchemy.engine import Connection
 from etl_jobs import headers as hdr
 from etl_jobs import values as val
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
+from etl_jobs.profile_rows import Notes, complete_row, normalize_platform, parse_row, platform_from_filename
 from etl_jobs.reading import (
     MappingError,
     alias_key,
@@ -47,92 +47,16 @@ from etl_jobs.reading import (
 )
 
 BATCH_ROWS = 5_000
-MAX_NOTES = 300
-PER_CELL_NOTES = 20
-EARLIEST_AS_OF = dt.date(2004, 1, 1)
 DEFAULT_PLATFORM = "instagram"
-TEXT_LIMITS: dict[str, int] = {"handle": 255, "name": 10_000, "category": 64, "country": 64}
-PLATFORM_ALIASES: dict[str, str] = {
-    "instagram": "instagram",
-    "insta": "instagram",
-    "ig": "instagram",
-    "tiktok": "tiktok",
-    "tt": "tiktok",
-    "youtube": "youtube",
-    "yt": "youtube",
-    "twitter": "twitter",
-    "x": "twitter",
-    "facebook": "facebook",
-    "fb": "facebook",
-    "twitch": "twitch",
-    "snapchat": "snapchat",
-    "pinterest": "pinterest",
-    "linkedin": "linkedin",
-    "threads": "threads",
-}
-# File-name tokens that name a platform (short ambiguous ones such as "x" and "tt" are column-only).
-FILENAME_PLATFORMS: dict[str, str] = {k: v for k, v in PLATFORM_ALIASES.items() if k not in ("x", "tt")}
-_PLATFORM_VALUE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 _METRICS = ("posts", "avg_likes", "avg_views", "engagement_rate")
 # The canonical `influencers` kind header must not be mistaken for a profiles file.
 _INFLUENCERS_HEADER = ("platform", "handle", "name", "category", "country", "language", "followers")
-
-
-def normalize_platform(raw: str) -> str | None:
-    key = re.sub(r"[\W_]+", "", raw.casefold())
-    if key in PLATFORM_ALIASES:
-        return PLATFORM_ALIASES[key]
-    candidate = raw.strip().lower()
-    return candidate if _PLATFORM_VALUE.match(candidate) else None
-
-
-def platform_from_filename(key: str) -> str | None:
-    stem = PurePosixPath(key.replace("\\", "/")).name.lower()
-    for token in re.split(r"[^a-z0-9]+", stem):
-        if token in FILENAME_PLATFORMS:
-            return FILENAME_PLATFORMS[token]
-    return None
 
 
 def default_source(key: str) -> str:
     name = PurePosixPath(key.replace("\\", "/")).name
     stem = name.split(".", 1)[0] if not name.startswith(".") else name
     return f"file:{stem}"[:128]
-
-
-def _json_number(value: Decimal | float | int) -> int | float:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-class _Notes:
-    """Notes for the report. Per-cell notes are grouped by (what, column): the first
-    PER_CELL_NOTES of a group are listed with their line, the rest summarised with a count."""
-
-    def __init__(self, notes: list[str]):
-        self.notes = notes
-        self.dropped = 0
-        self.groups: dict[tuple[str, str], int] = {}
-
-    def add(self, text: str) -> None:
-        if len(self.notes) < MAX_NOTES:
-            self.notes.append(text)
-        else:
-            self.dropped += 1
-
-    def cell(self, what: str, column: str, text: str) -> None:
-        seen = self.groups.get((what, column), 0)
-        self.groups[(what, column)] = seen + 1
-        if seen < PER_CELL_NOTES:
-            self.add(text)
-
-    def close(self) -> None:
-        for (what, column), count in self.groups.items():
-            if count > PER_CELL_NOTES:
-                self.add(f"column {column!r}: {count - PER_CELL_NOTES} more cell(s) with {what}")
-        if self.dropped:
-            self.notes.append(f"… and {self.dropped} more notes")
 
 
 class ProfilesLoader:
@@ -147,7 +71,7 @@ class ProfilesLoader:
 
     def load(self, conn: Connection, source: SourceFile) -> KindResult:
         result = KindResult(rows_in=0, rows_loaded=0)
-        notes = _Notes(result.notes)
+        notes = Notes(result.notes)
         try:
             with open_text(source) as text:
                 self._load(conn, source, text, result, notes)
@@ -162,7 +86,7 @@ class ProfilesLoader:
     # -- one file ----------------------------------------------------------------------------------
 
     def _load(
-        self, conn: Connection, source: SourceFile, text: io.TextIOWrapper, result: KindResult, notes: _Notes
+        self, conn: Connection, source: SourceFile, text: io.TextIOWrapper, result: KindResult, notes: Notes
     ) -> None:
         rows = records(text)
         try:
@@ -171,37 +95,23 @@ class ProfilesLoader:
             raise FileRejected("empty file: no header row") from None
         if not any(cell.strip() for cell in header):
             raise FileRejected("the first row is empty: no header row")
-        mapping = source.mapping
-        if mapping is None:
-            mapping = self._mapping_beside(source, notes)
-        try:
-            resolution = hdr.resolve(header, mapping)
-        except hdr.MappingError as exc:
-            raise FileRejected(
-                f"bad header mapping: {exc}", {"headers": [hdr.display(h) for h in header]}
-            ) from exc
-        missing = resolution.missing()
-        if missing:
-            found = [h for h in resolution.headers if h]
-            raise FileRejected(
-                f"missing required column(s) {', '.join(missing)}; headers found: {', '.join(found) or '(none)'}. "
-                "Add the column or map a header to it with a mapping file (--map mapping.json or "
-                "<file>.mapping.json).",
-                {"missing": missing, "headers": found},
-            )
-        for note in resolution.notes:
-            notes.add(note)
-
+        resolution = self._resolve(source, header, notes)
         platform_default = self._platform_default(source, resolution, notes)
         as_of_default = self._as_of_default(resolution)
         src = resolution.defaults.get("source", default_source(source.key))[:128]
-        today = dt.datetime.now(dt.UTC).date()
-
         plan = [(spec, spec.extra_key) for spec in resolution.specs]  # computed once, used per row
+        self._load_rows(conn, rows, len(header), plan, (platform_default, as_of_default, src), result, notes)
+
+    def _load_rows(self, conn: Connection, rows: Iterator[tuple[int, list[str]]], width: int,
+                   plan: list[tuple[hdr.ColumnSpec, str | None]], defaults: tuple[str, dt.date, str],
+                   result: KindResult, notes: Notes) -> None:
+        """Parse, check and write the rows in batches of BATCH_ROWS; `defaults` are the file's platform,
+        as_of and source."""
+        platform_default, as_of_default, src = defaults
+        today = dt.datetime.now(dt.UTC).date()
         seen: dict[tuple[str, str, dt.date], int] = {}
         batch: list[dict[str, Any]] = []
         blank = 0
-        width = len(header)
         for line, row in rows:
             if not any(cell.strip() for cell in row):
                 blank += 1
@@ -212,11 +122,11 @@ class ProfilesLoader:
                     Rejection(line, f"row has {len(row)} cells; the header has {width}", None, None)
                 )
                 continue
-            parsed = self._parse_row(line, row, plan, notes)
+            parsed = parse_row(line, row, plan, notes)
             if isinstance(parsed, Rejection):
                 result.reject(parsed)
                 continue
-            problem = self._complete(line, parsed, platform_default, as_of_default, today)
+            problem = complete_row(line, parsed, platform_default, as_of_default, today)
             if problem:
                 result.reject(problem)
                 continue
@@ -243,8 +153,33 @@ class ProfilesLoader:
         if result.rows_in == 0:
             notes.add("the file has a header but no data rows")
 
+    def _resolve(self, source: SourceFile, header: list[str], notes: Notes) -> hdr.HeaderResolution:
+        """The header resolved with the file's mapping (given, else beside a local file); FileRejected
+        for a bad mapping or a missing required column."""
+        mapping = source.mapping
+        if mapping is None:
+            mapping = self._mapping_beside(source, notes)
+        try:
+            resolution = hdr.resolve(header, mapping)
+        except hdr.MappingError as exc:
+            raise FileRejected(
+                f"bad header mapping: {exc}", {"headers": [hdr.display(h) for h in header]}
+            ) from exc
+        missing = resolution.missing()
+        if missing:
+            found = [h for h in resolution.headers if h]
+            raise FileRejected(
+                f"missing required column(s) {', '.join(missing)}; headers found: {', '.join(found) or '(none)'}. "
+                "Add the column or map a header to it with a mapping file (--map mapping.json or "
+                "<file>.mapping.json).",
+                {"missing": missing, "headers": found},
+            )
+        for note in resolution.notes:
+            notes.add(note)
+        return resolution
+
     @staticmethod
-    def _mapping_beside(source: SourceFile, notes: _Notes) -> dict[str, object] | None:
+    def _mapping_beside(source: SourceFile, notes: Notes) -> dict[str, object] | None:
         """A local file's `<file>.mapping.json` when the caller passed no mapping (S3 callers fetch it)."""
         for candidate in mapping_paths_beside(source.path):
             if candidate.is_file():
@@ -256,7 +191,7 @@ class ProfilesLoader:
                 return mapping
         return None
 
-    def _platform_default(self, source: SourceFile, resolution: hdr.HeaderResolution, notes: _Notes) -> str:
+    def _platform_default(self, source: SourceFile, resolution: hdr.HeaderResolution, notes: Notes) -> str:
         if "platform" in resolution.defaults:
             platform = normalize_platform(resolution.defaults["platform"])
             if platform is None:
@@ -282,133 +217,6 @@ class ProfilesLoader:
             if parsed is not None:
                 return parsed
         return dt.datetime.now(dt.UTC).date()
-
-    # -- one row -----------------------------------------------------------------------------------
-
-    def _parse_row(
-        self, line: int, row: list[str], plan: list[tuple[hdr.ColumnSpec, str | None]], notes: _Notes
-    ) -> dict[str, Any] | Rejection:
-        out: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        formula_like: list[str] = []
-        errors: list[tuple[str, str, str]] = []  # (column, value, reason)
-        for spec, extra_key in plan:
-            raw = row[spec.index]
-            text = val.clean(raw)
-            column = extra_key or spec.target
-            value: Any = None
-            if not text:
-                pass
-            elif text[0] == "#" and text.upper() in val.SPREADSHEET_ERRORS:
-                notes.cell(
-                    "spreadsheet errors treated as empty",
-                    spec.header,
-                    f"line {line}, column {spec.header!r}: spreadsheet error {text.upper()} treated as empty",
-                )
-            elif spec.type == "text":
-                value = self._text(text, line, spec, notes)
-            else:
-                try:
-                    value = self._parse_value(text, spec)
-                except ValueError as exc:
-                    if not extra_key:
-                        errors.append((column, raw, str(exc)))
-                        continue
-                    # Extras are free-form: keep the text rather than lose the row.
-                    notes.cell(
-                        "values kept as text",
-                        spec.header,
-                        f"line {line}, column {spec.header!r}: {exc}; kept as text",
-                    )
-                    value = self._text(text, line, spec, notes)
-            if spec.target == "handle" and value is not None:
-                value = value.lstrip("@").strip() or None
-            if isinstance(value, str) and val.looks_like_formula(value):
-                formula_like.append(column)
-                notes.cell(
-                    "formula-like text",
-                    spec.header,
-                    f"line {line}, column {spec.header!r}: text {value!r} looks like a spreadsheet formula; "
-                    "kept as data, neutralise it in exports",
-                )
-            if extra_key:
-                if value is not None:
-                    extra[extra_key] = value
-            else:
-                out[spec.target] = value
-        if errors:
-            column, raw, reason = errors[0]
-            if len(errors) > 1:
-                reason += "; also " + "; ".join(f"{c}: {r}" for c, _, r in errors[1:])
-            return Rejection(line, reason, column, raw)
-        if formula_like:
-            extra["formula_like"] = formula_like
-        out["extra"] = extra or None
-        return out
-
-    @staticmethod
-    def _text(text: str, line: int, spec: hdr.ColumnSpec, notes: _Notes) -> str | None:
-        """A cleaned text cell: None for null tokens, mojibake repaired (with a note), spaces collapsed."""
-        if val.is_empty(text):
-            return None
-        repaired = val.repair_mojibake(text)
-        value = val.collapse_spaces(repaired)
-        if repaired is not text:
-            notes.cell(
-                "mis-encoded text repaired",
-                spec.header,
-                f"line {line}, column {spec.header!r}: repaired mis-encoded text {text!r} → {value!r}",
-            )
-        return value
-
-    @staticmethod
-    def _parse_value(raw: str, spec: hdr.ColumnSpec) -> Any:
-        if spec.type == "count":
-            if spec.extra_key:
-                number = val.parse_decimal_count(raw, spec.scale)
-                return None if number is None else _json_number(number)
-            return val.parse_count(raw, spec.scale)
-        if spec.type == "amount":
-            if spec.extra_key:
-                number = val.parse_decimal_count(raw, spec.scale)
-                return None if number is None else _json_number(number)
-            return val.parse_amount(raw, spec.scale)
-        if spec.type == "rate":
-            return val.parse_rate(raw, spec.percent)
-        if spec.type == "date":
-            return val.parse_date(raw)
-        return val.parse_text(raw)
-
-    def _complete(
-        self, line: int, row: dict[str, Any], platform: str, as_of: dt.date, today: dt.date
-    ) -> Rejection | None:
-        """Fill defaults and check the whole row; a Rejection when it cannot load."""
-        handle = row.get("handle")
-        if isinstance(handle, str):
-            handle = handle.lstrip("@").strip() or None
-        if not handle:
-            return Rejection(line, "missing handle", "handle", None)
-        row["handle"] = handle
-        if row.get("platform"):
-            normalised = normalize_platform(row["platform"])
-            if normalised is None:
-                return Rejection(line, f"unknown platform {row['platform']!r}", "platform", row["platform"])
-            row["platform"] = normalised
-        else:
-            row["platform"] = platform
-        for column, limit in TEXT_LIMITS.items():
-            text = row.get(column)
-            if isinstance(text, str) and len(text) > limit:
-                return Rejection(line, f"{column} longer than {limit} characters", column, text[:80])
-        snapshot_date = row.get("as_of") or as_of
-        if snapshot_date > today + dt.timedelta(days=1):
-            return Rejection(line, f"as_of {snapshot_date} is in the future", "as_of", str(snapshot_date))
-        if snapshot_date < EARLIEST_AS_OF:
-            return Rejection(
-                line, f"as_of {snapshot_date} is before {EARLIEST_AS_OF}", "as_of", str(snapshot_date)
-            )
-        row["as_of"] = snapshot_date
-        return None
 
     # -- writes ------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from etl_jobs import profile_rows
 from etl_jobs.base import FileRejected, Rejection
 from etl_jobs.kinds import profiles
 
@@ -404,7 +405,7 @@ def test_per_cell_notes_are_grouped(db: Engine, load_profiles: LoadProfiles, tmp
     result = load_profiles(path)
     assert (result.rows_in, result.rows_loaded, result.rejections) == (25, 25, [])
     errors = [n for n in result.notes if n.startswith("line ") and "spreadsheet error" in n]
-    assert len(errors) == profiles.PER_CELL_NOTES
+    assert len(errors) == profile_rows.PER_CELL_NOTES
     assert errors[0] == "line 2, column 'Avg views': spreadsheet error #DIV/0! treated as empty"
     kept = [n for n in result.notes if "kept as text" in n]
     assert kept[0] == "line 2, column 'Rank': not a number: '#0'; kept as text"
