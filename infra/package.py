@@ -3,9 +3,15 @@
 What it does, in order (everything lands under build/, which is gitignored):
 
 1. Stages the Chalice project in build/app/: app.py, .chalice/config.json, requirements.txt and vendor/
-   holding copies of functions/, etl_jobs/ and the core package predictfluence/ less its local-only
-   subpackages (Chalice packages only app.py, chalicelib/ and vendor/). build/app/.chalice/deployments/ is kept between builds: it is
-   Chalice's cache of the downloaded dependency wheels.
+   (Chalice packages only app.py, chalicelib/ and vendor/). vendor/ is an ALLOW-list: of the project's
+   packages named in VENDORED (functions/, etl_jobs/, the runtime core predictfluence/) it holds exactly
+   the modules the functions import — the modules reachable from app.py through a static walk of the
+   import statements (`reachable_modules`: `import`/`from` anywhere in a module, lazy ones included,
+   plus string constants that name a project module, as etl_jobs.kinds' loader table does for
+   importlib). A module nobody imports is not shipped; the tools package (layers/tools/
+   predictfluence_tools: CLI, local stack, demo data, migrations runner) is not a VENDORED package and
+   has no requirements.txt, so it never reaches a function or a layer. build/app/.chalice/deployments/
+   is kept between builds: it is Chalice's cache of the downloaded dependency wheels.
 2. Runs `chalice package --stage <stage> --merge-template infra/resources.json build/sam` from there with
    Python 3.12, so the functions target Lambda's python3.12 runtime (Amazon Linux 2023, glibc 2.34) and
    current manylinux_2_28 wheels are not silently dropped (Chalice run from 3.11 drops them, exit 0).
@@ -15,8 +21,9 @@ What it does, in order (everything lands under build/, which is gitignored):
    files would be judged stale and ignored.
 4. Builds one Lambda layer per layers/<name>/requirements.txt (except `core`, whose code ships in the
    function zip): manylinux wheels for cp312 x86_64 installed with pip --target into
-   build/layers/<name>/python/, the layer's own packages copied beside them (predictfluence_ml ships in
-   the ML layer, so only the functions that carry that layer can import it), tests / C and Cython
+   build/layers/<name>/python/, the layer's own packages copied beside them, again only the modules
+   reachable from app.py (predictfluence_ml ships in the ML layer, so only the functions that carry
+   that layer can import it), tests / C and Cython
    sources / headers removed, extension modules stripped (never the bundled `*.libs/*.so`: stripping
    those breaks scipy), byte-compiled as above, and zipped (deterministic timestamps) to
    build/sam/layer-<name>.zip, which infra/resources.json references as ContentUri.
@@ -30,6 +37,7 @@ pip downloads are cached by pip itself; a layer is reinstalled only when its req
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -44,12 +52,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # bytes: function code + all its layers, unzipped
 LAMBDA_PYTHON = (3, 12)
+# The project's packages a function zip may hold (top-level name -> source folder); of each, only the
+# modules reachable from ENTRY_MODULES are copied. Everything else — layers/tools/predictfluence_tools
+# above all — stays out.
 VENDORED = {"functions": "functions", "etl_jobs": "etl_jobs", "predictfluence": "layers/core/predictfluence"}
-# Local-only parts of the core package (the CLI, the local stack, the demo-data generator): they need
-# click / moto / numpy, which no function has, and no handler imports them. The package test would name
-# any handler that did.
-DEV_ONLY_SUBPACKAGES = {"predictfluence": {"cli", "devstack", "demo"}}
-NOT_LAYERS = {"core"}  # layers/core is shipped inside the function zip (every function needs it)
+ENTRY_MODULES = ("app",)  # every function's handler is `app.<name>` (Chalice)
+# layers/core is shipped inside the function zip (every function needs it). layers/tools has no
+# requirements.txt: it is never a layer (the developer's tools: CLI, local stack, demo data).
+NOT_LAYERS = {"core"}
 PIP_PLATFORM_ARGS = [
     "--platform", "manylinux2014_x86_64",
     "--platform", "manylinux_2_28_x86_64",
@@ -95,11 +105,96 @@ def chalice_executable() -> str:
     return str(exe)
 
 
+# ---------------------------------------------------------------------------------------- import graph
+
+
+def project_packages() -> dict[str, Path]:
+    """Every package whose modules the import walk follows: the vendored ones and the layers' own."""
+    packages = {name: ROOT / source for name, source in VENDORED.items()}
+    for layer in layer_names():
+        packages.update({pkg.name: pkg for pkg in layer_code_packages(layer)})
+    return packages
+
+
+def module_files(packages: dict[str, Path], root_modules: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Dotted module name -> source file for every module of `packages` (+ single-file `root_modules`)."""
+    modules = dict(root_modules or {})
+    for top, folder in packages.items():
+        for file in sorted(folder.rglob("*.py")):
+            if "__pycache__" in file.parts:
+                continue
+            parts = [top, *file.relative_to(folder).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = file
+    return modules
+
+
+def imported_names(name: str, file: Path, known: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """What module `name` (source `file`) imports: every `import` / `from … import` anywhere in it (lazy
+    imports inside functions included), resolved to dotted names (`from a import b` yields `a` and
+    `a.b`), plus string constants that are the name of a `known` module (importlib by name)."""
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    package = name if file.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = package.split(".")
+                base_parts = base_parts[: len(base_parts) - (node.level - 1)]
+                base = ".".join(base_parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in known:
+            found.add(node.value)
+    return found
+
+
+def reachable_modules(modules: dict[str, Path], entries: tuple[str, ...] | list[str]) -> set[str]:
+    """The modules of `modules` that importing `entries` can load: the import graph's closure (a
+    module's parent packages count, as Python runs their __init__ first)."""
+    known = set(modules)
+    seen: set[str] = set()
+    todo = [e for e in entries if e in modules]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        targets = {".".join(parts[:i]) for i in range(1, len(parts))}
+        for imported in imported_names(name, modules[name], known):
+            bits = imported.split(".")
+            targets.update(".".join(bits[:i]) for i in range(1, len(bits) + 1))
+        todo.extend(t for t in targets if t in known and t not in seen)
+    return seen
+
+
+def allowed_modules() -> dict[str, Path]:
+    """The allow-list: module -> source file for every project module a function imports."""
+    modules = module_files(project_packages(), {"app": ROOT / "app.py"})
+    return {name: modules[name] for name in sorted(reachable_modules(modules, ENTRY_MODULES))}
+
+
+def copy_modules(allowed: dict[str, Path], top: str, dest: Path) -> int:
+    """Copy the allowed modules of package `top` into dest/<top>/ (same layout). Returns the count."""
+    count = 0
+    for name, file in allowed.items():
+        if name == top or name.startswith(top + "."):
+            parts = name.split(".")[1:]
+            rel = Path(*parts, "__init__.py") if file.name == "__init__.py" else Path(*parts).with_suffix(".py")
+            target = dest / top / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+            count += 1
+    return count
+
+
 # --------------------------------------------------------------------------------------------- staging
-
-
-def _ignore(_dir: str, names: list[str]) -> set[str]:
-    return {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".pyo"))}
 
 
 def stage_app(build: Path) -> Path:
@@ -118,10 +213,13 @@ def stage_app(build: Path) -> Path:
     vendor = app_dir / "vendor"
     shutil.rmtree(vendor, ignore_errors=True)
     vendor.mkdir()
-    for target, source in VENDORED.items():
-        shutil.copytree(ROOT / source, vendor / target, ignore=_ignore)
-        for sub in DEV_ONLY_SUBPACKAGES.get(target, ()):
-            shutil.rmtree(vendor / target / sub, ignore_errors=True)
+    allowed = allowed_modules()
+    for target in VENDORED:
+        count = copy_modules(allowed, target, vendor)
+        if not count:
+            raise BuildError(f"app.py imports nothing from {target}: drop it from VENDORED")
+        log(f"vendor/{target}: {count} modules (reachable from app.py; "
+            f"{sum(1 for m in module_files({target: ROOT / VENDORED[target]})) - count} left out)")
     return app_dir
 
 
@@ -237,13 +335,17 @@ def build_layer(name: str, build: Path, out: Path) -> Path:
     dest = out / f"layer-{name}.zip"
     cached = layer_root / f"layer-{name}.zip"
     fingerprint = layer_root / ".content-stamp"
-    content = key + _code_fingerprint(layer_code_packages(name))
+    packages = {pkg.name for pkg in layer_code_packages(name)}
+    shipped = [m for m in allowed_modules() if m.split(".")[0] in packages]  # the allow-list is content too
+    content = key + _code_fingerprint(layer_code_packages(name)) + hashlib.sha256("\n".join(shipped).encode()).hexdigest()
     if cached.exists() and fingerprint.exists() and fingerprint.read_text() == content:
         log(f"layer {name}: unchanged, reusing its zip")
     else:
+        allowed = allowed_modules()
         for pkg in layer_code_packages(name):
             shutil.rmtree(site / pkg.name, ignore_errors=True)
-            shutil.copytree(pkg, site / pkg.name, ignore=_ignore)
+            count = copy_modules(allowed, pkg.name, site)
+            log(f"layer {name}: {pkg.name}: {count} modules (reachable from app.py)")
         compile_tree(site)
         write_zip(site, cached, arc_root=layer_root)  # python/ at the zip root: Lambda mounts it at /opt/python
         fingerprint.write_text(content)

@@ -210,6 +210,38 @@ def test_function_zip_holds_no_heavy_library(built):
     assert {"app.py", "functions", "etl_jobs", "predictfluence", "sqlalchemy", "pg8000", "pydantic"} <= tops
 
 
+PROJECT_PACKAGES = ("functions", "etl_jobs", "predictfluence", "predictfluence_ml", "predictfluence_tools")
+
+
+def test_function_zips_hold_only_modules_the_functions_import(built, unzipped, packager):
+    """The packager's allow-list, checked on what it built: of the project's own packages, each zip (the
+    package Chalice shares between the functions, each layer) holds only modules that the handler
+    module of some function carrying that zip reaches through the imports of the zipped sources
+    themselves (lazy imports and importlib-by-name included) — and nothing of the tools."""
+    needed: dict[Path, set[str]] = {}
+    shipped: dict[Path, set[str]] = {}
+    for name, function in built["functions"].items():
+        zips = [function["package"], *function["layers"]]
+        roots = [unzipped[function["package"]]] + [unzipped[layer] / "python" for layer in function["layers"]]
+        modules: dict[str, Path] = {}
+        for zip_path, root in zip(zips, roots, strict=True):
+            packages = {top: root / top for top in PROJECT_PACKAGES if (root / top).is_dir()}
+            assert "predictfluence_tools" not in packages, f"{zip_path.name} ships the tools package"
+            own = packager.module_files(packages, {"app": root / "app.py"} if (root / "app.py").exists() else {})
+            shipped[zip_path] = set(own)
+            modules.update(own)
+        entry = function["handler"].rpartition(".")[0]
+        reachable = packager.reachable_modules(modules, [entry])
+        assert entry in reachable, f"{name}: the handler module {entry} is not in its package"
+        for zip_path in zips:
+            needed.setdefault(zip_path, set()).update(reachable & shipped[zip_path])
+    for zip_path, modules in shipped.items():
+        unused = sorted(modules - needed[zip_path])
+        assert not unused, f"{zip_path.name} ships modules that none of its functions imports: {unused}"
+    package = built["functions"]["APIHandler"]["package"]
+    assert {"functions", "etl_jobs", "predictfluence"} <= {m.split(".")[0] for m in needed[package]}
+
+
 def _check_common(name: str, result: dict) -> None:
     assert result["python"].startswith("3.12"), result["python"]
     assert not result["foreign_modules"], f"{name} loaded modules from outside its package: {result['foreign_modules']}"
