@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from predictfluence.api import errors
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.analytics import (
     ContentTypes,
@@ -24,11 +23,6 @@ router = Router(__name__, tag="analytics")
 analytics_routes = router.blueprint
 
 
-def _campaign_must_exist(campaign_id: int | None) -> None:
-    if campaign_id is not None and not campaign_queries.exists(campaign_id):
-        raise errors.not_found("campaign", campaign_id)
-
-
 @router.route("/analytics/kpis", "GET", role="viewer", response=Kpis, summary="Headline KPIs")
 def kpis() -> Kpis:
     return Kpis.model_validate(q.kpis())
@@ -37,7 +31,7 @@ def kpis() -> Kpis:
 @router.route("/analytics/engagement-trend", "GET", role="viewer", query=TrendQuery, response=EngagementTrend,
               errors=(404,), summary="Daily engagement over the last N days")
 def engagement_trend(query: TrendQuery) -> EngagementTrend:
-    _campaign_must_exist(query.campaign_id)
+    campaign_queries.require(query.campaign_id)
     end = query.end_date or dt.datetime.now(dt.UTC).date()
     start = end - dt.timedelta(days=query.days - 1)
     points = q.engagement_trend(start, end, query.platform, query.campaign_id)
@@ -53,7 +47,7 @@ def top_campaigns(query: TopCampaignsQuery) -> TopCampaigns:
 @router.route("/analytics/demographics", "GET", role="viewer", query=DemographicsQuery, response=Demographics,
               errors=(404,), summary="Follower-weighted audience breakdown by dimension")
 def demographics(query: DemographicsQuery) -> Demographics:
-    _campaign_must_exist(query.campaign_id)
+    campaign_queries.require(query.campaign_id)
     influencers, buckets = q.demographics(query.dimension, query.campaign_id)
     return Demographics(dimension=query.dimension, campaign_id=query.campaign_id, influencers=influencers,
                         buckets=buckets)
@@ -62,5 +56,5 @@ def demographics(query: DemographicsQuery) -> Demographics:
 @router.route("/analytics/content-types", "GET", role="viewer", query=ContentTypesQuery, response=ContentTypes,
               errors=(404,), summary="Creative performance by content type")
 def content_types(query: ContentTypesQuery) -> ContentTypes:
-    _campaign_must_exist(query.campaign_id)
+    campaign_queries.require(query.campaign_id)
     return ContentTypes(items=q.content_types(query.platform, query.campaign_id))

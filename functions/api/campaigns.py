@@ -47,10 +47,7 @@ def create_campaign(body: CampaignCreate) -> Campaign:
 
 @router.route("/campaigns/{campaign_id}", "GET", role="viewer", response=Campaign, summary="One campaign")
 def get_campaign(campaign_id: int) -> Campaign:
-    found = q.get_campaign(campaign_id)
-    if found is None:
-        raise errors.not_found("campaign", campaign_id)
-    return Campaign.model_validate(found)
+    return Campaign.model_validate(q.get_campaign(campaign_id))
 
 
 @router.route("/campaigns/{campaign_id}", "PATCH", role="manager", body=CampaignUpdate, response=Campaign,
@@ -67,34 +64,25 @@ def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
         raise _name_taken(values["name"]) from None
     except ValueError as exc:
         raise errors.unprocessable(str(exc), [{"field": "end_date", "in": "body", "message": str(exc)}]) from None
-    if found is None:
-        raise errors.not_found("campaign", campaign_id)
     return Campaign.model_validate(found)
 
 
 @router.route("/campaigns/{campaign_id}", "DELETE", role="manager", response=CampaignDeleted,
               summary="Delete a campaign (archived instead when it has hires)")
 def delete_campaign(campaign_id: int) -> CampaignDeleted:
-    outcome = q.delete_campaign(campaign_id)
-    if outcome is None:
-        raise errors.not_found("campaign", campaign_id)
-    return CampaignDeleted(id=campaign_id, outcome=outcome)  # type: ignore[arg-type]
+    return CampaignDeleted(id=campaign_id, outcome=q.delete_campaign(campaign_id))  # type: ignore[arg-type]
 
 
 @router.route("/campaigns/{campaign_id}/summary", "GET", role="viewer", response=CampaignSummary,
               summary="Budget, spend, engagement, cost metrics and ROI of a campaign")
 def campaign_summary(campaign_id: int) -> CampaignSummary:
-    found = q.summary(campaign_id)
-    if found is None:
-        raise errors.not_found("campaign", campaign_id)
-    return CampaignSummary.model_validate(found)
+    return CampaignSummary.model_validate(q.summary(campaign_id))
 
 
 @router.route("/campaigns/{campaign_id}/influencers", "GET", role="viewer", response=HirePerformanceList,
               summary="Hired influencers and their performance in the campaign")
 def list_hires(campaign_id: int) -> HirePerformanceList:
-    if not q.exists(campaign_id):
-        raise errors.not_found("campaign", campaign_id)
+    q.require(campaign_id)
     items = q.hire_performance(campaign_id)
     return HirePerformanceList(items=items, total=len(items))
 
@@ -111,8 +99,6 @@ def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
         raise _over_budget(exc) from None
     except q.CampaignArchived:
         raise errors.conflict("campaign_archived", "archived campaigns take no new hires") from None
-    if isinstance(result, str):
-        raise errors.not_found(result, campaign_id if result == "campaign" else body.influencer_id)
     return Hire.model_validate(result)
 
 
@@ -128,13 +114,10 @@ def update_hire(campaign_id: int, influencer_id: int, body: HireUpdate) -> Hire:
         found = q.update_hire(campaign_id, influencer_id, body.status, body.agreed_cost, body.allow_overspend)
     except q.OverBudget as exc:
         raise _over_budget(exc) from None
-    if found is None:
-        raise errors.not_found("hire", f"{campaign_id}/{influencer_id}")
     return Hire.model_validate(found)
 
 
 @router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "DELETE", role="manager", response=None,
               status=204, summary="Remove a hire")
 def remove_hire(campaign_id: int, influencer_id: int) -> None:
-    if not q.remove_hire(campaign_id, influencer_id):
-        raise errors.not_found("hire", f"{campaign_id}/{influencer_id}")
+    q.remove_hire(campaign_id, influencer_id)

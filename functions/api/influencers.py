@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from predictfluence.api import errors
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.common import page_info
 from predictfluence.api.schemas.influencers import (
@@ -29,10 +28,7 @@ def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
 @router.route("/influencers/{influencer_id}", "GET", role="viewer", response=InfluencerProfile,
               summary="An influencer's profile: averages, 30-day trend, audience, scores, campaigns")
 def get_influencer(influencer_id: int) -> InfluencerProfile:
-    found = q.profile(influencer_id)
-    if found is None:
-        raise errors.not_found("influencer", influencer_id)
-    return InfluencerProfile.model_validate(found)
+    return InfluencerProfile.model_validate(q.profile(influencer_id))
 
 
 @router.route("/influencers/{influencer_id}/similar", "GET", role="viewer", query=SimilarQuery,
@@ -40,8 +36,5 @@ def get_influencer(influencer_id: int) -> InfluencerProfile:
 def similar_influencers(influencer_id: int, query: SimilarQuery) -> SimilarInfluencers:
     """The same ML lookalike cluster when the influencer is scored; otherwise the same platform, category
     and follower tier, nearest in followers."""
-    found = q.similar(influencer_id, query.limit)
-    if found is None:
-        raise errors.not_found("influencer", influencer_id)
-    method, items = found
+    method, items = q.similar(influencer_id, query.limit)
     return SimilarInfluencers(method=method, items=items)  # type: ignore[arg-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from predictfluence.api import errors
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.recommendations import RecommendationQuery, Recommendations
 from predictfluence.queries import recommendations as q
@@ -19,9 +18,7 @@ def recommendations(query: RecommendationQuery) -> Recommendations:
     plain-words rationale against the platform × tier × category peers."""
     remaining = None
     if query.campaign_id is not None:
-        exists, remaining = q.campaign_remaining_budget(query.campaign_id)
-        if not exists:
-            raise errors.not_found("campaign", query.campaign_id)
+        remaining = q.campaign_remaining_budget(query.campaign_id)
     tiers = sorted({t for t in (query.tier, query.audience_size) if t is not None})
     items = q.recommend(
         platform=query.platform, category=query.category, content_type=query.content_type, tiers=tiers,

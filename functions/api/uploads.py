@@ -42,8 +42,6 @@ def get_load(load_id: int) -> EtlLoadDetail:
     from predictfluence.api.reports import view_report
 
     found = q.get_load(load_id)
-    if found is None:
-        raise errors.not_found("etl load", load_id)
     detail = EtlLoadDetail.model_validate(found)
     if detail.report_key:
         detail = detail.model_copy(update=vars(view_report(detail.report_key)))
@@ -61,8 +59,6 @@ def rerun_load(load_id: int) -> RerunQueued:
     from predictfluence.config import get_settings
 
     found = q.get_load(load_id)
-    if found is None:
-        raise errors.not_found("etl load", load_id)
     if found["status"] == "processing":
         raise errors.conflict("load_in_progress", f"load {load_id} is still processing; re-run it when it ends",
                               {"status": found["status"]})

@@ -20,7 +20,7 @@ Every route goes through `_Endpoint.__call__`, which in this order:
 3. calls the handler with keyword arguments: each path parameter, `query=`, `body=`, and
    `principal=` when the handler's signature asks for it;
 4. serialises the pydantic model it returns (or None → 204, or a Chalice Response as is);
-5. maps failures: ApiError → its status; database unreachable → 503; a database DataError (a value out
+5. maps failures: ApiError → its status; the query layer's NotFound → 404; database unreachable → 503; a database DataError (a value out
    of range) → 400; an IntegrityError nobody handled → 409; anything else → logged, JSON 500.
 """
 
@@ -42,6 +42,7 @@ from predictfluence.api import errors, limits
 from predictfluence.api.auth import ROLES, Principal, authenticate
 from predictfluence.api.authorizer import api_key_authorizer
 from predictfluence.config import get_settings
+from predictfluence.queries.errors import NotFound
 
 logger = logging.getLogger("predictfluence.api")
 
@@ -188,6 +189,8 @@ class _Endpoint:
             return self._run(uri_params)
         except errors.ApiError as exc:
             return exc.to_response()
+        except NotFound as exc:  # the one place a missing resource becomes the API's 404
+            return errors.not_found(exc.resource, exc.ident).to_response()
         except Exception as exc:  # noqa: BLE001 - the catch-all: never leak internals, always JSON
             return self._unexpected(exc)
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, ratio, rows
+from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns, spent
 
@@ -69,8 +70,11 @@ def list_campaigns(filters: CampaignFilter | None = None) -> tuple[list[dict[str
     return found, total
 
 
-def get_campaign(campaign_id: int, conn: Connection | None = None) -> dict[str, Any] | None:
-    return one(f"{_CAMPAIGN} WHERE c.id = :id", {"id": campaign_id}, conn)
+def get_campaign(campaign_id: int, conn: Connection | None = None) -> dict[str, Any]:
+    found = one(f"{_CAMPAIGN} WHERE c.id = :id", {"id": campaign_id}, conn)
+    if found is None:
+        raise NotFound("campaign", campaign_id)
+    return found
 
 
 def create_campaign(values: dict[str, Any]) -> dict[str, Any]:
@@ -83,17 +87,17 @@ def create_campaign(values: dict[str, Any]) -> dict[str, Any]:
                     "RETURNING id"),
             values,
         ).scalar_one()
-        return get_campaign(new_id, conn)  # type: ignore[return-value]
+        return get_campaign(new_id, conn)
 
 
-def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
-    """Apply `values` (allow-listed columns only); None when the campaign does not exist."""
+def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Apply `values` (allow-listed columns only); NotFound when the campaign does not exist."""
     columns = [k for k in UPDATABLE if k in values]
     with get_engine().begin() as conn:
         current = conn.execute(sa.text("SELECT id, name, start_date, end_date FROM campaign WHERE id = :id FOR UPDATE"),
                                {"id": campaign_id}).mappings().first()
         if current is None:
-            return None
+            raise NotFound("campaign", campaign_id)
         start = values.get("start_date", current["start_date"])
         end = values.get("end_date", current["end_date"])
         if start is not None and end is not None and end < start:
@@ -108,12 +112,12 @@ def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any] 
         return get_campaign(campaign_id, conn)
 
 
-def delete_campaign(campaign_id: int) -> str | None:
+def delete_campaign(campaign_id: int) -> str:
     """'archived' when the campaign has hires (status archived, nothing lost), 'deleted' otherwise."""
     with get_engine().begin() as conn:
         found = conn.execute(sa.text("SELECT id FROM campaign WHERE id = :id FOR UPDATE"), {"id": campaign_id}).first()
         if found is None:
-            return None
+            raise NotFound("campaign", campaign_id)
         if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :id LIMIT 1"),
                         {"id": campaign_id}).first():
             conn.execute(sa.text("UPDATE campaign SET status = 'archived', updated_at = now() WHERE id = :id"),
@@ -127,14 +131,14 @@ _HIRE = "SELECT id, campaign_id, influencer_id, status, agreed_cost, hired_at FR
 
 
 def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
-         allow_overspend: bool) -> dict[str, Any] | str:
-    """The new hire, or 'campaign' / 'influencer' naming what does not exist."""
+         allow_overspend: bool) -> dict[str, Any]:
+    """The new hire; NotFound names the campaign or the influencer when it does not exist."""
     with get_engine().begin() as conn:
         campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
         if campaign is None:
-            return "campaign"
+            raise NotFound("campaign", campaign_id)
         if not conn.execute(sa.text("SELECT 1 FROM influencer WHERE id = :id"), {"id": influencer_id}).first():
-            return "influencer"
+            raise NotFound("influencer", influencer_id)
         if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :c AND influencer_id = :i"),
                         {"c": campaign_id, "i": influencer_id}).first():
             raise DuplicateHire()
@@ -148,15 +152,13 @@ def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
 
 
 def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed_cost: float | None,
-                allow_overspend: bool) -> dict[str, Any] | None:
+                allow_overspend: bool) -> dict[str, Any]:
     with get_engine().begin() as conn:
         campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
-        if campaign is None:
-            return None
         current = conn.execute(sa.text(f"{_HIRE} WHERE campaign_id = :c AND influencer_id = :i"),  # noqa: S608
                                {"c": campaign_id, "i": influencer_id}).mappings().first()
-        if current is None:
-            return None
+        if campaign is None or current is None:
+            raise NotFound("hire", f"{campaign_id}/{influencer_id}")
         new_status = status or current["status"]
         new_cost = float(current["agreed_cost"]) if agreed_cost is None else round(agreed_cost, 2)
         grows = new_cost > float(current["agreed_cost"]) or (current["status"] == "cancelled" != new_status)
@@ -169,11 +171,12 @@ def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed
         ).mappings().one())
 
 
-def remove_hire(campaign_id: int, influencer_id: int) -> bool:
+def remove_hire(campaign_id: int, influencer_id: int) -> None:
     with get_engine().begin() as conn:
         result = conn.execute(sa.text("DELETE FROM campaign_influencer WHERE campaign_id = :c AND influencer_id = :i"),
                               {"c": campaign_id, "i": influencer_id})
-        return bool(result.rowcount)
+    if not result.rowcount:
+        raise NotFound("hire", f"{campaign_id}/{influencer_id}")
 
 
 def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
@@ -208,7 +211,7 @@ def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def summary(campaign_id: int) -> dict[str, Any] | None:
+def summary(campaign_id: int) -> dict[str, Any]:
     row = one(
         """
         SELECT c.id AS campaign_id, c.name, c.status, c.currency, c.budget,
@@ -231,7 +234,7 @@ def summary(campaign_id: int) -> dict[str, Any] | None:
         {"id": campaign_id},
     )
     if row is None:
-        return None
+        raise NotFound("campaign", campaign_id)
     spent = float(row["spent"])
     row["remaining"] = round(float(row["budget"]) - spent, 2)
     row["avg_cost_per_influencer"] = ratio(spent, row["influencer_count"])
@@ -245,3 +248,9 @@ def summary(campaign_id: int) -> dict[str, Any] | None:
 
 def exists(campaign_id: int) -> bool:
     return one("SELECT 1 AS found FROM campaign WHERE id = :id", {"id": campaign_id}) is not None
+
+
+def require(campaign_id: int | None) -> None:
+    """NotFound unless the campaign exists (None: no campaign asked for, nothing to check)."""
+    if campaign_id is not None and not exists(campaign_id):
+        raise NotFound("campaign", campaign_id)

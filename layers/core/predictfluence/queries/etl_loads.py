@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from predictfluence.queries.common import one, rows
+from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 
 # `error` is read bounded (old rows can hold a whole SQLAlchemy message with statement and bound rows); the
@@ -38,5 +39,8 @@ def list_loads(filters: LoadFilter | None = None) -> tuple[list[dict[str, Any]],
     return found, total
 
 
-def get_load(load_id: int) -> dict[str, Any] | None:
-    return one(f"SELECT {_COLUMNS} FROM etl_load WHERE id = :id", {"id": load_id})  # noqa: S608
+def get_load(load_id: int) -> dict[str, Any]:
+    found = one(f"SELECT {_COLUMNS} FROM etl_load WHERE id = :id", {"id": load_id})  # noqa: S608
+    if found is None:
+        raise NotFound("etl load", load_id)
+    return found

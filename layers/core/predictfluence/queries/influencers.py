@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
+from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.rollups import version
 
@@ -88,13 +89,13 @@ def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
     return _totals[key]
 
 
-def profile(influencer_id: int) -> dict[str, Any] | None:
-    """Everything the profile page shows, or None when the influencer does not exist."""
+def profile(influencer_id: int) -> dict[str, Any]:
+    """Everything the profile page shows; NotFound when the influencer does not exist."""
     with get_engine().connect() as conn:
         return _profile(conn, influencer_id)
 
 
-def _profile(conn: Connection, influencer_id: int) -> dict[str, Any] | None:
+def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
     base = one(
         "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, "
         "i.follower_tier, coalesce(s.posts, (SELECT count(*) FROM post p WHERE p.influencer_id = i.id)) AS posts, "
@@ -103,7 +104,7 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any] | None:
         {"id": influencer_id}, conn,
     )
     if base is None:
-        return None
+        raise NotFound("influencer", influencer_id)
     base["trend"] = trend(influencer_id, conn=conn)
     audience: dict[str, list[dict[str, Any]]] = {"country": [], "age_group": [], "gender": []}
     for row in rows("SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
@@ -163,16 +164,16 @@ def exists(influencer_id: int) -> bool:
     return one("SELECT 1 AS found FROM influencer WHERE id = :id", {"id": influencer_id}) is not None
 
 
-def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, Any]]] | None:
+def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, Any]]]:
     """Lookalikes: the same ML cluster when scored, else the same platform/category/tier nearest in followers.
 
-    Returns (method, items), or None when the influencer does not exist.
+    Returns (method, items); NotFound when the influencer does not exist.
     """
     me = one("SELECT id, platform, category, follower_tier, followers, "
              "(SELECT cluster FROM influencer_score WHERE influencer_id = :id AND cluster IS NOT NULL "
              " ORDER BY content_type LIMIT 1) AS cluster FROM influencer WHERE id = :id", {"id": influencer_id})
     if me is None:
-        return None
+        raise NotFound("influencer", influencer_id)
     params = {"id": influencer_id, "limit": limit, "followers": me["followers"] or 0}
     if me["cluster"] is not None:
         params["cluster"] = me["cluster"]

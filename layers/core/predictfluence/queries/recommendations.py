@@ -9,13 +9,14 @@ from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
+from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Where
 
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
 
 
-def campaign_remaining_budget(campaign_id: int, conn: Connection | None = None) -> tuple[bool, float | None]:
-    """(campaign exists, budget − agreed cost of its non-cancelled hires)."""
+def campaign_remaining_budget(campaign_id: int, conn: Connection | None = None) -> float | None:
+    """The campaign's budget − the agreed cost of its non-cancelled hires; NotFound for no such campaign."""
     found = one(
         f"SELECT c.budget - coalesce((SELECT sum(agreed_cost) FROM campaign_influencer WHERE {_HIRED}), 0) "  # noqa: S608 - a constant fragment
         "AS remaining FROM campaign c WHERE c.id = :campaign_id",
@@ -23,8 +24,8 @@ def campaign_remaining_budget(campaign_id: int, conn: Connection | None = None) 
         conn,
     )
     if found is None:
-        return False, None
-    return True, float(found["remaining"]) if found["remaining"] is not None else None
+        raise NotFound("campaign", campaign_id)
+    return float(found["remaining"]) if found["remaining"] is not None else None
 
 
 def recommend(
