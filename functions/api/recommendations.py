@@ -25,4 +25,10 @@ def recommendations(query: RecommendationQuery) -> Recommendations:
         min_followers=query.min_followers, max_followers=query.max_followers, campaign_id=query.campaign_id,
         remaining_budget=remaining, exclude_flagged=query.exclude_flagged, limit=query.limit,
     )
-    return Recommendations(items=items, campaign_remaining_budget=remaining, model_version=q.scoring_model())
+    return Recommendations(items=[{**item, **_links(item["influencer_id"])} for item in items],
+                           campaign_remaining_budget=remaining, model_version=q.scoring_model())
+
+
+def _links(influencer_id: int) -> dict[str, str]:
+    """Where the influencer is: its API resource and its page in the web app (a hash route)."""
+    return {"profile_url": f"/influencers/{influencer_id}", "web_path": f"#/influencers/{influencer_id}"}

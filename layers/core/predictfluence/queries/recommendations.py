@@ -59,35 +59,12 @@ def recommend(
         where.optional("(cost.estimate IS NULL OR cost.estimate <= :remaining)", remaining=remaining_budget)
     sql = _ranking_sql(where, per_content_type=content_type is None)
     found = rows(sql, {**where.params, "limit": limit}, conn)
-    out = []
-    for rank, r in enumerate(found, start=1):
-        out.append(
-            {
-                "rank": rank,
-                "influencer_id": r["influencer_id"],
-                "handle": r["handle"],
-                "name": r["name"],
-                "platform": r["platform"],
-                "category": r["category"],
-                "country": r["country"],
-                "followers": r["followers"],
-                "follower_tier": r["follower_tier"],
-                "content_type": r["content_type"],
-                "predicted_engagement_rate": r["predicted_er"],
-                "interval_low": r["er_low"],
-                "interval_high": r["er_high"],
-                "performance_tier": r["performance_tier"],
-                "tier_probability": r["tier_probability"],
-                "anomaly_score": r["anomaly_score"],
-                "anomaly_reasons": list(r["anomaly_reasons"] or []),
-                "rationale": r["rationale"],
-                "estimated_cost": r["estimated_cost"],
-                "profile_url": f"/influencers/{r['influencer_id']}",
-                "web_path": f"#/influencers/{r['influencer_id']}",
-            }
-        )
-    return out
+    return [{"rank": rank, **{_RENAMED.get(k, k): v for k, v in r.items()},
+             "anomaly_reasons": list(r["anomaly_reasons"] or [])} for rank, r in enumerate(found, start=1)]
 
+
+# score columns -> the names the API shows
+_RENAMED = {"predicted_er": "predicted_engagement_rate", "er_low": "interval_low", "er_high": "interval_high"}
 
 _COST = (
     "cost AS (SELECT influencer_id, avg(agreed_cost)::float8 AS estimate FROM campaign_influencer "
