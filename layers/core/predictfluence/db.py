@@ -1,4 +1,4 @@
-"""Database engine and sessions.
+"""The database engine (SQLAlchemy Core: queries are `text()` statements, no ORM sessions).
 
 `DATABASE_URL` selects any PostgreSQL server (Aurora, RDS Proxy, a local server); in AWS the functions
 read the Secrets Manager secret PF_DB_SECRET_ARN instead. The runtime needs one of the two: the embedded
@@ -9,21 +9,14 @@ is always pg8000; there is no SQLite code path.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from predictfluence.config import get_settings
 
-if TYPE_CHECKING:  # sqlalchemy.orm costs ~0.3 s of import: only sessions need it, the API path uses Core
-    from sqlalchemy.orm import Session, sessionmaker
-
 _engine: Engine | None = None
-_session_factory: sessionmaker[Session] | None = None
 
 
 EXPECTED_URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
@@ -105,10 +98,9 @@ def create_engine(url: str | URL | None = None, **kwargs) -> Engine:
 
 def get_engine() -> Engine:
     """The process-wide engine (kept across warm Lambda invocations)."""
-    global _engine, _session_factory
+    global _engine
     if _engine is None:
         _engine = create_engine()
-        _session_factory = None  # made on first session_scope()
     return _engine
 
 
@@ -119,29 +111,8 @@ def current_url() -> URL | None:
 
 def set_engine(engine: Engine | None) -> None:
     """Use `engine` for everything in this process (tests, the dev stack)."""
-    global _engine, _session_factory
+    global _engine
     _engine = engine
-    _session_factory = None  # made on first session_scope()
-
-
-@contextlib.contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    global _session_factory
-    engine = get_engine()
-    if _session_factory is None or _session_factory.kw.get("bind") is not engine:
-        from sqlalchemy.orm import sessionmaker
-
-        _session_factory = sessionmaker(engine, expire_on_commit=False)
-    session = _session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def require_migrated(engine: Engine | None = None) -> None:
