@@ -263,16 +263,6 @@ def _record_failure(engine: Engine, source: SourceFile, kind: str, checksum: str
     return outcome
 
 
-def recent_loads(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text("SELECT id, file_key, kind, status, rows_in, rows_loaded, rows_rejected, report_key, error, "
-                    "started_at, finished_at FROM etl_load ORDER BY id DESC LIMIT :limit"),
-            {"limit": limit},
-        ).mappings().all()
-    return [dict(r) for r in rows]
-
-
 def load_path(engine: Engine, path: Path, kind: str | None = None, mapping: dict[str, Any] | None = None,
               force: bool = False) -> LoadOutcome:
     """Load a local file (the CLI and the dev stack): key = the path as given."""

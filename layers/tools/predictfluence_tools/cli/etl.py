@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -30,16 +29,15 @@ def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, s
     """Load FILE. Exit code 0 when it loaded (even with rejected rows) or was already loaded, 1 when the
     whole file was rejected, 2 when the load failed."""
     from etl_jobs.pipeline import load_path
+    from etl_jobs.reading import MappingError, read_mapping_file
     from predictfluence.db import get_engine, require_migrated
 
     mapping = None
     if mapping_file is not None:
         try:
-            mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(f"not a JSON file: {exc}", param_hint="--map") from exc
-        if not isinstance(mapping, dict):
-            raise click.BadParameter("the mapping must be a JSON object", param_hint="--map")
+            mapping = read_mapping_file(mapping_file)
+        except MappingError as exc:
+            raise click.BadParameter(str(exc), param_hint="--map") from exc
     require_migrated()  # the pipeline records its own failures: a database that is not usable is ours to report
     outcome = load_path(get_engine(), file, kind=kind, mapping=mapping, force=force)
     click.echo(f"{outcome.status}: {file} (kind {outcome.kind}, load {outcome.load_id})")
@@ -62,10 +60,12 @@ def load(file: Path, kind: str | None, mapping_file: Path | None, force: bool, s
 @needs_database
 def loads(limit: int) -> None:
     """List recent loads (etl_load)."""
-    from etl_jobs.pipeline import recent_loads
-    from predictfluence.db import get_engine
+    from types import SimpleNamespace
 
-    for row in recent_loads(get_engine(), limit):
+    from predictfluence.queries.etl_loads import list_loads
+
+    found, _ = list_loads(SimpleNamespace(status=None, kind=None, page=1, page_size=limit))
+    for row in found:
         started = row["started_at"].strftime("%Y-%m-%d %H:%M:%S") if row["started_at"] else ""
         click.echo(
             f"{row['id']:>6} {started} {row['status']:9s} {row['kind']:13s} in {row['rows_in']:>10,} "
