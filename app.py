@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from chalice import Chalice
 
 from functions.api.analytics import analytics_routes
@@ -18,6 +16,7 @@ from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.retrain import handle_retrain
 from predictfluence.api.authorizer import authorizer_routes
+from predictfluence.config import get_settings
 
 app = Chalice(app_name="predictfluence")
 app.register_blueprint(health_routes)
@@ -34,7 +33,7 @@ def etl(event):
     return handle_sqs_batch(event, getattr(context, "get_remaining_time_in_millis", None))
 
 
-@app.schedule(os.environ.get("PF_RETRAIN_SCHEDULE") or "rate(1 day)", name="retrain")
+@app.schedule(get_settings().retrain_schedule, name="retrain")  # PF_RETRAIN_SCHEDULE
 def retrain(event):
     """EventBridge schedule (or an async invoke) → train → evaluate → maybe promote → score."""
     return handle_retrain(event.to_dict())

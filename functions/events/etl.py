@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,17 +29,18 @@ from urllib.parse import unquote_plus
 from etl_jobs.base import SourceFile
 from etl_jobs.pipeline import LoadOutcome, finish_batch, load_file
 from etl_jobs.reading import MAPPING_SUFFIX, MAX_MAPPING_BYTES, MappingError, parse_mapping
+from predictfluence.config import get_settings
 
 log = logging.getLogger(__name__)
 
-ETL_QUEUE = os.environ.get("PF_ETL_QUEUE") or "predictfluence-etl"
+ETL_QUEUE = get_settings().etl_queue  # PF_ETL_QUEUE, read when Chalice loads the app
 ETL_BATCH_SIZE = 5
 
 
 # A record is started only while the invocation has at least this long left (the function's timeout is
 # 900 s; a 512 MiB upload loads in about 2 minutes): the rest are reported as batch item failures and
 # SQS delivers them again, instead of Lambda killing the whole batch at its timeout. docs/reliability.md
-MIN_REMAINING_MS = int(os.environ.get("PF_ETL_MIN_REMAINING_MS") or 180_000)
+MIN_REMAINING_MS = get_settings().etl_min_remaining_ms  # PF_ETL_MIN_REMAINING_MS
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,6 @@ def s3_objects(body: str) -> list[ObjectRef]:
 
 def wanted(key: str) -> bool:
     """CSV uploads only: mapping files, reports and folder markers are not loads."""
-    from predictfluence.config import get_settings
-
     return not (key.endswith("/") or key.endswith(MAPPING_SUFFIX) or key.startswith(get_settings().reports_prefix))
 
 

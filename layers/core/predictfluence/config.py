@@ -1,7 +1,9 @@
-"""Runtime configuration, read once from the environment.
+"""Runtime configuration: the one place the runtime reads the environment (`get_settings()`).
 
 Every setting has a local default so that `make run` works with nothing set; in AWS the values come
-from `.chalice/config.json` environment variables.
+from `.chalice/config.json` environment variables. The settings object is rebuilt only when one of the
+variables it reads changes (a lookup of each is all a call costs), so a variable set later, by a test or
+by the local stack, is seen at once, as the modules that used to read their own variable saw it.
 """
 
 from __future__ import annotations
@@ -31,23 +33,49 @@ class Settings:
     db_host: str | None = None
     db_name: str | None = None
     db_tls: bool = False
+    # Retraining: the function to invoke (else derived from this Lambda's own name; neither: run locally).
+    retrain_function: str | None = None
+    lambda_function_name: str | None = None
+    retrain_schedule: str = "rate(1 day)"  # read when Chalice loads app.py (packaging, deployment)
+    # The ETL queue: its URL in AWS, else looked up by name (local stack); the ETL handler's time reserve.
+    etl_queue_url: str | None = None
+    etl_queue: str = "predictfluence-etl"  # functions/events/etl.py reads it when Chalice loads the app
+    etl_min_remaining_ms: int = 180_000
+    # ML: OpenMP/BLAS threads (0 = the libraries' default) and the local cache of model artifacts.
+    ml_threads: int = 1
+    model_cache_dir: Path = Path("/tmp/predictfluence-models")  # noqa: S108 - Lambda's only writable dir
 
     @property
     def embedded_pg_dir(self) -> Path:
         return self.data_dir / "pg"
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+# Every environment variable the runtime reads.
+ENV_NAMES: tuple[str, ...] = (
+    "DATABASE_URL", "PF_DATA_DIR", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION", "AWS_REGION", "PF_RAW_BUCKET",
+    "PF_MODELS_BUCKET", "PF_RAW_PREFIX", "PF_REPORTS_PREFIX", "PF_CORS_ORIGIN", "PF_RETRAIN_MIN_NEW_ROWS",
+    "PF_DB_SECRET_ARN", "PF_DB_HOST", "PF_DB_NAME", "PF_DB_TLS", "PF_RETRAIN_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME",
+    "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
+    "PF_MODEL_CACHE_DIR",
+)
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    return _settings_for(tuple(os.environ.get(name) for name in ENV_NAMES))
+
+
+@lru_cache(maxsize=16)
+def _settings_for(values: tuple[str | None, ...]) -> Settings:
+    env = dict(zip(ENV_NAMES, values, strict=True))
+
+    def _env(name: str, default: str) -> str:
+        value = env[name]
+        return value if value not in (None, "") else default
+
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or None,
+        database_url=env["DATABASE_URL"] or None,
         data_dir=Path(_env("PF_DATA_DIR", str(PROJECT_ROOT / ".data"))),
-        aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+        aws_endpoint_url=env["AWS_ENDPOINT_URL"] or None,
         aws_region=_env("AWS_DEFAULT_REGION", _env("AWS_REGION", "us-east-1")),
         raw_bucket=_env("PF_RAW_BUCKET", "predictfluence-raw"),
         models_bucket=_env("PF_MODELS_BUCKET", "predictfluence-models"),
@@ -55,13 +83,21 @@ def get_settings() -> Settings:
         reports_prefix=_env("PF_REPORTS_PREFIX", "reports/"),
         cors_origin=_env("PF_CORS_ORIGIN", "http://127.0.0.1:8080"),
         retrain_min_new_rows=int(_env("PF_RETRAIN_MIN_NEW_ROWS", "50000")),
-        db_secret_arn=os.environ.get("PF_DB_SECRET_ARN") or None,
-        db_host=os.environ.get("PF_DB_HOST") or None,
-        db_name=os.environ.get("PF_DB_NAME") or None,
+        db_secret_arn=env["PF_DB_SECRET_ARN"] or None,
+        db_host=env["PF_DB_HOST"] or None,
+        db_name=env["PF_DB_NAME"] or None,
         db_tls=_env("PF_DB_TLS", "0").lower() in ("1", "true", "yes"),
+        retrain_function=env["PF_RETRAIN_FUNCTION"] or None,
+        lambda_function_name=env["AWS_LAMBDA_FUNCTION_NAME"] or None,
+        retrain_schedule=_env("PF_RETRAIN_SCHEDULE", Settings.retrain_schedule),
+        etl_queue_url=env["PF_ETL_QUEUE_URL"] or None,
+        etl_queue=_env("PF_ETL_QUEUE", Settings.etl_queue),
+        etl_min_remaining_ms=int(_env("PF_ETL_MIN_REMAINING_MS", str(Settings.etl_min_remaining_ms))),
+        ml_threads=int(_env("PF_ML_THREADS", str(Settings.ml_threads))),
+        model_cache_dir=Path(_env("PF_MODEL_CACHE_DIR", str(Settings.model_cache_dir))),
     )
 
 
 def reset_settings() -> None:
-    """Forget cached settings (tests change the environment)."""
-    get_settings.cache_clear()
+    """Forget cached settings (a changed variable is seen without it; kept for callers that reset)."""
+    _settings_for.cache_clear()

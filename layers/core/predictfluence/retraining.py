@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -41,10 +40,10 @@ def set_local_runner(runner: Callable[[dict[str, Any]], Any] | None) -> None:
 
 
 def retrain_function_name() -> str | None:
-    explicit = os.environ.get("PF_RETRAIN_FUNCTION")
-    if explicit:
-        return explicit
-    current = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    settings = get_settings()
+    if settings.retrain_function:
+        return settings.retrain_function
+    current = settings.lambda_function_name
     if not current:
         return None
     # Chalice names the API handler `<app>-<stage>` and other functions `<app>-<stage>-<name>`.

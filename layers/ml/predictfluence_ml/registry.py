@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,7 @@ _memory: dict[str, ModelBundle] = {}
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("PF_MODEL_CACHE_DIR") or "/tmp/predictfluence-models")  # noqa: S108 - Lambda's only writable dir
+    return get_settings().model_cache_dir  # PF_MODEL_CACHE_DIR
 
 
 def clear_cache(disk: bool = True) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import platform as _platform
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
+from predictfluence.config import get_settings
 from predictfluence_ml.bundle import TIER_NAMES, ModelBundle
 from predictfluence_ml.clusters import fit_clusters
 from predictfluence_ml.dataset import Dataset
@@ -132,7 +132,7 @@ def ml_threads() -> Iterator[None]:
 
     Measured here: on a shared 2-core machine, OpenMP's spinning threads made boosting predictions 40×
     slower in wall time than one thread; a dedicated Lambda with 2 vCPUs may set 2."""
-    n = int(os.environ.get("PF_ML_THREADS") or "1")
+    n = get_settings().ml_threads
     if n <= 0:
         yield
         return

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from typing import Any
 from urllib.parse import quote_plus
 
 from predictfluence import storage
+from predictfluence.config import get_settings
 
-DEFAULT_QUEUE = "predictfluence-etl"
 RERUN_EVENT = "ObjectCreated:Rerun"
 
 
 def queue_url(sqs: Any) -> str:
-    url = os.environ.get("PF_ETL_QUEUE_URL")
-    if url:
-        return url
-    return str(sqs.get_queue_url(QueueName=os.environ.get("PF_ETL_QUEUE") or DEFAULT_QUEUE)["QueueUrl"])
+    settings = get_settings()
+    if settings.etl_queue_url:
+        return settings.etl_queue_url
+    return str(sqs.get_queue_url(QueueName=settings.etl_queue)["QueueUrl"])
 
 
 def rerun_message(bucket: str, key: str, load_id: int) -> dict[str, Any]:
