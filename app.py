@@ -15,6 +15,7 @@ from functions.api.recommendations import recommendation_routes
 from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.retrain import handle_retrain
+from predictfluence import retraining
 from predictfluence.api.authorizer import authorizer_routes
 from predictfluence.config import get_settings
 
@@ -24,6 +25,9 @@ app.register_blueprint(authorizer_routes)
 for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_routes, upload_routes, key_routes,
                 recommendation_routes, model_routes):
     app.register_blueprint(_routes)
+# Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in
+# Lambda the retrain function is invoked instead. The runtime core never imports functions/.
+retraining.set_local_runner(handle_retrain)
 
 
 @app.on_sqs_message(queue=ETL_QUEUE, batch_size=ETL_BATCH_SIZE, name="etl")

@@ -19,10 +19,12 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 
-# Retraining without Lambda runs the retrain handler in a thread, as under `make run`.
-from predictfluence_tools import local_retraining  # noqa: E402
+# Retraining without Lambda runs the retrain handler in a thread, as app.py sets it up (tests that call
+# predictfluence.retraining without importing app.py get the same).
+from functions.events.retrain import handle_retrain  # noqa: E402
+from predictfluence import retraining  # noqa: E402
 
-local_retraining.install()
+retraining.set_local_runner(handle_retrain)
 
 
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> URL:

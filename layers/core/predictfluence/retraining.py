@@ -6,8 +6,8 @@
   derived from Chalice's naming `<app>-<stage>-retrain`. The caller's role needs
   `lambda:InvokeFunction` on it.
 - Locally (no Lambda) a background thread runs the local runner in-process: a callable installed with
-  `set_local_runner` (predictfluence_tools.local_retraining installs the retrain handler; the runtime
-  never imports `functions`). Without one, starting a local run is an error.
+  `set_local_runner` — app.py installs the retrain handler, so the core never imports `functions`.
+  Without one (app.py not imported), starting a local run is an error.
 
 `maybe_retrain_after_load(rows_loaded)` is the hook for the ETL: it starts a run once at least
 `PF_RETRAIN_MIN_NEW_ROWS` (settings.retrain_min_new_rows) post-metric rows were loaded since the last
@@ -92,7 +92,7 @@ def start_retraining(reason: str = "manual") -> dict[str, Any]:
         return {"mode": "lambda", "function": function}
     if _local_runner is None:
         raise RuntimeError("no retrain function (PF_RETRAIN_FUNCTION, or inside Lambda) and no local runner: "
-                           "predictfluence_tools.local_retraining.install() sets one")
+                           "app.py sets one (retraining.set_local_runner)")
     thread = threading.Thread(target=_run_in_thread, args=(_local_runner, reason), name="retrain", daemon=True)
     thread.start()
     _threads.append(thread)

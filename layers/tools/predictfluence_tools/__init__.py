@@ -5,7 +5,7 @@
 - `demo/` and `synthetic` — demo CSVs and synthetic ML histories (numpy);
 - `localdb` — the embedded PostgreSQL (pgserver) used when DATABASE_URL is unset;
 - `migrate` — the Alembic runner; `scratchdb` — throw-away databases; `stats` — table row counts;
-- `buckets` — creating S3 buckets; `local_retraining` — retraining in a thread when no Lambda exists.
+- `buckets` — creating S3 buckets.
 
 The arrows point one way: the tools import the runtime (`predictfluence`, `predictfluence_ml`,
 `functions`, `etl_jobs`, `app`), the runtime never imports the tools (tests/package/test_imports.py walks

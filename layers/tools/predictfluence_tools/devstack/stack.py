@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.config import PROJECT_ROOT, get_settings
-from predictfluence_tools import local_retraining
 from predictfluence_tools.devstack import aws as local_aws
 from predictfluence_tools.devstack.ports import ensure_free
 
@@ -57,7 +56,6 @@ class Stack:
             ensure_free(opts.host, opts.aws_port, "local AWS endpoint (moto)", "PF_AWS_PORT")
 
         t0 = time.perf_counter()
-        local_retraining.install()  # retraining without Lambda: the retrain handler in a thread
         engine = self._start_database()
         aws = local_aws.start(opts.host, opts.aws_port)
         self._stoppers.append(aws.stop)
