@@ -53,19 +53,45 @@ def _sync_identity(conn: sa.Connection, table: str) -> None:
     )
 
 
-def seed(
-    engine: sa.Engine,
-    n_influencers: int = 300,
-    days: int = 150,
-    posts_per_week: float = 3.0,
-    end_date: dt.date = dt.date(2026, 11, 1),
-    seed: int = 7,
-    fraud_share: float = 0.02,
-    handle_prefix: str = "synth",
-) -> SeedResult:
-    """Insert `n_influencers` creators with posts over `days` days ending before `end_date`."""
-    rng = np.random.default_rng(seed)
-    n = n_influencers
+@dataclass(frozen=True)
+class _Creators:
+    """Per-creator draws: the signals the features see, the hidden effects and the engagement baseline."""
+
+    platform_idx: np.ndarray
+    category_idx: np.ndarray
+    country_idx: np.ndarray
+    followers: np.ndarray
+    ages: np.ndarray
+    genders: np.ndarray
+    top_country: np.ndarray
+    drift: np.ndarray
+    comment_frac: np.ndarray
+    frequency: np.ndarray
+    base: np.ndarray  # log engagement rate before the per-post effects
+
+
+@dataclass(frozen=True)
+class _Posts:
+    owner: np.ndarray  # index of the creator of each post
+    content: np.ndarray
+    sponsored: np.ndarray
+    engagement: np.ndarray  # total engagement of each post
+    posted_at: list[dt.datetime]
+    post_day: np.ndarray  # day of the period the post was made
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    post: np.ndarray  # index of the post of each daily row
+    date: list[dt.date]
+    likes: np.ndarray
+    comments: np.ndarray
+    shares: np.ndarray
+    saves: np.ndarray
+    views: np.ndarray
+
+
+def _draw_creators(rng: np.random.Generator, n: int, posts_per_week: float, fraud_share: float) -> _Creators:
     platform_idx = rng.choice(len(PLATFORMS), size=n, p=[0.5, 0.3, 0.2])
     category_idx = rng.integers(0, len(CATEGORIES), size=n)
     country_idx = rng.integers(0, len(COUNTRIES), size=n)
@@ -89,10 +115,14 @@ def seed(
         + np.where(fraud, np.log(3.0), 0.0)
     )
     comment_frac = np.where(fraud, 0.003, comment_frac)
+    return _Creators(platform_idx, category_idx, country_idx, followers, ages, genders, top_country, drift,
+                     comment_frac, frequency, base)
 
-    # posts: a Poisson number per creator, uniform over the period, content type from a per-creator mix
-    counts = rng.poisson(frequency * days)
-    owner = np.repeat(np.arange(n), counts)
+
+def _draw_posts(rng: np.random.Generator, c: _Creators, days: int, end_date: dt.date) -> _Posts:
+    """A Poisson number of posts per creator, uniform over the period, content type from the platform's mix."""
+    counts = rng.poisson(c.frequency * days)
+    owner = np.repeat(np.arange(c.followers.size), counts)
     m = owner.size
     day = rng.uniform(0, days, size=m)
     start = dt.datetime.combine(end_date - dt.timedelta(days=days), dt.time(), tzinfo=dt.UTC)
@@ -100,30 +130,47 @@ def seed(
     content = np.empty(m, dtype=object)
     for p_i, platform in enumerate(PLATFORMS):
         types = PLATFORM_CONTENT[platform]
-        sel = platform_idx[owner] == p_i
+        sel = c.platform_idx[owner] == p_i
         bins = np.cumsum(np.full(len(types), 1.0 / len(types)))
         content[sel] = np.array(types, dtype=object)[np.searchsorted(bins, ct_choice[sel], side="right").clip(0, len(types) - 1)]
     sponsored = rng.random(m) < 0.2
-    content_eff = np.array([CONTENT_EFFECT[c] for c in content])
-    log_er = base[owner] + content_eff + drift[owner] * (day - days) - 0.2 * sponsored + rng.normal(0, 0.3, size=m)
-    engagement = followers[owner] * np.exp(log_er)
+    content_eff = np.array([CONTENT_EFFECT[t] for t in content])
+    log_er = c.base[owner] + content_eff + c.drift[owner] * (day - days) - 0.2 * sponsored + rng.normal(0, 0.3, size=m)
+    engagement = c.followers[owner] * np.exp(log_er)
     posted_at = [start + dt.timedelta(seconds=float(s)) for s in day * 86_400]
-    post_day = np.floor(day).astype(np.int64)
+    return _Posts(owner, content, sponsored, engagement, posted_at, np.floor(day).astype(np.int64))
 
-    # daily metrics: up to 5 days after posting, never past end_date
-    n_days = np.minimum(len(DAY_FRACTIONS), days - post_day)
-    metric_post = np.repeat(np.arange(m), n_days)
+
+def _draw_metrics(rng: np.random.Generator, c: _Creators, p: _Posts, days: int, first: dt.date) -> _Metrics:
+    """Daily metrics: up to 5 days after posting, never past the end of the period."""
+    n_days = np.minimum(len(DAY_FRACTIONS), days - p.post_day)
+    metric_post = np.repeat(np.arange(p.owner.size), n_days)
     offset = np.arange(metric_post.size) - np.repeat(np.cumsum(n_days) - n_days, n_days)
-    daily = engagement[metric_post] * DAY_FRACTIONS[offset]
-    cf = comment_frac[owner][metric_post]
+    daily = p.engagement[metric_post] * DAY_FRACTIONS[offset]
+    cf = c.comment_frac[p.owner][metric_post]
     comments = np.round(daily * cf).astype(np.int64)
     shares = np.round(daily * 0.04).astype(np.int64)
     saves = np.round(daily * 0.04).astype(np.int64)
     likes = np.round(daily * (0.92 - cf)).astype(np.int64)
     views = np.round(daily * rng.uniform(8, 15, size=metric_post.size)).astype(np.int64)
-    first = end_date - dt.timedelta(days=days)
-    metric_date = [first + dt.timedelta(days=int(d)) for d in post_day[metric_post] + offset]
+    metric_date = [first + dt.timedelta(days=int(d)) for d in p.post_day[metric_post] + offset]
+    return _Metrics(metric_post, metric_date, likes, comments, shares, saves, views)
 
+
+def _audience_rows(c: _Creators, inf_ids: np.ndarray) -> list[tuple[int, str, str, float]]:
+    audience = []
+    for i in range(inf_ids.size):
+        iid = int(inf_ids[i])
+        audience.append((iid, "country", COUNTRIES[c.country_idx[i]], round(float(c.top_country[i]), 4)))
+        audience.append((iid, "country", "other", round(1 - float(c.top_country[i]), 4)))
+        audience.extend((iid, "age_group", b, round(float(c.ages[i, j]), 4)) for j, b in enumerate(AGE_BUCKETS))
+        audience.extend((iid, "gender", g, round(float(c.genders[i, j]), 4)) for j, g in enumerate(GENDERS))
+    return audience
+
+
+def _write(engine: sa.Engine, c: _Creators, p: _Posts, mt: _Metrics, handle_prefix: str) -> tuple[int, int]:
+    """COPY the creators, their audience, posts and daily metrics; returns (metric rows, audience rows)."""
+    n, m = c.followers.size, p.owner.size
     with engine.begin() as conn:
         inf0, post0 = _next_id(conn, "influencer"), _next_id(conn, "post")
         inf_ids = np.arange(inf0, inf0 + n)
@@ -133,26 +180,20 @@ def seed(
             "influencer",
             ("id", "platform", "handle", "name", "category", "country", "language", "followers"),
             (
-                (int(inf_ids[i]), PLATFORMS[platform_idx[i]], f"{handle_prefix}_{inf_ids[i]}", f"Creator {inf_ids[i]}",
-                 CATEGORIES[category_idx[i]], COUNTRIES[country_idx[i]], "en", int(followers[i]))
+                (int(inf_ids[i]), PLATFORMS[c.platform_idx[i]], f"{handle_prefix}_{inf_ids[i]}", f"Creator {inf_ids[i]}",
+                 CATEGORIES[c.category_idx[i]], COUNTRIES[c.country_idx[i]], "en", int(c.followers[i]))
                 for i in range(n)
             ),
         )
-        audience = []
-        for i in range(n):
-            iid = int(inf_ids[i])
-            audience.append((iid, "country", COUNTRIES[country_idx[i]], round(float(top_country[i]), 4)))
-            audience.append((iid, "country", "other", round(1 - float(top_country[i]), 4)))
-            audience.extend((iid, "age_group", b, round(float(ages[i, j]), 4)) for j, b in enumerate(AGE_BUCKETS))
-            audience.extend((iid, "gender", g, round(float(genders[i, j]), 4)) for j, g in enumerate(GENDERS))
+        audience = _audience_rows(c, inf_ids)
         copy_rows(conn, "audience_share", ("influencer_id", "dimension", "bucket", "share"), audience)
         copy_rows(
             conn,
             "post",
             ("id", "platform", "external_id", "influencer_id", "posted_at", "content_type", "sponsored"),
             (
-                (int(post_ids[k]), PLATFORMS[platform_idx[owner[k]]], f"{handle_prefix}-p{post_ids[k]}",
-                 int(inf_ids[owner[k]]), posted_at[k].isoformat(), content[k], "t" if sponsored[k] else "f")
+                (int(post_ids[k]), PLATFORMS[c.platform_idx[p.owner[k]]], f"{handle_prefix}-p{post_ids[k]}",
+                 int(inf_ids[p.owner[k]]), p.posted_at[k].isoformat(), p.content[k], "t" if p.sponsored[k] else "f")
                 for k in range(m)
             ),
         )
@@ -161,10 +202,34 @@ def seed(
             "post_metric_daily",
             ("post_id", "date", "likes", "comments", "shares", "saves", "views"),
             zip(
-                post_ids[metric_post].tolist(), metric_date, likes.tolist(), comments.tolist(),
-                shares.tolist(), saves.tolist(), views.tolist(), strict=True,
+                post_ids[mt.post].tolist(), mt.date, mt.likes.tolist(), mt.comments.tolist(),
+                mt.shares.tolist(), mt.saves.tolist(), mt.views.tolist(), strict=True,
             ),
         )
         _sync_identity(conn, "influencer")
         _sync_identity(conn, "post")
-    return SeedResult(n, m, metric_rows, len(audience), first, end_date)
+    return metric_rows, len(audience)
+
+
+def seed(
+    engine: sa.Engine,
+    n_influencers: int = 300,
+    days: int = 150,
+    posts_per_week: float = 3.0,
+    end_date: dt.date = dt.date(2026, 11, 1),
+    seed: int = 7,
+    fraud_share: float = 0.02,
+    handle_prefix: str = "synth",
+) -> SeedResult:
+    """Insert `n_influencers` creators with posts over `days` days ending before `end_date`.
+
+    One generator draws, in a fixed order, the creators, their posts and the posts' daily metrics, so a
+    seed gives the same rows every time.
+    """
+    rng = np.random.default_rng(seed)
+    creators = _draw_creators(rng, n_influencers, posts_per_week, fraud_share)
+    posts = _draw_posts(rng, creators, days, end_date)
+    first = end_date - dt.timedelta(days=days)
+    metrics = _draw_metrics(rng, creators, posts, days, first)
+    metric_rows, audience_rows = _write(engine, creators, posts, metrics, handle_prefix)
+    return SeedResult(n_influencers, posts.owner.size, metric_rows, audience_rows, first, end_date)
