@@ -166,3 +166,16 @@ def test_unexpected_error_is_one_line_unless_pf_debug(monkeypatch):
 def test_pf_debug_shows_the_traceback(tmp_path):
     proc = run_cli(["db", "counts"], closed_port_url(), tmp_path, PF_DEBUG="1")
     assert proc.returncode != 0 and "Traceback" in proc.stderr and "InterfaceError" in proc.stderr
+
+
+def test_a_reader_that_stops_early_is_not_a_database_error(engine):
+    """`predictfluence db counts | head -1`: BrokenPipeError is a ConnectionError, and the CLI used to
+    answer it with 'cannot connect to PostgreSQL … Broken pipe'."""
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    exe = str(Path(sys.executable).with_name("predictfluence"))
+    proc = subprocess.Popen([exe, "db", "counts"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader leaves before the first line arrives (`head -1` after its line)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    assert proc.wait(TIMEOUT_S) == 0, stderr
+    assert "Error" not in stderr and "Traceback" not in stderr

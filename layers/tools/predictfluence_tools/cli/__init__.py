@@ -8,6 +8,8 @@ the exception through with its traceback.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
@@ -24,12 +26,32 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError as exc:
+            if _stdout_is_closed():  # `predictfluence db counts | head`: the reader left, nothing is wrong
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise SystemExit(0) from None
+            from predictfluence_tools.cli.errors import explain
+
+            raise explain(exc) from exc
         except Exception as exc:
             from predictfluence_tools.cli.errors import debug_enabled, explain
 
             if debug_enabled():
                 raise
             raise explain(exc) from exc
+
+
+def _stdout_is_closed() -> bool:
+    """True when stdout is a pipe whose reader is gone (poll reports POLLERR on its write end): the broken
+    pipe is the terminal's, not the database socket's."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):  # no file descriptor (a test runner's captured stdout)
+        return False
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
