@@ -48,7 +48,7 @@ METRIC_COLUMNS = ("likes", "comments", "shares", "saves", "views", "reach", "imp
 TARGET_COLUMNS = ("post_id", "date", *METRIC_COLUMNS)
 _LINE = re.compile(
     r"^([a-z0-9_]+),([^,\"\s][^,\"\r\n]*),(\d{4}-\d\d-\d\d)"
-    "(" + rf",\d{{1,{MAX_INT_DIGITS}}}" * 4 + rf",\d{{0,{MAX_INT_DIGITS}}}" * 3 + r")\r?$",  # unrolled: 2x faster
+    "(" + rf",\d{{1,{MAX_INT_DIGITS}}}" * 4 + rf",\d{{0,{MAX_INT_DIGITS}}}" * 3 + r")\r?$",  # unrolled: see docs/benchmarks.md
     re.MULTILINE,
 )
 _POISON = b"poison\n"  # not a bigint: makes the running COPY fail so that the savepoint rolls back

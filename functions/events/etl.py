@@ -38,8 +38,9 @@ ETL_BATCH_SIZE = 5
 
 
 # A record is started only while the invocation has at least this long left (the function's timeout is
-# 900 s; a 512 MiB upload loads in about 2 minutes): the rest are reported as batch item failures and
-# SQS delivers them again, instead of Lambda killing the whole batch at its timeout. docs/reliability.md
+# 900 s; a full-size upload loads well within it, docs/benchmarks.md): the rest are reported as batch item
+# failures and SQS delivers them again, instead of Lambda killing the whole batch at its timeout.
+# docs/reliability.md
 MIN_REMAINING_MS = get_settings().etl_min_remaining_ms  # PF_ETL_MIN_REMAINING_MS
 
 

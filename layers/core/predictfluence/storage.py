@@ -1,5 +1,5 @@
 """S3 / SQS clients. boto3 is imported lazily: only uploads, ETL and the model registry need it, and
-importing it costs ~0.2 s of API cold start.
+importing it would add to every API cold start (figure: docs/benchmarks.md, "Figures behind code decisions").
 
 boto3 honours AWS_ENDPOINT_URL itself (LocalStack, moto's server); it is passed explicitly as well so that
 an endpoint set after start-up (tests, the dev stack) is used.

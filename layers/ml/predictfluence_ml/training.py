@@ -130,8 +130,9 @@ def library_versions() -> dict[str, str]:
 def ml_threads() -> Iterator[None]:
     """Cap OpenMP/BLAS threads at PF_ML_THREADS (default 1; 0 = the libraries' default).
 
-    Measured here: on a shared 2-core machine, OpenMP's spinning threads made boosting predictions 40×
-    slower in wall time than one thread; a dedicated Lambda with 2 vCPUs may set 2."""
+    One thread by default because OpenMP's spinning threads slow boosting predictions down badly on a
+    shared machine (figure: docs/benchmarks.md, "Figures behind code decisions"); a dedicated Lambda
+    with 2 vCPUs may set 2."""
     n = get_settings().ml_threads
     if n <= 0:
         yield

@@ -64,7 +64,7 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
     if f.q is not None:
         # A text search matches few rows: fetch them through the trigram indexes, then sort. Left alone,
         # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
-        # (bench/api.py: 170 ms vs ~40 ms at 100k influencers). Where pg_trgm is missing this is a scan.
+        # (figure: docs/benchmarks.md, "Figures behind code decisions"). Where pg_trgm is missing this is a scan.
         select = f"WITH m AS MATERIALIZED ({select}) SELECT * FROM m"  # noqa: S608
         order_sql = order_sql.replace("influencer_id", "id")
     with get_engine().connect() as conn, conn.begin():

@@ -143,7 +143,7 @@ class Stack:
         def server():
             local = create_local_server(app, config, opts.host, opts.api_port)
             # socketserver listens with a backlog of 5: under 20 concurrent clients the kernel drops SYNs
-            # and clients wait ~1 s to retransmit (bench/load.py). Re-listening raises the backlog.
+            # and clients wait to retransmit (docs/benchmarks.md). Re-listening raises the backlog.
             local.server.socket.listen(API_LISTEN_BACKLOG)
             return local
 
