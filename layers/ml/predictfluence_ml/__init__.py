@@ -4,5 +4,5 @@ Stage per module: `features` (SQL → numpy), `dataset` (time-split training / h
 (the model bundle), `evaluation` (metrics vs the peer baseline), `registry` (S3 artifacts +
 `model_version`), `rationale`, `anomaly`, `clusters`, `scoring` (batch → `influencer_score`) and
 `retrain` (the whole run). No pandas anywhere: the retrain function cannot carry both libraries
-(DESIGN §1).
+(docs/architecture.md, decision D1).
 """

@@ -2,7 +2,7 @@
 
 Everything is computed *as of a cutoff*: only posts published before the cutoff and only daily metric
 rows dated before it are read, so a model trained on a target window after the cutoff never sees it.
-ER of a post = (likes + comments + shares + saves summed over its daily rows) / followers (DESIGN §3);
+ER of a post = (likes + comments + shares + saves summed over its daily rows) / followers (docs/architecture.md, "Metric definitions");
 trailing ERs are means of that per-post ER over the posts of the window.
 """
 
