@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
-from predictfluence.models import AUDIENCE_DIMENSIONS
+from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 _DIMS = ", ".join(f"'{d}'" for d in AUDIENCE_DIMENSIONS)
 TOLERANCE = 0.01

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
-from predictfluence.models import CAMPAIGN_STATUSES
+from predictfluence.vocab import CAMPAIGN_STATUSES
 
 _STATUSES = ", ".join(f"'{s}'" for s in CAMPAIGN_STATUSES)
 

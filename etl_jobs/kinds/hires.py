@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
-from predictfluence.models import HIRE_STATUSES
 from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns
+from predictfluence.vocab import HIRE_STATUSES
 
 _STATUSES = ", ".join(f"'{s}'" for s in HIRE_STATUSES)
 

@@ -1,4 +1,6 @@
-"""The warehouse: SQLAlchemy 2 models of DESIGN.md §3. Alembic migrations are generated from these.
+"""The warehouse: SQLAlchemy 2 models (the design record is docs/architecture.md). Alembic migrations
+are generated from these; the allowed values of the `*_known` CHECK constraints come from
+predictfluence.vocab.
 
 Conventions: natural keys are unique constraints (ETL upserts on them); counts carry CHECK (>= 0);
 money is NUMERIC(14, 2); rates are fractions (0.0139 = 1.39 %).
@@ -34,6 +36,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from predictfluence.tiers import tier_sql
+from predictfluence.vocab import (
+    API_ROLES,
+    AUDIENCE_DIMENSIONS,
+    CAMPAIGN_STATUSES,
+    HIRE_STATUSES,
+    LOAD_STATUSES,
+    MODEL_STATUSES,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,12 +54,6 @@ NAMING = {
 }
 
 Money = Numeric(14, 2)
-AUDIENCE_DIMENSIONS = ("country", "age_group", "gender")
-CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "archived")
-HIRE_STATUSES = ("proposed", "contracted", "live", "completed", "cancelled")
-LOAD_STATUSES = ("processing", "loaded", "rejected", "failed")
-MODEL_STATUSES = ("champion", "challenger", "rejected", "retired")
-API_ROLES = ("viewer", "manager", "admin")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

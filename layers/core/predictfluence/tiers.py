@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-TIERS: tuple[str, ...] = ("nano", "micro", "mid", "macro", "mega")
-# Lower bound (inclusive) of each tier.
-TIER_LOWER_BOUNDS: dict[str, int] = {"nano": 0, "micro": 10_000, "mid": 50_000, "macro": 500_000, "mega": 1_000_000}
+from predictfluence.vocab import FOLLOWER_TIERS
+
+TIERS: tuple[str, ...] = FOLLOWER_TIERS
+# Lower bound (inclusive) of each tier, smallest tier first.
+TIER_LOWER_BOUNDS: dict[str, int] = dict(zip(TIERS, (0, 10_000, 50_000, 500_000, 1_000_000), strict=True))
 
 
 def follower_tier(followers: int | None) -> str | None:
     if followers is None:
         return None
-    tier = "nano"
+    tier = TIERS[0]
     for name in TIERS:
         if followers >= TIER_LOWER_BOUNDS[name]:
             tier = name
@@ -19,8 +21,5 @@ def follower_tier(followers: int | None) -> str | None:
 
 def tier_sql(column: str) -> str:
     """The same rule as a SQL CASE expression (used by the generated column `influencer.follower_tier`)."""
-    return (
-        f"CASE WHEN {column} IS NULL THEN NULL "
-        f"WHEN {column} >= 1000000 THEN 'mega' WHEN {column} >= 500000 THEN 'macro' "
-        f"WHEN {column} >= 50000 THEN 'mid' WHEN {column} >= 10000 THEN 'micro' ELSE 'nano' END"
-    )
+    upper = " ".join(f"WHEN {column} >= {TIER_LOWER_BOUNDS[t]} THEN '{t}'" for t in reversed(TIERS[1:]))
+    return f"CASE WHEN {column} IS NULL THEN NULL {upper} ELSE '{TIERS[0]}' END"

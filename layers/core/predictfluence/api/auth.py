@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 
 from predictfluence.api import limits
+from predictfluence.vocab import API_ROLES
 
-ROLES: tuple[str, ...] = ("viewer", "manager", "admin")
+ROLES: tuple[str, ...] = API_ROLES  # least to most privileged
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 KEY_PREFIX = "pfk_"
 

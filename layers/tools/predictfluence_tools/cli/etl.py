@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from predictfluence.vocab import CSV_KINDS
 from predictfluence_tools.localdb import needs_database
 
-KINDS_HELP = "influencers, campaigns, posts, post_metrics, audience, hires, conversions, profiles"
+KINDS_HELP = ", ".join(CSV_KINDS)
 
 
 @click.group()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from predictfluence.api.auth import ROLES
+from predictfluence.vocab import API_ROLES
 from predictfluence_tools.localdb import needs_database
 
 
@@ -14,7 +14,7 @@ def keys() -> None:
 
 
 @keys.command()
-@click.option("--role", type=click.Choice(ROLES), required=True, help="What the key may do.")
+@click.option("--role", type=click.Choice(API_ROLES), required=True, help="What the key may do.")
 @click.option("--name", default=None, help="Who or what uses the key.")
 @needs_database
 def create(role: str, name: str | None) -> None:

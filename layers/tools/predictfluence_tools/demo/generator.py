@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from etl_jobs.spec import KINDS
+from predictfluence.vocab import CSV_KINDS
 from predictfluence_tools.demo import params as P
 from predictfluence_tools.demo.accounts import SHARE_UNITS, Accounts, make_accounts
 from predictfluence_tools.demo.campaigns import Campaign, Hire, make_campaigns
@@ -25,7 +26,8 @@ from predictfluence_tools.demo.conversions import conversion_rows
 from predictfluence_tools.demo.metrics import metric_chunks
 from predictfluence_tools.demo.posts import TRACKED, Posts, make_posts
 
-OUTPUT_KINDS = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
+# Every CSV kind but the public-profile snapshots, in load order (predictfluence.vocab).
+OUTPUT_KINDS: tuple[str, ...] = tuple(kind for kind in CSV_KINDS if kind != "profiles")
 TRUTH_FILE = "_truth.json"
 CHUNK_POSTS = 50_000
 PILOT_ACCOUNTS = 4_000

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from predictfluence.api.schemas.common import Id, QueryModel, Short
 from predictfluence.api.schemas.influencers import TrendPoint
+from predictfluence.vocab import AudienceDimension
 
 
 class Kpis(BaseModel):
@@ -56,7 +57,7 @@ class TopCampaigns(BaseModel):
 
 
 class DemographicsQuery(QueryModel):
-    dimension: Literal["country", "age_group", "gender"]
+    dimension: AudienceDimension
     campaign_id: Id | None = None
 
 

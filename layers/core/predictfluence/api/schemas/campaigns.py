@@ -18,9 +18,8 @@ from predictfluence.api.schemas.common import (
     Search,
     Title,
 )
+from predictfluence.vocab import CampaignStatus, HireStatus
 
-CampaignStatus = Literal["draft", "active", "paused", "completed", "archived"]
-HireStatus = Literal["proposed", "contracted", "live", "completed", "cancelled"]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 CampaignSort = Literal["name", "created_at", "start_date", "budget"]
 

@@ -17,10 +17,9 @@ from predictfluence.api.schemas.common import (
     SearchTerm,
     Short,
 )
-from predictfluence.tiers import TIERS
+from predictfluence.vocab import AUDIENCE_DIMENSIONS, FollowerTier
 
-Tier = Literal["nano", "micro", "mid", "macro", "mega"]
-assert tuple(Tier.__args__) == TIERS  # type: ignore[attr-defined]
+Tier = FollowerTier
 InfluencerSort = Literal["followers", "avg_er", "avg_likes", "avg_views", "name"]
 
 
@@ -122,7 +121,7 @@ class Snapshot(BaseModel):
 
 class InfluencerProfile(InfluencerItem):
     trend: list[TrendPoint] = Field(description="the last 30 days, one point per day (oldest first)")
-    audience: dict[str, list[AudienceBucket]] = Field(description="by dimension: country, age_group, gender")
+    audience: dict[str, list[AudienceBucket]] = Field(description=f"by dimension: {', '.join(AUDIENCE_DIMENSIONS)}")
     scores: list[Score]
     campaigns: list[InfluencerCampaign]
     latest_snapshot: Snapshot | None

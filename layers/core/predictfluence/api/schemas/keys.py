@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from predictfluence.api.schemas.common import BodyModel, Title
+from predictfluence.vocab import ApiRole
 
-Role = Literal["viewer", "manager", "admin"]
+Role = ApiRole
 
 
 class ApiKeyCreate(BodyModel):

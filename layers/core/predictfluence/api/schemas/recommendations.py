@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from predictfluence.api.schemas.common import Id, Label, QueryModel, Short
+from predictfluence.vocab import FollowerTier, ModelStatus
 
-Tier = Literal["nano", "micro", "mid", "macro", "mega"]
+Tier = FollowerTier
 Followers = Annotated[int, Field(ge=0, le=10_000_000_000)]
 
 
@@ -75,7 +76,7 @@ class ModelVersionItem(BaseModel):
     id: int
     kind: str
     version: str
-    status: Literal["champion", "challenger", "rejected", "retired"]
+    status: ModelStatus
     metrics: dict[str, Any] = Field(description="holdout metrics: mae, r2, interval_coverage, baseline_mae, tier_accuracy, …")
     decision: str | None = Field(description="why it was promoted or rejected")
     artifact_uri: str

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from predictfluence.api.limits import MAX_LOAD_ERROR_CHARS
 from predictfluence.api.schemas.common import BodyModel, PageInfo, PageQuery
+from predictfluence.vocab import CsvKind, LoadStatus
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-UploadKind = Literal["influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions",
-                     "profiles"]
+UploadKind = CsvKind
 Filename = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,150}\.csv$")]
 
 
@@ -32,9 +32,6 @@ class UploadTicket(BaseModel):
     content_type: str
     max_bytes: int
     expires_in: int = Field(description="seconds the ticket stays valid")
-
-
-LoadStatus = Literal["processing", "loaded", "rejected", "failed"]
 
 
 class LoadListQuery(PageQuery):
