@@ -42,3 +42,15 @@ def test_filter_values_match_the_api() -> None:
     assert json.loads(_js_const("HIRE_STATUSES")) == list(get_args(HireStatus))
     sorts = re.findall(r'\["(\w+)", "', (SITE / "js" / "pages" / "influencers.js").read_text().split("const SORTS = ")[1].split(";")[0])
     assert sorted(sorts) == sorted(get_args(InfluencerSort))
+
+
+def test_tiers_kinds_and_dimensions_match_the_vocabulary() -> None:
+    from predictfluence.vocab import AUDIENCE_DIMENSIONS, CSV_KINDS, FOLLOWER_TIERS
+
+    assert re.findall(r'\["(\w+)", "', _js_const("AUDIENCE_SIZES")) == list(FOLLOWER_TIERS)
+    assert re.findall(r'\["(\w+)", "[^"]+"\]', _js_const("UPLOAD_KINDS")) == list(CSV_KINDS)
+    for page, const in (("influencer.js", "DIMENSIONS"), ("analytics.js", "DIMS")):
+        source = (SITE / "js" / "pages" / page).read_text()
+        match = re.search(rf"const {const} = (.*?);\n", source, re.S)
+        assert match, (page, const)
+        assert re.findall(r'\["(\w+)", "', match.group(1)) == list(AUDIENCE_DIMENSIONS), page

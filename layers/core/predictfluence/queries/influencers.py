@@ -12,6 +12,7 @@ from predictfluence.queries.common import one, order_clause, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.rollups import version
+from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
 SORTS: dict[str, str] = {
@@ -106,7 +107,7 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
     if base is None:
         raise NotFound("influencer", influencer_id)
     base["trend"] = trend(influencer_id, conn=conn)
-    audience: dict[str, list[dict[str, Any]]] = {"country": [], "age_group": [], "gender": []}
+    audience: dict[str, list[dict[str, Any]]] = {dimension: [] for dimension in AUDIENCE_DIMENSIONS}
     for row in rows("SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
                     "ORDER BY dimension, share DESC, bucket", {"id": influencer_id}, conn):
         audience.setdefault(row["dimension"], []).append({"bucket": row["bucket"], "share": row["share"]})

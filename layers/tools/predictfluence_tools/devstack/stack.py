@@ -14,14 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.config import PROJECT_ROOT, get_settings
+from predictfluence.vocab import CSV_KINDS
 from predictfluence_tools.devstack import aws as local_aws
 from predictfluence_tools.devstack.ports import ensure_free
 
 log = logging.getLogger(__name__)
 
 API_LISTEN_BACKLOG = 128
-# Demo CSV kinds in dependency order: each load must land before the next one references it.
-DEMO_KIND_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
+# Demo CSV kinds in dependency order (each load must land before the next one references it): vocab's
+# CSV kinds are in load order; the demo writes all of them but the profile snapshots.
+DEMO_KIND_ORDER: tuple[str, ...] = tuple(kind for kind in CSV_KINDS if kind != "profiles")
 
 
 @dataclass
