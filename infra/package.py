@@ -130,6 +130,15 @@ def module_files(packages: dict[str, Path], root_modules: dict[str, Path] | None
     return modules
 
 
+def import_base(package: str, node: ast.ImportFrom) -> str:
+    """The absolute module a `from … import` statement in `package` names (`from ..x import y` → `a.x`)."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    parts = parts[: len(parts) - (node.level - 1)]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
 def imported_names(name: str, file: Path, known: set[str] | frozenset[str] = frozenset()) -> set[str]:
     """What module `name` (source `file`) imports: every `import` / `from … import` anywhere in it (lazy
     imports inside functions included), resolved to dotted names (`from a import b` yields `a` and
@@ -141,12 +150,7 @@ def imported_names(name: str, file: Path, known: set[str] | frozenset[str] = fro
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base_parts = package.split(".")
-                base_parts = base_parts[: len(base_parts) - (node.level - 1)]
-                base = ".".join(base_parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
+            base = import_base(package, node)
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in known:

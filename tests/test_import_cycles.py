@@ -16,7 +16,10 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.package.conftest import load_packager
+
 ROOT = Path(__file__).resolve().parents[1]
+_PACKAGER = load_packager()  # infra/package.py: one module discovery and one import resolution for both
 # source folder -> the top-level packages found in it
 SOURCES: dict[Path, tuple[str, ...]] = {
     ROOT / "layers" / "core": ("predictfluence",),
@@ -28,15 +31,8 @@ SOURCES: dict[Path, tuple[str, ...]] = {
 
 def project_modules() -> dict[str, Path]:
     """Dotted module name -> file, for every module of the project's packages (`pkg/__init__.py` is `pkg`)."""
-    found: dict[str, Path] = {}
-    for base, packages in SOURCES.items():
-        for package in packages:
-            for path in sorted((base / package).rglob("*.py")) if (base / package).is_dir() else []:
-                parts = list(path.relative_to(base).with_suffix("").parts)
-                if parts[-1] == "__init__":
-                    parts.pop()
-                found[".".join(parts)] = path
-    return found
+    return _PACKAGER.module_files({package: base / package for base, packages in SOURCES.items()
+                                   for package in packages if (base / package).is_dir()})
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -66,12 +62,7 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         else:
-            if node.level:
-                base_parts = package.split(".")
-                base_parts = base_parts[: len(base_parts) - (node.level - 1)]
-                base = ".".join(base_parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
+            base = _PACKAGER.import_base(package, node)
             names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
         for name in names:
             while name and name not in modules:  # `import a.b.c` of a name inside a.b -> a.b
