@@ -279,6 +279,8 @@ def add_bytecode_to_zip(zip_path: Path, work: Path) -> None:
         zf.extractall(work)
     saved = strip_tree(work)
     log(f"deployment.zip: stripped {saved / 1e6:.1f} MB (extension-module symbols, C/Cython sources, stubs)")
+    saved = strip_unserved_assets(work)
+    log(f"deployment.zip: removed {saved / 1e6:.1f} MB of Swagger UI files /docs never serves")
     compile_tree(work)
     write_zip(work, zip_path)
 
@@ -294,6 +296,20 @@ def layer_names() -> list[str]:
 
 def layer_code_packages(name: str) -> list[Path]:
     return sorted(p.parent for p in (ROOT / "layers" / name).glob("*/__init__.py"))
+
+
+def strip_unserved_assets(site: Path) -> int:
+    """The Swagger UI wheel ships ~11.6 MB of bundles and source maps; the API serves only
+    predictfluence.api.docs.ASSETS from it (the bundle and its CSS). Returns the bytes removed."""
+    from predictfluence.api.docs import ASSETS
+
+    saved = 0
+    for folder in site.glob("swagger_ui_bundle/vendor/*"):
+        for file in folder.iterdir():
+            if file.is_file() and file.name not in ASSETS:
+                saved += file.stat().st_size
+                file.unlink()
+    return saved
 
 
 def strip_tree(site: Path) -> int:

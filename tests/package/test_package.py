@@ -263,14 +263,18 @@ def test_api_handler_runs_from_the_package(built, unzipped, lambda_runtime, clea
     rollups.refresh(db)  # as the ETL does after a load: the list reads the influencer_stats rollup
     bearer = {"Authorization": f"Bearer {create_key('viewer', 'package-api-test')[0]}"}
     requests = [["GET", "/health", None], ["GET", "/influencers", {"page_size": "5"}, bearer],
-                ["GET", "/influencers", {"page_size": "5"}]]
+                ["GET", "/influencers", {"page_size": "5"}],
+                ["GET", "/docs/swagger-ui-bundle.js", None], ["GET", "/docs/swagger-ui.css", None]]
     result = run_packaged("APIHandler", built, unzipped, lambda_runtime, clean_python, lambda_env, requests)
     with capsys.disabled():
         print(f"\nAPIHandler: import {result['import_s']} s; {result['import_all']['imported']} packaged modules "
               f"import; dev-only modules not loadable in Lambda: {result['import_all']['dev_only']}")
     _check_common("APIHandler", result)
     assert result["heavy_after_import"] == [] and result["heavy_after_invoke"] == [], result
-    health, page, anonymous = result["responses"]
+    health, page, anonymous, bundle, css = result["responses"]
+    # the packager keeps only the Swagger UI files /docs serves (predictfluence.api.docs.ASSETS)
+    assert (bundle["status"], css["status"]) == (200, 200), (bundle["status"], css["status"])
+    assert bundle["body"].startswith("/*! For license information please see swagger-ui-bundle.js"), bundle["body"][:80]
     assert health["status"] == 200, health
     assert json.loads(health["body"])["status"] == "ok", health
     assert page["status"] == 200, page
