@@ -75,7 +75,10 @@ RULES: list[Rule] = [
     Rule("ml", r"train_s", target=60.0),
     Rule("ml", r"mae_ratio", target=0.8),
     Rule("ml", r"mae", baseline="baseline_mae", limit=0.8),  # the peer-median baseline of the same holdout
-    Rule("ml_real", r"(all|no_like)_columns\.mae", baseline="{group}.baseline_mae"),
+    Rule("ml", r"mae_vs_persistence", target=1.0),  # the creator's own last-90-day ER, same holdout
+    Rule("ml", r"segments\.\w+\.mae", baseline="{group}.persistence_mae", limit=1.0),  # … in every segment
+    Rule("ml", r"real_cv_mae", baseline="real_cv_baseline_mae"),  # leak-free: profile columns only
+    Rule("ml_real", r"(all_columns_leaky|no_like_columns)\.mae", baseline="{group}.baseline_mae"),
     Rule("coldstart", r"import_s", target=0.5),
     Rule("coldstart", r"first_request_s", target=0.9),
     Rule("coldstart", r"heavy_import_s", baseline="import_s", higher_is_better=True),

@@ -111,3 +111,12 @@ def test_model_errors_are_judged_against_the_same_run_baseline():
     assert run_all.judge("ml", "mae", 0.007, figures) == ("baseline_mae 0.0156 (≤ 0.8×)", "0.45×", "ok")
     assert run_all.judge("ml_real", "no_like_columns.mae", 0.0136, figures) == (
         "no_like_columns.baseline_mae 0.0153", "0.89×", "")
+
+
+def test_model_is_judged_against_persistence_overall_and_per_segment():
+    run_all = _run_all()
+    figures = run_all.flatten({"mae": 0.0154, "persistence_mae": 0.0165, "mae_vs_persistence": 0.93,
+                               "segments": {"ge15": {"mae": 0.0103, "persistence_mae": 0.0100}}})
+    assert run_all.judge("ml", "mae_vs_persistence", 0.93, figures) == ("target ≤ 1.00", "0.93", "ok")
+    assert run_all.judge("ml", "segments.ge15.mae", 0.0103, figures) == (
+        "segments.ge15.persistence_mae 0.01 (≤ 1×)", "1.03×", "MISSED")

@@ -52,6 +52,9 @@ def test_training_writes_artifacts_metadata_and_a_champion_row(db, aws, warehous
     m = record.metrics
     assert set(m) >= {"mae", "r2", "interval_coverage", "baseline_mae", "tier_accuracy", "tier_macro_f1"}
     assert m["mae"] < m["baseline_mae"]
+    # persistence (the creator's own last-90-day ER) is measured on the same holdout, overall and per segment
+    assert m["mae"] < m["persistence_mae"] and m["mae_vs_persistence"] < 1
+    assert sum(m[f"segment_{s}_rows"] for s in ("none", "lt5", "5to14", "ge15")) == m["holdout_rows"]
     assert metadata["metrics"]["mae"] == m["mae"]
     assert record.details["decision"].startswith("first version: MAE")
 

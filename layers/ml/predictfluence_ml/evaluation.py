@@ -1,4 +1,7 @@
-"""Holdout metrics of a bundle, always next to the peer baseline measured on the same rows."""
+"""Holdout metrics of a bundle, always next to two baselines measured on the same rows: the peer median
+(platform × tier × category) and persistence (the creator's own last-90-day ER for this content type,
+else the creator's overall last-90-day ER, else the peer median), overall and per segment of history
+(posts of this content type in the last 90 days: none, < 5, 5–14, ≥ 15)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_sc
 
 from predictfluence_ml.bundle import TIER_NAMES, ModelBundle
 from predictfluence_ml.dataset import Dataset
+from predictfluence_ml.features import FeatureMatrix
 from predictfluence_ml.training import tier_labels
 
 
@@ -21,10 +25,57 @@ def regression_metrics(y: np.ndarray, point: np.ndarray, low: np.ndarray, high: 
     }
 
 
+# (name, lowest posts_ct_90, highest) — the history segments the baselines are reported for
+SEGMENTS: tuple[tuple[str, float, float], ...] = (
+    ("none", 0, 0), ("lt5", 1, 4), ("5to14", 5, 14), ("ge15", 15, float("inf")),
+)
+
+
+def persistence(X: FeatureMatrix, fallback: np.ndarray) -> np.ndarray:
+    """What a manager predicts by eye: the creator's last-90-day ER for this content type, else the
+    creator's overall last-90-day ER, else *fallback* (the peer median)."""
+    names = X.spec.numeric
+    own = X.num[:, names.index("er_ct_90")]
+    overall = X.num[:, names.index("er_90")]
+    return np.where(np.isfinite(own), own, np.where(np.isfinite(overall), overall, fallback))
+
+
+def segment_of(X: FeatureMatrix) -> np.ndarray:
+    posts = np.nan_to_num(X.num[:, X.spec.numeric.index("posts_ct_90")], nan=0.0)
+    out = np.empty(posts.size, dtype=object)
+    for name, lo, hi in SEGMENTS:
+        out[(posts >= lo) & (posts <= hi)] = name
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("nan")
+
+
+def baseline_metrics(y: np.ndarray, point: np.ndarray, peer: np.ndarray, X: FeatureMatrix) -> dict[str, float]:
+    """persistence_mae, mae_vs_persistence and, per segment, rows / model / peer / persistence MAE and
+    the model's ratio to persistence."""
+    persist = persistence(X, peer)
+    out = {"persistence_mae": float(mean_absolute_error(y, persist))}
+    out["mae_vs_persistence"] = _ratio(float(mean_absolute_error(y, point)), out["persistence_mae"])
+    segments = segment_of(X)
+    for name, _lo, _hi in SEGMENTS:
+        sel = segments == name
+        out[f"segment_{name}_rows"] = int(sel.sum())
+        if not sel.any():
+            continue
+        model, peer_mae, persist_mae = (float(np.mean(np.abs(y[sel] - p[sel]))) for p in (point, peer, persist))
+        out[f"segment_{name}_mae"] = model
+        out[f"segment_{name}_baseline_mae"] = peer_mae
+        out[f"segment_{name}_persistence_mae"] = persist_mae
+        out[f"segment_{name}_mae_vs_persistence"] = _ratio(model, persist_mae)
+    return out
+
+
 def evaluate(bundle: ModelBundle, holdout: Dataset, baseline: Any | None = None) -> dict[str, float]:
     """Regressor MAE / R² / 80 % interval coverage, classifier accuracy / macro-F1, and the baseline
     (median ER of the same platform × tier × category, learned on *bundle*'s training data unless another
-    baseline is given)."""
+    baseline is given), and persistence overall and per history segment (`baseline_metrics`)."""
     y = holdout.y
     point, low, high = bundle.predict(holdout.X)
     metrics = regression_metrics(y, point, low, high)
@@ -32,6 +83,7 @@ def evaluate(bundle: ModelBundle, holdout: Dataset, baseline: Any | None = None)
     metrics["baseline_mae"] = float(mean_absolute_error(y, base))
     metrics["baseline_r2"] = float(r2_score(y, base)) if y.size > 1 else float("nan")
     metrics["mae_ratio"] = metrics["mae"] / metrics["baseline_mae"] if metrics["baseline_mae"] > 0 else float("nan")
+    metrics.update(baseline_metrics(y, point, base, holdout.X))
     labels = np.array(TIER_NAMES, dtype=object)[tier_labels(holdout.X.cat, y)]
     predicted, _ = bundle.predict_tier(holdout.X)
     metrics["tier_accuracy"] = float(accuracy_score(labels, predicted))
