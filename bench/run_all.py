@@ -48,6 +48,7 @@ SCALES: dict[str, dict[str, list[str]]] = {
         "generate": ["--rows", "100000"],
         "load": ["--seconds", "10", "--clients", "20", "--influencers", "300"],
         "hostile_line": ["--mib", "64", "--runs", "1"],
+        "flag": ["--influencers", "600", "--days", "130"],
     },
 }
 
@@ -55,7 +56,7 @@ SCALES: dict[str, dict[str, list[str]]] = {
 @dataclass(frozen=True)
 class Rule:
     """How to judge one figure: against another figure of the same run (`baseline` key, ratio ≤ `limit`)
-    or against a fixed `target` (value ≤ target; ratio = value / target)."""
+    or against a fixed `target` (value ≤ target, or ≥ with `higher_is_better`; ratio = value / target)."""
 
     bench: str
     pattern: str  # regex over the flattened key (dots join nested keys)
@@ -87,6 +88,9 @@ RULES: list[Rule] = [
     Rule("upload_latency", r"upload_to_api_s\.max", target=5.0),
     Rule("hostile_line", r".*\.etl_peak_rss_mib", target=128.0),  # a hostile line costs no more than a bounded line
     Rule("hostile_line", r".*\.etl_s", target=5.0),
+    Rule("flag", r"suspicious_in_top(20|100)", target=0.0),  # the default ranking holds no bought engagement
+    Rule("flag", r"flag_recall", target=0.9, higher_is_better=True),
+    Rule("flag", r"flag_precision", target=0.8, higher_is_better=True),
     Rule("load", r"errors", target=0.0),
     Rule("load", r"per_endpoint\..*\.errors", target=0.0),  # latency under 20 clients: reported, no target
 ]
@@ -134,6 +138,8 @@ def judge(bench: str, key: str, value: float, figures: dict[str, float]) -> tupl
         if rule.target == 0:
             return "target 0", "", "ok" if value == 0 else "MISSED"
         ratio = value / rule.target
+        if rule.higher_is_better:
+            return f"target ≥ {fmt(rule.target)}", f"{ratio:.2f}", "ok" if value >= rule.target else "MISSED"
         return f"target ≤ {fmt(rule.target)}", f"{ratio:.2f}", "ok" if value <= rule.target else "MISSED"
     return "", "", ""
 

@@ -15,7 +15,8 @@ recommendation_routes = router.blueprint
 def recommendations(query: RecommendationQuery) -> Recommendations:
     """Scores are batch predictions of the champion model (refreshed by each retraining): predicted mean ER
     per post over the next 30 days with an 80 % interval, performance tier, audience-quality flags and a
-    plain-words rationale against the platform × tier × category peers."""
+    plain-words rationale against the platform × tier × category peers. Influencers flagged for unusual
+    engagement are left out unless `include_flagged=true`."""
     remaining = None
     if query.campaign_id is not None:
         remaining = q.campaign_remaining_budget(query.campaign_id)
@@ -23,7 +24,7 @@ def recommendations(query: RecommendationQuery) -> Recommendations:
     items = q.recommend(
         platform=query.platform, category=query.category, content_type=query.content_type, tiers=tiers,
         min_followers=query.min_followers, max_followers=query.max_followers, campaign_id=query.campaign_id,
-        remaining_budget=remaining, exclude_flagged=query.exclude_flagged, limit=query.limit,
+        remaining_budget=remaining, include_flagged=query.include_flagged, limit=query.limit,
     )
     return Recommendations(items=[{**item, **_links(item["influencer_id"])} for item in items],
                            campaign_remaining_budget=remaining, model_version=q.scoring_model())

@@ -67,6 +67,9 @@ def _ids(body):
 
 def test_ranked_best_content_type_per_influencer(client, auth, scored):
     body = _get(client, "/recommendations", auth["viewer"])
+    assert _ids(body) == [(4, "video"), (3, "reel"), (2, "reel"), (1, "reel")]  # 5 is flagged: left out
+    assert all(r["anomaly_reasons"] == [] for r in body["items"])
+    body = _get(client, "/recommendations?include_flagged=true", auth["viewer"])
     assert _ids(body) == [(5, "reel"), (4, "video"), (3, "reel"), (2, "reel"), (1, "reel")]
     assert [r["rank"] for r in body["items"]] == [1, 2, 3, 4, 5]
     assert body["model_version"]["id"] == 2 and body["model_version"]["version"] == "v2"
@@ -91,11 +94,13 @@ def test_ranked_best_content_type_per_influencer(client, auth, scored):
         ("tier=micro&min_followers=16000&max_followers=35000", [(2, "reel"), (1, "reel")]),
         ("audience_size=mid", [(3, "reel")]),
         ("tier=micro&audience_size=mid", []),
-        ("exclude_flagged=true&limit=2", [(4, "video"), (3, "reel")]),
+        ("limit=2", [(4, "video"), (3, "reel")]),
+        ("include_flagged=false&limit=2", [(4, "video"), (3, "reel")]),
         ("content_type=story", []),
-        ("limit=1", [(5, "reel")]),
-        ("limit=4", [(5, "reel"), (4, "video"), (3, "reel"), (2, "reel")]),
-        ("category=Beauty&limit=3", [(5, "reel"), (4, "video"), (2, "reel")]),
+        ("include_flagged=true&limit=1", [(5, "reel")]),
+        ("include_flagged=true&limit=4", [(5, "reel"), (4, "video"), (3, "reel"), (2, "reel")]),
+        ("include_flagged=true&category=Beauty&limit=3", [(5, "reel"), (4, "video"), (2, "reel")]),
+        ("category=Beauty&limit=3", [(4, "video"), (2, "reel"), (1, "reel")]),
     ],
 )
 def test_filters(client, auth, scored, query, expected):
@@ -103,7 +108,7 @@ def test_filters(client, auth, scored, query, expected):
 
 
 def test_campaign_excludes_hired_and_over_budget(client, auth, scored):
-    body = _get(client, "/recommendations?campaign_id=1", auth["viewer"])
+    body = _get(client, "/recommendations?campaign_id=1&include_flagged=true", auth["viewer"])
     # 2 is hired for it; 3's estimate (900, its completed hire) exceeds the 700 left; 1's only hire was
     # cancelled (no estimate) and 4's cancelled hire of this campaign does not count as hired
     assert _ids(body) == [(5, "reel"), (4, "video"), (1, "reel")]
@@ -111,7 +116,7 @@ def test_campaign_excludes_hired_and_over_budget(client, auth, scored):
     by_id = {r["influencer_id"]: r for r in body["items"]}
     assert by_id[1]["estimated_cost"] is None and by_id[4]["estimated_cost"] is None
     assert _ids(_get(client, "/recommendations?campaign_id=2", auth["viewer"])) == [
-        (5, "reel"), (4, "video"), (2, "reel"), (1, "reel")
+        (4, "video"), (2, "reel"), (1, "reel")
     ]
 
 
@@ -150,3 +155,43 @@ def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, 
     assert body["champion"]["metrics"]["mae"] < body["champion"]["metrics"]["baseline_mae"]
     recs = _get(client, "/recommendations?limit=3", auth["viewer"])
     assert len(recs["items"]) == 3 and all(" have a median ER of " in r["rationale"] for r in recs["items"])
+
+
+def test_generated_world_with_known_fraud_hides_flagged_by_default(client, auth, api_db, tmp_path, monkeypatch):
+    """A demo world (its `_truth.json` names the accounts with bought engagement), trained and scored: the
+    default ranking holds no flagged and no truly suspicious account; include_flagged=true brings the
+    flagged ones back, marked with their reasons."""
+    import datetime as dt
+    import json
+
+    from etl_jobs.pipeline import load_path
+    from predictfluence_ml.dataset import build_split
+    from predictfluence_ml.scoring import score_all
+    from predictfluence_ml.training import TrainParams, fit
+    from predictfluence_tools.demo.generator import TRUTH_FILE, DemoConfig, generate
+
+    monkeypatch.setenv("PF_ML_THREADS", "1")
+    generate(DemoConfig(influencers=400, days=130, seed=13, end_date=dt.date(2026, 11, 1)), tmp_path)
+    for kind in ("influencers", "campaigns", "audience", "hires", "posts", "post_metrics"):
+        load_path(api_db, tmp_path / f"{kind}.csv", kind=kind)
+    split = build_split(api_db)
+    assert split.train.flagged_left_out > 0  # bought engagement does not reach the training targets
+    bundle = fit(split.train, TrainParams(max_iter=60, classifier_iter=30, n_clusters=4))
+    with api_db.begin() as conn:
+        version = conn.execute(sa.text(
+            "INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
+            "('engagement', 'v1', 'champion', '{}', 's3://m/v1', 'a', '{}') RETURNING id")).scalar_one()
+        handles = dict(conn.execute(sa.text("SELECT id, lower(handle) FROM influencer")).all())
+    score_all(api_db, bundle, version)
+    truth = json.loads((tmp_path / TRUTH_FILE).read_text(encoding="utf-8"))
+    suspicious = {s["handle"].lower() for s in truth["suspicious"]}
+    assert len(suspicious) == 8  # 2 % of 400
+
+    default = _get(client, "/recommendations?limit=100", auth["viewer"])["items"]
+    assert len(default) == 100 and all(r["anomaly_reasons"] == [] for r in default)
+    assert not {handles[r["influencer_id"]] for r in default} & suspicious
+    assert _get(client, "/recommendations", auth["viewer"])["items"] == default[:20]
+
+    everyone = _get(client, "/recommendations?include_flagged=true&limit=100", auth["viewer"])["items"]
+    flagged = {handles[r["influencer_id"]] for r in everyone if r["anomaly_reasons"]}
+    assert flagged and len(flagged & suspicious) >= len(flagged) / 2  # marked, and mostly the bought ones

@@ -451,3 +451,28 @@ def test_missing_config_explains_itself(browser, stack: Stack, problems, db) -> 
         ctx.close()
         server.shutdown()
         server.server_close()
+
+
+def test_recommendations_hide_flagged_accounts_until_the_toggle(page, stack: Stack, data) -> None:
+    """Creator 001 carries an anomaly flag: left out by default, shown and marked with the toggle on."""
+    open_page(page, stack, "/recommendations")
+    wait_idle(page)
+    recs = page.get_by_test_id("recommendation")
+    assert recs.count() >= 2
+    toggle = page.get_by_label("Include flagged accounts")
+    assert toggle.is_visible() and not toggle.is_checked()
+    expect(page.locator("[data-flagged=true]")).to_have_count(0)
+    assert page.get_by_test_id("flagged-badge").count() == 0
+    assert "Creator 001" not in page.get_by_test_id("recommendations").inner_text()
+    toggle.check()
+    page.wait_for_url(re.compile(r"include_flagged=true"))
+    wait_idle(page)
+    flagged = page.locator("[data-flagged=true]")
+    expect(flagged).to_have_count(1)
+    assert "Creator 001" in flagged.inner_text() and "Flagged" in flagged.inner_text()
+    assert flagged.get_by_test_id("anomaly-warning").is_visible()
+    shoot(page, "09b-recommendations-flagged")
+    page.get_by_label("Include flagged accounts").uncheck()
+    page.wait_for_url(lambda url: "include_flagged" not in url)
+    wait_idle(page)
+    expect(page.locator("[data-flagged=true]")).to_have_count(0)

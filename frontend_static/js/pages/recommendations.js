@@ -7,7 +7,7 @@ import { anomalyWarning } from "./influencer.js";
 import { influencerName } from "./influencers.js";
 
 export const title = "Recommendations";
-const KEYS = ["platform", "audience_size", "content_type", "category", "campaign_id"];
+const KEYS = ["platform", "audience_size", "content_type", "category", "campaign_id", "include_flagged"];
 
 function interval(r) {
   const iv = pick(r, "interval", "er_interval");
@@ -34,12 +34,16 @@ export async function render({ root, query, isCurrent }) {
     content_type: select("content_type", opts(CONTENT_TYPES, "Any content"), query.content_type),
     category: categoryInput,
     campaign_id: select("campaign_id", [["", "No campaign"], ...campaigns.map((c) => [c.id, c.name])], query.campaign_id),
+    include_flagged: h("input", { type: "checkbox", name: "include_flagged", "data-testid": "include-flagged", checked: query.include_flagged === "true" ? true : null }),
   };
+  const value = (k) => (k === "include_flagged" ? (inputs[k].checked ? "true" : "") : inputs[k].value);
   const form = h("form", { class: "filters card", "aria-label": "Recommendation filters" },
     field("Platform", inputs.platform), field("Audience size", inputs.audience_size), field("Content type", inputs.content_type),
     field("Category", inputs.category), categoryList, field("For campaign", inputs.campaign_id, { hint: "Hire buttons use this campaign" }),
+    h("div", { class: "field" }, h("label", { class: "toggle" }, inputs.include_flagged, " Include flagged accounts"),
+      h("div", { class: "small muted" }, "Off: accounts flagged for unusual (likely bought) engagement are left out")),
     h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Recommend")));
-  const apply = () => navigate("/recommendations", Object.fromEntries(KEYS.map((k) => [k, inputs[k].value])));
+  const apply = () => navigate("/recommendations", Object.fromEntries(KEYS.map((k) => [k, value(k)])));
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
   for (const k of KEYS) inputs[k].addEventListener("change", apply);
   const results = h("div", {}, loading("Ranking influencers…"));
@@ -85,7 +89,8 @@ export async function render({ root, query, isCurrent }) {
     const id = pick(r, "influencer_id", "id");
     const [lo, hi] = interval(r);
     const person = { id, handle: r.handle, name: r.name };
-    return h("li", { class: "card rec", "data-testid": "recommendation" },
+    const flagged = (pick(r, "anomaly_reasons") || []).length > 0;
+    return h("li", { class: `card rec${flagged ? " rec-flagged" : ""}`, "data-testid": "recommendation", "data-flagged": flagged ? "true" : null },
       h("div", { class: "rank", "aria-label": `Rank ${pick(r, "rank") ?? i + 1}` }, `#${pick(r, "rank") ?? i + 1}`),
       h("div", { class: "body" },
         h("div", { class: "row" },
@@ -94,7 +99,7 @@ export async function render({ root, query, isCurrent }) {
           h("div", { class: "prediction" }, h("div", { class: "small muted" }, `Predicted ER${r.content_type ? " · " + fmt.label(r.content_type) : ""}`),
             h("b", {}, fmt.pct(predicted(r))), " ", h("span", { class: "muted small" }, lo !== undefined ? `(${fmt.pct(lo)} – ${fmt.pct(hi)})` : ""),
             intervalBar(lo, predicted(r), hi, max))),
-        h("div", { class: "tags" }, r.estimated_cost !== undefined && r.estimated_cost !== null ? badge(`Est. cost ${fmt.money(r.estimated_cost)}`) : null, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
+        h("div", { class: "tags" }, flagged ? h("span", { class: "badge badge-danger", "data-testid": "flagged-badge" }, "Flagged") : null, r.estimated_cost !== undefined && r.estimated_cost !== null ? badge(`Est. cost ${fmt.money(r.estimated_cost)}`) : null, r.category ? badge(fmt.label(r.category), "primary") : null, pick(r, "follower_tier", "tier") ? badge(fmt.label(pick(r, "follower_tier", "tier"))) : null, r.performance_tier ? badge(`${fmt.label(r.performance_tier)} performer`, "success") : null, r.country ? badge(r.country) : null),
         r.rationale ? h("p", { class: "rationale" }, r.rationale) : null,
         anomalyWarning(r),
         h("div", { class: "page-actions" },

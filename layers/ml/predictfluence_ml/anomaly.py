@@ -2,9 +2,15 @@
 
 Per influencer, robust z-scores (median / MAD within platform × follower tier) of log ER (last 90 days),
 log likes per comment and follower growth (when snapshots exist) feed an IsolationForest. The anomaly
-score is the forest's (0 normal … 1 isolated; ~0.5 is typical), and the reasons name each signal whose
-robust z-score is beyond ±3, in plain words. It is fitted on the population being scored, so peers are
-always the current ones.
+score is the forest's (0 normal … 1 isolated; ~0.5 is typical). It is fitted on the population being
+scored, so peers are always the current ones.
+
+The reasons (an influencer is *flagged* when it has any) name bought engagement, in plain words. A flag
+needs a primary signal: likes per comment beyond +3 robust z AND at least `LPC_RATIO`× the peers' median
+(bought likes come without comments), or follower growth beyond +3 (bought followers, when snapshots
+exist). ER far above or below the peers (±3) is added as a further reason only to a flag: on its own it
+is a genuinely strong or weak creator, and ranking handles that. Measured against the demo generator's
+ground truth in bench/flag.py (docs/ml.md).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sklearn.ensemble import IsolationForest
 from predictfluence_ml.features import CATEGORICAL, INFLUENCER_NUMERIC, FeatureMatrix
 
 Z_LIMIT = 3.0
+LPC_RATIO = 3.0  # bought likes: U(3, 8)× the organic likes on top of them; genuine creators stay below 3×
 SIGNALS = ("er_90", "likes_per_comment", "follower_growth_90")
 
 
@@ -77,37 +84,33 @@ def flag(matrix: FeatureMatrix, seed: int = 0) -> AnomalyResult:
         score = -forest.score_samples(z_filled)
     else:
         score = np.full(ids.size, np.nan)
-    reasons: list[list[str]] = []
-    for i in range(ids.size):
-        found: list[str] = []
-        peers = _fmt_peers(platform[i], tier[i])
-        ze = zs["er_90"][i]
-        if not np.isnan(ze) and abs(ze) > Z_LIMIT:
-            peer_er = float(np.exp(meds["er_90"][i]))
-            ratio = raw["er_90"][i] / peer_er
-            direction = "above" if ze > 0 else "below"
-            found.append(
-                f"last-90-day ER of {raw['er_90'][i]:.1%} is {ratio:.1f}× the median of {peers} "
-                f"({peer_er:.1%}), far {direction} them"
-            )
-        zl = zs["likes_per_comment"][i]
-        if not np.isnan(zl) and abs(zl) > Z_LIMIT:
-            peer_lpc = float(np.exp(meds["likes_per_comment"][i]))
-            if zl > 0:
-                found.append(
-                    f"{raw['likes_per_comment'][i]:.0f} likes per comment vs {peer_lpc:.0f} for {peers}: "
-                    "likes without conversation"
-                )
-            else:
-                found.append(
-                    f"{raw['likes_per_comment'][i]:.0f} likes per comment vs {peer_lpc:.0f} for {peers}: "
-                    "unusually many comments"
-                )
-        zg = zs["follower_growth_90"][i]
-        if not np.isnan(zg) and zg > Z_LIMIT:
-            found.append(
-                f"followers grew {raw['follower_growth_90'][i]:.0%} in 90 days vs "
-                f"{meds['follower_growth_90'][i]:.0%} for {peers}"
-            )
-        reasons.append(found)
+    reasons = [_reasons(i, raw, zs, meds, _fmt_peers(platform[i], tier[i])) for i in range(ids.size)]
     return AnomalyResult(ids, score, reasons)
+
+
+def _reasons(i: int, raw: dict, zs: dict, meds: dict, peers: str) -> list[str]:
+    """Plain-words reasons for influencer row i: empty unless a primary (bought-engagement) signal fires."""
+    found: list[str] = []
+    zl = zs["likes_per_comment"][i]
+    if not np.isnan(zl) and zl > Z_LIMIT:
+        peer_lpc = float(np.exp(meds["likes_per_comment"][i]))
+        if raw["likes_per_comment"][i] >= LPC_RATIO * peer_lpc:
+            found.append(
+                f"{raw['likes_per_comment'][i]:.0f} likes per comment vs {peer_lpc:.0f} for {peers}: "
+                "likes without conversation"
+            )
+    zg = zs["follower_growth_90"][i]
+    if not np.isnan(zg) and zg > Z_LIMIT:
+        found.append(
+            f"followers grew {raw['follower_growth_90'][i]:.0%} in 90 days vs "
+            f"{meds['follower_growth_90'][i]:.0%} for {peers}"
+        )
+    ze = zs["er_90"][i]
+    if found and not np.isnan(ze) and abs(ze) > Z_LIMIT:
+        peer_er = float(np.exp(meds["er_90"][i]))
+        direction = "above" if ze > 0 else "below"
+        found.insert(0,
+            f"last-90-day ER of {raw['er_90'][i]:.1%} is {raw['er_90'][i] / peer_er:.1f}× the median of {peers} "
+            f"({peer_er:.1%}), far {direction} them"
+        )
+    return found

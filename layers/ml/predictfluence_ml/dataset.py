@@ -5,6 +5,10 @@ posts have collected their engagement) is the holdout; up to `train_windows` win
 training set (rolling origin). Each example is an influencer × content type with at least one post in
 its target window; its features come from data strictly before the window start, its target is the mean
 per-post ER of the window's posts.
+
+Training windows leave out the influencers the audience-quality flag (predictfluence_ml.anomaly) marks
+on that window's own features: bought engagement must not teach the model that inflated likes pay. They
+are still scored (and flagged) like everyone else; the holdout keeps every example.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
+from predictfluence_ml.anomaly import flag
 from predictfluence_ml.features import (
     FeatureMatrix,
     FeatureSpec,
@@ -31,6 +36,7 @@ class Dataset:
     y: np.ndarray  # mean per-post ER of the target window
     posts: np.ndarray  # posts in the target window (weights)
     windows: list[tuple[dt.date, dt.date]]
+    flagged_left_out: int = 0  # examples of flagged influencers left out of the training targets
 
     def __len__(self) -> int:
         return len(self.X)
@@ -54,6 +60,7 @@ class Split:
             "holdout_window": [[a.isoformat(), b.isoformat()] for a, b in self.holdout.windows],
             "train_rows": len(self.train),
             "holdout_rows": len(self.holdout),
+            "train_flagged_left_out": self.train.flagged_left_out,
         }
 
 
@@ -117,7 +124,18 @@ def concat(parts: list[Dataset]) -> Dataset:
         np.concatenate([p.y for p in parts]),
         np.concatenate([p.posts for p in parts]),
         [w for p in parts for w in p.windows],
+        sum(p.flagged_left_out for p in parts),
     )
+
+
+def without_flagged(data: Dataset) -> Dataset:
+    """The examples of influencers the audience-quality flag leaves unmarked (flags from data.X itself)."""
+    if len(data) == 0:
+        return data
+    result = flag(data.X)
+    flagged = result.ids[np.array([bool(r) for r in result.reasons], dtype=bool)]
+    keep = np.flatnonzero(~np.isin(data.X.ids, flagged))
+    return Dataset(data.X.subset(keep), data.y[keep], data.posts[keep], data.windows, len(data) - keep.size)
 
 
 def build_split(
@@ -142,7 +160,8 @@ def build_split(
             if start < first + dt.timedelta(days=min_history_days):
                 break
             end = start + dt.timedelta(days=window_days)
-            parts.append(window_examples(conn, spec, start, end, end + dt.timedelta(days=maturity_days)))
+            part = window_examples(conn, spec, start, end, end + dt.timedelta(days=maturity_days))
+            parts.append(without_flagged(part))
     if not parts or min(len(p) for p in parts) == 0 or len(holdout) == 0:
         raise NotEnoughData(
             f"need at least {min_history_days + 2 * window_days + maturity_days} days of posts with metrics"

@@ -38,12 +38,12 @@ def recommend(
     max_followers: int | None = None,
     campaign_id: int | None = None,
     remaining_budget: float | None = None,
-    exclude_flagged: bool = False,
+    include_flagged: bool = False,
     limit: int = 20,
     conn: Connection | None = None,
 ) -> list[dict[str, Any]]:
-    """Scored influencers ranked by predicted ER (ties by id). Every filter is a fixed fragment with
-    bound values."""
+    """Scored influencers ranked by predicted ER (ties by id), without flagged influencers unless
+    `include_flagged`. Every filter is a fixed fragment with bound values."""
     where = Where().optional("lower(i.platform) = lower(:platform)", platform=platform)
     where.optional("lower(i.category) = lower(:category)", category=category)
     where.optional("s.content_type = lower(:content_type)", content_type=content_type)
@@ -51,7 +51,7 @@ def recommend(
         where.add(f"i.follower_tier = :tier{n}", **{f"tier{n}": tier})
     where.optional("i.followers >= :min_followers", min_followers=min_followers)
     where.optional("i.followers <= :max_followers", max_followers=max_followers)
-    if exclude_flagged:
+    if not include_flagged:  # flagged: any audience-quality reason (bought engagement is the usual cause)
         where.add("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
     if campaign_id is not None:
         where.add("NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "

@@ -30,7 +30,10 @@ class RecommendationQuery(QueryModel):
         "where a cost estimate exists (average agreed cost of the influencer's past hires), those whose "
         "estimate exceeds the campaign's remaining budget."
     )
-    exclude_flagged: bool = Field(False, description="Leave out influencers with audience-quality flags")
+    include_flagged: bool = Field(
+        False, description="Also rank influencers flagged for unusual (likely bought) engagement — their "
+        "`anomaly_reasons` say why. Off by default: the default ranking holds only unflagged influencers."
+    )
     limit: Annotated[int, Field(ge=1, le=100)] = 20
 
 
