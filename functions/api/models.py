@@ -14,7 +14,11 @@ model_routes = router.blueprint
               summary="Model versions with holdout metrics; which one is champion")
 def list_models(query: ModelsQuery) -> ModelVersions:
     """Newest first. A version becomes champion only when it beats the current champion's MAE on the same
-    holdout; otherwise it stays `rejected` with its metrics (see `decision`)."""
+    holdout and its MAE is below both baselines there (`baseline_mae`: peer median; `persistence_mae`:
+    the creator's own last-90-day ER); otherwise it stays `rejected` with its metrics (see `decision`).
+    `metrics` also holds `mae_vs_persistence` and, per history segment (`none`, `lt5`, `5to14`, `ge15`:
+    posts of this content type in the last 90 days), `segment_<s>_rows`, `segment_<s>_mae`,
+    `segment_<s>_baseline_mae`, `segment_<s>_persistence_mae`, `segment_<s>_mae_vs_persistence`."""
     items, champion = q.model_versions(query.kind, query.limit)
     return ModelVersions(items=items, champion=champion)  # type: ignore[arg-type]
 

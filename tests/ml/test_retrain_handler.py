@@ -21,7 +21,7 @@ def demo_warehouse(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setenv("PF_DATA_DIR", str(tmp_path / "data"))
     reset_settings()
-    result = generate(DemoConfig(influencers=80, days=110, seed=4, end_date=dt.date(2026, 10, 31)), tmp_path / "csv")
+    result = generate(DemoConfig(influencers=150, days=150, seed=4, end_date=dt.date(2026, 10, 31)), tmp_path / "csv")
     for kind in LOAD_ORDER:
         outcome = load_path(db, tmp_path / "csv" / f"{kind}.csv", kind=kind)
         assert outcome.status == "loaded", (kind, outcome.message)

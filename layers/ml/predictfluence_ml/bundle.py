@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
-from predictfluence_ml.peers import PeerBaseline
+from predictfluence_ml.peers import PeerBaseline, persistence, segment_of
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -40,6 +40,19 @@ class ModelBundle:
     interval_adjust: float = 0.0  # conformal correction of the quantile models, in log ER
     # numeric columns the rationale may name: the ones that move predictions most on training data
     rationale_columns: tuple[int, ...] = ()
+    # per history segment (peers.SEGMENTS): the regressor's weight against persistence in the point
+    # prediction, fitted on the calibration influencers; () = the regressor alone (older bundles)
+    blend: tuple[tuple[str, float], ...] = ()
+
+    def blended(self, X: FeatureMatrix, model_point: np.ndarray, num: np.ndarray | None = None) -> np.ndarray:
+        """w × the regressor's ER + (1 − w) × persistence, w by the row's history segment. `num` replaces
+        X.num for persistence (the rationale's counterfactuals); the segment always comes from X."""
+        if not self.blend:
+            return model_point
+        weights = dict(self.blend)
+        w = np.array([weights.get(s, 1.0) for s in segment_of(X.num, X.spec.numeric)], dtype=np.float64)
+        own = persistence(X.num if num is None else num, X.spec.numeric, self.peers.predict(X.cat))
+        return w * model_point + (1.0 - w) * own
 
     def inputs(self, X: FeatureMatrix, rows: slice | np.ndarray | None = None) -> np.ndarray:
         x = X.X(rows)
@@ -50,7 +63,7 @@ class ModelBundle:
     def predict(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(point, low, high) ER; the interval is ordered and contains the point."""
         x = self.inputs(X)
-        point = np.exp(self.regressor.predict(x))
+        point = self.blended(X, np.exp(self.regressor.predict(x)))
         low = np.exp(self.lower.predict(x) - self.interval_adjust)
         high = np.exp(self.upper.predict(x) + self.interval_adjust)
         return point, np.minimum(low, point), np.maximum(high, point)

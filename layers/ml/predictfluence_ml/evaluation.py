@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_score
 
+from predictfluence_ml import peers
 from predictfluence_ml.bundle import TIER_NAMES, ModelBundle
 from predictfluence_ml.dataset import Dataset
 from predictfluence_ml.features import FeatureMatrix
+from predictfluence_ml.peers import SEGMENTS
 from predictfluence_ml.training import tier_labels
 
 
@@ -25,27 +27,14 @@ def regression_metrics(y: np.ndarray, point: np.ndarray, low: np.ndarray, high: 
     }
 
 
-# (name, lowest posts_ct_90, highest) — the history segments the baselines are reported for
-SEGMENTS: tuple[tuple[str, float, float], ...] = (
-    ("none", 0, 0), ("lt5", 1, 4), ("5to14", 5, 14), ("ge15", 15, float("inf")),
-)
-
-
 def persistence(X: FeatureMatrix, fallback: np.ndarray) -> np.ndarray:
     """What a manager predicts by eye: the creator's last-90-day ER for this content type, else the
     creator's overall last-90-day ER, else *fallback* (the peer median)."""
-    names = X.spec.numeric
-    own = X.num[:, names.index("er_ct_90")]
-    overall = X.num[:, names.index("er_90")]
-    return np.where(np.isfinite(own), own, np.where(np.isfinite(overall), overall, fallback))
+    return peers.persistence(X.num, X.spec.numeric, fallback)
 
 
 def segment_of(X: FeatureMatrix) -> np.ndarray:
-    posts = np.nan_to_num(X.num[:, X.spec.numeric.index("posts_ct_90")], nan=0.0)
-    out = np.empty(posts.size, dtype=object)
-    for name, lo, hi in SEGMENTS:
-        out[(posts >= lo) & (posts <= hi)] = name
-    return out
+    return peers.segment_of(X.num, X.spec.numeric)
 
 
 def _ratio(a: float, b: float) -> float:

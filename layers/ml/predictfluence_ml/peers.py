@@ -1,4 +1,5 @@
-"""The peer baseline: medians of the same platform × follower tier × category, learned on training data.
+"""The peer baseline: medians of the same platform × follower tier × category, learned on training data;
+and persistence, the baseline a manager uses by eye (the creator's own last-90-day ER).
 
 It is both the simple model every version must beat (median target ER of the peers) and the reference
 point of the rationale (the peers' median value of each feature). Groups too small fall back to
@@ -15,6 +16,26 @@ from predictfluence_ml.features import CATEGORICAL
 
 PLATFORM, CATEGORY, TIER = CATEGORICAL.index("platform"), CATEGORICAL.index("category"), CATEGORICAL.index("follower_tier")
 MIN_GROUP = 5
+# (name, lowest posts_ct_90, highest): history segments, by posts of this content type in the last 90 days
+SEGMENTS: tuple[tuple[str, float, float], ...] = (
+    ("none", 0, 0), ("lt5", 1, 4), ("5to14", 5, 14), ("ge15", 15, float("inf")),
+)
+
+
+def persistence(num: np.ndarray, names: tuple[str, ...], fallback: np.ndarray) -> np.ndarray:
+    """The creator's last-90-day ER for this content type, else the creator's overall last-90-day ER,
+    else *fallback* (the peer median). `num` holds the numeric features named by `names`."""
+    own, overall = num[:, names.index("er_ct_90")], num[:, names.index("er_90")]
+    return np.where(np.isfinite(own), own, np.where(np.isfinite(overall), overall, fallback))
+
+
+def segment_of(num: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """The SEGMENTS name of each row."""
+    posts = np.nan_to_num(num[:, names.index("posts_ct_90")], nan=0.0)
+    out = np.empty(posts.size, dtype=object)
+    for name, lo, hi in SEGMENTS:
+        out[(posts >= lo) & (posts <= hi)] = name
+    return out
 
 
 def _key(row: np.ndarray, level: int) -> tuple[str, ...]:

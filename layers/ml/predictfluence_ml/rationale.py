@@ -98,7 +98,9 @@ def contributions(
     for c, j in enumerate(candidates):
         col = xt[:, offset + j].copy()
         xt[:, offset + j] = peer[:, j]
-        out[:, c] = point - np.exp(model.predict(xt))
+        num = X.num.copy()
+        num[:, j] = peer[:, j]
+        out[:, c] = point - bundle.blended(X, np.exp(model.predict(xt)), num)
         xt[:, offset + j] = col
     return out, candidates
 
@@ -109,7 +111,7 @@ def select_columns(bundle: ModelBundle, X: FeatureMatrix, size: int = 2000, seed
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(X), size=min(size, len(X)), replace=False)
     sample = X.subset(np.sort(rows))
-    point = np.exp(bundle.regressor.predict(bundle.inputs(sample)))
+    point = bundle.blended(sample, np.exp(bundle.regressor.predict(bundle.inputs(sample))))
     candidates = [j for j in range(X.num.shape[1]) if j not in bundle.blank_columns]
     contrib, _ = contributions(bundle, sample, point, candidates)
     strength = np.abs(contrib).mean(axis=0)

@@ -1,8 +1,10 @@
 """One retraining run: build the time split → fit → evaluate → register → maybe promote → score.
 
 A new version becomes champion only when its holdout MAE beats the current champion's MAE measured on
-the *same* holdout (the champion is re-evaluated on the new rows); a first version must beat the peer
-baseline. Otherwise it stays in the registry as `rejected` with its metrics. Scoring always uses the
+the *same* holdout (the champion is re-evaluated on the new rows; a first version has no champion to
+beat) AND is below both baselines measured on that holdout: the peer median (platform × tier × category)
+and persistence (the creator's own last-90-day ER). Otherwise it stays in the registry as `rejected`
+with its metrics. Scoring always uses the
 champion, so fresh data is scored even when the challenger lost.
 """
 
@@ -58,31 +60,40 @@ def _holdout_for(engine: sa.Engine, split: Split, bundle: ModelBundle) -> Any:
         return window_examples(conn, bundle.spec, start, end, split.data_end)
 
 
+def beats_baselines(metrics: dict[str, Any]) -> tuple[bool, str]:
+    """Is the holdout MAE below both the peer baseline and persistence? (and the reason, in words)"""
+    mae, peer, persist = metrics["mae"], metrics["baseline_mae"], metrics["persistence_mae"]
+    ok = mae < peer and mae < persist
+    return ok, (
+        f"MAE {mae:.5f} {'beats' if ok else 'does not beat'} both baselines "
+        f"(peer {peer:.5f}, persistence {persist:.5f})"
+    )
+
+
 def decide(engine: sa.Engine, bundle: ModelBundle, split: Split, extra: dict[str, Any] | None = None) -> Decision:
     """Evaluate, register as challenger, compare with the champion on the same holdout, set the status."""
     metrics: dict[str, Any] = evaluate(bundle, split.holdout)
     metrics.update(extra or {})
     current = registry.champion(engine)
+    baselines_ok, baselines_reason = beats_baselines(metrics)
     if current is None:
-        promote = metrics["mae"] < metrics["baseline_mae"]
-        reason = (
-            f"first version: MAE {metrics['mae']:.5f} {'beats' if promote else 'does not beat'} "
-            f"the peer baseline {metrics['baseline_mae']:.5f}"
-        )
+        promote = baselines_ok
+        reason = f"first version: {baselines_reason}"
     else:
         try:
             old = registry.load(current)
             old_metrics = evaluate(old, _holdout_for(engine, split, old), baseline=bundle.peers)
             metrics["champion_version"] = current.version
             metrics["champion_mae_same_holdout"] = old_metrics["mae"]
-            promote = metrics["mae"] < old_metrics["mae"]
+            beats_champion = metrics["mae"] < old_metrics["mae"]
+            promote = beats_champion and baselines_ok
             reason = (
-                f"MAE {metrics['mae']:.5f} vs champion {current.version} {old_metrics['mae']:.5f} on the same holdout: "
-                + ("promoted" if promote else "kept the champion")
+                f"MAE {metrics['mae']:.5f} vs champion {current.version} {old_metrics['mae']:.5f} on the same holdout; "
+                f"{baselines_reason}: " + ("promoted" if promote else "kept the champion")
             )
         except registry.ArtifactError as exc:
-            promote = metrics["mae"] < metrics["baseline_mae"]
-            reason = f"champion {current.version} unusable ({exc}); compared with the peer baseline instead"
+            promote = baselines_ok
+            reason = f"champion {current.version} unusable ({exc}); {baselines_reason}"
     details = {
         "data_window": split.describe(),
         "categorical": list(CATEGORICAL),
