@@ -46,7 +46,8 @@ def train(score: bool, window_days: int, as_json: bool) -> None:
     click.echo(f"{result.version}: {result.status} — {result.reason}")
     if m:
         click.echo(
-            f"holdout MAE {m['mae']:.5f} (peer baseline {m['baseline_mae']:.5f}, ratio {m['mae_ratio']:.2f}), "
+            f"holdout MAE {m['mae']:.5f} (peer baseline {m['baseline_mae']:.5f}, ratio {m['mae_ratio']:.2f}; "
+            f"persistence {m['persistence_mae']:.5f}, ratio {m['mae_vs_persistence']:.2f}), "
             f"R² {m['r2']:.3f}, 80% interval coverage {m['interval_coverage']:.3f}, "
             f"tier accuracy {m['tier_accuracy']:.3f}, macro-F1 {m['tier_macro_f1']:.3f}"
         )
@@ -89,7 +90,7 @@ def models(kind: str | None) -> None:
     if not rows:
         click.echo("no model versions")
         return
-    click.echo(f"  {'kind':<12s} {'version':<24s} {'status':<10s} {'mae':>9s} {'baseline':>9s} {'r2':>7s} {'cover':>6s}")
+    click.echo(f"  {'kind':<12s} {'version':<24s} {'status':<10s} {'mae':>9s} {'baseline':>9s} {'persist':>9s} {'r2':>7s} {'cover':>6s}")
     for k, version, status, metrics, _trained in rows:
         m = metrics or {}
         mark = "*" if status == "champion" else " "
@@ -100,6 +101,7 @@ def models(kind: str | None) -> None:
 
         click.echo(
             f"{mark} {k:<12s} {version:<24s} {status:<10s} {num('mae', '9.5f')} {num('baseline_mae', '9.5f')} "
+            f"{num('persistence_mae', '9.5f')} "
             f"{num('r2', '7.3f')} {num('interval_coverage', '6.3f')}"
         )
 
