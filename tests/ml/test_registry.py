@@ -142,3 +142,25 @@ def test_major_minor_parsing() -> None:
     registry.check_compatible(sklearn.__version__)
     with pytest.raises(registry.IncompatibleModel):
         registry.check_compatible(None)
+
+
+def test_a_first_version_needs_the_peer_baseline_later_ones_also_persistence(db, aws, warehouse, fast_params,
+                                                                            monkeypatch) -> None:
+    """Without a champion there are no predictions at all: a first version that beats the peer median but
+    not persistence (a small young warehouse) is promoted, saying so; a challenger like it is not."""
+    from predictfluence_ml import retrain
+
+    between = {"mae": 0.0160, "baseline_mae": 0.0200, "persistence_mae": 0.0150}
+    monkeypatch.setattr(retrain, "evaluate", lambda *args, **kwargs: dict(between))
+    split = build_split(db)
+    first = decide(db, fit(split.train, fast_params), split)
+    assert first.status == "champion"
+    assert first.reason == ("first version: MAE 0.01600 does not beat both baselines (peer 0.02000, "
+                            "persistence 0.01500); promoted (a first version needs the peer baseline)")
+    challenger = fit(split.train, fast_params)
+    monkeypatch.setattr(retrain, "evaluate", lambda bundle, *args, **kwargs: dict(
+        between, mae=0.0159 if bundle is challenger else 0.0160))
+    second = decide(db, challenger, split)
+    assert second.metrics["mae"] < second.metrics["champion_mae_same_holdout"]  # it beats the champion …
+    assert second.status == "rejected"  # … but not persistence
+    assert "does not beat both baselines" in second.reason and "kept the champion" in second.reason

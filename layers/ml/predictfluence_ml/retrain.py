@@ -1,10 +1,12 @@
 """One retraining run: build the time split → fit → evaluate → register → maybe promote → score.
 
 A new version becomes champion only when its holdout MAE beats the current champion's MAE measured on
-the *same* holdout (the champion is re-evaluated on the new rows; a first version has no champion to
-beat) AND is below both baselines measured on that holdout: the peer median (platform × tier × category)
-and persistence (the creator's own last-90-day ER). Otherwise it stays in the registry as `rejected`
-with its metrics. Scoring always uses the
+the *same* holdout (the champion is re-evaluated on the new rows) AND is below both baselines measured on
+that holdout: the peer median (platform × tier × category) and persistence (the creator's own last-90-day
+ER). A first version has no champion to beat and must beat the peer baseline: without a champion there
+are no predictions at all (a small young warehouse, e.g. `make run`'s first load), and its reason says
+whether it also beats persistence, which every later version must. Otherwise it stays in the registry
+as `rejected` with its metrics. Scoring always uses the
 champion, so fresh data is scored even when the challenger lost.
 """
 
@@ -77,8 +79,9 @@ def decide(engine: sa.Engine, bundle: ModelBundle, split: Split, extra: dict[str
     current = registry.champion(engine)
     baselines_ok, baselines_reason = beats_baselines(metrics)
     if current is None:
-        promote = baselines_ok
-        reason = f"first version: {baselines_reason}"
+        promote = metrics["mae"] < metrics["baseline_mae"]
+        reason = (f"first version: {baselines_reason}; "
+                  + ("promoted (a first version needs the peer baseline)" if promote else "rejected"))
     else:
         try:
             old = registry.load(current)
