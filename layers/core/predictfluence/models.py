@@ -292,7 +292,11 @@ class InfluencerScore(Base):
     """Batch predictions written by the retrain function and served by the API."""
 
     __tablename__ = "influencer_score"
-    __table_args__ = (Index("ix_influencer_score_content_er", "content_type", "predicted_er"),)
+    __table_args__ = (
+        Index("ix_influencer_score_content_er", "content_type", "predicted_er"),
+        Index("ix_influencer_score_content_engagements", "content_type", "engagements"),
+        Index("ix_influencer_score_content_per_dollar", "content_type", "engagements_per_dollar"),
+    )
 
     influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -306,6 +310,17 @@ class InfluencerScore(Base):
     anomaly_score: Mapped[float | None] = mapped_column(Double)
     anomaly_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
     rationale: Mapped[str | None] = mapped_column(Text)
+    # cost forecast of one post of this content type (the cost model), with its 80 % interval
+    cost_per_post: Mapped[float | None] = mapped_column(Double)
+    cost_low: Mapped[float | None] = mapped_column(Double)
+    cost_high: Mapped[float | None] = mapped_column(Double)
+    # objectives: expected engagements per post (predicted ER × followers) and per dollar of cost
+    engagements: Mapped[float | None] = mapped_column(Double)
+    engagements_low: Mapped[float | None] = mapped_column(Double)
+    engagements_high: Mapped[float | None] = mapped_column(Double)
+    engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
+    per_dollar_low: Mapped[float | None] = mapped_column(Double)
+    per_dollar_high: Mapped[float | None] = mapped_column(Double)
     scored_at: Mapped[dt.datetime] = _created()
 
 
