@@ -5,6 +5,9 @@ from __future__ import annotations
 from predictfluence.api import errors
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.campaigns import (
+    MAX_BULK_HIRES,
+    BulkHireCreate,
+    BulkHireResult,
     Campaign,
     CampaignCreate,
     CampaignDeleted,
@@ -102,9 +105,32 @@ def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
     return Hire.model_validate(result)
 
 
-def _over_budget(exc: q.OverBudget) -> errors.ApiError:
+@router.route("/campaigns/{campaign_id}/hires", "POST", role="manager", body=BulkHireCreate, response=BulkHireResult,
+              status=201, errors=(409,), summary="Hire several influencers at once (all or none)")
+def hire_all(campaign_id: int, body: BulkHireCreate) -> BulkHireResult:
+    """Hire all (the Plan view's action): every hire is made or none is, in one transaction. The total agreed
+    cost must fit the campaign's remaining budget unless `overspend` is true (409 over_budget, as for one
+    hire); an influencer already hired is a 409 naming it; more than 200 hires is a 400."""
+    if len(body.hires) > MAX_BULK_HIRES:
+        raise errors.bad_request(f"at most {MAX_BULK_HIRES} hires per call", [
+            {"field": "hires", "in": "body", "message": f"{len(body.hires)} hires; send at most {MAX_BULK_HIRES}"}])
+    try:
+        hired, remaining = q.hire_all(campaign_id, [(h.influencer_id, h.agreed_cost) for h in body.hires],
+                                      body.overspend)
+    except q.DuplicateHire as exc:
+        named = ", ".join(str(i) for i in exc.influencer_ids)
+        raise errors.conflict("already_hired", f"influencer(s) {named} already hired for campaign {campaign_id}; "
+                              "nothing was hired", {"influencer_ids": exc.influencer_ids}) from None
+    except q.OverBudget as exc:
+        raise _over_budget(exc, "overspend") from None
+    except q.CampaignArchived:
+        raise errors.conflict("campaign_archived", "archived campaigns take no new hires") from None
+    return BulkHireResult(hired=[Hire.model_validate(h) for h in hired], remaining_budget=remaining)
+
+
+def _over_budget(exc: q.OverBudget, flag: str = "allow_overspend") -> errors.ApiError:
     return errors.conflict("over_budget", "the hire would overspend the campaign budget "
-                           "(send allow_overspend: true to hire anyway)", exc.details)
+                           f"(send {flag}: true to hire anyway)", exc.details)
 
 
 @router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "PATCH", role="manager", body=HireUpdate,

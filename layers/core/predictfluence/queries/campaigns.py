@@ -36,7 +36,11 @@ class NameTaken(Exception):
 
 
 class DuplicateHire(Exception):
-    """The influencer is already hired for the campaign."""
+    """The influencer is already hired for the campaign (`influencer_ids`: which, when several were asked)."""
+
+    def __init__(self, influencer_ids: list[int] | None = None) -> None:
+        super().__init__("already hired")
+        self.influencer_ids = influencer_ids or []
 
 
 class CampaignFilter(Page, Protocol):
@@ -149,6 +153,37 @@ def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
                     "VALUES (:c, :i, :s, :cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
             {"c": campaign_id, "i": influencer_id, "s": status, "cost": round(agreed_cost, 2)},
         ).mappings().one())
+
+
+def hire_all(campaign_id: int, hires: list[tuple[int, float]], allow_overspend: bool) -> tuple[list[dict[str, Any]], float]:
+    """Hire every (influencer_id, agreed_cost) as `contracted`, or none: one transaction, the campaign row
+    locked, and the hiring rule applied once to the total. Returns the new hires (in the given order) and the
+    campaign's remaining budget after them. NotFound names the campaign or the first unknown influencer;
+    DuplicateHire lists the influencers already hired."""
+    ids = [influencer_id for influencer_id, _ in hires]
+    with get_engine().begin() as conn:
+        campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
+        if campaign is None:
+            raise NotFound("campaign", campaign_id)
+        known = set(conn.execute(sa.text("SELECT id FROM influencer WHERE id = ANY(:ids)"), {"ids": ids}).scalars())
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise NotFound("influencer", missing[0])
+        taken = set(conn.execute(sa.text("SELECT influencer_id FROM campaign_influencer WHERE campaign_id = :c "
+                                         "AND influencer_id = ANY(:ids)"), {"c": campaign_id, "ids": ids}).scalars())
+        if taken:
+            raise DuplicateHire([i for i in ids if i in taken])
+        already = spent(conn, campaign_id)
+        total = round(sum(round(cost, 2) for _, cost in hires), 2)
+        check_hire(campaign, spent=already, cost=total, status="contracted", new=True, grows=False,
+                   allow_overspend=allow_overspend)
+        created = [dict(conn.execute(
+            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
+                    "VALUES (:c, :i, 'contracted', :cost) "
+                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
+            {"c": campaign_id, "i": influencer_id, "cost": round(cost, 2)},
+        ).mappings().one()) for influencer_id, cost in hires]
+        return created, round(float(campaign["budget"]) - already - total, 2)
 
 
 def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed_cost: float | None,

@@ -1,5 +1,6 @@
-"""The hiring rule, one place for every path that writes hires: the API (`POST /campaigns/{id}/hires`,
-`PATCH …/hires/{influencer}`) and the ETL's `hires` kind.
+"""The hiring rule, one place for every path that writes hires: the API (`POST /campaigns/{id}/influencers`,
+`PATCH …/influencers/{influencer}`, and hire all, `POST /campaigns/{id}/hires`, checked once on its total)
+and the ETL's `hires` kind.
 
 A hire is checked with its campaign row locked (`SELECT … FOR UPDATE`), so a hire through the API and a
 hires file loading at the same moment are serialised on the campaign and cannot overspend together:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from predictfluence.api.schemas.common import (
     BodyModel,
@@ -105,6 +105,32 @@ class HireUpdate(BodyModel):
     allow_overspend: bool = False
 
 
+MAX_BULK_HIRES = 200
+
+
+class BulkHireItem(BodyModel):
+    influencer_id: Id
+    agreed_cost: Money
+
+
+class BulkHireCreate(BodyModel):
+    """Hire all: every hire or none, in one transaction, under the campaign's budget rule."""
+
+    hires: Annotated[list[BulkHireItem], Field(
+        min_length=1, description=f"the influencers to hire (at most {MAX_BULK_HIRES}; more is a 400), each once")]
+    overspend: bool = Field(False, description="hire even when the total would exceed the campaign's remaining budget")
+
+    @field_validator("hires")
+    @classmethod
+    def _each_once(cls, hires: list[BulkHireItem]) -> list[BulkHireItem]:
+        seen: set[int] = set()
+        for item in hires:
+            if item.influencer_id in seen:
+                raise ValueError(f"influencer {item.influencer_id} appears more than once")
+            seen.add(item.influencer_id)
+        return hires
+
+
 class Hire(BaseModel):
     id: int
     campaign_id: int
@@ -112,6 +138,11 @@ class Hire(BaseModel):
     status: str
     agreed_cost: float
     hired_at: dt.datetime
+
+
+class BulkHireResult(BaseModel):
+    hired: list[Hire]
+    remaining_budget: float = Field(description="budget - agreed cost of the hires that are not cancelled, after these")
 
 
 class HirePerformance(BaseModel):
