@@ -46,3 +46,18 @@ LOAD_STATUSES: tuple[LoadStatus, ...] = get_args(LoadStatus)
 # A model_version row (at most one champion per model kind).
 ModelStatus = Literal["champion", "challenger", "rejected", "retired"]
 MODEL_STATUSES: tuple[ModelStatus, ...] = get_args(ModelStatus)
+
+# What GET /recommendations ranks by (influencer_score columns): expected engagements per dollar of the
+# forecast cost of a post (the default), expected engagements per post, or the predicted engagement rate.
+RankingObjective = Literal["engagements_per_dollar", "engagements", "engagement_rate"]
+RANKING_OBJECTIVES: tuple[RankingObjective, ...] = get_args(RankingObjective)
+
+# What POST /campaigns/{id}/plan maximises: expected engagements (posts × engagements per post), reach
+# (followers of the chosen influencers, once each) or expected conversions (posts × historical orders per
+# sponsored post).
+PlanObjective = Literal["engagements", "reach", "conversions"]
+PLAN_OBJECTIVES: tuple[PlanObjective, ...] = get_args(PlanObjective)
+
+# How the planner's solve ended: proven optimal, or the time limit stopped it (the gap says how far).
+PlanStatus = Literal["optimal", "time_limit"]
+PLAN_STATUSES: tuple[PlanStatus, ...] = get_args(PlanStatus)

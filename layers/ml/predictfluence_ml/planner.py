@@ -1,0 +1,365 @@
+"""The campaign planner's solver: an integer programme over influencer × content-type candidates.
+
+Pure: numpy arrays in (`Candidates`), a `Plan` out; no database, no I/O. The formulation, the interval
+and the measured latencies are in docs/ml.md, "Campaign planner". In short, with candidate rows k (one
+influencer i(k) × one content type) and influencers i:
+
+    maximise   Σ_k value_k · n_k                      (engagements, conversions)
+          or   Σ_i followers_i · y_i − ε Σ_k cost_k n_k  (reach; ε·budget < 1 only breaks ties by cost)
+    subject to min_posts · y_i ≤ Σ_{k of i} n_k ≤ max_posts · y_i
+               Σ_k cost_k · n_k ≤ budget
+               Σ_i y_i ≤ max_influencers
+               share_min_g · Σ_k cost_k n_k ≤ Σ_{k in g} cost_k n_k ≤ share_max_g · Σ_k cost_k n_k
+               y_i = 1 for pinned i;   n_k ∈ {0, …, max_posts},  y_i ∈ {0, 1}
+
+solved by `scipy.optimize.milp` (HiGHS) with a time limit; `Plan.optimality_gap` is HiGHS's relative
+MIP gap (0 when proven optimal). Errors the caller can fix raise `PlanError` (an HTTP status and the
+request field it names).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from predictfluence.vocab import PLAN_OBJECTIVES
+from predictfluence_ml.planner_report import describe_picks, sample_totals
+
+_REACH_TIE_BREAK = 0.5  # ε = this / budget: the cost tie-break can never outweigh one follower
+
+
+class PlanError(ValueError):
+    """A request the planner refuses: `status` (400/422) and the request `field` it names."""
+
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Share:
+    """Bounds on a group's share of the plan's cost (fractions)."""
+
+    min: float = 0.0
+    max: float = 1.0
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What to plan. `pinned` are influencer ids that must be in the plan."""
+
+    budget: float
+    objective: str = "engagements"
+    min_posts: int = 1
+    max_posts: int = 1
+    max_influencers: int | None = None
+    platform_share: Mapping[str, Share] = field(default_factory=dict)
+    tier_share: Mapping[str, Share] = field(default_factory=dict)
+    pinned: frozenset[int] = frozenset()
+    time_limit: float = 10.0
+    mip_rel_gap: float = 1e-6
+    samples: int = 2000
+    interval: float = 0.8
+    seed: int = 0
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One row per influencer × content type; every array has the same length. `value*` is the
+    objective's forecast per post and its 80 % interval (engagements or conversions; unused for reach),
+    `cost*` the forecast cost of one post and its 80 % interval."""
+
+    influencer_id: np.ndarray
+    content_type: np.ndarray
+    value: np.ndarray
+    value_low: np.ndarray
+    value_high: np.ndarray
+    cost: np.ndarray
+    cost_low: np.ndarray
+    cost_high: np.ndarray
+    followers: np.ndarray
+    platform: np.ndarray
+    tier: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.influencer_id.shape[0])
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> Candidates:
+        """From dicts with the field names as keys (None in an interval → no uncertainty known)."""
+
+        def num(key: str, fallback: str | None = None) -> np.ndarray:
+            out = np.array(
+                [
+                    r.get(key) if r.get(key) is not None else (r.get(fallback) if fallback else None)
+                    for r in rows
+                ],
+                dtype=float,
+            )
+            return np.nan_to_num(out, nan=0.0)
+
+        def text(key: str) -> np.ndarray:
+            return np.array([str(r.get(key) or "") for r in rows], dtype=object)
+
+        return cls(
+            influencer_id=np.array([int(r["influencer_id"]) for r in rows], dtype=np.int64),
+            content_type=text("content_type"),
+            value=num("value"),
+            value_low=num("value_low", "value"),
+            value_high=num("value_high", "value"),
+            cost=num("cost"),
+            cost_low=num("cost_low", "cost"),
+            cost_high=num("cost_high", "cost"),
+            followers=num("followers"),
+            platform=text("platform"),
+            tier=text("tier"),
+        )
+
+    def take(self, index: np.ndarray) -> Candidates:
+        return Candidates(**{k: v[index] for k, v in self.__dict__.items()})
+
+
+@dataclass(frozen=True)
+class Pick:
+    row: int
+    influencer_id: int
+    content_type: str
+    posts: int
+    cost_per_post: float
+    cost: float
+    cost_low: float
+    cost_high: float
+    forecast: float
+    forecast_low: float
+    forecast_high: float
+    pinned: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    objective: str
+    status: str
+    optimality_gap: float
+    candidates: int
+    solved_candidates: int
+    solve_ms: float
+    total: float
+    low: float
+    high: float
+    interval: float
+    cost_total: float
+    cost_low: float
+    cost_high: float
+    picks: tuple[Pick, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def validate(candidates: Candidates, request: PlanRequest) -> None:
+    """The request's own contradictions, then those against the candidates (PlanError)."""
+    budget = request.budget
+    if (
+        isinstance(budget, bool)
+        or not isinstance(budget, (int, float))
+        or not np.isfinite(budget)
+        or budget <= 0
+    ):
+        raise PlanError("budget", "budget must be a number above 0", 400)
+    if request.objective not in PLAN_OBJECTIVES:
+        raise PlanError("objective", f"objective must be one of {', '.join(PLAN_OBJECTIVES)}", 400)
+    if not 1 <= request.min_posts <= request.max_posts:
+        raise PlanError("constraints.posts_per_influencer", "posts per influencer: need 1 ≤ min ≤ max")
+    if request.max_influencers is not None and request.max_influencers < 1:
+        raise PlanError("constraints.max_influencers", "max_influencers must be at least 1")
+    for name, shares in (("platform_share", request.platform_share), ("tier_share", request.tier_share)):
+        for key, share in shares.items():
+            if not 0.0 <= share.min <= share.max <= 1.0:
+                raise PlanError(f"constraints.{name}", f"{name} {key}: need 0 ≤ min ≤ max ≤ 1")
+        if sum(s.min for s in shares.values()) > 1.0 + 1e-9:
+            raise PlanError(f"constraints.{name}", f"{name}: the minimum shares add up to more than 1")
+    if request.max_influencers is not None and len(request.pinned) > request.max_influencers:
+        raise PlanError(
+            "constraints.include",
+            f"{len(request.pinned)} pinned influencers but at most "
+            f"{request.max_influencers} allowed (max_influencers)",
+        )
+    _validate_against(candidates, request)
+
+
+def _validate_against(candidates: Candidates, request: PlanRequest) -> None:
+    if len(candidates) == 0:
+        raise PlanError(
+            "filters",
+            "no priced candidate matches the filters (an influencer without a cost "
+            "forecast cannot be planned)",
+        )
+    cheapest = float(candidates.cost.min()) * request.min_posts
+    if cheapest > request.budget:
+        raise PlanError(
+            "budget",
+            f"budget {request.budget:,.2f} is below the cheapest candidate "
+            f"({request.min_posts} post(s) for {cheapest:,.2f})",
+        )
+    missing = sorted(set(request.pinned) - set(candidates.influencer_id.tolist()))
+    if missing:
+        raise PlanError(
+            "constraints.include",
+            f"pinned influencer(s) {missing} are not priced candidates "
+            "(filtered out, flagged, already hired, or without a cost forecast)",
+        )
+    pinned_cost = 0.0
+    for influencer in request.pinned:
+        pinned_cost += (
+            float(candidates.cost[candidates.influencer_id == influencer].min()) * request.min_posts
+        )
+    if pinned_cost > request.budget:
+        raise PlanError(
+            "constraints.include",
+            f"the pinned influencers alone cost at least {pinned_cost:,.2f}, "
+            f"over the budget {request.budget:,.2f}",
+        )
+    for name, column in (("platform_share", candidates.platform), ("tier_share", candidates.tier)):
+        present = set(column.tolist())
+        for key, share in getattr(request, name).items():
+            if share.min > 0 and key not in present:
+                raise PlanError(
+                    f"constraints.{name}", f"{name} {key}: a minimum share but no candidate has it"
+                )
+
+
+def prune_dominated(candidates: Candidates, request: PlanRequest) -> np.ndarray:
+    """Indices of the rows worth keeping. Without share constraints a row is dropped when another content
+    type of the same influencer costs no more and forecasts no less (for reach: costs no more): moving
+    its posts there keeps every constraint (the posts bounds are per influencer, the budget only eases)
+    and the objective does not fall, so an optimal plan survives. With share constraints nothing is
+    dropped: moving cost inside one platform or tier can break a share bound."""
+    if request.platform_share or request.tier_share or len(candidates) == 0:
+        return np.arange(len(candidates))
+    value = np.zeros(len(candidates)) if request.objective == "reach" else candidates.value
+    order = np.lexsort((-value, candidates.cost, candidates.influencer_id))
+    ids, val = candidates.influencer_id[order], value[order]
+    keep = np.ones(len(order), dtype=bool)
+    _, counts = np.unique(ids, return_counts=True)
+    for d in range(1, int(counts.max())):
+        same = ids[d:] == ids[:-d]
+        keep[d:] &= ~(same & (val[:-d] >= val[d:]))
+    return np.sort(order[keep])
+
+
+def _share_rows(cands: Candidates, request: PlanRequest, width: int) -> list[tuple[np.ndarray, float, float]]:
+    rows = []
+    for shares, column in ((request.platform_share, cands.platform), (request.tier_share, cands.tier)):
+        for key, share in shares.items():
+            member = (column == key).astype(float)
+            if share.min > 0:
+                rows.append(
+                    (np.concatenate([cands.cost * (member - share.min), np.zeros(width)]), 0.0, np.inf)
+                )
+            if share.max < 1:
+                rows.append(
+                    (np.concatenate([cands.cost * (member - share.max), np.zeros(width)]), -np.inf, 0.0)
+                )
+    return rows
+
+
+def _programme(cands: Candidates, request: PlanRequest, owner: np.ndarray, ids: np.ndarray):
+    """Objective, constraints, integrality and bounds of the MILP over x = [n_k …, y_i …]."""
+    k, m = len(cands), len(ids)
+    incidence = sparse.csr_matrix((np.ones(k), (owner, np.arange(k))), shape=(m, k))
+    eye = sparse.identity(m, format="csr")
+    constraints = [
+        LinearConstraint(sparse.hstack([incidence, -request.max_posts * eye]), -np.inf, 0.0),
+        LinearConstraint(sparse.hstack([incidence, -request.min_posts * eye]), 0.0, np.inf),
+    ]
+    dense_rows = [(np.concatenate([cands.cost, np.zeros(m)]), -np.inf, float(request.budget))]
+    if request.max_influencers is not None and request.max_influencers < m:
+        dense_rows.append(
+            (np.concatenate([np.zeros(k), np.ones(m)]), -np.inf, float(request.max_influencers))
+        )
+    dense_rows += _share_rows(cands, request, m)
+    matrix = sparse.csr_matrix(np.vstack([r[0] for r in dense_rows]))
+    constraints.append(LinearConstraint(matrix, [r[1] for r in dense_rows], [r[2] for r in dense_rows]))
+    if request.objective == "reach":
+        followers = np.zeros(m)
+        followers[owner] = cands.followers
+        c = np.concatenate([cands.cost * (_REACH_TIE_BREAK / request.budget), -followers])
+    else:
+        c = np.concatenate([-cands.value, np.zeros(m)])
+    lower = np.zeros(k + m)
+    lower[k:][np.isin(ids, np.fromiter(request.pinned, dtype=np.int64, count=len(request.pinned)))] = 1.0
+    upper = np.concatenate([np.full(k, float(request.max_posts)), np.ones(m)])
+    return c, constraints, np.ones(k + m), Bounds(lower, upper)
+
+
+def solve_plan(candidates: Candidates, request: PlanRequest) -> Plan:
+    """The plan that maximises the objective's forecast within the budget and the constraints."""
+    validate(candidates, request)
+    started = time.perf_counter()
+    kept = prune_dominated(candidates, request)
+    cands = candidates.take(kept)
+    ids, owner = np.unique(cands.influencer_id, return_inverse=True)
+    c, constraints, integrality, bounds = _programme(cands, request, owner, ids)
+    result = milp(
+        c,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=bounds,
+        options={
+            "time_limit": float(request.time_limit),
+            "mip_rel_gap": float(request.mip_rel_gap),
+            "disp": False,
+        },
+    )
+    solve_ms = (time.perf_counter() - started) * 1000.0
+    if result.x is None:
+        if result.status == 2:
+            raise PlanError("constraints", "no plan satisfies the constraints within the budget (infeasible)")
+        raise PlanError("constraints", f"no feasible plan found ({result.message})")
+    posts = np.rint(result.x[: len(cands)]).astype(np.int64)
+    chosen = np.flatnonzero(posts > 0)
+    if chosen.size == 0:
+        raise PlanError("constraints", "no plan satisfies the constraints within the budget")
+    status = "optimal" if result.status == 0 else "time_limit"
+    gap = max(float(getattr(result, "mip_gap", 0.0) or 0.0), 0.0)
+    return _plan(candidates, request, kept[chosen], posts[chosen], status, gap, solve_ms, len(cands))
+
+
+def _plan(
+    candidates: Candidates,
+    request: PlanRequest,
+    rows: np.ndarray,
+    posts: np.ndarray,
+    status: str,
+    gap: float,
+    solve_ms: float,
+    solved: int,
+) -> Plan:
+    totals = sample_totals(candidates, request, rows, posts)
+    picks = describe_picks(candidates, request, rows, posts)
+    return Plan(
+        objective=request.objective,
+        status=status,
+        optimality_gap=gap,
+        candidates=len(candidates),
+        solved_candidates=solved,
+        solve_ms=round(solve_ms, 1),
+        total=totals["total"],
+        low=totals["low"],
+        high=totals["high"],
+        interval=request.interval,
+        cost_total=totals["cost_total"],
+        cost_low=totals["cost_low"],
+        cost_high=totals["cost_high"],
+        picks=tuple(Pick(**p) for p in picks),
+    )
