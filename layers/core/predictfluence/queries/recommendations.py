@@ -11,6 +11,7 @@ from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Where
+from predictfluence.vocab import RANKING_OBJECTIVES, RankingObjective
 
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
 
@@ -30,6 +31,7 @@ def campaign_remaining_budget(campaign_id: int, conn: Connection | None = None) 
 
 def recommend(
     *,
+    objective: RankingObjective = "engagements_per_dollar",
     platform: str | None = None,
     category: str | None = None,
     content_type: str | None = None,
@@ -42,8 +44,11 @@ def recommend(
     limit: int = 20,
     conn: Connection | None = None,
 ) -> list[dict[str, Any]]:
-    """Scored influencers ranked by predicted ER (ties by id), without flagged influencers unless
-    `include_flagged`. Every filter is a fixed fragment with bound values."""
+    """Scored influencers ranked by `objective` (highest first, ties by influencer id; rows without it last,
+    by predicted ER), without flagged influencers unless `include_flagged`. Every filter is a fixed
+    fragment with bound values; the objective picks one of three fixed column names."""
+    if objective not in RANKING_OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}")
     where = Where().optional("lower(i.platform) = lower(:platform)", platform=platform)
     where.optional("lower(i.category) = lower(:category)", category=category)
     where.optional("s.content_type = lower(:content_type)", content_type=content_type)
@@ -54,51 +59,107 @@ def recommend(
     if not include_flagged:  # flagged: any audience-quality reason (bought engagement is the usual cause)
         where.add("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
     if campaign_id is not None:
-        where.add("NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
-                  "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')", campaign_id=campaign_id)
-        where.optional("(cost.estimate IS NULL OR cost.estimate <= :remaining)", remaining=remaining_budget)
-    sql = _ranking_sql(where, per_content_type=content_type is None)
+        where.add(
+            "NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
+            "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')",
+            campaign_id=campaign_id,
+        )
+        # the forecast cost of a post when there is one, else the average of past hires
+        where.optional(
+            "(coalesce(s.cost_per_post, cost.estimate) IS NULL "
+            "OR coalesce(s.cost_per_post, cost.estimate) <= :remaining)",
+            remaining=remaining_budget,
+        )
+    column = _COLUMN_OF.get(objective, objective)
+    sql = _ranking_sql(where, column, per_content_type=content_type is None)
     found = rows(sql, {**where.params, "limit": limit}, conn)
-    return [{"rank": rank, **{_RENAMED.get(k, k): v for k, v in r.items()},
-             "anomaly_reasons": list(r["anomaly_reasons"] or [])} for rank, r in enumerate(found, start=1)]
+    return [
+        {
+            "rank": rank,
+            **{_RENAMED.get(k, k): v for k, v in r.items()},
+            "anomaly_reasons": list(r["anomaly_reasons"] or []),
+            "cost_is_forecast": True,
+        }
+        for rank, r in enumerate(found, start=1)
+    ]
 
+
+# the objective -> its influencer_score column (the other objectives are named after theirs)
+_COLUMN_OF = {"engagement_rate": "predicted_er"}
 
 # score columns -> the names the API shows
-_RENAMED = {"predicted_er": "predicted_engagement_rate", "er_low": "interval_low", "er_high": "interval_high"}
+_RENAMED = {
+    "predicted_er": "predicted_engagement_rate",
+    "er_low": "interval_low",
+    "er_high": "interval_high",
+    "engagements": "expected_engagements",
+    "engagements_low": "expected_engagements_low",
+    "engagements_high": "expected_engagements_high",
+    "per_dollar_low": "engagements_per_dollar_low",
+    "per_dollar_high": "engagements_per_dollar_high",
+}
 
 _COST = (
     "cost AS (SELECT influencer_id, avg(agreed_cost)::float8 AS estimate FROM campaign_influencer "
     "WHERE status <> 'cancelled' AND agreed_cost > 0 GROUP BY influencer_id)"
 )
 _COLUMNS = (
-    "s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.performance_tier, "
-    "s.tier_probability, s.anomaly_score, s.anomaly_reasons, s.rationale, i.handle, i.name, i.platform, "
-    "i.category, i.country, i.followers, i.follower_tier, cost.estimate AS estimated_cost "
+    "s.influencer_id, s.content_type, s.predicted_er, s.er_low, s.er_high, s.engagements, s.engagements_low, "
+    "s.engagements_high, s.engagements_per_dollar, s.per_dollar_low, s.per_dollar_high, s.cost_per_post, "
+    "s.cost_low, s.cost_high, s.performance_tier, s.tier_probability, s.anomaly_score, s.anomaly_reasons, "
+    "s.rationale, i.handle, i.name, i.platform, i.category, i.country, i.followers, i.follower_tier, "
+    "cost.estimate AS past_agreed_cost "
     "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
     "LEFT JOIN cost ON cost.influencer_id = s.influencer_id "
 )
-_ORDER = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
 
 
-def _ranking_sql(where: Where, *, per_content_type: bool) -> str:
+def _top(where: Where, column: str, *extra: str) -> str:
+    """The top `limit` rows in `_order(column)`, read in order from the (content_type, column) index. The
+    index is ascending with NULLs last, so a backward scan would give NULLs first: the rows with a value
+    come from the index, then (only when those are fewer than `limit`) the rows without one, by predicted
+    ER through its index."""
+    if column == "predicted_er":
+        return (
+            f"SELECT {_COLUMNS}{where.sql(*extra)} ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
+        )
+    ranked = (
+        f"SELECT {_COLUMNS}{where.sql(*extra, f's.{column} IS NOT NULL')} "
+        f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
+    )
+    unranked = (
+        f"SELECT {_COLUMNS}{where.sql(*extra, f's.{column} IS NULL')} "
+        "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
+    )
+    return f"SELECT * FROM (({ranked}) UNION ALL ({unranked})) u LIMIT :limit"  # noqa: S608 - fixed fragments
+
+
+def _order(column: str) -> str:
+    """The ranking (before the influencer id, which breaks ties): `column` DESC NULLS LAST; the rows
+    without it (scored before the cost model existed) by predicted ER."""
+    if column == "predicted_er":
+        return "predicted_er DESC"
+    return f"{column} DESC NULLS LAST, CASE WHEN {column} IS NULL THEN predicted_er END DESC"
+
+
+def _ranking_sql(where: Where, column: str, *, per_content_type: bool) -> str:
+    order = _order(column)
     if not per_content_type:
-        # (influencer, content type) is the key: rank directly (index on content_type, predicted_er)
-        return f"WITH {_COST} SELECT {_COLUMNS}{where.sql()} {_ORDER}"  # noqa: S608 - fixed fragments
+        # (influencer, content type) is the key: rank directly (index on content_type and the objective)
+        return f"WITH {_COST} SELECT * FROM ({_top(where, column)}) x ORDER BY {order}, influencer_id LIMIT :limit"  # noqa: S608
     # One row per influencer, its best content type. An influencer in the top `limit` has its best row
     # in the top `limit` of that content type (every row above it there is another influencer with a
-    # higher best), so: the content types (a loose index scan), the top `limit` of each through the
-    # (content_type, predicted_er) index, then the best row per influencer — never a sort of the table.
-    per_type = f"{_COLUMNS}{where.sql('s.content_type = t.ct')} {_ORDER}"
+    # better best), so: the content types (a loose index scan), the top `limit` of each through the
+    # (content_type, objective) index, then the best row per influencer — never a sort of the table.
     return (
         f"WITH RECURSIVE {_COST}, "  # noqa: S608 - fixed fragments
         "types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "
         "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
         "FROM types WHERE types.ct IS NOT NULL), "
-        f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL (SELECT {per_type}) x "
+        f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL ({_top(where, column, 's.content_type = t.ct')}) x "
         "WHERE t.ct IS NOT NULL), "
-        "best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates "
-        "ORDER BY influencer_id, predicted_er DESC, content_type) "
-        "SELECT * FROM best ORDER BY predicted_er DESC, influencer_id LIMIT :limit"
+        f"best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates ORDER BY influencer_id, {order}, content_type) "
+        f"SELECT * FROM best ORDER BY {order}, influencer_id LIMIT :limit"
     )
 
 
@@ -112,13 +173,19 @@ def scoring_model(conn: Connection | None = None) -> dict[str, Any] | None:
     )
 
 
-def model_versions(kind: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def model_versions(
+    kind: str | None = None, limit: int = 50
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Recent versions (newest first) and the champion (of `kind`, else of any kind)."""
     select = (
         "SELECT id, kind, version, status, metrics, details ->> 'decision' AS decision, artifact_uri, sha256, "
         "trained_at FROM model_version WHERE (CAST(:kind AS text) IS NULL OR kind = :kind) "
     )
     with get_engine().connect() as conn:
-        items = rows(select + "ORDER BY trained_at DESC, id DESC LIMIT :limit", {"kind": kind, "limit": limit}, conn)
-        champion = one(select + "AND status = 'champion' ORDER BY trained_at DESC LIMIT 1", {"kind": kind}, conn)
+        items = rows(
+            select + "ORDER BY trained_at DESC, id DESC LIMIT :limit", {"kind": kind, "limit": limit}, conn
+        )
+        champion = one(
+            select + "AND status = 'champion' ORDER BY trained_at DESC LIMIT 1", {"kind": kind}, conn
+        )
     return items, champion
