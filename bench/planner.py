@@ -1,0 +1,312 @@
+"""Backtest of the campaign planner on a demo world (issue 11, item 5).
+
+    .venv/bin/python bench/planner.py [--influencers 1500] [--days 150] [--seed 13] [--budgets 8]
+                                      [--random-seeds 5] [--latency-candidates 10000] [--latency-runs 30]
+
+1. A demo world (`predictfluence demo-data`) is generated; the cutoff is `--horizon` + 10 days before
+   its end (the 10 days let a post made on the horizon's last day finish its tracked days). Only what was
+   known before the cutoff is loaded (bench/_demo_world.py `cut_at`: posts, metrics, hires, conversions,
+   campaigns before it) into a scratch database; the model and the cost model are trained there and
+   every influencer scored (as of the last loaded day). Nothing after the cutoff can leak into features,
+   scores or cost forecasts: it is not in the database.
+2. Scenarios: every budget (`--budgets` of them, log-spaced from 0.5 % to 30 % of the pool's cost of one
+   post per influencer) × every filter (none, the two largest platforms, the two largest categories, the
+   most common content type). Candidates: influencer_score rows with a cost forecast, flagged accounts left
+   out (the planner's default). The planner (predictfluence_ml.planner.solve_plan, called in process,
+   objective engagements, one post per influencer) plans each; the baselines fill the same budget
+   greedily in their own order with the same forecast cost per post, one post each: top predicted ER, top
+   historical ER (observed, the 90 days before the cutoff), top followers, random (median of the seeds).
+3. Every selection is realized over the horizon after the cutoff (bench/_backtest.py: genuine
+   engagements per post from the world's own daily metrics, bought likes of the truly suspicious accounts
+   removed with `_truth.json`'s multiplier; prices from the generator's cost process).
+4. Figures: `planned_vs_best_baseline` (median over scenarios of plan realized / best baseline
+   realized; goal ≥ 1.25), `plan_interval_coverage` (share of scenarios whose realized total falls in the
+   plan's 80 % interval; goal 0.75–0.85), `plan_p95_ms` at `--latency-candidates` candidates (warm;
+   goal ≤ 1000) and the first call, the flag against the truth and the default ranking's top 20 / 100
+   (bench/flag.py's figures), the cost model's held-out MAE next to the rate-card baseline. `baselines`
+   and `plan_realized` are sums over the scenarios. The last output line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core"), str(ROOT / "layers" / "ml"), str(ROOT / "bench")]
+
+import sqlalchemy as sa  # noqa: E402
+
+END = dt.date(2026, 11, 1)
+TAIL_DAYS = 10  # the longest tracked life of a post (demo params TRACKED_DAYS)
+STRATEGIES = ("top_predicted_er", "top_historical_er", "top_followers", "random")
+
+CANDIDATES_SQL = """
+SELECT s.influencer_id, lower(i.platform) AS platform, lower(i.handle) AS handle, lower(i.category) AS category,
+       i.follower_tier AS tier, i.followers, s.content_type, s.predicted_er, s.er_low, s.er_high,
+       s.engagements, s.engagements_low, s.engagements_high, s.cost_per_post, s.cost_low, s.cost_high
+FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id
+WHERE coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0
+ORDER BY s.influencer_id, s.content_type
+"""
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def candidate_rows(engine: sa.Engine) -> tuple[list[dict], str]:
+    """The planner's candidate rows (flagged left out) and where their cost forecast came from."""
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(sa.text(CANDIDATES_SQL)).mappings()]
+    source = "influencer_score.cost_per_post"
+    if rows and all(r["cost_per_post"] is None for r in rows):  # a scorer without the cost model
+        from predictfluence_ml.costs import rate_card_model
+        from predictfluence_ml.costs_data import load_hires
+
+        with engine.connect() as conn:
+            card = rate_card_model(load_hires(conn))
+        import numpy as np
+
+        cost = card.rate_card(
+            np.array([r["platform"] for r in rows]), np.array([float(r["followers"]) for r in rows])
+        )
+        for r, c in zip(rows, cost.tolist(), strict=True):
+            r.update(cost_per_post=c, cost_low=c / 1.5, cost_high=c * 1.5)
+        source = "rate card of the hires before the cutoff (scores had no cost forecast)"
+    for r in rows:
+        if r["engagements"] is None:
+            f = float(r["followers"])
+            er = r["predicted_er"]
+            r.update(
+                engagements=er * f,
+                engagements_low=(r["er_low"] or er) * f,
+                engagements_high=(r["er_high"] or er) * f,
+            )
+    return [r for r in rows if r["cost_per_post"] and r["cost_per_post"] > 0], source
+
+
+def scenarios(rows: list[dict], budgets: int) -> list[dict]:
+    """Filters × budgets; a budget is a share of the filtered pool's cost of one post per influencer."""
+
+    def top(field: str, n: int) -> list[str]:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r[field]] = counts.get(r[field], 0) + 1
+        return sorted(counts, key=lambda k: (-counts[k], k))[:n]
+
+    filters = (
+        [{}] + [{"platform": p} for p in top("platform", 2)] + [{"category": c} for c in top("category", 2)]
+    )
+    filters.append({"content_type": top("content_type", 1)[0]})
+    shares = [0.005 * (0.3 / 0.005) ** (k / max(1, budgets - 1)) for k in range(budgets)]
+    out = []
+    for f in filters:
+        pool = [r for r in rows if all(r[k] == v for k, v in f.items())]
+        cheapest: dict[int, float] = {}
+        for r in pool:
+            cheapest[r["influencer_id"]] = min(
+                cheapest.get(r["influencer_id"], float("inf")), r["cost_per_post"]
+            )
+        total = sum(cheapest.values())
+        out += [{"filters": f, "budget": round(total * s, 2), "rows": pool} for s in shares]
+    return out
+
+
+def to_candidates(rows: list[dict]):
+    from predictfluence_ml.planner import Candidates
+
+    return Candidates.from_rows([{
+        "influencer_id": r["influencer_id"], "content_type": r["content_type"], "value": r["engagements"],
+        "value_low": r["engagements_low"], "value_high": r["engagements_high"], "cost": r["cost_per_post"],
+        "cost_low": r["cost_low"], "cost_high": r["cost_high"], "followers": r["followers"],
+        "platform": r["platform"], "tier": r["tier"]} for r in rows])  # fmt: skip
+
+
+def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_type) -> dict[str, object]:
+    from _backtest import Candidate, Pick, baseline_orders, greedy_fill, realized_total
+
+    from predictfluence_ml.planner import PlanRequest, solve_plan
+
+    by_id = {r["influencer_id"]: (r["platform"], r["handle"]) for r in rows}
+    ratios, covered, per = [], [], []
+    sums = dict.fromkeys(
+        ("plan", "plan_forecast", "plan_cost_forecast", "plan_cost_realized", *STRATEGIES), 0.0
+    )
+    for n, sc in enumerate(scenarios(rows, args.budgets)):
+        plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
+        picks = [Pick(p.influencer_id, p.content_type, p.posts) for p in plan.picks]
+        value, cost = realized_total(picks, by_id, realized)
+        cands = [Candidate(r["influencer_id"], (r["platform"], r["handle"]), r["content_type"], int(r["followers"]),
+                           float(r["predicted_er"]), float(r["cost_per_post"])) for r in sc["rows"]]  # fmt: skip
+        got = {}
+        for name, orders in baseline_orders(cands, hist, main_type, args.random_seeds).items():
+            got[name] = statistics.median(realized_total(greedy_fill(o, sc["budget"]), by_id, realized)[0]
+                                          for o in orders)  # fmt: skip
+        best = max(got.values())
+        ratios.append(value / best if best > 0 else float("nan"))
+        covered.append(plan.low <= value <= plan.high)
+        for k, v in (("plan", value), ("plan_forecast", plan.total), ("plan_cost_forecast", plan.cost_total),
+                     ("plan_cost_realized", cost), *got.items()):  # fmt: skip
+            sums[k] += v
+        per.append({"filters": sc["filters"], "budget": sc["budget"], "picks": len(picks), "status": plan.status,
+                    "forecast": [round(plan.low), round(plan.total), round(plan.high)], "realized": round(value),
+                    "best_baseline": max(got, key=got.get), "ratio": round(ratios[-1], 3)})  # fmt: skip
+        say(
+            f"  {n + 1:>2d}. {json.dumps(sc['filters']):<28s} budget {sc['budget']:>11,.0f}: {len(picks):>3d} picks, "
+            f"forecast {plan.total:>11,.0f} [{plan.low:,.0f}, {plan.high:,.0f}], realized {value:>11,.0f}; "
+            f"best baseline {max(got, key=got.get)} {best:>11,.0f} → {ratios[-1]:.2f}×{'' if covered[-1] else '  (outside)'}"
+        )
+    finite = [r for r in ratios if r == r]
+    return {
+        "planned_vs_best_baseline": statistics.median(finite) if finite else None,
+        "planned_vs_best_baseline_min": min(finite) if finite else None,
+        "plan_interval_coverage": sum(covered) / len(covered),
+        "plan_realized": sums["plan"],
+        "plan_forecast": sums["plan_forecast"],
+        "plan_realized_vs_forecast": sums["plan"] / sums["plan_forecast"] if sums["plan_forecast"] else None,
+        "plan_cost_forecast": sums["plan_cost_forecast"],
+        "plan_cost_realized": sums["plan_cost_realized"],
+        "baselines": {k: sums[k] for k in STRATEGIES},
+        "plan_vs_baseline": {k: sums["plan"] / sums[k] for k in STRATEGIES if sums[k] > 0},
+        "scenarios": len(per),
+        "realized_fallbacks": dict(realized.fallbacks),
+        "per_scenario": per,
+    }
+
+
+def latency(rows: list[dict], n: int, runs: int, seed: int) -> dict[str, float]:
+    """Plan latency at `n` candidates: the world's candidate rows tiled (new influencer ids, ±10 %
+    lognormal jitter on forecasts and costs) up to `n`; the first call, then `runs` warm calls at budgets
+    from 1 % to 20 % of the pool's cost."""
+    import numpy as np
+
+    from predictfluence_ml.planner import PlanRequest, solve_plan
+
+    rng = np.random.default_rng(seed)
+    tiled = []
+    for k in range(n):
+        r = dict(rows[k % len(rows)])
+        r["influencer_id"] = r["influencer_id"] + 10_000_000 * (k // len(rows))
+        j, c = rng.lognormal(0, 0.1), rng.lognormal(0, 0.1)
+        for key in ("engagements", "engagements_low", "engagements_high"):
+            r[key] = r[key] * j
+        for key in ("cost_per_post", "cost_low", "cost_high"):
+            r[key] = r[key] * c
+        tiled.append(r)
+    cands = to_candidates(tiled)
+    total = float(np.sum(cands.cost))
+    timings, statuses = [], []
+    for i in range(runs + 1):
+        budget = total * 0.01 * 20 ** (i % 8 / 7)
+        t0 = time.perf_counter()
+        plan = solve_plan(cands, PlanRequest(budget=budget, seed=i))
+        timings.append((time.perf_counter() - t0) * 1000)
+        statuses.append(plan.status)
+    warm = sorted(timings[1:])
+    return {"plan_candidates": len(cands), "plan_first_ms": round(timings[0], 1),
+            "plan_p50_ms": round(statistics.median(warm), 1),
+            "plan_p95_ms": round(warm[min(len(warm) - 1, round(0.95 * (len(warm) - 1)))], 1),
+            "plan_not_optimal": sum(s != "optimal" for s in statuses)}  # fmt: skip
+
+
+def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    from _backtest import history, realize
+    from _demo_world import (
+        cut_at,
+        flag_figures,
+        generate_world,
+        load_world,
+        suspicious_accounts,
+        train_and_score,
+    )
+
+    from predictfluence_ml.costs import train_costs
+
+    full = generate_world(args.influencers, args.days, args.seed, END, work / "full", say)
+    cutoff = END - dt.timedelta(days=args.horizon + TAIL_DAYS - 1)  # END is the world's last day
+    cut = cut_at(full, cutoff, work / "cut")
+    say(
+        f"cutoff {cutoff} ({args.horizon}-day horizon + {TAIL_DAYS} tail days to {END}); loading what came before it"
+    )
+    load_world(engine, cut, say)
+    suspicious = suspicious_accounts(full)
+    trained = train_and_score(engine, say, tag="bench-planner")
+    _model, cost = train_costs(engine)
+    flags = flag_figures(engine, set(suspicious), say)
+    rows, cost_source = candidate_rows(engine)
+    say(
+        f"{len(rows):,} candidate rows (influencer × content type, flagged left out); cost forecast: {cost_source}"
+    )
+    realized = realize(full, cutoff, args.horizon, suspicious, args.seed, args.influencers)
+    hist, main_type = history(cut, cutoff)
+    result = backtest(rows, args, realized, hist, main_type)
+    lat = latency(rows, args.latency_candidates, args.latency_runs, args.seed)
+    say(
+        f"planner latency at {lat['plan_candidates']:,} candidates: first {lat['plan_first_ms']} ms, warm p50 "
+        f"{lat['plan_p50_ms']} ms, p95 {lat['plan_p95_ms']} ms"
+    )
+    per = result.pop("per_scenario")
+    if args.scenario_table:
+        args.scenario_table.write_text(json.dumps(per, indent=1) + "\n", encoding="utf-8")
+    return {
+        **result, **lat,
+        "suspicious_in_top20": flags["suspicious_in_top20"], "suspicious_in_top100": flags["suspicious_in_top100"],
+        "flag_precision": flags["flag_precision"], "flag_recall": flags["flag_recall"],
+        "cost_mae": cost.get("cost_mae"), "cost_baseline_mae": cost.get("cost_baseline_mae"),
+        "cost_interval_coverage": cost.get("cost_interval_coverage"), "cost_test_hires": cost.get("cost_test_hires"),
+        "cost_source": cost_source, "candidates": len(rows), "cutoff": cutoff.isoformat(),
+        "as_of": trained["as_of"], "horizon_days": args.horizon, "seed": args.seed, "influencers": args.influencers,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--influencers", type=int, default=1500)
+    parser.add_argument(
+        "--days", type=int, default=150, help="the world's length; the cutoff is horizon + 10 before its end"
+    )
+    parser.add_argument("--horizon", type=int, default=30, help="days after the cutoff that are realized")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--budgets", type=int, default=8, help="budgets per filter (6 filters)")
+    parser.add_argument("--random-seeds", type=int, default=5)
+    parser.add_argument("--latency-candidates", type=int, default=10_000)
+    parser.add_argument("--latency-runs", type=int, default=30)
+    parser.add_argument(
+        "--scenario-table", type=Path, help="write the per-scenario figures (JSON) to this file"
+    )
+    args = parser.parse_args()
+    if args.days < args.horizon + TAIL_DAYS + 30:
+        parser.error("--days must leave at least 30 days before the cutoff")
+    os.environ.setdefault("PF_ML_THREADS", "1")
+
+    from predictfluence.config import reset_settings
+    from predictfluence.db import create_engine
+    from predictfluence_ml.training import ml_threads
+    from predictfluence_tools import migrate
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
+
+    with tempfile.TemporaryDirectory(prefix="pf-bench-planner-") as tmp, \
+            scratch_database(database_url(), "pf_bench_planner") as url:  # fmt: skip
+        os.environ["PF_DATA_DIR"] = str(Path(tmp) / "data")
+        reset_settings()
+        engine = create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            migrate.upgrade(engine)
+            with ml_threads():
+                result = run(engine, args, Path(tmp) / "work")
+        finally:
+            engine.dispose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
