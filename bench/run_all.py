@@ -38,6 +38,7 @@ SCALES: dict[str, dict[str, list[str]]] = {
         "coldstart": ["--runs", "10"],
         "generate": ["--rows", "3000000"],
         "load": ["--seconds", "60", "--clients", "20"],
+        "planner": ["--influencers", "1500", "--days", "150"],
     },
     "small": {
         "etl": ["--rows", "100000", "--posts", "5000", "--runs", "1"],
@@ -49,14 +50,16 @@ SCALES: dict[str, dict[str, list[str]]] = {
         "load": ["--seconds", "10", "--clients", "20", "--influencers", "300"],
         "hostile_line": ["--mib", "64", "--runs", "1"],
         "flag": ["--influencers", "600", "--days", "130"],
+        "planner": ["--influencers", "400", "--days", "140", "--budgets", "4", "--latency-runs", "5"],
     },
 }
 
 
 @dataclass(frozen=True)
 class Rule:
-    """How to judge one figure: against another figure of the same run (`baseline` key, ratio ≤ `limit`)
-    or against a fixed `target` (value ≤ target, or ≥ with `higher_is_better`; ratio = value / target)."""
+    """How to judge one figure: against another figure of the same run (`baseline` key, ratio ≤ `limit`),
+    against a fixed `target` (value ≤ target, or ≥ with `higher_is_better`; ratio = value / target), or
+    inside a `band` (low ≤ value ≤ high)."""
 
     bench: str
     pattern: str  # regex over the flattened key (dots join nested keys)
@@ -64,6 +67,7 @@ class Rule:
     target: float | None = None
     limit: float | None = None  # for baselines: the allowed ratio
     higher_is_better: bool = False
+    band: tuple[float, float] | None = None
 
 
 RULES: list[Rule] = [
@@ -91,6 +95,15 @@ RULES: list[Rule] = [
     Rule("flag", r"suspicious_in_top(20|100)", target=0.0),  # the default ranking holds no bought engagement
     Rule("flag", r"flag_recall", target=0.9, higher_is_better=True),
     Rule("flag", r"flag_precision", target=0.8, higher_is_better=True),
+    Rule("planner", r"planned_vs_best_baseline", target=1.25, higher_is_better=True),  # median over scenarios
+    Rule("planner", r"plan_vs_baseline\.\w+", target=1.0, higher_is_better=True),  # summed: never lose to one
+    Rule("planner", r"plan_interval_coverage", band=(0.75, 0.85)),  # the plan's 80 % interval
+    Rule("planner", r"plan_p95_ms", target=1000.0),  # warm, 10,000 candidates
+    Rule("planner", r"suspicious_in_top(20|100)", target=0.0),
+    Rule("planner", r"flag_recall", target=0.9, higher_is_better=True),
+    Rule("planner", r"flag_precision", target=0.8, higher_is_better=True),
+    Rule("planner", r"cost_mae", baseline="cost_baseline_mae", limit=1.0),  # vs the per-platform rate card
+    Rule("api", r"planner_ms\.p95", target=1000.0),  # POST /campaigns/{id}/plan, reported apart
     Rule("load", r"errors", target=0.0),
     Rule("load", r"per_endpoint\..*\.errors", target=0.0),  # latency under 20 clients: reported, no target
 ]
@@ -133,6 +146,9 @@ def judge(bench: str, key: str, value: float, figures: dict[str, float]) -> tupl
             verdict = "" if rule.limit is None else ("ok" if ratio <= rule.limit else "MISSED")
             bound = "" if rule.limit is None else f" (≤ {rule.limit:g}×)"
             return f"{base_key} {fmt(base)}{bound}", f"{ratio:.2f}×", verdict
+        if rule.band is not None:
+            low, high = rule.band
+            return f"target {fmt(low)}–{fmt(high)}", "", "ok" if low <= value <= high else "MISSED"
         if rule.target is None:
             return "", "", ""
         if rule.target == 0:

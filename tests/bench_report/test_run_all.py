@@ -120,3 +120,18 @@ def test_model_is_judged_against_persistence_overall_and_per_segment():
     assert run_all.judge("ml", "mae_vs_persistence", 0.93, figures) == ("target ≤ 1.00", "0.93", "ok")
     assert run_all.judge("ml", "segments.ge15.mae", 0.0103, figures) == (
         "segments.ge15.persistence_mae 0.01 (≤ 1×)", "1.03×", "MISSED")
+
+
+def test_planner_backtest_is_judged_against_its_goals_and_the_coverage_band():
+    run_all = _run_all()
+    data = {"planned_vs_best_baseline": 1.1, "plan_vs_baseline": {"random": 1.4, "top_predicted_er": 0.98},
+            "plan_interval_coverage": 0.71, "plan_p95_ms": 420.0, "cost_mae": 14.0, "cost_baseline_mae": 33.5}
+    figures = run_all.flatten(data)
+    assert run_all.judge("planner", "planned_vs_best_baseline", 1.1, figures) == ("target ≥ 1.25", "0.88", "MISSED")
+    assert run_all.judge("planner", "plan_vs_baseline.random", 1.4, figures)[2] == "ok"
+    assert run_all.judge("planner", "plan_vs_baseline.top_predicted_er", 0.98, figures)[2] == "MISSED"
+    assert run_all.judge("planner", "plan_interval_coverage", 0.71, figures) == ("target 0.75–0.85", "", "MISSED")
+    assert run_all.judge("planner", "plan_interval_coverage", 0.8, figures) == ("target 0.75–0.85", "", "ok")
+    assert run_all.judge("planner", "plan_p95_ms", 420.0, figures) == ("target ≤ 1,000", "0.42", "ok")
+    assert run_all.judge("planner", "cost_mae", 14.0, figures) == ("cost_baseline_mae 33.50 (≤ 1×)", "0.42×", "ok")
+    assert run_all.judge("api", "planner_ms.p95", 1200.0, {})[2] == "MISSED"
