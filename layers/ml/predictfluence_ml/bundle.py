@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from predictfluence_ml.costs import CostModel
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
 from predictfluence_ml.peers import PeerBaseline, persistence, segment_of
 
@@ -43,6 +44,9 @@ class ModelBundle:
     # per history segment (peers.SEGMENTS): the regressor's weight against persistence in the point
     # prediction, fitted on the calibration influencers; () = the regressor alone (older bundles)
     blend: tuple[tuple[str, float], ...] = ()
+    # the cost-per-post forecast (predictfluence_ml.costs); None in bundles trained before it existed:
+    # the scorer then uses the rate card of the hires history
+    cost: CostModel | None = None
 
     def blended(self, X: FeatureMatrix, model_point: np.ndarray, num: np.ndarray | None = None) -> np.ndarray:
         """w × the regressor's ER + (1 − w) × persistence, w by the row's history segment. `num` replaces

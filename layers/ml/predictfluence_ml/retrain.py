@@ -6,7 +6,9 @@ that holdout: the peer median (platform × tier × category) and persistence (th
 ER). A first version has no champion to beat and must beat the peer baseline: without a champion there
 are no predictions at all (a small young warehouse, e.g. `make run`'s first load), and its reason says
 whether it also beats persistence, which every later version must. Otherwise it stays in the registry
-as `rejected` with its metrics. Scoring always uses the
+as `rejected` with its metrics. The cost model (predictfluence_ml.costs) is trained on the hires history in
+the same run, pickled in the same bundle, and its held-out figures (`cost_*`) join the version's metrics;
+it takes no part in the promotion decision. Scoring always uses the
 champion, so fresh data is scored even when the challenger lost.
 """
 
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 
 from predictfluence_ml import registry
 from predictfluence_ml.bundle import ModelBundle
+from predictfluence_ml.costs import train_costs
 from predictfluence_ml.dataset import Split, build_split, window_examples
 from predictfluence_ml.evaluation import evaluate
 from predictfluence_ml.features import CATEGORICAL
@@ -72,7 +75,9 @@ def beats_baselines(metrics: dict[str, Any]) -> tuple[bool, str]:
     )
 
 
-def decide(engine: sa.Engine, bundle: ModelBundle, split: Split, extra: dict[str, Any] | None = None) -> Decision:
+def decide(
+    engine: sa.Engine, bundle: ModelBundle, split: Split, extra: dict[str, Any] | None = None
+) -> Decision:
     """Evaluate, register as challenger, compare with the champion on the same holdout, set the status."""
     metrics: dict[str, Any] = evaluate(bundle, split.holdout)
     metrics.update(extra or {})
@@ -80,8 +85,9 @@ def decide(engine: sa.Engine, bundle: ModelBundle, split: Split, extra: dict[str
     baselines_ok, baselines_reason = beats_baselines(metrics)
     if current is None:
         promote = metrics["mae"] < metrics["baseline_mae"]
-        reason = (f"first version: {baselines_reason}; "
-                  + ("promoted (a first version needs the peer baseline)" if promote else "rejected"))
+        reason = f"first version: {baselines_reason}; " + (
+            "promoted (a first version needs the peer baseline)" if promote else "rejected"
+        )
     else:
         try:
             old = registry.load(current)
@@ -140,12 +146,18 @@ def run(
             say(f"dataset: {len(split.train):,} training rows, {len(split.holdout):,} holdout rows")
             t0 = time.perf_counter()
             bundle = fit(split.train, params)
+            bundle.cost, cost_metrics = train_costs(engine, before=split.data_end)
             timings["fit_s"] = time.perf_counter() - t0
-            say(f"fitted in {timings['fit_s']:.1f} s")
-            decision = decide(engine, bundle, split, {"train_s": round(timings["fit_s"], 3)})
+            say(f"fitted in {timings['fit_s']:.1f} s; cost model: {cost_metrics['cost_model']} "
+                f"({cost_metrics['cost_hires']} hires)")  # fmt: skip
+            decision = decide(engine, bundle, split, {"train_s": round(timings["fit_s"], 3), **cost_metrics})
             say(f"{decision.record.version}: {decision.status} — {decision.reason}")
             result = RetrainResult(
-                decision.status, decision.reason, decision.record.version, decision.record.id, decision.metrics,
+                decision.status,
+                decision.reason,
+                decision.record.version,
+                decision.record.id,
+                decision.metrics,
                 timings=timings,
             )
             if score:

@@ -1,0 +1,231 @@
+"""The cost model: what one post of an influencer × content type costs, with an 80 % interval.
+
+Learned from the hires history (predictfluence_ml.costs_data: one example per hire with ≥ 1 delivered
+post, target = agreed cost / posts delivered). Two stages, both on log cost per post:
+
+1. a power-law rate card: log cost = a[platform] + b × log followers (least squares; one slope, an
+   intercept per platform) — what a price list per follower looks like, with the volume discount b < 1;
+2. a HistGradientBoostingRegressor on the residual of stage 1, from platform, category, follower tier,
+   content type (categorical), log followers and the trailing ER before the hire (NaN = no recent post).
+
+The point forecast is exp(stage 1 + stage 2), a conditional median. The 80 % interval is split conformal:
+the 10th / 90th percentiles (finite-sample corrected) of log(actual / forecast) on calibration hires —
+a random quarter of the training campaigns, left out of the fit that computes them — added to the log
+forecast; the model is then refitted on every training hire. The baseline is the per-platform rate card:
+the median over training hires of cost per 1k followers × followers / 1000.
+
+With fewer than MIN_HIRES training hires the rate card itself is the forecast (`method` = "rate_card",
+interval from its own residuals); with no hire at all, DEFAULT_COST_PER_1K (`method` = "default",
+interval × / ÷ 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from predictfluence_ml.costs_data import COST_CATEGORICAL, Hires, campaign_time_split, load_hires
+
+MIN_HIRES = 30
+# cost per 1k followers when there is no hire at all: round figures of published influencer rate cards
+DEFAULT_COST_PER_1K: dict[str, float] = {
+    "instagram": 10.0, "tiktok": 8.0, "youtube": 20.0, "twitter": 4.0, "twitch": 7.0,
+}  # fmt: skip
+DEFAULT_PER_1K = 10.0  # a platform not in the table above
+DEFAULT_LOG_INTERVAL = (-float(np.log(2.0)), float(np.log(2.0)))
+COVERAGE = 0.8
+
+
+@dataclass
+class CostModel:
+    """Everything the scorer needs to forecast the cost of one post (pickled inside the model bundle)."""
+
+    method: str  # model | rate_card | default
+    per_1k: dict[str, float]  # rate card: median cost per 1k followers per platform
+    overall_per_1k: float  # a platform with no hire
+    log_interval: tuple[float, float] = DEFAULT_LOG_INTERVAL  # (10 %, 90 %) of log(actual / forecast)
+    levels: tuple[tuple[str, ...], ...] = ()  # the categories seen per COST_CATEGORICAL column
+    base: tuple[float, ...] = ()  # stage 1: one intercept per platform level, then the slope of log followers
+    booster: Any = None  # stage 2 (HistGradientBoostingRegressor on the residual)
+    train_hires: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def rate_card(self, platform: np.ndarray, followers: np.ndarray) -> np.ndarray:
+        rate = np.array([self.per_1k.get(p, self.overall_per_1k) for p in platform], dtype=np.float64)
+        return rate * followers / 1000.0
+
+    def _codes(self, cat: np.ndarray) -> np.ndarray:
+        codes = np.full(cat.shape, np.nan)
+        for j, levels in enumerate(self.levels):
+            index = {v: k for k, v in enumerate(levels)}
+            codes[:, j] = [index.get(v, np.nan) for v in cat[:, j]]
+        return codes
+
+    def _stage1(self, codes: np.ndarray, log_f: np.ndarray) -> np.ndarray:
+        a = np.asarray(self.base[:-1])
+        platform = codes[:, 0]
+        known = ~np.isnan(platform)
+        intercept = np.full(platform.size, float(a.mean()))
+        intercept[known] = a[platform[known].astype(np.int64)]
+        return intercept + self.base[-1] * log_f
+
+    def point(self, cat: np.ndarray, followers: np.ndarray, er: np.ndarray) -> np.ndarray:
+        if self.method != "model":
+            return self.rate_card(cat[:, 0], followers)
+        codes = self._codes(cat)
+        log_f = np.log(followers)
+        log_cost = self._stage1(codes, log_f) + self.booster.predict(np.column_stack([codes, log_f, er]))
+        return np.exp(log_cost)
+
+    def predict(
+        self, cat: np.ndarray, followers: np.ndarray, er: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(forecast, low, high) cost of one post; `cat` columns as COST_CATEGORICAL; low ≤ forecast ≤ high."""
+        point = self.point(cat, np.asarray(followers, dtype=np.float64), np.asarray(er, dtype=np.float64))
+        lo, hi = self.log_interval
+        return point, point * np.exp(min(lo, 0.0)), point * np.exp(max(hi, 0.0))
+
+
+def _per_1k(hires: Hires) -> tuple[dict[str, float], float]:
+    rate = hires.cost_per_post / (hires.followers / 1000.0)
+    platforms = hires.cat[:, 0]
+    per = {str(p): float(np.median(rate[platforms == p])) for p in np.unique(platforms)}
+    return per, float(np.median(rate))
+
+
+def _conformal(log_ratio: np.ndarray) -> tuple[float, float]:
+    """Finite-sample corrected 10th / 90th percentiles of log(actual / forecast)."""
+    n = log_ratio.size
+    tail = (1.0 - COVERAGE) / 2
+    lo = np.quantile(log_ratio, max(0.0, np.floor((n + 1) * tail) / n - 1e-12), method="lower")
+    hi = np.quantile(log_ratio, min(1.0, np.ceil((n + 1) * (1 - tail)) / n), method="higher")
+    return float(lo), float(hi)
+
+
+def rate_card_model(hires: Hires) -> CostModel:
+    """The per-platform rate card as the forecast (method "rate_card"; "default" without any hire)."""
+    if len(hires) == 0:
+        return CostModel("default", dict(DEFAULT_COST_PER_1K), DEFAULT_PER_1K)
+    per, overall = _per_1k(hires)
+    model = CostModel("rate_card", per, overall, train_hires=len(hires))
+    if len(hires) >= 5:
+        model.log_interval = _conformal(
+            np.log(hires.cost_per_post / model.rate_card(hires.cat[:, 0], hires.followers))
+        )
+    return model
+
+
+def _levels(cat: np.ndarray) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(sorted({str(v) for v in cat[:, j]})) for j in range(cat.shape[1]))
+
+
+def _fit_stages(model: CostModel, hires: Hires, seed: int) -> CostModel:
+    """Fit stage 1 and 2 of `model` (levels set) on `hires`, in place."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    codes = model._codes(hires.cat)
+    log_f, log_y = np.log(hires.followers), np.log(hires.cost_per_post)
+    n_platforms = len(model.levels[0])
+    design = np.zeros((len(hires), n_platforms + 1))
+    design[np.arange(len(hires)), codes[:, 0].astype(np.int64)] = 1.0
+    design[:, -1] = log_f
+    coef, *_ = np.linalg.lstsq(design, log_y, rcond=None)
+    model.base = tuple(float(c) for c in coef)
+    residual = log_y - model._stage1(codes, log_f)
+    booster = HistGradientBoostingRegressor(
+        max_iter=model.params["max_iter"], learning_rate=model.params["learning_rate"],
+        max_leaf_nodes=model.params["max_leaf_nodes"], min_samples_leaf=max(5, len(hires) // 20),
+        l2_regularization=1.0, categorical_features=list(range(len(COST_CATEGORICAL))),
+        early_stopping=False, random_state=seed,
+    )  # fmt: skip
+    model.booster = booster.fit(np.column_stack([codes, log_f, hires.er]), residual)
+    return model
+
+
+def fit_cost_model(hires: Hires, seed: int = 0) -> CostModel:
+    """The two-stage model with its conformal interval; the rate card below MIN_HIRES hires."""
+    if len(hires) < MIN_HIRES:
+        return rate_card_model(hires)
+    per, overall = _per_1k(hires)
+    params = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 8}
+
+    def new() -> CostModel:
+        return CostModel(
+            "model", per, overall, levels=_levels(hires.cat), train_hires=len(hires), params=params
+        )
+
+    rng = np.random.default_rng(seed)
+    campaigns = np.unique(hires.campaign_ids)
+    held = np.isin(hires.campaign_ids, rng.choice(campaigns, size=max(1, campaigns.size // 4), replace=False))
+    if held.sum() >= 10 and (~held).sum() >= MIN_HIRES:
+        calibration = hires.subset(np.flatnonzero(held))
+        proper = _fit_stages(new(), hires.subset(np.flatnonzero(~held)), seed)
+        log_ratio = np.log(
+            calibration.cost_per_post / proper.point(calibration.cat, calibration.followers, calibration.er)
+        )
+        interval = _conformal(log_ratio)
+    else:
+        interval = rate_card_model(hires).log_interval
+    model = _fit_stages(new(), hires, seed)
+    model.log_interval = interval
+    return model
+
+
+def _num(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def cost_metrics(model: CostModel, baseline: CostModel, test: Hires) -> dict[str, Any]:
+    """MAE ($ per post) of the forecast and of the rate card on held-out hires, and the interval coverage."""
+    if len(test) == 0:
+        return {
+            "cost_mae": None,
+            "cost_baseline_mae": None,
+            "cost_mae_ratio": None,
+            "cost_interval_coverage": None,
+        }
+    y = test.cost_per_post
+    point, low, high = model.predict(test.cat, test.followers, test.er)
+    base = baseline.rate_card(test.cat[:, 0], test.followers)
+    mae, base_mae = float(np.mean(np.abs(y - point))), float(np.mean(np.abs(y - base)))
+    return {
+        "cost_mae": mae,
+        "cost_baseline_mae": base_mae,
+        "cost_mae_ratio": _num(mae / base_mae) if base_mae > 0 else None,
+        "cost_interval_coverage": float(np.mean((y >= low) & (y <= high))),
+        "cost_interval_width_ratio": float(np.median(high / low)),
+    }
+
+
+def evaluate_and_fit(hires: Hires, seed: int = 0) -> tuple[CostModel, dict[str, Any]]:
+    """Held-out evaluation (the latest 20 % of campaigns, fitted on the others), then the model refitted
+    on every hire for scoring. Metrics: cost_mae, cost_baseline_mae, cost_mae_ratio,
+    cost_interval_coverage, cost_train_hires, cost_test_hires, cost_model (method of the final model)."""
+    train_rows, test_rows = campaign_time_split(hires)
+    train, test = hires.subset(train_rows), hires.subset(test_rows)
+    evaluated = fit_cost_model(train, seed)
+    metrics = cost_metrics(evaluated, rate_card_model(train), test)
+    final = fit_cost_model(hires, seed)
+    metrics.update({
+        "cost_model": final.method,
+        "cost_evaluated_model": evaluated.method,
+        "cost_train_hires": len(train),
+        "cost_test_hires": len(test),
+        "cost_hires": len(hires),
+    })  # fmt: skip
+    return final, metrics
+
+
+def train_costs(engine: sa.Engine, before: Any = None, seed: int = 0) -> tuple[CostModel, dict[str, Any]]:
+    """Load the hires history (hired and delivered before `before`, default: all), evaluate, fit."""
+    with engine.connect() as conn:
+        hires = load_hires(conn, before)
+    return evaluate_and_fit(hires, seed)
+
+
+def scoring_cost_model(conn: sa.Connection, model: CostModel | None) -> CostModel:
+    """The bundle's cost model; for an older bundle without one, the rate card of today's hires history."""
+    return model if model is not None else rate_card_model(load_hires(conn))
