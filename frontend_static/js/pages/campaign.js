@@ -4,6 +4,7 @@ import { navigate } from "../router.js";
 import { clear, describeError, empty, errorBox, fmt, h, loading, select, statusBadge, table, toast } from "../ui.js";
 import { HIRE_STATUSES, label } from "../options.js";
 import { influencerName } from "./influencers.js";
+import { planSection } from "./plan.js";
 
 export const title = "Campaign";
 
@@ -119,5 +120,12 @@ export async function render(ctx) {
           h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/edit` }, "Edit"),
           h("button", { class: "btn btn-danger", type: "button", onclick: del }, "Delete")))),
     summaryBox,
-    hiresBox));
+    hiresBox,
+    planSection({ campaign: c, remaining: remainingBudget(c, sumR), onHired: refresh })));
+}
+
+// The summary's remaining budget, else the campaign's budget less its spend.
+function remainingBudget(c, sumR) {
+  const fromSummary = sumR.status === "fulfilled" ? pick(sumR.value, "remaining") : undefined;
+  return fromSummary !== undefined ? Number(fromSummary) : Number(c.budget) - Number(c.spent || 0);
 }
