@@ -29,8 +29,12 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from predictfluence.vocab import PLAN_OBJECTIVES
+from predictfluence_ml import planner_reduce as reduce
 from predictfluence_ml.planner_report import describe_picks, sample_totals
 
+_DIRECT_LIMIT = 1500  # candidate rows solved as one MILP; above it, LP-bound fixing first
+_RESTRICTED_SIZE = 300  # rows (besides those the LP uses) in the MILP that finds the incumbent
+_INCUMBENT_GAP = 1e-4  # the restricted MILP only has to find a good incumbent
 _REACH_TIE_BREAK = 0.5  # ε = this / budget: the cost tie-break can never outweigh one follower
 
 
@@ -302,37 +306,75 @@ def _programme(cands: Candidates, request: PlanRequest, owner: np.ndarray, ids: 
     return c, constraints, np.ones(k + m), Bounds(lower, upper)
 
 
+def _milp(cands: Candidates, request: PlanRequest, time_limit: float, gap: float | None = None):
+    ids, owner = np.unique(cands.influencer_id, return_inverse=True)
+    c, constraints, integrality, bounds = _programme(cands, request, owner, ids)
+    gap = float(request.mip_rel_gap) if gap is None else gap
+    options = {"time_limit": max(time_limit, 0.05), "mip_rel_gap": gap, "disp": False}
+    return milp(c, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
+
+
+def _outcome(
+    result, rows: np.ndarray, lower_bound: float | None = None
+) -> tuple[Any, np.ndarray, str, float]:
+    """(result, rows, status, gap). `lower_bound` (minimisation form) is a bound valid for the whole
+    problem when `result` was solved over a subset that may miss the optimum: the gap is then against it."""
+    if result.x is None:
+        return result, rows, "", 0.0
+    gap = max(float(getattr(result, "mip_gap", 0.0) or 0.0), 0.0)
+    if lower_bound is not None:
+        gap = max((float(result.fun) - lower_bound) / max(abs(float(result.fun)), 1e-9), 0.0)
+        return result, rows, "time_limit", gap
+    return result, rows, "optimal" if result.status == 0 else "time_limit", gap
+
+
+def _solve(cands: Candidates, request: PlanRequest) -> tuple[Any, np.ndarray, str, float]:
+    """The MILP's result, the rows of `cands` it was solved over, status and gap. Large instances are
+    first reduced by LP-bound fixing (predictfluence_ml.planner_reduce): it never drops a row of a plan
+    better than one already found, so the optimum over the rest is the optimum."""
+    deadline = time.perf_counter() + float(request.time_limit)
+    everything = np.arange(len(cands))
+    if len(cands) <= _DIRECT_LIMIT:
+        return _outcome(_milp(cands, request, float(request.time_limit)), everything)
+    ids, owner = np.unique(cands.influencer_id, return_inverse=True)
+    c, constraints, _, bounds = _programme(cands, request, owner, ids)
+    lp = reduce.lp_relaxation(c, constraints, bounds)
+    if lp is None:  # infeasible (or numerically unsolved) relaxation: let the MILP say so
+        return _outcome(_milp(cands, request, float(request.time_limit)), everything)
+    pinned = bounds.lb[len(cands) :] > 0
+    bound = reduce.row_bounds(lp, len(cands), owner, pinned)
+    first = reduce.restricted_rows(lp, bound, owner, np.flatnonzero(pinned), _RESTRICTED_SIZE)
+    result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP)
+    if result.x is None:
+        return _outcome(_milp(cands, request, deadline - time.perf_counter()), everything)
+    used = first[np.rint(result.x[: len(first)]) > 0]
+    keep = np.union1d(reduce.survivors(bound, float(result.fun)), used)
+    keep = np.union1d(keep, np.flatnonzero(pinned[owner]))
+    if np.isin(keep, first).all() and result.status == 0 and result.mip_gap <= request.mip_rel_gap:
+        return _outcome(result, first)  # the optimum lies in `first`, which was solved to the gap asked
+    final = _milp(cands.take(keep), request, deadline - time.perf_counter())
+    if final.x is None or final.fun > result.fun:
+        return _outcome(result, first, float(lp.fun))
+    return _outcome(final, keep)
+
+
 def solve_plan(candidates: Candidates, request: PlanRequest) -> Plan:
     """The plan that maximises the objective's forecast within the budget and the constraints."""
     validate(candidates, request)
     started = time.perf_counter()
     kept = prune_dominated(candidates, request)
-    cands = candidates.take(kept)
-    ids, owner = np.unique(cands.influencer_id, return_inverse=True)
-    c, constraints, integrality, bounds = _programme(cands, request, owner, ids)
-    result = milp(
-        c,
-        constraints=constraints,
-        integrality=integrality,
-        bounds=bounds,
-        options={
-            "time_limit": float(request.time_limit),
-            "mip_rel_gap": float(request.mip_rel_gap),
-            "disp": False,
-        },
-    )
+    result, solved, status, gap = _solve(candidates.take(kept), request)
     solve_ms = (time.perf_counter() - started) * 1000.0
     if result.x is None:
         if result.status == 2:
             raise PlanError("constraints", "no plan satisfies the constraints within the budget (infeasible)")
         raise PlanError("constraints", f"no feasible plan found ({result.message})")
-    posts = np.rint(result.x[: len(cands)]).astype(np.int64)
+    posts = np.rint(result.x[: len(solved)]).astype(np.int64)
     chosen = np.flatnonzero(posts > 0)
     if chosen.size == 0:
         raise PlanError("constraints", "no plan satisfies the constraints within the budget")
-    status = "optimal" if result.status == 0 else "time_limit"
-    gap = max(float(getattr(result, "mip_gap", 0.0) or 0.0), 0.0)
-    return _plan(candidates, request, kept[chosen], posts[chosen], status, gap, solve_ms, len(cands))
+    rows = kept[solved[chosen]]
+    return _plan(candidates, request, rows, posts[chosen], status, gap, solve_ms, len(solved))
 
 
 def _plan(

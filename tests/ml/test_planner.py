@@ -1,0 +1,226 @@
+"""The campaign planner's solver (predictfluence_ml.planner): optimal against brute force on small random
+instances — solved directly and through the LP-bound reduction —, every constraint respected, reach
+counted once per influencer, the refusals, and the sampled interval."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from predictfluence_ml import planner
+from predictfluence_ml.planner import Candidates, PlanError, PlanRequest, Share, solve_plan
+
+TYPES = ("reel", "post")
+PLATFORMS = ("instagram", "tiktok")
+TIERS = ("nano", "micro")
+
+
+def world(n_influencers: int, seed: int, types=TYPES) -> Candidates:
+    rng = np.random.default_rng(seed)
+    followers = np.repeat(np.round(np.exp(rng.uniform(np.log(1e3), np.log(2e5), n_influencers))), len(types))
+    value = followers * np.exp(rng.normal(np.log(0.03), 0.6, followers.size))
+    cost = np.round(followers / 1000 * np.exp(rng.normal(np.log(10), 0.5, followers.size)), 2) + 5
+    return Candidates(
+        influencer_id=np.repeat(np.arange(1, n_influencers + 1), len(types)).astype(np.int64),
+        content_type=np.tile(np.array(types, dtype=object), n_influencers),
+        value=value,
+        value_low=value * 0.6,
+        value_high=value * 1.6,
+        cost=cost,
+        cost_low=cost * 0.75,
+        cost_high=cost * 1.3,
+        followers=followers,
+        platform=np.repeat(rng.choice(PLATFORMS, n_influencers), len(types)).astype(object),
+        tier=np.repeat(rng.choice(TIERS, n_influencers), len(types)).astype(object),
+    )
+
+
+def feasible(c: Candidates, r: PlanRequest, n: np.ndarray) -> bool:
+    spent = float(c.cost @ n)
+    if spent > r.budget + 1e-9:
+        return False
+    ids = np.unique(c.influencer_id)
+    per = np.array([n[c.influencer_id == i].sum() for i in ids])
+    chosen = per > 0
+    if ((per > 0) & ((per < r.min_posts) | (per > r.max_posts))).any():
+        return False
+    if r.max_influencers is not None and chosen.sum() > r.max_influencers:
+        return False
+    if any(not chosen[ids == p].any() for p in r.pinned):
+        return False
+    for shares, column in ((r.platform_share, c.platform), (r.tier_share, c.tier)):
+        for key, share in shares.items():
+            part = float((c.cost * (column == key)) @ n)
+            if part < share.min * spent - 1e-6 or part > share.max * spent + 1e-6:
+                return False
+    return True
+
+
+def objective(c: Candidates, r: PlanRequest, n: np.ndarray) -> float:
+    if r.objective == "reach":
+        chosen = np.unique(c.influencer_id[n > 0])
+        return float(sum(c.followers[c.influencer_id == i][0] for i in chosen))
+    return float(c.value @ n)
+
+
+def brute_force(c: Candidates, r: PlanRequest) -> float:
+    best = None
+    for combo in itertools.product(range(r.max_posts + 1), repeat=len(c)):
+        n = np.array(combo)
+        if n.sum() and feasible(c, r, n):
+            value = objective(c, r, n)
+            best = value if best is None else max(best, value)
+    return best
+
+
+def plan_posts(c: Candidates, plan) -> np.ndarray:
+    n = np.zeros(len(c), dtype=int)
+    for pick in plan.picks:
+        n[pick.row] = pick.posts
+    return n
+
+
+REQUESTS = [
+    dict(budget=300.0),
+    dict(budget=500.0, max_posts=2),
+    dict(budget=800.0, min_posts=2, max_posts=2, max_influencers=2),
+    dict(budget=400.0, objective="reach", max_posts=2),
+    dict(budget=600.0, platform_share={"instagram": Share(0.3, 0.7)}),
+    dict(budget=600.0, tier_share={"micro": Share(0.0, 0.5)}, max_influencers=3, pinned=frozenset({2})),
+    dict(budget=700.0, objective="reach", platform_share={"tiktok": Share(0.4, 1.0)}, max_posts=2),
+]
+
+
+@pytest.mark.parametrize("reduced", [False, True], ids=["direct", "lp-reduction"])
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("spec", range(len(REQUESTS)))
+def test_optimal_against_brute_force(spec: int, seed: int, reduced: bool, monkeypatch) -> None:
+    if reduced:  # every instance goes through LP-bound fixing and the restricted MILP
+        monkeypatch.setattr(planner, "_DIRECT_LIMIT", 0)
+        monkeypatch.setattr(planner, "_RESTRICTED_SIZE", 1)
+    c = world(4, seed)
+    r = PlanRequest(mip_rel_gap=0.0, **REQUESTS[spec])
+    best = brute_force(c, r)
+    if best is None:
+        with pytest.raises(PlanError):
+            solve_plan(c, r)
+        return
+    plan = solve_plan(c, r)
+    n = plan_posts(c, plan)
+    assert feasible(c, r, n)
+    assert objective(c, r, n) == pytest.approx(best, rel=1e-9)
+    assert plan.total == pytest.approx(best, rel=1e-9)
+    assert plan.status == "optimal" and plan.optimality_gap <= 1e-9
+
+
+def test_budget_and_constraints_hold_on_a_larger_world() -> None:
+    c = world(400, 11, types=("reel", "post", "story"))
+    r = PlanRequest(
+        budget=5000.0,
+        max_posts=3,
+        max_influencers=12,
+        pinned=frozenset({5, 9}),
+        platform_share={"instagram": Share(0.2, 0.6)},
+        tier_share={"micro": Share(0.3, 1.0)},
+    )
+    plan = solve_plan(c, r)
+    n = plan_posts(c, plan)
+    assert feasible(c, r, n)
+    assert plan.cost_total <= r.budget
+    assert {5, 9} <= {p.influencer_id for p in plan.picks}
+    assert all(p.pinned == (p.influencer_id in {5, 9}) for p in plan.picks)
+    assert all("pinned by you" in p.why for p in plan.picks if p.pinned)
+
+
+def test_reach_counts_followers_once_per_influencer() -> None:
+    c = world(3, 1)
+    c = c.take(np.arange(len(c)))
+    r = PlanRequest(
+        budget=10_000.0, objective="reach", max_posts=2, platform_share={c.platform[0]: Share(0.0, 1.0)}
+    )  # shares on: no pruning of content types
+    plan = solve_plan(c, r)
+    chosen = {p.influencer_id for p in plan.picks}
+    expected = sum(c.followers[c.influencer_id == i][0] for i in chosen)
+    assert plan.total == pytest.approx(expected)
+    assert sum(p.forecast for p in plan.picks) == pytest.approx(expected)
+    assert plan.low == plan.high == plan.total
+
+
+def test_dominated_content_types_are_pruned_only_without_shares() -> None:
+    c = Candidates.from_rows(
+        [
+            {"influencer_id": 1, "content_type": "reel", "value": 100, "cost": 10, "followers": 1000},
+            {"influencer_id": 1, "content_type": "post", "value": 90, "cost": 12, "followers": 1000},
+            {"influencer_id": 1, "content_type": "story", "value": 150, "cost": 20, "followers": 1000},
+            {"influencer_id": 2, "content_type": "reel", "value": 50, "cost": 5, "followers": 500},
+        ]
+    )
+    assert planner.prune_dominated(c, PlanRequest(budget=100)).tolist() == [0, 2, 3]
+    assert planner.prune_dominated(c, PlanRequest(budget=100, objective="reach")).tolist() == [0, 3]
+    shares = PlanRequest(budget=100, platform_share={"": Share(0.1, 1.0)})
+    assert planner.prune_dominated(c, shares).tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "status"),
+    [
+        (dict(budget=0.0), "budget", 400),
+        (dict(budget=float("nan")), "budget", 400),
+        (dict(budget=1.0), "budget", 422),
+        (dict(objective="likes"), "objective", 400),
+        (dict(min_posts=3, max_posts=2), "constraints.posts_per_influencer", 422),
+        (
+            dict(platform_share={"instagram": Share(0.7, 1.0), "tiktok": Share(0.6, 1.0)}),
+            "constraints.platform_share",
+            422,
+        ),
+        (dict(tier_share={"micro": Share(0.6, 0.5)}), "constraints.tier_share", 422),
+        (dict(tier_share={"mega": Share(0.1, 1.0)}), "constraints.tier_share", 422),
+        (dict(max_influencers=1, pinned=frozenset({1, 2})), "constraints.include", 422),
+        (dict(pinned=frozenset({999})), "constraints.include", 422),
+        (dict(budget=40.0, pinned=frozenset({1, 2, 3, 4, 5})), "constraints.include", 422),
+        (dict(pinned=frozenset({1})), "constraints", 422),
+    ],
+)
+def test_refusals_name_the_field(changes: dict, field: str, status: int) -> None:
+    c = world(6, 2)
+    if field == "constraints":  # influencer 1 pinned, but its platform/tier contradict the 100 % shares
+        platform = "tiktok" if c.platform[0] == "instagram" else "instagram"
+        changes = dict(changes, platform_share={platform: Share(1.0, 1.0)})
+    request = PlanRequest(**({"budget": 2000.0} | changes))
+    with pytest.raises(PlanError) as caught:
+        solve_plan(c, request)
+    assert caught.value.field == field
+    assert caught.value.status == status
+
+
+def test_no_candidates_is_a_filters_error() -> None:
+    with pytest.raises(PlanError) as caught:
+        solve_plan(Candidates.from_rows([]), PlanRequest(budget=100.0))
+    assert caught.value.field == "filters"
+
+
+def test_interval_is_sampled_not_summed() -> None:
+    c = world(200, 5)
+    plan = solve_plan(c, PlanRequest(budget=3000.0, max_posts=2))
+    assert len(plan.picks) >= 5
+    assert plan.low <= plan.total <= plan.high
+    assert plan.cost_low <= plan.cost_total <= plan.cost_high
+    summed_low = sum(p.forecast_low for p in plan.picks)
+    summed_high = sum(p.forecast_high for p in plan.picks)
+    assert plan.high - plan.low < summed_high - summed_low  # a quantile of the sum, not a sum of quantiles
+    assert summed_low < plan.low and plan.high < summed_high
+    assert all(p.forecast_low <= p.forecast <= p.forecast_high for p in plan.picks)
+    assert all(p.cost == pytest.approx(p.posts * p.cost_per_post) for p in plan.picks)
+    again = solve_plan(c, PlanRequest(budget=3000.0, max_posts=2))
+    assert (again.low, again.high) == (plan.low, plan.high)  # seeded: the same request, the same interval
+
+
+def test_why_reads_in_plain_words() -> None:
+    c = world(20, 3)
+    plan = solve_plan(c, PlanRequest(budget=1000.0, max_posts=2, currency="USD"))
+    why = plan.picks[0].why
+    assert "engagements forecast" in why and "$" in why and "per dollar" in why
+    assert f"among {len(c):,} candidates" in why
