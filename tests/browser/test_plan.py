@@ -4,12 +4,13 @@ planner refusals show next to the field they name and hire all keeps the budget 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import ROOT, Stack, shoot
+from tests.browser.conftest import ROOT, SITE, Stack, shoot
 from tests.browser.seed import seed
 
 pytestmark = pytest.mark.browser
@@ -185,3 +186,12 @@ def _details(body: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(details, dict):
         return [details]
     return [d for d in details or [] if isinstance(d, dict)]
+
+
+def test_objectives_match_the_vocabulary() -> None:
+    from predictfluence.vocab import PLAN_OBJECTIVES
+
+    source = (SITE / "js" / "pages" / "plan.js").read_text(encoding="utf-8")
+    match = re.search(r"const OBJECTIVES = (.*?);\n", source, re.S)
+    assert match
+    assert re.findall(r'\["(\w+)", "', match.group(1)) == list(PLAN_OBJECTIVES)
