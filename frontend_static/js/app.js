@@ -15,6 +15,7 @@ const ROUTES = [
   ["/campaigns/:id", () => import("./pages/campaign.js"), "campaigns"],
   ["/recommendations", () => import("./pages/recommendations.js"), "recommendations"],
   ["/analytics", () => import("./pages/analytics.js"), "analytics"],
+  ["/models", () => import("./pages/models.js"), "models"],
   ["/data", () => import("./pages/data.js"), "data"],
 ];
 

@@ -22,8 +22,15 @@ SCORES = [  # influencer, content type, predicted, low, high, reasons, forecast 
     (2, "image", 0.02, 0.01, 0.03, [], 50.0),
     (3, "reel", 0.07, 0.05, 0.09, [], 500.0),
     (4, "video", 0.08, 0.06, 0.10, [], None),
-    (5, "reel", 0.09, 0.07, 0.12, ["412 likes per comment vs 24 for Instagram micro peers: likes without conversation"],
-     60.0),
+    (
+        5,
+        "reel",
+        0.09,
+        0.07,
+        0.12,
+        ["412 likes per comment vs 24 for Instagram micro peers: likes without conversation"],
+        60.0,
+    ),
 ]
 FOLLOWERS = {row[0]: row[5] for row in INFLUENCERS}
 # expected engagements per post = ER x followers; per dollar = that / the forecast cost (80 % intervals:
@@ -36,42 +43,80 @@ def _objectives(iid: int, er: float, lo: float, hi: float, cost: float | None) -
     followers = FOLLOWERS[iid]
     e, e_lo, e_hi = er * followers, lo * followers, hi * followers
     if cost is None:
-        return {"e": e, "e_lo": e_lo, "e_hi": e_hi, "c": None, "c_lo": None, "c_hi": None,
-                "d": None, "d_lo": None, "d_hi": None}
-    return {"e": e, "e_lo": e_lo, "e_hi": e_hi, "c": cost, "c_lo": 0.7 * cost, "c_hi": 1.4 * cost,
-            "d": e / cost, "d_lo": e_lo / (1.4 * cost), "d_hi": e_hi / (0.7 * cost)}
+        return {
+            "e": e,
+            "e_lo": e_lo,
+            "e_hi": e_hi,
+            "c": None,
+            "c_lo": None,
+            "c_hi": None,
+            "d": None,
+            "d_lo": None,
+            "d_hi": None,
+        }
+    return {
+        "e": e,
+        "e_lo": e_lo,
+        "e_hi": e_hi,
+        "c": cost,
+        "c_lo": 0.7 * cost,
+        "c_hi": 1.4 * cost,
+        "d": e / cost,
+        "d_lo": e_lo / (1.4 * cost),
+        "d_hi": e_hi / (0.7 * cost),
+    }
 
 
 @pytest.fixture()
 def scored(api_db):
     with api_db.begin() as conn:
         for row in INFLUENCERS:
-            conn.execute(sa.text("INSERT INTO influencer (id, platform, handle, name, category, country, followers) "
-                                 "VALUES (:id, :p, :h, upper(:h), :c, :co, :f)"),
-                         dict(zip(("id", "p", "h", "c", "co", "f"), row, strict=True)))
-        conn.execute(sa.text(
-            "INSERT INTO model_version (id, kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
-            "(1, 'engagement', 'v1', 'retired', '{\"mae\": 0.02}', 's3://m/models/engagement/v1/model.joblib', 'a', "
-            " '{\"decision\": \"first\"}'), "
-            "(2, 'engagement', 'v2', 'champion', '{\"mae\": 0.01}', 's3://m/models/engagement/v2/model.joblib', 'b', "
-            " '{\"decision\": \"promoted\"}')"
-        ))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO influencer (id, platform, handle, name, category, country, followers) "
+                    "VALUES (:id, :p, :h, upper(:h), :c, :co, :f)"
+                ),
+                dict(zip(("id", "p", "h", "c", "co", "f"), row, strict=True)),
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO model_version (id, kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
+                "(1, 'engagement', 'v1', 'retired', '{\"mae\": 0.02}', 's3://m/models/engagement/v1/model.joblib', 'a', "
+                ' \'{"decision": "first"}\'), '
+                "(2, 'engagement', 'v2', 'champion', '{\"mae\": 0.01}', 's3://m/models/engagement/v2/model.joblib', 'b', "
+                ' \'{"decision": "promoted"}\')'
+            )
+        )
         for iid, ct, er, lo, hi, reasons, cost in SCORES:
-            conn.execute(sa.text(
-                "INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, "
-                "er_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale, "
-                "engagements, engagements_low, engagements_high, cost_per_post, cost_low, cost_high, "
-                "engagements_per_dollar, per_dollar_low, per_dollar_high) "
-                "VALUES (:i, :ct, 2, :er, :lo, :hi, 'top', 0.7, 1, 0.5, CAST(:r AS jsonb), :why, "
-                ":e, :e_lo, :e_hi, :c, :c_lo, :c_hi, :d, :d_lo, :d_hi)"),
-                {"i": iid, "ct": ct, "er": er, "lo": lo, "hi": hi, "r": json.dumps(reasons),
-                 "why": f"Peers have a median ER of 3.0%; this creator's ER raises it to {er:.1%}.",
-                 **_objectives(iid, er, lo, hi, cost)})
-        conn.execute(sa.text("INSERT INTO campaign (id, name, budget) VALUES (1, 'Spring', 1000), (2, 'Old', 5000)"))
-        conn.execute(sa.text(
-            "INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) VALUES "
-            "(1, 2, 'contracted', 300), (2, 3, 'completed', 900), (2, 1, 'cancelled', 5000), (1, 4, 'cancelled', 50)"
-        ))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, "
+                    "er_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale, "
+                    "engagements, engagements_low, engagements_high, cost_per_post, cost_low, cost_high, "
+                    "engagements_per_dollar, per_dollar_low, per_dollar_high) "
+                    "VALUES (:i, :ct, 2, :er, :lo, :hi, 'top', 0.7, 1, 0.5, CAST(:r AS jsonb), :why, "
+                    ":e, :e_lo, :e_hi, :c, :c_lo, :c_hi, :d, :d_lo, :d_hi)"
+                ),
+                {
+                    "i": iid,
+                    "ct": ct,
+                    "er": er,
+                    "lo": lo,
+                    "hi": hi,
+                    "r": json.dumps(reasons),
+                    "why": f"Peers have a median ER of 3.0%; this creator's ER raises it to {er:.1%}.",
+                    **_objectives(iid, er, lo, hi, cost),
+                },
+            )
+        conn.execute(
+            sa.text("INSERT INTO campaign (id, name, budget) VALUES (1, 'Spring', 1000), (2, 'Old', 5000)")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) VALUES "
+                "(1, 2, 'contracted', 300), (2, 3, 'completed', 900), (2, 1, 'cancelled', 5000), (1, 4, 'cancelled', 50)"
+            )
+        )
     return api_db
 
 
@@ -98,20 +143,43 @@ def test_ranked_best_content_type_per_influencer(client, auth, scored):
     top = body["items"][0]
     o = _objectives(5, 0.09, 0.07, 0.12, 60.0)
     assert top == {
-        "rank": 1, "influencer_id": 5, "handle": "ig_e", "name": "IG_E", "platform": "instagram",
-        "category": "Beauty", "country": "US", "followers": 40000, "follower_tier": "micro",
-        "content_type": "reel", "predicted_engagement_rate": 0.09, "interval_low": 0.07, "interval_high": 0.12,
-        "expected_engagements": o["e"], "expected_engagements_low": o["e_lo"], "expected_engagements_high": o["e_hi"],
-        "engagements_per_dollar": o["d"], "engagements_per_dollar_low": o["d_lo"],
+        "rank": 1,
+        "influencer_id": 5,
+        "handle": "ig_e",
+        "name": "IG_E",
+        "platform": "instagram",
+        "category": "Beauty",
+        "country": "US",
+        "followers": 40000,
+        "follower_tier": "micro",
+        "content_type": "reel",
+        "predicted_engagement_rate": 0.09,
+        "interval_low": 0.07,
+        "interval_high": 0.12,
+        "expected_engagements": o["e"],
+        "expected_engagements_low": o["e_lo"],
+        "expected_engagements_high": o["e_hi"],
+        "engagements_per_dollar": o["d"],
+        "engagements_per_dollar_low": o["d_lo"],
         "engagements_per_dollar_high": o["d_hi"],
-        "cost_per_post": 60.0, "cost_low": o["c_lo"], "cost_high": o["c_hi"], "cost_is_forecast": True,
+        "cost_per_post": 60.0,
+        "cost_low": o["c_lo"],
+        "cost_high": o["c_hi"],
+        "cost_is_forecast": True,
         "past_agreed_cost": None,
-        "performance_tier": "top", "tier_probability": 0.7, "anomaly_score": 0.5,
-        "anomaly_reasons": ["412 likes per comment vs 24 for Instagram micro peers: likes without conversation"],
+        "performance_tier": "top",
+        "tier_probability": 0.7,
+        "anomaly_score": 0.5,
+        "anomaly_reasons": [
+            "412 likes per comment vs 24 for Instagram micro peers: likes without conversation"
+        ],
         "rationale": "Peers have a median ER of 3.0%; this creator's ER raises it to 9.0%.",
-        "profile_url": "/influencers/5", "web_path": "#/influencers/5",
+        "profile_url": "/influencers/5",
+        "web_path": "#/influencers/5",
     }
-    assert top["expected_engagements"] == pytest.approx(3600) and top["engagements_per_dollar"] == pytest.approx(60)
+    assert top["expected_engagements"] == pytest.approx(3600) and top[
+        "engagements_per_dollar"
+    ] == pytest.approx(60)
 
 
 @pytest.mark.parametrize(
@@ -125,8 +193,11 @@ def test_ranked_best_content_type_per_influencer(client, auth, scored):
 def test_each_objective_ranks_by_its_column(client, auth, scored, objective, expected):
     body = _get(client, f"/recommendations?objective={objective}", auth["viewer"])
     assert body["objective"] == objective and _ids(body) == expected
-    column = {"engagements_per_dollar": "engagements_per_dollar", "engagements": "expected_engagements",
-              "engagement_rate": "predicted_engagement_rate"}[objective]
+    column = {
+        "engagements_per_dollar": "engagements_per_dollar",
+        "engagements": "expected_engagements",
+        "engagement_rate": "predicted_engagement_rate",
+    }[objective]
     values = [r[column] for r in body["items"] if r[column] is not None]
     assert values == sorted(values, reverse=True) and len(values) >= 3
     for r in body["items"]:  # every row shows all three objectives with intervals, and the forecast cost
@@ -135,8 +206,14 @@ def test_each_objective_ranks_by_its_column(client, auth, scored, objective, exp
         assert r["cost_is_forecast"] is True
         if r["cost_per_post"] is not None:
             assert r["cost_low"] <= r["cost_per_post"] <= r["cost_high"]
-            assert r["engagements_per_dollar_low"] <= r["engagements_per_dollar"] <= r["engagements_per_dollar_high"]
-            assert r["engagements_per_dollar"] == pytest.approx(r["expected_engagements"] / r["cost_per_post"])
+            assert (
+                r["engagements_per_dollar_low"]
+                <= r["engagements_per_dollar"]
+                <= r["engagements_per_dollar_high"]
+            )
+            assert r["engagements_per_dollar"] == pytest.approx(
+                r["expected_engagements"] / r["cost_per_post"]
+            )
     flagged = _get(client, f"/recommendations?objective={objective}&include_flagged=true", auth["viewer"])
     assert (5, "reel") in _ids(flagged) and len(flagged["items"]) == 5
 
@@ -150,16 +227,26 @@ def test_default_objective_is_engagements_per_dollar(client, auth, scored):
 
 def test_rows_without_the_objective_come_last_by_predicted_er(client, auth, scored):
     with scored.begin() as conn:  # 3's only row loses its forecast: 3 and 4 (none either) go last, by ER
-        conn.execute(sa.text("UPDATE influencer_score SET cost_per_post = NULL, engagements_per_dollar = NULL "
-                             "WHERE influencer_id = 3"))
+        conn.execute(
+            sa.text(
+                "UPDATE influencer_score SET cost_per_post = NULL, engagements_per_dollar = NULL "
+                "WHERE influencer_id = 3"
+            )
+        )
     assert _ids(_get(client, "/recommendations", auth["viewer"])) == [
-        (1, "image"), (2, "image"), (4, "video"), (3, "reel")
+        (1, "image"),
+        (2, "image"),
+        (4, "video"),
+        (3, "reel"),
     ]
     with scored.begin() as conn:  # scores written before the cost model: the ER ranking
         conn.execute(sa.text("UPDATE influencer_score SET engagements = NULL, engagements_per_dollar = NULL"))
     for objective in ("engagements_per_dollar", "engagements"):
         assert _ids(_get(client, f"/recommendations?objective={objective}", auth["viewer"])) == [
-            (4, "video"), (3, "reel"), (2, "reel"), (1, "reel")
+            (4, "video"),
+            (3, "reel"),
+            (2, "reel"),
+            (1, "reel"),
         ]
 
 
@@ -181,7 +268,9 @@ def test_rows_without_the_objective_come_last_by_predicted_er(client, auth, scor
     ],
 )
 def test_filters(client, auth, scored, query, expected):
-    assert _ids(_get(client, f"/recommendations?objective=engagement_rate&{query}", auth["viewer"])) == expected
+    assert (
+        _ids(_get(client, f"/recommendations?objective=engagement_rate&{query}", auth["viewer"])) == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -201,8 +290,11 @@ def test_filters_with_the_other_objectives(client, auth, scored, query, expected
 
 
 def test_campaign_excludes_hired_and_over_budget(client, auth, scored):
-    body = _get(client, "/recommendations?campaign_id=1&include_flagged=true&objective=engagement_rate",
-                auth["viewer"])
+    body = _get(
+        client,
+        "/recommendations?campaign_id=1&include_flagged=true&objective=engagement_rate",
+        auth["viewer"],
+    )
     # 2 is hired for it; of the 700 left, 1's reel (forecast 800) is over budget but its image (30) is
     # not; 3's forecast (500) is what counts, not the 900 of its past hire; 4 has no cost at all (its
     # cancelled hire of this campaign does not count as hired)
@@ -213,7 +305,9 @@ def test_campaign_excludes_hired_and_over_budget(client, auth, scored):
     assert by_id[3]["past_agreed_cost"] == 900.0 and by_id[3]["cost_per_post"] == 500.0
     assert by_id[4]["cost_per_post"] is None and all("estimated_cost" not in r for r in body["items"])
     assert _ids(_get(client, "/recommendations?campaign_id=2", auth["viewer"])) == [
-        (1, "image"), (2, "image"), (4, "video")
+        (1, "image"),
+        (2, "image"),
+        (4, "video"),
     ]
     with scored.begin() as conn:  # without a forecast, the past hires' average decides (3: 900 > 700)
         conn.execute(sa.text("UPDATE influencer_score SET cost_per_post = NULL WHERE influencer_id = 3"))
@@ -226,7 +320,9 @@ def test_errors_and_auth(client, auth, scored):
     assert _get(client, "/recommendations?colour=red", auth["viewer"], status=400)["error"]["code"]
     assert _get(client, "/recommendations?tier=huge", auth["viewer"], status=400)["error"]["code"]
     bad = _get(client, "/recommendations?objective=followers", auth["viewer"], status=400)
-    assert bad["error"]["code"] == "bad_request" and [d["field"] for d in bad["error"]["details"]] == ["objective"]
+    assert bad["error"]["code"] == "bad_request" and [d["field"] for d in bad["error"]["details"]] == [
+        "objective"
+    ]
     assert client.http.get("/recommendations").status_code == 401
 
 
@@ -259,7 +355,9 @@ def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, 
     assert len(recs["items"]) == 3 and all(" have a median ER of " in r["rationale"] for r in recs["items"])
 
 
-def test_generated_world_with_known_fraud_hides_flagged_by_default(client, auth, api_db, tmp_path, monkeypatch):
+def test_generated_world_with_known_fraud_hides_flagged_by_default(
+    client, auth, api_db, tmp_path, monkeypatch
+):
     """A demo world (its `_truth.json` names the accounts with bought engagement), trained and scored: the
     default ranking holds no flagged and no truly suspicious account; include_flagged=true brings the
     flagged ones back, marked with their reasons."""
@@ -280,9 +378,12 @@ def test_generated_world_with_known_fraud_hides_flagged_by_default(client, auth,
     assert split.train.flagged_left_out > 0  # bought engagement does not reach the training targets
     bundle = fit(split.train, TrainParams(max_iter=60, classifier_iter=30, n_clusters=4))
     with api_db.begin() as conn:
-        version = conn.execute(sa.text(
-            "INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
-            "('engagement', 'v1', 'champion', '{}', 's3://m/v1', 'a', '{}') RETURNING id")).scalar_one()
+        version = conn.execute(
+            sa.text(
+                "INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
+                "('engagement', 'v1', 'champion', '{}', 's3://m/v1', 'a', '{}') RETURNING id"
+            )
+        ).scalar_one()
         handles = dict(conn.execute(sa.text("SELECT id, lower(handle) FROM influencer")).all())
     score_all(api_db, bundle, version)
     truth = json.loads((tmp_path / TRUTH_FILE).read_text(encoding="utf-8"))

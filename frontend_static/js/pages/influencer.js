@@ -27,6 +27,18 @@ export function anomalyWarning(score) {
     h("ul", {}, reasons.map((r) => h("li", {}, r))));
 }
 
+// A cost as the site shows it: a forecast is labelled as one, with its 80% range
+// ("$420 forecast ($310–$560)"); without one, the average agreed cost of past hires, labelled too.
+export function costText(r, currency) {
+  const has = (v) => v !== undefined && v !== null;
+  if (has(r.cost_per_post)) {
+    const span = has(r.cost_low) && has(r.cost_high) ? ` (${fmt.money(r.cost_low, currency)}–${fmt.money(r.cost_high, currency)})` : "";
+    return `${fmt.money(r.cost_per_post, currency)} forecast${span}`;
+  }
+  if (has(r.past_agreed_cost)) return `${fmt.money(r.past_agreed_cost, currency)} avg. of past hires`;
+  return "No forecast yet";
+}
+
 export async function render({ root, params, isCurrent }) {
   const id = params.id;
   const [profileR, similarR] = await Promise.allSettled([api.get(`/influencers/${id}`), api.get(`/influencers/${id}/similar`, { limit: 6 })]);
@@ -78,7 +90,8 @@ export async function render({ root, params, isCurrent }) {
         h("div", { class: "page-actions" }, hireBtn))),
     h("dl", { class: "stat-list", "data-testid": "profile-stats" },
       [["Followers", fmt.int(p.followers)], ["Avg engagement rate", fmt.pct(erOf(p))], ["Avg likes", fmt.int(pick(p, "avg_likes"))], ["Avg views", fmt.int(pick(p, "avg_views"))], ["Posts", fmt.int(pick(p, "posts", "posts_count", "post_count"))],
-        ...(score ? [[`Predicted ER${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))]] : [])]
+        ...(score ? [[`Predicted ER${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))],
+          ...(score.cost_per_post !== undefined && score.cost_per_post !== null ? [[`Cost per post${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, costText(score)]] : [])] : [])]
         .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
     score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, `Why this prediction${score.content_type && score.content_type !== "all" ? ` (${fmt.label(score.content_type).toLowerCase()} posts)` : ""}`), score.rationale) : null,
     anomalyWarning(score),
@@ -88,6 +101,7 @@ export async function render({ root, params, isCurrent }) {
         { label: "Predicted ER", num: true, value: (s) => fmt.pct(pick(s, "predicted_engagement_rate", "predicted_er")) },
         { label: "80% range", num: true, value: (s) => (s.interval_low !== undefined && s.interval_low !== null ? `${fmt.pct(s.interval_low)} – ${fmt.pct(s.interval_high)}` : "—") },
         { label: "Tier", value: (s) => fmt.label(s.performance_tier) },
+        ...(scores.some((s) => s.cost_per_post !== undefined && s.cost_per_post !== null) ? [{ label: "Cost per post (forecast)", num: true, value: (s) => costText(s) }] : []),
       ] })) : null,
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
