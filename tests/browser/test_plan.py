@@ -170,6 +170,7 @@ def test_hire_all_over_the_remaining_budget_hires_nobody(page, stack: Stack, sum
     page.get_by_label("Budget", exact=True).fill("7000")  # more than the 5,000 the campaign has left
     proposal = plan(page)["body"]
     assert proposal["cost_total"] > 5000
+    assert "Hire all will be refused" in page.get_by_test_id("plan-over-budget").inner_text()
     problems.allow("409")
     problems.allow(f"/campaigns/{summer['id']}/hires")
     page.get_by_test_id("plan-hire-all").click()

@@ -96,7 +96,7 @@ function totals(plan, cur) {
   return h("dl", { class: "stat-list plan-totals", "data-testid": "plan-totals" },
     stat(`Forecast ${unit}`, fmt.int(f.total), h("span", { "data-testid": "plan-interval" }, `${share} % interval: ${range(f.low, f.high, fmt.int)}`), "plan-forecast"),
     stat("Cost (forecast)", fmt.money(plan.cost_total, cur), `${share} % interval: ${range(ci.low, ci.high, (v) => fmt.money(v, cur))}`, "plan-cost"),
-    stat("Remaining after", fmt.money(plan.remaining_after, cur), `of a ${fmt.money(plan.budget, cur)} budget`, "plan-remaining"),
+    stat("Remaining after hiring", fmt.money(plan.remaining_after, cur), `of the campaign's budget; plan budget ${fmt.money(plan.budget, cur)}`, "plan-remaining"),
     stat("Status", fmt.label(plan.status), `optimality gap ${gap === undefined || gap === null ? "—" : fmt.share(gap)}`, "plan-status"),
     stat("Candidates", fmt.int(plan.candidates), plan.solve_ms !== undefined ? `solved in ${fmt.num(plan.solve_ms, 0)} ms` : null, "plan-candidates"));
 }
@@ -212,6 +212,8 @@ export function planSection({ campaign, remaining, onHired }) {
     clear(results, h("h3", {}, "The plan"),
       totals(plan, cur),
       items.length ? planTable(plan, cur, { pin, drop, include, exclude }) : h("p", { class: "muted" }, "The plan is empty."),
+      Number(plan.remaining_after) < 0 ? h("div", { class: "alert alert-warning", "data-testid": "plan-over-budget" },
+        h("strong", {}, "More than the campaign has left."), ` This plan costs ${fmt.money(-plan.remaining_after, cur)} more than the campaign's remaining budget, so Hire all will be refused: lower the budget and re-plan.`) : null,
       h("div", { class: "form-actions" }, hireButton),
       plan.model_version ? h("p", { class: "small muted" }, `Forecasts from model ${plan.model_version.version}.`) : null);
   }
