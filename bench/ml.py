@@ -13,8 +13,11 @@ DATABASE_URL selects the server (default: the embedded PostgreSQL); the bench cr
 2. train_s: build the time split from SQL (features → numpy) + fit every model of the bundle.
 3. Evaluation on the time holdout: the regressor and the peer baseline (median ER of the same platform ×
    tier × category, learned on the training windows) side by side; classifier accuracy / macro-F1.
+   The cost model (predictfluence_ml.costs) on the hires history: MAE per post on the latest 20 % of
+   campaigns against the per-platform rate card, and its 80 % interval coverage (`cost_*` in the JSON).
 4. score_s: influencers are topped up to --score-influencers with short synthetic histories (COPY), then
-   `score_all` (features, anomaly flags, clusters, predictions, rationale, COPY into influencer_score).
+   `score_all` (features, anomaly flags, clusters, predictions, rationale, cost forecast, engagements and
+   engagements per dollar with their intervals, COPY into influencer_score).
 
 The last line of output is one JSON object.
 """
@@ -53,12 +56,16 @@ def load_data(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[s
         from predictfluence_tools.demo.generator import DemoConfig, generate
 
         n = round(args.metric_rows / (DEMO_ROWS_PER_INFLUENCER_DAY * args.days))
-        result = generate(DemoConfig(influencers=n, days=args.days, seed=args.seed, end_date=END), work / "csv")
+        result = generate(
+            DemoConfig(influencers=n, days=args.days, seed=args.seed, end_date=END), work / "csv"
+        )
         say(f"demo generator: {n:,} influencers × {args.days} days → {result.rows} in {result.seconds:.1f} s")
         for kind in LOAD_ORDER:
             t1 = time.perf_counter()
             outcome = load_path(engine, work / "csv" / f"{kind}.csv", kind=kind)
-            say(f"  ETL {kind:<13s} {outcome.status} {outcome.rows_loaded:>9,} rows in {time.perf_counter() - t1:6.1f} s")
+            say(
+                f"  ETL {kind:<13s} {outcome.status} {outcome.rows_loaded:>9,} rows in {time.perf_counter() - t1:6.1f} s"
+            )
     else:
         from predictfluence_tools import synthetic
 
@@ -85,18 +92,35 @@ def segment_figures(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
 
 
 def persistence_table(metrics: dict[str, float]) -> str:
-    lines = ["by posts of this content type in the last 90 days (none, < 5, 5–14, ≥ 15):",
-             f"  {'segment':<8s}{'rows':>8s}{'model':>10s}{'peer':>10s}{'persist.':>10s}{'vs persist.':>13s}"]
-    lines.append(f"  {'all':<8s}{metrics['holdout_rows']:>8d}{metrics['mae']:>10.5f}{metrics['baseline_mae']:>10.5f}"
-                 f"{metrics['persistence_mae']:>10.5f}{metrics['mae_vs_persistence']:>13.3f}")
+    lines = [
+        "by posts of this content type in the last 90 days (none, < 5, 5–14, ≥ 15):",
+        f"  {'segment':<8s}{'rows':>8s}{'model':>10s}{'peer':>10s}{'persist.':>10s}{'vs persist.':>13s}",
+    ]
+    lines.append(
+        f"  {'all':<8s}{metrics['holdout_rows']:>8d}{metrics['mae']:>10.5f}{metrics['baseline_mae']:>10.5f}"
+        f"{metrics['persistence_mae']:>10.5f}{metrics['mae_vs_persistence']:>13.3f}"
+    )
     for name, m in segment_figures(metrics).items():
-        lines.append(f"  {name:<8s}{int(m['rows']):>8d}{m['mae']:>10.5f}{m['baseline_mae']:>10.5f}"
-                     f"{m['persistence_mae']:>10.5f}{m['mae_vs_persistence']:>13.3f}")
+        lines.append(
+            f"  {name:<8s}{int(m['rows']):>8d}{m['mae']:>10.5f}{m['baseline_mae']:>10.5f}"
+            f"{m['persistence_mae']:>10.5f}{m['mae_vs_persistence']:>13.3f}"
+        )
     return "\n".join(lines)
+
+
+def cost_summary(m: dict[str, object]) -> str:
+    """One line: the cost model's held-out figures next to the rate card's."""
+    hires = f"{m['cost_train_hires']} train / {m['cost_test_hires']} held-out hires by campaign and time"
+    head = f"cost model ({m['cost_model']}, {hires})"
+    if m["cost_mae"] is None:
+        return head + ": no held-out hire"
+    mae = f"MAE ${m['cost_mae']:.2f} per post vs rate card ${m['cost_baseline_mae']:.2f}"
+    return f"{head}: {mae} (ratio {m['cost_mae_ratio']:.3f}), 80% coverage {m['cost_interval_coverage']:.3f}"
 
 
 def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
     from predictfluence_ml import evaluation, registry
+    from predictfluence_ml.costs import train_costs
     from predictfluence_ml.dataset import build_split
     from predictfluence_ml.retrain import decide
     from predictfluence_ml.scoring import score_all
@@ -114,21 +138,35 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
     dataset_s = time.perf_counter() - t0
     bundle = fit(split.train)
     train_s, train_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    say(f"training: split {dataset_s:.1f} s ({len(split.train):,} train / {len(split.holdout):,} holdout examples), "
-        f"total {train_s:.1f} s wall, {train_cpu_s:.1f} s CPU of this process (load average {os.getloadavg()[0]:.1f})")
+    say(
+        f"training: split {dataset_s:.1f} s ({len(split.train):,} train / {len(split.holdout):,} holdout examples), "
+        f"total {train_s:.1f} s wall, {train_cpu_s:.1f} s CPU of this process (load average {os.getloadavg()[0]:.1f})"
+    )
 
     metrics = evaluation.evaluate(bundle, split.holdout)
-    baseline = {"mae": metrics["baseline_mae"], "r2": metrics["baseline_r2"], "interval_coverage": float("nan")}
+    baseline = {
+        "mae": metrics["baseline_mae"],
+        "r2": metrics["baseline_r2"],
+        "interval_coverage": float("nan"),
+    }
     say("")
     say("holdout (time split) — regressor vs peer baseline (median ER of platform × tier × category):")
     say(evaluation.table({"gradient boosting": metrics, "peer baseline": baseline}))
     say(persistence_table(metrics))
-    say(f"MAE ratio {metrics['mae_ratio']:.3f} (target ≤ 0.8), vs persistence {metrics['mae_vs_persistence']:.3f} "
+    say(
+        f"MAE ratio {metrics['mae_ratio']:.3f} (target ≤ 0.8), vs persistence {metrics['mae_vs_persistence']:.3f} "
         "(target ≤ 1 overall and per segment); 80% interval coverage "
-        f"{metrics['interval_coverage']:.3f} (target 0.75–0.85), mean width {metrics['interval_width']:.4f}")
-    say(f"performance-tier classifier: accuracy {metrics['tier_accuracy']:.3f}, macro-F1 {metrics['tier_macro_f1']:.3f} "
-        "(chance 0.333)")
-    decision = decide(engine, bundle, split, {"train_s": round(train_s, 3)})
+        f"{metrics['interval_coverage']:.3f} (target 0.75–0.85), mean width {metrics['interval_width']:.4f}"
+    )
+    say(
+        f"performance-tier classifier: accuracy {metrics['tier_accuracy']:.3f}, macro-F1 {metrics['tier_macro_f1']:.3f} "
+        "(chance 0.333)"
+    )
+    t0 = time.perf_counter()
+    bundle.cost, cost = train_costs(engine, before=split.data_end)
+    cost_train_s = time.perf_counter() - t0
+    say(cost_summary(cost) + f"; fitted in {cost_train_s:.1f} s")
+    decision = decide(engine, bundle, split, {"train_s": round(train_s, 3), **cost})
     say(f"registry: {decision.record.version} {decision.status} ({decision.reason})")
 
     with engine.connect() as conn:
@@ -136,20 +174,35 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
     extra = max(0, args.score_influencers - have)
     if extra:
         t1 = time.perf_counter()
-        synthetic.seed(engine, n_influencers=extra, days=14, posts_per_week=1.0, end_date=END, seed=args.seed + 1,
-                       handle_prefix="bench")
-        say(f"topped up to {args.score_influencers:,} influencers with {extra:,} short synthetic histories "
-            f"in {time.perf_counter() - t1:.1f} s")
+        synthetic.seed(
+            engine,
+            n_influencers=extra,
+            days=14,
+            posts_per_week=1.0,
+            end_date=END,
+            seed=args.seed + 1,
+            handle_prefix="bench",
+        )
+        say(
+            f"topped up to {args.score_influencers:,} influencers with {extra:,} short synthetic histories "
+            f"in {time.perf_counter() - t1:.1f} s"
+        )
     registry.clear_cache(disk=False)
     t0, c0 = time.perf_counter(), time.process_time()
-    scored = score_all(engine, bundle, decision.record.id, as_of=split.data_end, progress=lambda m: say(f"  {m}"))
+    scored = score_all(
+        engine, bundle, decision.record.id, as_of=split.data_end, progress=lambda m: say(f"  {m}")
+    )
     score_s, score_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    say(f"scoring: {scored.rows:,} rows for {scored.influencers:,} influencers in {score_s:.1f} s "
-        f"wall, {score_cpu_s:.1f} s CPU ({scored.flagged:,} flagged)")
+    say(
+        f"scoring: {scored.rows:,} rows for {scored.influencers:,} influencers in {score_s:.1f} s "
+        f"wall, {score_cpu_s:.1f} s CPU ({scored.flagged:,} flagged)"
+    )
     with engine.connect() as conn:
-        example = conn.execute(sa.text(
-            "SELECT rationale FROM influencer_score WHERE rationale LIKE '%raise%' ORDER BY influencer_id LIMIT 1"
-        )).scalar()
+        example = conn.execute(
+            sa.text(
+                "SELECT rationale FROM influencer_score WHERE rationale LIKE '%raise%' ORDER BY influencer_id LIMIT 1"
+            )
+        ).scalar()
     say(f"example rationale: {example}")
 
     result: dict[str, object] = {
@@ -163,6 +216,19 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
         "r2": metrics["r2"],
         "baseline_r2": metrics["baseline_r2"],
         "interval_coverage": metrics["interval_coverage"],
+        **{
+            k: cost[k]
+            for k in (
+                "cost_model",
+                "cost_mae",
+                "cost_baseline_mae",
+                "cost_mae_ratio",
+                "cost_interval_coverage",
+                "cost_train_hires",
+                "cost_test_hires",
+            )
+        },
+        "cost_train_s": round(cost_train_s, 2),
         "tier_accuracy": metrics["tier_accuracy"],
         "tier_macro_f1": metrics["tier_macro_f1"],
         "train_s": round(train_s, 2),
@@ -187,8 +253,10 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
         say(f"real top-200 Instagram list ({real['rows']} rows), 60-day ER, 5-fold CV × 5:")
         for label in ("no_like_columns", "all_columns_leaky"):
             m = real[label]
-            say(f"  {label:<18s} MAE {m['mae']:.5f} vs median baseline {m['baseline_mae']:.5f} "
-                f"(ratio {m['mae_ratio']:.2f}), R² {m['r2']:.3f}")
+            say(
+                f"  {label:<18s} MAE {m['mae']:.5f} vs median baseline {m['baseline_mae']:.5f} "
+                f"(ratio {m['mae_ratio']:.2f}), R² {m['r2']:.3f}"
+            )
         say("  (all_columns_leaky uses the likes columns to predict a likes-based rate: not a forecast)")
         # the headline is leak-free: profile columns only
         result["real_cv_mae"] = real["no_like_columns"]["mae"]
@@ -205,7 +273,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=150)
     parser.add_argument("--score-influencers", type=int, default=100_000)
     parser.add_argument("--source", choices=("demo", "synthetic"), default="demo")
-    parser.add_argument("--threads", type=int, default=1, help="OpenMP threads for the boosting (PF_ML_THREADS)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="OpenMP threads for the boosting (PF_ML_THREADS)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-real", action="store_true", help="Skip the real-dataset cross-validation.")
     args = parser.parse_args()
@@ -238,7 +308,9 @@ def main() -> None:
             try:
                 migrate.upgrade(engine)
                 with mock_aws(), ml_threads():
-                    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().models_bucket)
+                    boto3.client("s3", region_name="us-east-1").create_bucket(
+                        Bucket=get_settings().models_bucket
+                    )
                     result = run(engine, args, work)
             finally:
                 engine.dispose()

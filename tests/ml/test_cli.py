@@ -23,6 +23,9 @@ def test_train_models_and_score_commands(db, aws, warehouse) -> None:
     line = next(x for x in listed.output.splitlines() if result["version"] in x)
     assert line.startswith("* engagement ") and " champion " in line
     assert f"{result['metrics']['mae']:9.5f}" in line
+    # the synthetic warehouse has no hires: the cost forecast is the documented per-platform default
+    assert result["metrics"]["cost_model"] == "default" and result["metrics"]["cost_mae"] is None
+    assert line.rstrip().endswith(" default")
 
     scored = runner.invoke(main, ["score"])
     assert scored.exit_code == 0, scored.output

@@ -97,7 +97,9 @@ def load_hires(conn: sa.Connection, before: dt.date | dt.datetime | None = None)
         hire_ids=np.array([r[0] for r in rows], dtype=np.int64),
         campaign_ids=np.array([r[1] for r in rows], dtype=np.int64),
         influencer_ids=np.array([r[2] for r in rows], dtype=np.int64),
-        hired_at=np.array([r[3].replace(tzinfo=None) for r in rows], dtype="datetime64[s]"),
+        hired_at=np.array(
+            [r[3].astimezone(dt.UTC).replace(tzinfo=None) for r in rows], dtype="datetime64[s]"
+        ),
         cat=np.array([r[4:8] for r in rows], dtype=object),
         followers=num[:, 0],
         er=num[:, 1],

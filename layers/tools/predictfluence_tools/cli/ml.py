@@ -51,8 +51,24 @@ def train(score: bool, window_days: int, as_json: bool) -> None:
             f"R² {m['r2']:.3f}, 80% interval coverage {m['interval_coverage']:.3f}, "
             f"tier accuracy {m['tier_accuracy']:.3f}, macro-F1 {m['tier_macro_f1']:.3f}"
         )
+        click.echo(_cost_line(m))
     if score:
         click.echo(f"scored {result.scored_rows:,} influencer × content-type rows")
+
+
+def _cost_line(m: dict) -> str:
+    """The cost model's held-out figures (predictfluence_ml.costs) in one line."""
+    if "cost_model" not in m:
+        return "cost model: none in this version (scoring uses the rate card)"
+    head = f"cost model: {m['cost_model']} from {m['cost_hires']} hires"
+    if m.get("cost_mae") is None:
+        return f"{head} (too few to hold any out)"
+    ratio = "—" if m.get("cost_mae_ratio") is None else f"{m['cost_mae_ratio']:.2f}"
+    return (
+        f"{head}; held-out MAE ${m['cost_mae']:.2f} per post vs rate card ${m['cost_baseline_mae']:.2f} "
+        f"(ratio {ratio}, {m['cost_test_hires']} hires), "
+        f"80% interval coverage {m['cost_interval_coverage']:.3f}"
+    )
 
 
 @click.command()
@@ -90,7 +106,7 @@ def models(kind: str | None) -> None:
     if not rows:
         click.echo("no model versions")
         return
-    click.echo(f"  {'kind':<12s} {'version':<24s} {'status':<10s} {'mae':>9s} {'baseline':>9s} {'persist':>9s} {'r2':>7s} {'cover':>6s}")
+    click.echo(f"  {'kind':<12s} {'version':<24s} {'status':<10s} {'mae':>9s} {'baseline':>9s} {'persist':>9s} {'r2':>7s} {'cover':>6s} {'cost$':>8s} {'rate$':>8s} {'cost model':<10s}")
     for k, version, status, metrics, _trained in rows:
         m = metrics or {}
         mark = "*" if status == "champion" else " "
@@ -102,7 +118,8 @@ def models(kind: str | None) -> None:
         click.echo(
             f"{mark} {k:<12s} {version:<24s} {status:<10s} {num('mae', '9.5f')} {num('baseline_mae', '9.5f')} "
             f"{num('persistence_mae', '9.5f')} "
-            f"{num('r2', '7.3f')} {num('interval_coverage', '6.3f')}"
+            f"{num('r2', '7.3f')} {num('interval_coverage', '6.3f')} {num('cost_mae', '8.2f')} "
+            f"{num('cost_baseline_mae', '8.2f')} {m.get('cost_model', '—'):<10s}"
         )
 
 
