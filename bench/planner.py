@@ -9,9 +9,9 @@
    campaigns before it) into a scratch database; the model and the cost model are trained there and
    every influencer scored (as of the last loaded day). Nothing after the cutoff can leak into features,
    scores or cost forecasts: it is not in the database.
-2. Scenarios: every budget (`--budgets` of them, log-spaced from 0.5 % to 30 % of the pool's cost of one
-   post per influencer) × every filter (none, the two largest platforms, the two largest categories, the
-   most common content type). Candidates: influencer_score rows with a cost forecast, flagged accounts left
+2. Scenarios: every budget (`--budgets` of them, log-spaced from 3 to 1,500 times the pool's median cost
+   of one post, at most half the pool's cost) × every filter (none, the two largest platforms, the two
+   largest categories, the most common content type). Candidates: influencer_score rows with a cost forecast, flagged accounts left
    out (the planner's default). The planner (predictfluence_ml.planner.solve_plan, called in process,
    objective engagements, one post per influencer) plans each; the baselines fill the same budget
    greedily in their own order with the same forecast cost per post, one post each: top predicted ER, top
@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -37,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,29 +64,46 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """HiGHS prints solver notes straight to file descriptor 1: keep them out of the bench's output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def candidate_rows(engine: sa.Engine) -> tuple[list[dict], str]:
-    """The planner's candidate rows (flagged left out) and where their cost forecast came from."""
+    """The planner's candidate rows (flagged left out) and where their cost forecast came from; every row
+    also gets `rate_card`: the per-platform rate card of the hires before the cutoff (the cost baseline)."""
+    import numpy as np
+
+    from predictfluence_ml.costs import rate_card_model
+    from predictfluence_ml.costs_data import load_hires
+
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(sa.text(CANDIDATES_SQL)).mappings()]
+        card = rate_card_model(load_hires(conn))
+    cards = card.rate_card(
+        np.array([r["platform"] for r in rows]), np.array([float(r["followers"]) for r in rows])
+    )
+    for r, c in zip(rows, cards.tolist(), strict=True):
+        r["rate_card"] = c
     source = "influencer_score.cost_per_post"
     if rows and all(r["cost_per_post"] is None for r in rows):  # a scorer without the cost model
-        from predictfluence_ml.costs import rate_card_model
-        from predictfluence_ml.costs_data import load_hires
-
-        with engine.connect() as conn:
-            card = rate_card_model(load_hires(conn))
-        import numpy as np
-
-        cost = card.rate_card(
-            np.array([r["platform"] for r in rows]), np.array([float(r["followers"]) for r in rows])
-        )
-        for r, c in zip(rows, cost.tolist(), strict=True):
-            r.update(cost_per_post=c, cost_low=c / 1.5, cost_high=c * 1.5)
+        for r in rows:
+            r.update(
+                cost_per_post=r["rate_card"], cost_low=r["rate_card"] / 1.5, cost_high=r["rate_card"] * 1.5
+            )
         source = "rate card of the hires before the cutoff (scores had no cost forecast)"
     for r in rows:
         if r["engagements"] is None:
-            f = float(r["followers"])
-            er = r["predicted_er"]
+            f, er = float(r["followers"]), r["predicted_er"]
             r.update(
                 engagements=er * f,
                 engagements_low=(r["er_low"] or er) * f,
@@ -93,8 +112,26 @@ def candidate_rows(engine: sa.Engine) -> tuple[list[dict], str]:
     return [r for r in rows if r["cost_per_post"] and r["cost_per_post"] > 0], source
 
 
+def cost_vs_generator(rows: list[dict], price: dict) -> dict[str, float]:
+    """The cost forecast of every candidate row against the generator's price for that account (one draw
+    of its cost process): MAE, the rate card's MAE, the median forecast / price and the share of prices
+    inside the forecast's 80 % interval."""
+    pairs = [(r, price[r["platform"], r["handle"]]) for r in rows if (r["platform"], r["handle"]) in price]
+    return {
+        "cost_truth_mae": statistics.fmean(abs(r["cost_per_post"] - p) for r, p in pairs),
+        "cost_truth_rate_card_mae": statistics.fmean(abs(r["rate_card"] - p) for r, p in pairs),
+        "cost_truth_median_ratio": statistics.median(r["cost_per_post"] / p for r, p in pairs),
+        "cost_truth_interval_coverage": statistics.fmean(
+            (r["cost_low"] or r["cost_per_post"]) <= p <= (r["cost_high"] or r["cost_per_post"])
+            for r, p in pairs
+        ),
+    }
+
+
 def scenarios(rows: list[dict], budgets: int) -> list[dict]:
-    """Filters × budgets; a budget is a share of the filtered pool's cost of one post per influencer."""
+    """Filters × budgets. Budgets are log-spaced from 3 to 1,500 times the filtered pool's median cost of
+    one post (an influencer's cheapest content type), from a handful of creators to hundreds, and at most
+    half of what one post of every influencer in the pool would cost."""
 
     def top(field: str, n: int) -> list[str]:
         counts: dict[str, int] = {}
@@ -106,7 +143,7 @@ def scenarios(rows: list[dict], budgets: int) -> list[dict]:
         [{}] + [{"platform": p} for p in top("platform", 2)] + [{"category": c} for c in top("category", 2)]
     )
     filters.append({"content_type": top("content_type", 1)[0]})
-    shares = [0.005 * (0.3 / 0.005) ** (k / max(1, budgets - 1)) for k in range(budgets)]
+    multiples = [3 * 500 ** (k / max(1, budgets - 1)) for k in range(budgets)]
     out = []
     for f in filters:
         pool = [r for r in rows if all(r[k] == v for k, v in f.items())]
@@ -115,8 +152,8 @@ def scenarios(rows: list[dict], budgets: int) -> list[dict]:
             cheapest[r["influencer_id"]] = min(
                 cheapest.get(r["influencer_id"], float("inf")), r["cost_per_post"]
             )
-        total = sum(cheapest.values())
-        out += [{"filters": f, "budget": round(total * s, 2), "rows": pool} for s in shares]
+        median, cap = statistics.median(cheapest.values()), 0.5 * sum(cheapest.values())
+        out += [{"filters": f, "budget": round(min(cap, median * m), 2), "rows": pool} for m in multiples]
     return out
 
 
@@ -141,7 +178,8 @@ def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_ty
         ("plan", "plan_forecast", "plan_cost_forecast", "plan_cost_realized", *STRATEGIES), 0.0
     )
     for n, sc in enumerate(scenarios(rows, args.budgets)):
-        plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
+        with quiet_stdout():
+            plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
         picks = [Pick(p.influencer_id, p.content_type, p.posts) for p in plan.picks]
         value, cost = realized_total(picks, by_id, realized)
         cands = [Candidate(r["influencer_id"], (r["platform"], r["handle"]), r["content_type"], int(r["followers"]),
@@ -174,6 +212,9 @@ def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_ty
         "plan_realized_vs_forecast": sums["plan"] / sums["plan_forecast"] if sums["plan_forecast"] else None,
         "plan_cost_forecast": sums["plan_cost_forecast"],
         "plan_cost_realized": sums["plan_cost_realized"],
+        "plan_cost_forecast_vs_realized": (
+            sums["plan_cost_forecast"] / sums["plan_cost_realized"] if sums["plan_cost_realized"] else None
+        ),
         "baselines": {k: sums[k] for k in STRATEGIES},
         "plan_vs_baseline": {k: sums["plan"] / sums[k] for k in STRATEGIES if sums[k] > 0},
         "scenarios": len(per),
@@ -206,9 +247,10 @@ def latency(rows: list[dict], n: int, runs: int, seed: int) -> dict[str, float]:
     timings, statuses = [], []
     for i in range(runs + 1):
         budget = total * 0.01 * 20 ** (i % 8 / 7)
-        t0 = time.perf_counter()
-        plan = solve_plan(cands, PlanRequest(budget=budget, seed=i))
-        timings.append((time.perf_counter() - t0) * 1000)
+        with quiet_stdout():
+            t0 = time.perf_counter()
+            plan = solve_plan(cands, PlanRequest(budget=budget, seed=i))
+            timings.append((time.perf_counter() - t0) * 1000)
         statuses.append(plan.status)
     warm = sorted(timings[1:])
     return {"plan_candidates": len(cands), "plan_first_ms": round(timings[0], 1),
@@ -247,6 +289,8 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
     )
     realized = realize(full, cutoff, args.horizon, suspicious, args.seed, args.influencers)
     hist, main_type = history(cut, cutoff)
+    truth_cost = cost_vs_generator(rows, realized.price)
+    say("cost forecast vs the generator's price over the candidates: " + json.dumps(truth_cost))
     result = backtest(rows, args, realized, hist, main_type)
     lat = latency(rows, args.latency_candidates, args.latency_runs, args.seed)
     say(
@@ -262,7 +306,7 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
         "flag_precision": flags["flag_precision"], "flag_recall": flags["flag_recall"],
         "cost_mae": cost.get("cost_mae"), "cost_baseline_mae": cost.get("cost_baseline_mae"),
         "cost_interval_coverage": cost.get("cost_interval_coverage"), "cost_test_hires": cost.get("cost_test_hires"),
-        "cost_source": cost_source, "candidates": len(rows), "cutoff": cutoff.isoformat(),
+        **truth_cost, "cost_source": cost_source, "candidates": len(rows), "cutoff": cutoff.isoformat(),
         "as_of": trained["as_of"], "horizon_days": args.horizon, "seed": args.seed, "influencers": args.influencers,
     }  # fmt: skip
 
