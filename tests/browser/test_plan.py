@@ -165,6 +165,33 @@ def test_a_budget_below_the_cheapest_creator_is_shown_next_to_the_budget(
     shoot(page, "plan-04-budget-too-small")
 
 
+def test_contradictory_constraints_are_shown_next_to_their_fields(
+    page, stack: Stack, summer, problems
+) -> None:
+    open_campaign(page, stack, summer["id"])
+    problems.allow("422")
+    problems.allow(f"/campaigns/{summer['id']}/plan")
+    page.get_by_label("Posts per influencer, min").fill("3")  # min above max (1)
+    assert plan(page)["status"] == 422
+    posts = page.locator("[data-error-for=posts]")
+    assert (
+        "min" in posts.inner_text()
+        and page.get_by_label("Posts per influencer, min").get_attribute("aria-invalid") == "true"
+    )
+    page.get_by_label("Posts per influencer, min").fill("1")
+    page.get_by_label("Instagram: minimum share of the cost (%)").fill("80")
+    page.get_by_label("Tiktok: minimum share of the cost (%)").fill("50")  # minimum shares add up to 130 %
+    refused = plan(page)
+    assert refused["status"] == 422
+    assert refused["request"]["constraints"]["platform_share"] == {
+        "instagram": {"min": 0.8},
+        "tiktok": {"min": 0.5},
+    }
+    assert "platform_share" in page.locator("[data-error-for=shares]").inner_text()
+    assert posts.inner_text() == ""  # the earlier message is gone
+    shoot(page, "plan-05-shares-refused")
+
+
 def test_hire_all_over_the_remaining_budget_hires_nobody(page, stack: Stack, summer, problems) -> None:
     open_campaign(page, stack, summer["id"])
     page.get_by_label("Budget", exact=True).fill("7000")  # more than the 5,000 the campaign has left

@@ -17,9 +17,15 @@ const SLOTS = [
   ["filters", "filters"], ["constraints", "constraints"],
 ];
 
-const slotFor = (name) => {
+// A refusal of the whole filters / constraints object names the part in its message ("platform_share: …").
+const PARTS = [["exclude_hired", "hired"], ["posts_per_influencer", "posts"], ["max_influencers", "max"],
+  ["platform_share", "shares"], ["tier_share", "tiers"], ["include", "lists"], ["exclude", "lists"], ["platform", "platform"]];
+const slotFor = (name, message = "") => {
   const hit = SLOTS.find(([prefix]) => name === prefix || name.startsWith(`${prefix}.`) || name.startsWith(`${prefix}[`));
-  return hit ? hit[1] : null;
+  const key = hit ? hit[1] : null;
+  if (key !== "constraints" && key !== "filters") return key;
+  const part = PARTS.find(([word]) => new RegExp(`\\b${word}\\b`).test(message));
+  return part ? part[1] : key;
 };
 const numberIn = (name, attrs = {}) => h("input", { type: "number", name, inputmode: "decimal", ...attrs });
 const valueOf = (input) => (input.value.trim() === "" ? undefined : Number(input.value));
@@ -175,7 +181,7 @@ export function planSection({ campaign, remaining, onHired }) {
   const controlsOf = { budget: [c.budget], objective: [c.objective], posts: [c.postsMin, c.postsMax], max: [c.max], platform: [c.platform] };
   const showError = (err) => {
     const placed = fieldErrors(err).map(({ field: name, message }) => {
-      const key = slotFor(name);
+      const key = slotFor(name, message);
       if (!key) return false;
       slots[key].textContent = [slots[key].textContent, message].filter(Boolean).join(" ");
       for (const el of controlsOf[key] || []) el.setAttribute("aria-invalid", "true");
