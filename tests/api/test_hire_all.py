@@ -7,6 +7,10 @@ bob (2), dave (4) and erin (5) are free to hire.
 from __future__ import annotations
 
 import json
+import threading
+import time
+
+import sqlalchemy as sa
 
 
 def post(client, auth, body, campaign=1):
@@ -158,3 +162,88 @@ def test_viewers_may_not_hire(client, auth, dataset):
     )
     assert response.status_code == 403
     assert hired_ids(client, auth) == [1, 3]
+
+
+def _blocked_by(engine, pid: int, timeout: float = 10.0) -> list[int]:
+    """Backends waiting on a lock `pid` holds, polled until there is one or `timeout` passes (a deadline,
+    not a sleep-for-synchronisation)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            waiting = (
+                conn.execute(
+                    sa.text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND :holder = ANY(pg_blocking_pids(pid))"
+                    ),
+                    {"holder": pid},
+                )
+                .scalars()
+                .all()
+            )
+        if waiting or time.monotonic() > deadline:
+            return list(waiting)
+        time.sleep(0.01)
+
+
+def test_a_single_hire_waits_for_a_hire_all_on_the_campaign_lock_and_cannot_overspend(dataset, monkeypatch):
+    """Hire all (1,500 of the 2,000 left) holds campaign 1's row lock while it checks the budget; a single
+    hire of 1,000 at the same moment waits for it (PostgreSQL reports it blocked by the hire all's session),
+    then sees the new spend and is refused. Nothing overspends."""
+    from predictfluence.queries import campaigns as q
+
+    real = q.check_hire
+    inside, release = threading.Event(), threading.Event()
+    holder: list[int] = []
+
+    def paused_check(campaign, **kwargs):
+        if threading.current_thread().name == "hire-all":
+            with dataset.connect() as conn:  # the session holding the lock is the one that took it
+                holder.append(
+                    conn.execute(
+                        sa.text(
+                            "SELECT pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                            "WHERE c.relname = 'campaign' AND l.mode = 'RowShareLock' AND l.granted "
+                            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                            "AND pid <> pg_backend_pid()"
+                        )
+                    ).scalar_one()
+                )
+            inside.set()
+            release.wait(10)
+        return real(campaign, **kwargs)
+
+    monkeypatch.setattr(q, "check_hire", paused_check)
+    results: dict[str, object] = {}
+
+    def run(name, call):
+        try:
+            results[name] = call()
+        except Exception as exc:  # noqa: BLE001 - the refusal is the result
+            results[name] = exc
+
+    bulk = threading.Thread(
+        target=run, name="hire-all", args=("bulk", lambda: q.hire_all(1, [(2, 700.0), (5, 800.0)], False))
+    )
+    bulk.start()
+    assert inside.wait(10)
+    single = threading.Thread(
+        target=run, name="single", args=("single", lambda: q.hire(1, 4, 1000.0, "contracted", False))
+    )
+    single.start()
+    try:
+        assert len(_blocked_by(dataset, holder[0])) == 1, "the single hire never waited on the campaign lock"
+        assert single.is_alive()
+    finally:
+        release.set()
+        bulk.join(10)
+        single.join(10)
+    hired, remaining = results["bulk"]
+    assert [h["influencer_id"] for h in hired] == [2, 5] and remaining == 500.0
+    assert isinstance(results["single"], q.OverBudget)
+    assert results["single"].details == {
+        "budget": 10000.0,
+        "spent": 9500.0,
+        "remaining": 500.0,
+        "agreed_cost": 1000.0,
+    }
