@@ -177,13 +177,13 @@ def hire_all(campaign_id: int, hires: list[tuple[int, float]], allow_overspend: 
         total = round(sum(round(cost, 2) for _, cost in hires), 2)
         check_hire(campaign, spent=already, cost=total, status="contracted", new=True, grows=False,
                    allow_overspend=allow_overspend)
-        created = [dict(conn.execute(
+        created = {row["influencer_id"]: dict(row) for row in conn.execute(
             sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
-                    "VALUES (:c, :i, 'contracted', :cost) "
-                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
-            {"c": campaign_id, "i": influencer_id, "cost": round(cost, 2)},
-        ).mappings().one()) for influencer_id, cost in hires]
-        return created, round(float(campaign["budget"]) - already - total, 2)
+                    "SELECT :c, i, 'contracted', cost FROM unnest(CAST(:ids AS bigint[]), CAST(:costs AS numeric[])) "
+                    "AS h(i, cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
+            {"c": campaign_id, "ids": ids, "costs": [round(cost, 2) for _, cost in hires]},
+        ).mappings()}
+        return [created[i] for i in ids], round(float(campaign["budget"]) - already - total, 2)
 
 
 def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed_cost: float | None,
