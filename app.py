@@ -11,23 +11,36 @@ from functions.api.health import health_routes
 from functions.api.influencers import influencer_routes
 from functions.api.keys import key_routes
 from functions.api.models import model_routes
+from functions.api.plans import plan_routes
 from functions.api.recommendations import recommendation_routes
 from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
+from functions.events.plan import handle_plan
 from functions.events.retrain import handle_retrain
-from predictfluence import retraining
+from predictfluence import planning, retraining
 from predictfluence.api.authorizer import authorizer_routes
 from predictfluence.config import get_settings
 
 app = Chalice(app_name="predictfluence")
 app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
-for _routes in (docs_routes, influencer_routes, campaign_routes, analytics_routes, upload_routes, key_routes,
-                recommendation_routes, model_routes):
+for _routes in (
+    docs_routes,
+    influencer_routes,
+    campaign_routes,
+    analytics_routes,
+    upload_routes,
+    key_routes,
+    recommendation_routes,
+    model_routes,
+    plan_routes,
+):
     app.register_blueprint(_routes)
 # Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in
 # Lambda the retrain function is invoked instead. The runtime core never imports functions/.
 retraining.set_local_runner(handle_retrain)
+# Likewise a plan asked outside Lambda is solved in-process; in Lambda the planner function is invoked.
+planning.set_local_runner(handle_plan)
 
 
 @app.on_sqs_message(queue=ETL_QUEUE, batch_size=ETL_BATCH_SIZE, name="etl")
@@ -41,3 +54,9 @@ def etl(event):
 def retrain(event):
     """EventBridge schedule (or an async invoke) → train → evaluate → maybe promote → score."""
     return handle_retrain(event.to_dict())
+
+
+@app.lambda_function(name="planner")
+def planner(event, context):
+    """Invoked synchronously by the API: {"campaign_id", "body"} → the plan envelope (predictfluence.planning)."""
+    return handle_plan(event)

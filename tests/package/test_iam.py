@@ -8,6 +8,7 @@ role allows exactly the actions on exactly the resources its code calls:
   retraining; s3:ListBucket on the raw bucket so that a missing `<file>.mapping.json` is NoSuchKey (404),
   not AccessDenied (403), for functions/events/etl.py;
 - retrain: model artifacts (models/* of the models bucket), its own dead-letter queue;
+- planner: the database only (the API invokes it: lambda:InvokeFunction on it, in the API's role);
 - authorizer: nothing in S3 at all.
 
 All four: their own log group, the database secret (and the stack key through Secrets Manager only), the
@@ -72,9 +73,10 @@ def _common(log_group: str, kms_services: tuple[str, ...], kms_actions=("kms:Dec
 
 
 START_RETRAINING = {("lambda:InvokeFunction", "Arn:Retrain", NONE)}
+PLAN_CAMPAIGNS = {("lambda:InvokeFunction", "Arn:Planner", NONE)}  # the API calls the planner synchronously
 EXPECTED = {
     "APIHandler": _common("ApiHandlerLogGroup", ("secretsmanager", "sqs"), ("kms:Decrypt", "kms:GenerateDataKey"))
-    | START_RETRAINING | {
+    | START_RETRAINING | PLAN_CAMPAIGNS | {
         ("s3:PutObject", "${RawBucket.Arn}/raw/*", NONE),
         ("s3:GetObject", "${RawBucket.Arn}/reports/*", NONE),
         ("sqs:SendMessage", "Arn:EtlQueue", NONE),  # re-run a load (predictfluence.api.etl_queue)
@@ -94,6 +96,8 @@ EXPECTED = {
         ("s3:PutObject", "${ModelsBucket.Arn}/models/*", NONE),
         ("sqs:SendMessage", "Arn:RetrainDeadLetterQueue", NONE),
     },
+    # the planner reads the candidates (the database) and nothing else
+    "Planner": _common("PlannerLogGroup", ("secretsmanager",)),
 }
 
 
@@ -142,7 +146,8 @@ def test_only_the_documented_roles_exist(built):
     Gateway's CloudWatch role (both AWS managed policies made for exactly that)."""
     resources = built["template"]["Resources"]
     roles = sorted(n for n, r in resources.items() if r["Type"] == "AWS::IAM::Role")
-    assert roles == sorted(["ApiHandlerRole", "ApiKeyAuthorizerRole", "EtlRole", "RetrainRole", "DatabaseProxyRole",
+    assert roles == sorted(["ApiHandlerRole", "ApiKeyAuthorizerRole", "EtlRole", "RetrainRole", "PlannerRole",
+                            "DatabaseProxyRole",
                             "DatabaseMonitoringRole", "ApiGatewayCloudWatchRole"])
     assert [n for n, r in resources.items() if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")] == []
     proxy = _grants(resources["DatabaseProxyRole"])

@@ -34,7 +34,8 @@ CSV_SAMPLE = ROOT / "tests" / "data" / "exports" / "creatorhub_tiktok_export.csv
 LAYER_ENTRY = {"sklearn": "sklearn.ensemble"}
 # Every function of the template and how tests/package/lambda_driver.py invokes it: a function added to
 # app.py (or one that went missing) fails test_every_function_is_exercised until it is listed here.
-EXPECTED_KINDS = {"APIHandler": "api", "ApiKeyAuthorizer": "authorizer", "Etl": "sqs", "Retrain": "schedule"}
+EXPECTED_KINDS = {"APIHandler": "api", "ApiKeyAuthorizer": "authorizer", "Etl": "sqs", "Retrain": "schedule",
+                  "Planner": "import"}  # invoked by the API (predictfluence.planning), no event source
 # Lambda's python3.12 runtime ships boto3; the packages rely on it (see docs/deployment.md).
 RUNTIME_REQUIREMENTS = ["boto3"]
 

@@ -44,6 +44,10 @@ class Settings:
     # ML: OpenMP/BLAS threads (0 = the libraries' default) and the local cache of model artifacts.
     ml_threads: int = 1
     model_cache_dir: Path = Path("/tmp/predictfluence-models")  # noqa: S108 - Lambda's only writable dir
+    # The campaign planner: the function the API invokes (else derived from this Lambda's own name;
+    # neither: run in-process by the local runner app.py installs) and the solver's time limit (seconds).
+    planner_function: str | None = None
+    planner_time_limit: float = 5.0
 
     @property
     def embedded_pg_dir(self) -> Path:
@@ -56,7 +60,7 @@ ENV_NAMES: tuple[str, ...] = (
     "PF_MODELS_BUCKET", "PF_RAW_PREFIX", "PF_REPORTS_PREFIX", "PF_CORS_ORIGIN", "PF_RETRAIN_MIN_NEW_ROWS",
     "PF_DB_SECRET_ARN", "PF_DB_HOST", "PF_DB_NAME", "PF_DB_TLS", "PF_RETRAIN_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME",
     "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
-    "PF_MODEL_CACHE_DIR",
+    "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT",
 )
 
 
@@ -95,6 +99,8 @@ def _settings_for(values: tuple[str | None, ...]) -> Settings:
         etl_min_remaining_ms=int(_env("PF_ETL_MIN_REMAINING_MS", str(Settings.etl_min_remaining_ms))),
         ml_threads=int(_env("PF_ML_THREADS", str(Settings.ml_threads))),
         model_cache_dir=Path(_env("PF_MODEL_CACHE_DIR", str(Settings.model_cache_dir))),
+        planner_function=env["PF_PLANNER_FUNCTION"] or None,
+        planner_time_limit=float(_env("PF_PLANNER_TIME_LIMIT", str(Settings.planner_time_limit))),
     )
 
 

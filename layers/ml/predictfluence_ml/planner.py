@@ -311,7 +311,8 @@ def _milp(cands: Candidates, request: PlanRequest, time_limit: float, gap: float
     c, constraints, integrality, bounds = _programme(cands, request, owner, ids)
     gap = float(request.mip_rel_gap) if gap is None else gap
     options = {"time_limit": max(time_limit, 0.05), "mip_rel_gap": gap, "disp": False}
-    return milp(c, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
+    with reduce.quiet_stdout():
+        return milp(c, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
 
 
 def _outcome(

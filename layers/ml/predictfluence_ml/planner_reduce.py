@@ -14,6 +14,10 @@ ever dropped, only rows provably worse than a plan already in hand.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog
@@ -76,3 +80,24 @@ def survivors(bound: np.ndarray, incumbent: float) -> np.ndarray:
     """Rows that may be in a plan at least as good as the incumbent (minimisation form)."""
     slack = _TOLERANCE * max(1.0, abs(incumbent))
     return np.flatnonzero(bound <= incumbent + slack)
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """HiGHS 1.12 prints a debug line on the C level stdout even with disp=False: that would corrupt the
+    CLI's --json output and clutter the function's logs. File descriptor 1 is pointed at /dev/null
+    around a solve."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
