@@ -161,6 +161,8 @@ export function planSection({ campaign, remaining, onHired }) {
   const results = h("div", { "data-testid": "plan-results" });
   const submit = h("button", { class: "btn", type: "submit", "data-testid": "plan-submit" }, "Plan");
   let plan = null;
+  let plannedWith = ""; // the pinned and dropped ids the shown plan was made with
+  const tweaks = () => JSON.stringify([[...include.keys()].sort(), [...exclude.keys()].sort()]);
 
   const chip = (map, id, name, what) => h("li", { class: "chip" }, name,
     h("button", { type: "button", class: "chip-x", "aria-label": `Remove ${name} from ${what}`, onclick: () => { map.delete(id); showLists(); showPlan(); } }, "×"));
@@ -212,7 +214,9 @@ export function planSection({ campaign, remaining, onHired }) {
     if (!plan) return;
     const items = plan.items || [];
     const n = hiresOf(plan).length;
-    const hireButton = h("button", { class: "btn", type: "button", "data-testid": "plan-hire-all", disabled: n === 0 },
+    const stale = tweaks() !== plannedWith; // pinned or dropped since: hire what a re-plan proposes, not this
+    const hireButton = h("button", { class: "btn", type: "button", "data-testid": "plan-hire-all", disabled: n === 0 || stale,
+      "aria-describedby": stale ? "plan-stale" : null },
       `Hire all ${n} for ${fmt.money(plan.cost_total, cur)}`);
     hireButton.addEventListener("click", () => hireAll(hireButton));
     clear(results, h("h3", {}, "The plan"),
@@ -220,7 +224,7 @@ export function planSection({ campaign, remaining, onHired }) {
       items.length ? planTable(plan, cur, { pin, drop, include, exclude }) : h("p", { class: "muted" }, "The plan is empty."),
       Number(plan.remaining_after) < 0 ? h("div", { class: "alert alert-warning", "data-testid": "plan-over-budget" },
         h("strong", {}, "More than the campaign has left."), ` This plan costs ${fmt.money(-plan.remaining_after, cur)} more than the campaign's remaining budget, so Hire all will be refused: lower the budget and re-plan.`) : null,
-      h("div", { class: "form-actions" }, hireButton),
+      h("div", { class: "form-actions" }, stale ? h("span", { id: "plan-stale", class: "small muted" }, "Re-plan to hire with your pinned and dropped creators.") : null, hireButton),
       plan.model_version ? h("p", { class: "small muted" }, `Forecasts from model ${plan.model_version.version}.`) : null);
   }
 
@@ -254,13 +258,17 @@ export function planSection({ campaign, remaining, onHired }) {
     submit.disabled = true;
     clear(status, loading("Planning…"));
     try {
-      plan = await api.post(`/campaigns/${campaign.id}/plan`, requestBody(c, include, exclude));
+      const body = requestBody(c, include, exclude);
+      plannedWith = tweaks();
+      plan = await api.post(`/campaigns/${campaign.id}/plan`, body);
       clear(status, h("p", { class: "small muted" }, `Plan ready: ${hiresOf(plan).length} influencers.`));
       submit.textContent = "Re-plan";
       showLists();
       showPlan();
     } catch (err) {
+      plan = null; // no stale plan to hire from
       clear(status);
+      clear(results);
       showError(err);
     } finally {
       submit.disabled = false;
