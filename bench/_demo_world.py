@@ -110,8 +110,10 @@ def suspicious_accounts(csv_dir: Path) -> dict[tuple[str, str], float]:
 
 
 def train_and_score(engine: sa.Engine, say: Say, tag: str = "bench-flag") -> dict[str, object]:
-    """Train on everything loaded (flagged influencers left out of the targets), register the version as
-    champion and score every influencer."""
+    """Train on everything loaded (flagged influencers left out of the targets) and, as the retrain batch
+    does, the cost model on the hires before the data's end (its held-out figures: `cost`); register the
+    version as champion and score every influencer."""
+    from predictfluence_ml.costs import train_costs
     from predictfluence_ml.dataset import build_split
     from predictfluence_ml.scoring import score_all
     from predictfluence_ml.training import fit
@@ -119,6 +121,7 @@ def train_and_score(engine: sa.Engine, say: Say, tag: str = "bench-flag") -> dic
     t0 = time.perf_counter()
     split = build_split(engine)
     bundle = fit(split.train)
+    bundle.cost, cost = train_costs(engine, before=split.data_end)
     with engine.begin() as conn:
         version_id = conn.execute(
             sa.text(
@@ -130,13 +133,15 @@ def train_and_score(engine: sa.Engine, say: Say, tag: str = "bench-flag") -> dic
     scored = score_all(engine, bundle, version_id)
     say(
         f"trained on {len(split.train):,} examples ({split.train.flagged_left_out:,} of flagged influencers left "
-        f"out), scored {scored.influencers:,} influencers as of {scored.as_of} in {time.perf_counter() - t0:.1f} s"
+        f"out), cost model {cost['cost_model']} on {cost['cost_hires']} hires, scored {scored.influencers:,} "
+        f"influencers as of {scored.as_of} in {time.perf_counter() - t0:.1f} s"
     )
     return {
         "train_rows": len(split.train),
         "train_flagged_left_out": split.train.flagged_left_out,
         "model_version_id": version_id,
         "as_of": scored.as_of.isoformat(),
+        "cost": cost,
     }
 
 

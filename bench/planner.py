@@ -270,8 +270,6 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
         train_and_score,
     )
 
-    from predictfluence_ml.costs import train_costs
-
     full = generate_world(args.influencers, args.days, args.seed, END, work / "full", say)
     cutoff = END - dt.timedelta(days=args.horizon + TAIL_DAYS - 1)  # END is the world's last day
     cut = cut_at(full, cutoff, work / "cut")
@@ -281,7 +279,7 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
     load_world(engine, cut, say)
     suspicious = suspicious_accounts(full)
     trained = train_and_score(engine, say, tag="bench-planner")
-    _model, cost = train_costs(engine)
+    cost = trained["cost"]
     flags = flag_figures(engine, set(suspicious), say)
     rows, cost_source = candidate_rows(engine)
     say(
