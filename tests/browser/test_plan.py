@@ -128,6 +128,7 @@ def test_plan_drop_replan_and_hire_all(page, stack: Stack, summer) -> None:
     assert dropped["name"] not in row_names(page)
     assert row_names(page) == [i["name"] for i in replanned]
     shoot(page, "plan-02-replanned")
+    assert axe_violations(page, "[data-testid=plan-section]") == []  # with the dropped list and its chips
 
     # hire all: one call, agreed cost = each pick's cost; the campaign's hires table shows them
     with page.expect_response(lambda r: r.url.endswith(f"/campaigns/{summer['id']}/hires")) as hired:
@@ -162,6 +163,7 @@ def test_a_budget_below_the_cheapest_creator_is_shown_next_to_the_budget(
     assert budget.get_attribute("aria-invalid") == "true"
     assert page.get_by_test_id("plan-results").inner_text() == ""
     shoot(page, "plan-04-budget-too-small")
+    assert axe_violations(page, "[data-testid=plan-section]") == []
 
 
 def test_contradictory_constraints_are_shown_next_to_their_fields(
