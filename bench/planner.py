@@ -153,7 +153,8 @@ def scenarios(rows: list[dict], budgets: int) -> list[dict]:
                 cheapest.get(r["influencer_id"], float("inf")), r["cost_per_post"]
             )
         median, cap = statistics.median(cheapest.values()), 0.5 * sum(cheapest.values())
-        out += [{"filters": f, "budget": round(min(cap, median * m), 2), "rows": pool} for m in multiples]
+        for budget in sorted({round(min(cap, median * m), 2) for m in multiples}):  # the cap can repeat one
+            out.append({"filters": f, "budget": budget, "rows": pool})
     return out
 
 
@@ -167,60 +168,71 @@ def to_candidates(rows: list[dict]):
         "platform": r["platform"], "tier": r["tier"]} for r in rows])  # fmt: skip
 
 
-def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_type) -> dict[str, object]:
+def one_scenario(n: int, sc: dict, args: argparse.Namespace, realized, hist, main_type, by_id) -> dict:
+    """Plan one scenario and fill its budget with every baseline; everything realized (engagements, cost)."""
     from _backtest import Candidate, Pick, baseline_orders, greedy_fill, realized_total
 
     from predictfluence_ml.planner import PlanRequest, solve_plan
 
+    with quiet_stdout():
+        plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
+    picks = [Pick(p.influencer_id, p.content_type, p.posts) for p in plan.picks]
+    value, cost = realized_total(picks, by_id, realized)
+    cands = [Candidate(r["influencer_id"], (r["platform"], r["handle"]), r["content_type"], int(r["followers"]),
+                       float(r["predicted_er"]), float(r["cost_per_post"])) for r in sc["rows"]]  # fmt: skip
+    got = {}
+    for name, orders in baseline_orders(cands, hist, main_type, args.random_seeds).items():
+        outcomes = [realized_total(greedy_fill(o, sc["budget"]), by_id, realized) for o in orders]
+        got[name] = (statistics.median(v for v, _c in outcomes), statistics.median(c for _v, c in outcomes))
+    best = max(got, key=lambda k: got[k][0])
+    best_pd = max(v / c for v, c in got.values() if c > 0)
+    out = {"filters": sc["filters"], "budget": sc["budget"], "picks": len(picks), "status": plan.status,
+           "forecast": [round(plan.low), round(plan.total), round(plan.high)], "forecast_cost": round(plan.cost_total),
+           "realized": round(value), "realized_cost": round(cost), "covered": plan.low <= value <= plan.high,
+           "baselines": {k: [round(v), round(c)] for k, (v, c) in got.items()}, "best_baseline": best,
+           "ratio": value / got[best][0] if got[best][0] > 0 else float("nan"),
+           "ratio_per_dollar": (value / cost) / best_pd if cost > 0 and best_pd > 0 else float("nan")}  # fmt: skip
+    say(f"  {n + 1:>2d}. {json.dumps(sc['filters']):<26s} budget {sc['budget']:>9,.0f}: {len(picks):>3d} picks, "
+        f"forecast {plan.total:>10,.0f} [{plan.low:,.0f}, {plan.high:,.0f}]{'' if out['covered'] else ' (out)'}, "
+        f"realized {value:>10,.0f} for ${cost:,.0f}; best baseline {best} {got[best][0]:,.0f} for "
+        f"${got[best][1]:,.0f} → {out['ratio']:.2f}×, per realized $ {out['ratio_per_dollar']:.2f}×")  # fmt: skip
+    return out
+
+
+def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_type) -> dict[str, object]:
+    """Every scenario; the medians of the per-scenario ratios and the sums over scenarios."""
     by_id = {r["influencer_id"]: (r["platform"], r["handle"]) for r in rows}
-    ratios, covered, per = [], [], []
-    sums = dict.fromkeys(
-        ("plan", "plan_forecast", "plan_cost_forecast", "plan_cost_realized", *STRATEGIES), 0.0
+    per = [one_scenario(n, sc, args, realized, hist, main_type, by_id)
+           for n, sc in enumerate(scenarios(rows, args.budgets))]  # fmt: skip
+    median = lambda xs: statistics.median([x for x in xs if x == x]) if any(x == x for x in xs) else None  # noqa: E731
+    value = {k: sum(s["baselines"][k][0] for s in per) for k in STRATEGIES}
+    cost = {k: sum(s["baselines"][k][1] for s in per) for k in STRATEGIES}
+    plan_value, plan_cost = sum(s["realized"] for s in per), sum(s["realized_cost"] for s in per)
+    plan_forecast, plan_cost_forecast = (
+        sum(s["forecast"][1] for s in per),
+        sum(s["forecast_cost"] for s in per),
     )
-    for n, sc in enumerate(scenarios(rows, args.budgets)):
-        with quiet_stdout():
-            plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
-        picks = [Pick(p.influencer_id, p.content_type, p.posts) for p in plan.picks]
-        value, cost = realized_total(picks, by_id, realized)
-        cands = [Candidate(r["influencer_id"], (r["platform"], r["handle"]), r["content_type"], int(r["followers"]),
-                           float(r["predicted_er"]), float(r["cost_per_post"])) for r in sc["rows"]]  # fmt: skip
-        got = {}
-        for name, orders in baseline_orders(cands, hist, main_type, args.random_seeds).items():
-            got[name] = statistics.median(realized_total(greedy_fill(o, sc["budget"]), by_id, realized)[0]
-                                          for o in orders)  # fmt: skip
-        best = max(got.values())
-        ratios.append(value / best if best > 0 else float("nan"))
-        covered.append(plan.low <= value <= plan.high)
-        for k, v in (("plan", value), ("plan_forecast", plan.total), ("plan_cost_forecast", plan.cost_total),
-                     ("plan_cost_realized", cost), *got.items()):  # fmt: skip
-            sums[k] += v
-        per.append({"filters": sc["filters"], "budget": sc["budget"], "picks": len(picks), "status": plan.status,
-                    "forecast": [round(plan.low), round(plan.total), round(plan.high)], "realized": round(value),
-                    "best_baseline": max(got, key=got.get), "ratio": round(ratios[-1], 3)})  # fmt: skip
-        say(
-            f"  {n + 1:>2d}. {json.dumps(sc['filters']):<28s} budget {sc['budget']:>11,.0f}: {len(picks):>3d} picks, "
-            f"forecast {plan.total:>11,.0f} [{plan.low:,.0f}, {plan.high:,.0f}], realized {value:>11,.0f}; "
-            f"best baseline {max(got, key=got.get)} {best:>11,.0f} → {ratios[-1]:.2f}×{'' if covered[-1] else '  (outside)'}"
-        )
-    finite = [r for r in ratios if r == r]
     return {
-        "planned_vs_best_baseline": statistics.median(finite) if finite else None,
-        "planned_vs_best_baseline_min": min(finite) if finite else None,
-        "plan_interval_coverage": sum(covered) / len(covered),
-        "plan_realized": sums["plan"],
-        "plan_forecast": sums["plan_forecast"],
-        "plan_realized_vs_forecast": sums["plan"] / sums["plan_forecast"] if sums["plan_forecast"] else None,
-        "plan_cost_forecast": sums["plan_cost_forecast"],
-        "plan_cost_realized": sums["plan_cost_realized"],
-        "plan_cost_forecast_vs_realized": (
-            sums["plan_cost_forecast"] / sums["plan_cost_realized"] if sums["plan_cost_realized"] else None
-        ),
-        "baselines": {k: sums[k] for k in STRATEGIES},
-        "plan_vs_baseline": {k: sums["plan"] / sums[k] for k in STRATEGIES if sums[k] > 0},
+        "planned_vs_best_baseline": median([s["ratio"] for s in per]),
+        "planned_vs_best_baseline_min": min(s["ratio"] for s in per),
+        "planned_vs_best_baseline_per_dollar": median([s["ratio_per_dollar"] for s in per]),
+        "plan_interval_coverage": sum(s["covered"] for s in per) / len(per),
+        "plan_realized": plan_value,
+        "plan_forecast": plan_forecast,
+        "plan_realized_vs_forecast": plan_value / plan_forecast if plan_forecast else None,
+        "plan_cost_forecast": plan_cost_forecast,
+        "plan_cost_realized": plan_cost,
+        "plan_spend_vs_budget": median([s["realized_cost"] / s["budget"] for s in per]),
+        "baselines": value,
+        "baselines_cost_realized": cost,
+        "baselines_spend_vs_budget": {k: median([s["baselines"][k][1] / s["budget"] for s in per]) for k in STRATEGIES},
+        "plan_vs_baseline": {k: plan_value / value[k] for k in STRATEGIES if value[k] > 0},
+        "plan_vs_baseline_per_dollar": {k: (plan_value / plan_cost) / (value[k] / cost[k])
+                                        for k in STRATEGIES if value[k] > 0 and cost[k] > 0 and plan_cost > 0},
         "scenarios": len(per),
         "realized_fallbacks": dict(realized.fallbacks),
         "per_scenario": per,
-    }
+    }  # fmt: skip
 
 
 def latency(rows: list[dict], n: int, runs: int, seed: int) -> dict[str, float]:
