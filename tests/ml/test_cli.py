@@ -14,7 +14,7 @@ def test_train_models_and_score_commands(db, aws, warehouse) -> None:
     runner = CliRunner()
     trained = runner.invoke(main, ["train", "--no-score", "--json"])
     assert trained.exit_code == 0, trained.output
-    result = json.loads(trained.output[trained.output.index("{"):])
+    result = json.loads(trained.output[trained.output.index("{") :])
     assert result["status"] == "champion" and result["scored_rows"] == 0
     assert "] dataset: " in trained.output  # progress lines
 

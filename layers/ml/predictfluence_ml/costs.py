@@ -37,6 +37,9 @@ DEFAULT_COST_PER_1K: dict[str, float] = {
 DEFAULT_PER_1K = 10.0  # a platform not in the table above
 DEFAULT_LOG_INTERVAL = (-float(np.log(2.0)), float(np.log(2.0)))
 COVERAGE = 0.8
+FOLDS = 5  # cross-conformal folds of whole campaigns
+BANDS = 3  # conformal bands by forecast size
+MIN_BAND = 40  # hires per band at least
 
 
 @dataclass
@@ -52,6 +55,8 @@ class CostModel:
     booster: Any = None  # stage 2 (HistGradientBoostingRegressor on the residual)
     train_hires: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    # Mondrian conformal bands by forecast size: (upper edge of log forecast, low, high); () = log_interval
+    bands: tuple[tuple[float, float, float], ...] = ()
 
     def rate_card(self, platform: np.ndarray, followers: np.ndarray) -> np.ndarray:
         rate = np.array([self.per_1k.get(p, self.overall_per_1k) for p in platform], dtype=np.float64)
@@ -85,8 +90,13 @@ class CostModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(forecast, low, high) cost of one post; `cat` columns as COST_CATEGORICAL; low ≤ forecast ≤ high."""
         point = self.point(cat, np.asarray(followers, dtype=np.float64), np.asarray(er, dtype=np.float64))
-        lo, hi = self.log_interval
-        return point, point * np.exp(min(lo, 0.0)), point * np.exp(max(hi, 0.0))
+        if self.bands:
+            edges = np.array([b[0] for b in self.bands[:-1]])
+            band = np.searchsorted(edges, np.log(point), side="right")
+            lo, hi = np.array([b[1] for b in self.bands])[band], np.array([b[2] for b in self.bands])[band]
+        else:
+            lo, hi = np.full(point.size, self.log_interval[0]), np.full(point.size, self.log_interval[1])
+        return point, point * np.exp(np.minimum(lo, 0.0)), point * np.exp(np.maximum(hi, 0.0))
 
 
 def _per_1k(hires: Hires) -> tuple[dict[str, float], float]:
@@ -97,11 +107,9 @@ def _per_1k(hires: Hires) -> tuple[dict[str, float], float]:
 
 
 def _conformal(log_ratio: np.ndarray) -> tuple[float, float]:
-    """Finite-sample corrected 10th / 90th percentiles of log(actual / forecast)."""
-    n = log_ratio.size
+    """10th / 90th percentiles of log(actual / forecast)."""
     tail = (1.0 - COVERAGE) / 2
-    lo = np.quantile(log_ratio, max(0.0, np.floor((n + 1) * tail) / n - 1e-12), method="lower")
-    hi = np.quantile(log_ratio, min(1.0, np.ceil((n + 1) * (1 - tail)) / n), method="higher")
+    lo, hi = np.quantile(log_ratio, [tail, 1.0 - tail])
     return float(lo), float(hi)
 
 
@@ -145,6 +153,36 @@ def _fit_stages(model: CostModel, hires: Hires, seed: int) -> CostModel:
     return model
 
 
+def _out_of_fold(new: Any, hires: Hires, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(forecast, log(actual / forecast)) of every hire from a model that did not see its campaign:
+    FOLDS folds of whole campaigns, each predicted by the model fitted on the others."""
+    rng = np.random.default_rng(seed)
+    campaigns = rng.permutation(np.unique(hires.campaign_ids))
+    fold_of = dict(zip(campaigns.tolist(), (np.arange(campaigns.size) % FOLDS).tolist(), strict=True))
+    fold = np.array([fold_of[c] for c in hires.campaign_ids.tolist()], dtype=np.int64)
+    forecast = np.full(len(hires), np.nan)
+    for k in range(FOLDS):
+        held = fold == k
+        if not held.any() or (~held).sum() < MIN_HIRES:
+            continue
+        part = hires.subset(np.flatnonzero(held))
+        forecast[held] = _fit_stages(new(), hires.subset(np.flatnonzero(~held)), seed).point(
+            part.cat, part.followers, part.er
+        )
+    done = ~np.isnan(forecast)
+    return forecast[done], np.log(hires.cost_per_post[done] / forecast[done])
+
+
+def _bands(log_forecast: np.ndarray, log_ratio: np.ndarray) -> tuple[tuple[float, float, float], ...]:
+    """Mondrian conformal by forecast size: BANDS bands of equal count (each ≥ MIN_BAND hires), each
+    with its own conformal offsets; (upper edge of the log forecast, low, high) per band, last edge ∞."""
+    n_bands = max(1, min(BANDS, log_forecast.size // MIN_BAND))
+    edges = np.quantile(log_forecast, np.arange(1, n_bands) / n_bands) if n_bands > 1 else np.empty(0)
+    band = np.searchsorted(edges, log_forecast, side="right")
+    uppers = [*edges.tolist(), float("inf")]
+    return tuple((uppers[b], *_conformal(log_ratio[band == b])) for b in range(n_bands))
+
+
 def fit_cost_model(hires: Hires, seed: int = 0) -> CostModel:
     """The two-stage model with its conformal interval; the rate card below MIN_HIRES hires."""
     if len(hires) < MIN_HIRES:
@@ -157,20 +195,13 @@ def fit_cost_model(hires: Hires, seed: int = 0) -> CostModel:
             "model", per, overall, levels=_levels(hires.cat), train_hires=len(hires), params=params
         )
 
-    rng = np.random.default_rng(seed)
-    campaigns = np.unique(hires.campaign_ids)
-    held = np.isin(hires.campaign_ids, rng.choice(campaigns, size=max(1, campaigns.size // 4), replace=False))
-    if held.sum() >= 10 and (~held).sum() >= MIN_HIRES:
-        calibration = hires.subset(np.flatnonzero(held))
-        proper = _fit_stages(new(), hires.subset(np.flatnonzero(~held)), seed)
-        log_ratio = np.log(
-            calibration.cost_per_post / proper.point(calibration.cat, calibration.followers, calibration.er)
-        )
-        interval = _conformal(log_ratio)
-    else:
-        interval = rate_card_model(hires).log_interval
+    forecast, log_ratio = _out_of_fold(new, hires, seed)
     model = _fit_stages(new(), hires, seed)
-    model.log_interval = interval
+    if forecast.size >= 10:
+        model.log_interval = _conformal(log_ratio)
+        model.bands = _bands(np.log(forecast), log_ratio)
+    else:
+        model.log_interval = rate_card_model(hires).log_interval
     return model
 
 
