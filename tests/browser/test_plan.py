@@ -132,6 +132,15 @@ def test_plan_drop_replan_and_hire_all(page, stack: Stack, summer) -> None:
     shoot(page, "plan-02-replanned")
     assert axe_violations(page, "[data-testid=plan-section]") == []  # with the dropped list and its chips
 
+    # pin one, then take it off the pinned list again: back to the plan as made, so Hire all is on again
+    kept = replanned[0]
+    page.get_by_role("button", name=f"Pin {kept['name']}").click()
+    assert kept["name"] in page.get_by_test_id("plan-pinned").inner_text()
+    assert page.get_by_test_id("plan-hire-all").is_disabled()
+    page.get_by_role("button", name=f"Remove {kept['name']} from pinned").click()
+    assert page.get_by_test_id("plan-pinned").inner_text().endswith("none")
+    assert page.get_by_test_id("plan-hire-all").is_enabled()
+
     # hire all: one call, agreed cost = each pick's cost; the campaign's hires table shows them
     with page.expect_response(lambda r: r.url.endswith(f"/campaigns/{summer['id']}/hires")) as hired:
         page.get_by_test_id("plan-hire-all").click()
