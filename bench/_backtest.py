@@ -57,16 +57,15 @@ class Realized:
     price: dict[Key, float]  # realized price per post (the generator's cost process)
     fallbacks: dict[str, int] = field(default_factory=lambda: {"any_type": 0, "whole_world": 0, "none": 0})
 
-    def engagement(self, key: Key, content_type: str) -> float:
-        if (key, content_type) in self.per_post:
-            return self.per_post[key, content_type]
-        if key in self.any_type:
-            self.fallbacks["any_type"] += 1
-            return self.any_type[key]
-        if key in self.whole_world:
-            self.fallbacks["whole_world"] += 1
-            return self.whole_world[key]
-        self.fallbacks["none"] += 1
+    def engagement(self, key: Key, content_type: str, count: bool = True) -> float:
+        """Genuine engagements per post (the fallbacks counted when `count`)."""
+        for source, table, k in (("", self.per_post, (key, content_type)), ("any_type", self.any_type, key),
+                                 ("whole_world", self.whole_world, key)):  # fmt: skip
+            if k in table:
+                if source and count:
+                    self.fallbacks[source] += 1
+                return table[k]
+        self.fallbacks["none"] += count
         return 0.0
 
 
@@ -200,3 +199,18 @@ def realized_total(picks: Iterable[Pick], by_id: dict[int, Key], realized: Reali
         value += p.posts * realized.engagement(key, p.content_type)
         cost += p.posts * realized.price.get(key, 0.0)
     return value, cost
+
+
+def realized_within_budget(
+    picks: Iterable[Pick], by_id: dict[int, Key], realized: Realized, budget: float
+) -> float:
+    """Genuine engagements of a selection hired at the realized prices: its picks in its own order, each
+    hired when its realized cost (posts × price) still fits what is left of the budget."""
+    value, left = 0.0, budget
+    for p in picks:
+        key = by_id[p.influencer_id]
+        cost = p.posts * realized.price.get(key, 0.0)
+        if cost <= left:
+            left -= cost
+            value += p.posts * realized.engagement(key, p.content_type, count=False)
+    return value

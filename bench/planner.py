@@ -170,20 +170,35 @@ def to_candidates(rows: list[dict]):
 
 def one_scenario(n: int, sc: dict, args: argparse.Namespace, realized, hist, main_type, by_id) -> dict:
     """Plan one scenario and fill its budget with every baseline; everything realized (engagements, cost)."""
-    from _backtest import Candidate, Pick, baseline_orders, greedy_fill, realized_total
+    from _backtest import (
+        Candidate,
+        Pick,
+        baseline_orders,
+        greedy_fill,
+        realized_total,
+        realized_within_budget,
+    )
 
     from predictfluence_ml.planner import PlanRequest, solve_plan
 
     with quiet_stdout():
         plan = solve_plan(to_candidates(sc["rows"]), PlanRequest(budget=sc["budget"], seed=n))
-    picks = [Pick(p.influencer_id, p.content_type, p.posts) for p in plan.picks]
+    picks = [
+        Pick(p.influencer_id, p.content_type, p.posts)
+        for p in sorted(plan.picks, key=lambda p: -p.forecast / max(p.cost, 1e-9))
+    ]  # best per $ first
     value, cost = realized_total(picks, by_id, realized)
+    real = {"plan": realized_within_budget(picks, by_id, realized, sc["budget"])}
     cands = [Candidate(r["influencer_id"], (r["platform"], r["handle"]), r["content_type"], int(r["followers"]),
                        float(r["predicted_er"]), float(r["cost_per_post"])) for r in sc["rows"]]  # fmt: skip
     got = {}
     for name, orders in baseline_orders(cands, hist, main_type, args.random_seeds).items():
-        outcomes = [realized_total(greedy_fill(o, sc["budget"]), by_id, realized) for o in orders]
+        fills = [greedy_fill(o, sc["budget"]) for o in orders]
+        outcomes = [realized_total(f, by_id, realized) for f in fills]
         got[name] = (statistics.median(v for v, _c in outcomes), statistics.median(c for _v, c in outcomes))
+        real[name] = statistics.median(
+            realized_within_budget(f, by_id, realized, sc["budget"]) for f in fills
+        )
     best = max(got, key=lambda k: got[k][0])
     best_pd = max(v / c for v, c in got.values() if c > 0)
     out = {"filters": sc["filters"], "budget": sc["budget"], "picks": len(picks), "status": plan.status,
@@ -191,11 +206,15 @@ def one_scenario(n: int, sc: dict, args: argparse.Namespace, realized, hist, mai
            "realized": round(value), "realized_cost": round(cost), "covered": plan.low <= value <= plan.high,
            "baselines": {k: [round(v), round(c)] for k, (v, c) in got.items()}, "best_baseline": best,
            "ratio": value / got[best][0] if got[best][0] > 0 else float("nan"),
-           "ratio_per_dollar": (value / cost) / best_pd if cost > 0 and best_pd > 0 else float("nan")}  # fmt: skip
+           "ratio_per_dollar": (value / cost) / best_pd if cost > 0 and best_pd > 0 else float("nan"),
+           "real_prices": {k: round(v) for k, v in real.items()},
+           "ratio_real_prices": real["plan"] / max(real[k] for k in STRATEGIES) if max(real[k] for k in STRATEGIES) > 0
+           else float("nan")}  # fmt: skip
     say(f"  {n + 1:>2d}. {json.dumps(sc['filters']):<26s} budget {sc['budget']:>9,.0f}: {len(picks):>3d} picks, "
         f"forecast {plan.total:>10,.0f} [{plan.low:,.0f}, {plan.high:,.0f}]{'' if out['covered'] else ' (out)'}, "
         f"realized {value:>10,.0f} for ${cost:,.0f}; best baseline {best} {got[best][0]:,.0f} for "
-        f"${got[best][1]:,.0f} → {out['ratio']:.2f}×, per realized $ {out['ratio_per_dollar']:.2f}×")  # fmt: skip
+        f"${got[best][1]:,.0f} → {out['ratio']:.2f}×; hired at real prices within budget {real['plan']:,.0f} vs "
+        f"{max(real[k] for k in STRATEGIES):,.0f} → {out['ratio_real_prices']:.2f}×")  # fmt: skip
     return out
 
 
@@ -216,6 +235,9 @@ def backtest(rows: list[dict], args: argparse.Namespace, realized, hist, main_ty
         "planned_vs_best_baseline": median([s["ratio"] for s in per]),
         "planned_vs_best_baseline_min": min(s["ratio"] for s in per),
         "planned_vs_best_baseline_per_dollar": median([s["ratio_per_dollar"] for s in per]),
+        "planned_vs_best_baseline_real_prices": median([s["ratio_real_prices"] for s in per]),
+        "plan_realized_real_prices": sum(s["real_prices"]["plan"] for s in per),
+        "baselines_real_prices": {k: sum(s["real_prices"][k] for s in per) for k in STRATEGIES},
         "plan_interval_coverage": sum(s["covered"] for s in per) / len(per),
         "plan_realized": plan_value,
         "plan_forecast": plan_forecast,
