@@ -8,11 +8,13 @@ post, target = agreed cost / posts delivered). Two stages, both on log cost per 
 2. a HistGradientBoostingRegressor on the residual of stage 1, from platform, category, follower tier,
    content type (categorical), log followers and the trailing ER before the hire (NaN = no recent post).
 
-The point forecast is exp(stage 1 + stage 2), a conditional median. The 80 % interval is split conformal:
-the 10th / 90th percentiles (finite-sample corrected) of log(actual / forecast) on calibration hires —
-a random quarter of the training campaigns, left out of the fit that computes them — added to the log
-forecast; the model is then refitted on every training hire. The baseline is the per-platform rate card:
-the median over training hires of cost per 1k followers × followers / 1000.
+The point forecast is exp(stage 1 + stage 2), a conditional median. The 80 % interval is conformal: the
+training campaigns are dealt into FOLDS folds, every hire gets log(actual / forecast) from a model fitted
+without its campaign (cross-conformal), the out-of-fold forecasts are cut into BANDS bands of equal count
+(Mondrian by forecast size: the spread of small, floor-priced accounts is not that of large ones), and
+each band's 10th / 90th percentiles are added to the log forecast; the model itself is fitted on every
+training hire. The baseline is the per-platform rate card: the median over training hires of cost per
+1k followers × followers / 1000.
 
 With fewer than MIN_HIRES training hires the rate card itself is the forecast (`method` = "rate_card",
 interval from its own residuals); with no hire at all, DEFAULT_COST_PER_1K (`method` = "default",
