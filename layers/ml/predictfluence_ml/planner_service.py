@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from scipy.stats import gamma
 
@@ -24,14 +25,26 @@ from predictfluence_ml.planner_report import UNITS
 log = logging.getLogger(__name__)
 
 
-def _conversions(rows: list[dict[str, Any]]) -> None:
+def _conversions(columns: dict[str, np.ndarray]) -> None:
     """Orders per sponsored post (k orders over m posts) and its 80 % interval: the Jeffreys posterior of a
     Poisson rate, Gamma(k + ½) / m, at its 10th and 90th percentiles."""
-    for row in rows:
-        orders, posts = float(row["orders"]), float(row["sponsored_posts"])
-        row["value"] = orders / posts
-        row["value_low"] = float(gamma.ppf(0.1, orders + 0.5)) / posts
-        row["value_high"] = float(gamma.ppf(0.9, orders + 0.5)) / posts
+    orders, posts = columns["orders"], columns["sponsored_posts"]
+    columns["value"] = orders / posts
+    columns["value_low"] = gamma.ppf(0.1, orders + 0.5) / posts
+    columns["value_high"] = gamma.ppf(0.9, orders + 0.5) / posts
+
+
+_TEXT = ("content_type", "platform", "tier")
+
+
+def candidates_of(text: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """numpy columns of the query's text columns (NaN in an interval: no uncertainty known)."""
+    kinds = {"influencer_id": np.int64, **dict.fromkeys(_TEXT, object)}
+    columns = {k: np.array(v, dtype=kinds.get(k, float)) for k, v in text.items()}
+    for low, high, point in (("value_low", "value_high", "value"), ("cost_low", "cost_high", "cost")):
+        for bound in (low, high):
+            columns[bound] = np.where(np.isnan(columns[bound]), columns[point], columns[bound])
+    return columns
 
 
 def parse_body(body: dict[str, Any] | None) -> PlanBody:
@@ -85,7 +98,7 @@ def run_plan(
     campaign = q.campaign_for_plan(campaign_id)
     budget = _budget(parsed, campaign)
     cons = parsed.constraints
-    rows = q.plan_candidates(
+    text, version_id = q.plan_candidates(
         campaign_id,
         objective=parsed.objective,
         filters=parsed.filters.model_dump(),
@@ -93,55 +106,40 @@ def run_plan(
         exclude=cons.exclude,
         exclude_hired=cons.exclude_hired,
     )
-    for row in rows:
-        row["platform"] = (row["platform"] or "").lower()
+    columns = candidates_of(text)
     if parsed.objective == "conversions":
-        if not rows:
+        if not len(columns["cost"]):
             raise PlanError("objective", "no candidate has conversion history (orders from sponsored posts)")
-        _conversions(rows)
+        _conversions(columns)
+    candidates = Candidates(**{k: columns[k] for k in Candidates.__dataclass_fields__})
     limit = get_settings().planner_time_limit if time_limit is None else time_limit
-    request = _request(parsed, budget, campaign["currency"], limit)
-    plan = solve_plan(Candidates.from_rows(rows), request)
-    version_ids = {r["model_version_id"] for r in rows if r.get("model_version_id") is not None}
-    version = q.model_version_of(min(version_ids)) if version_ids else None
-    return response(campaign, plan, rows, budget, version)
+    plan = solve_plan(candidates, _request(parsed, budget, campaign["currency"], limit))
+    version = q.model_version_of(version_id)
+    labels = q.influencer_labels([p.influencer_id for p in plan.picks])
+    return response(campaign, plan, candidates, labels, budget, version)
 
 
 def response(
     campaign: dict[str, Any],
     plan: Plan,
-    rows: list[dict[str, Any]],
+    cands: Candidates,
+    labels: dict[int, dict[str, Any]],
     budget: float,
     version: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The 200 body of POST /campaigns/{id}/plan."""
     items = []
     for pick in sorted(plan.picks, key=lambda p: (-p.forecast, p.influencer_id, p.content_type)):
-        row = rows[pick.row]
+        label = labels.get(pick.influencer_id, {})
         items.append(
             {
                 "influencer_id": pick.influencer_id,
-                "handle": row["handle"],
-                "name": row["name"],
-                "platform": row["platform"],
-                "follower_tier": row["tier"],
-                "followers": int(row["followers"]) if row["followers"] is not None else None,
-                **{
-                    k: getattr(pick, k)
-                    for k in (
-                        "content_type",
-                        "posts",
-                        "cost_per_post",
-                        "cost",
-                        "cost_low",
-                        "cost_high",
-                        "forecast",
-                        "forecast_low",
-                        "forecast_high",
-                        "pinned",
-                        "why",
-                    )
-                },
+                "handle": label.get("handle"),
+                "name": label.get("name"),
+                "platform": str(cands.platform[pick.row]) or None,
+                "follower_tier": str(cands.tier[pick.row]) or None,
+                "followers": int(cands.followers[pick.row]),
+                **{k: getattr(pick, k) for k in _PICK_FIELDS},
             }
         )
     remaining = campaign["remaining"]
@@ -167,6 +165,21 @@ def response(
         "model_version": {"id": int(version["id"]), "version": str(version["version"])} if version else None,
         "items": items,
     }
+
+
+_PICK_FIELDS = (
+    "content_type",
+    "posts",
+    "cost_per_post",
+    "cost",
+    "cost_low",
+    "cost_high",
+    "forecast",
+    "forecast_low",
+    "forecast_high",
+    "pinned",
+    "why",
+)
 
 
 def handle_event(event: dict[str, Any] | None) -> dict[str, Any]:

@@ -27,12 +27,28 @@ _CONVERSIONS = (
     "WHERE c2.influencer_id = cd.influencer_id))::float8 AS sponsored_posts "
     "FROM conversion_daily cd GROUP BY cd.influencer_id)"
 )
-_COLUMNS = (
-    "s.influencer_id, s.content_type, s.engagements AS value, s.engagements_low AS value_low, "
-    "s.engagements_high AS value_high, s.cost_per_post AS cost, s.cost_low, s.cost_high, "
-    "i.followers::float8 AS followers, i.platform, i.follower_tier AS tier, i.handle, i.name, "
-    "coalesce(jsonb_array_length(s.anomaly_reasons), 0) > 0 AS flagged, s.model_version_id, "
-    "conv.orders, conv.sponsored_posts "
+# The candidates are read as one row of columns: per column one string_agg of its values as text (the
+# same ORDER BY in each, so position k is row k everywhere), split by the caller. 30,000 rows arrive as a
+# dozen strings instead of 30,000 rows × 12 values through the driver (measured: 2.0 s → 0.1 s).
+# float8::text is the shortest exact form; NULL numbers become 'NaN'.
+SEPARATOR = "\x1f"  # the ASCII unit separator: text columns hold no control characters (the ETL refuses them)
+_ORDER = "ORDER BY s.influencer_id, s.content_type"
+_CANDIDATE_COLUMNS = {
+    "influencer_id": "s.influencer_id::text",
+    "content_type": "s.content_type",
+    "value": "coalesce(s.engagements::text, 'NaN')",
+    "value_low": "coalesce(s.engagements_low::text, 'NaN')",
+    "value_high": "coalesce(s.engagements_high::text, 'NaN')",
+    "cost": "s.cost_per_post::text",
+    "cost_low": "coalesce(s.cost_low::text, 'NaN')",
+    "cost_high": "coalesce(s.cost_high::text, 'NaN')",
+    "followers": "coalesce(i.followers::float8::text, '0')",
+    "platform": "lower(coalesce(i.platform, ''))",
+    "tier": "coalesce(i.follower_tier, '')",
+    "orders": "coalesce(conv.orders::text, 'NaN')",
+    "sponsored_posts": "coalesce(conv.sponsored_posts::text, 'NaN')",
+}
+_FROM = (
     "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
     "LEFT JOIN conv ON conv.influencer_id = s.influencer_id "
 )
@@ -75,14 +91,16 @@ def plan_candidates(
     exclude: list[int] | None = None,
     exclude_hired: bool = True,
     conn: Connection | None = None,
-) -> list[dict[str, Any]]:
-    """Priced candidate rows (see the module docstring), ordered by influencer and content type."""
+) -> tuple[dict[str, list[str]], int | None]:
+    """The priced candidates (see the module docstring) as columns of text values, ordered by influencer
+    and content type (names: `_CANDIDATE_COLUMNS`), and the model version that scored them."""
     chosen = _filters(filters or {})
     params: dict[str, Any] = {
         **chosen.params,
         "include": [int(i) for i in include or []],
         "exclude": [int(i) for i in exclude or []],
         "campaign_id": campaign_id,
+        "sep": SEPARATOR,
     }
     matches = f"({' AND '.join(chosen.conditions)})" if chosen.conditions else "TRUE"
     where = Where(
@@ -99,8 +117,24 @@ def plan_candidates(
         where.add("conv.orders > 0 AND conv.sponsored_posts > 0")
     else:
         where.add("s.engagements IS NOT NULL")
-    sql = f"WITH {_CONVERSIONS} SELECT {_COLUMNS}{where.sql()} ORDER BY s.influencer_id, s.content_type"  # noqa: S608 - fixed fragments
-    return rows(sql, params, conn)
+    columns = ", ".join(
+        f"string_agg({expr}, :sep {_ORDER}) AS {name}" for name, expr in _CANDIDATE_COLUMNS.items()
+    )
+    sql = f"WITH {_CONVERSIONS} SELECT count(*) AS n, min(s.model_version_id) AS model_version_id, {columns} {_FROM}{where.sql()}"  # noqa: S608 - fixed fragments
+    found = one(sql, params, conn) or {"n": 0, "model_version_id": None}
+    if not found["n"]:
+        return {name: [] for name in _CANDIDATE_COLUMNS}, None
+    return {name: found[name].split(SEPARATOR) for name in _CANDIDATE_COLUMNS}, found["model_version_id"]
+
+
+def influencer_labels(ids: list[int], conn: Connection | None = None) -> dict[int, dict[str, Any]]:
+    """id → {handle, name} of these influencers (the plan's picks)."""
+    found = rows(
+        "SELECT id, handle, name FROM influencer WHERE id = ANY(CAST(:ids AS bigint[]))",
+        {"ids": [int(i) for i in ids]},
+        conn,
+    )
+    return {int(r["id"]): r for r in found}
 
 
 def model_version_of(model_version_id: int | None, conn: Connection | None = None) -> dict[str, Any] | None:
