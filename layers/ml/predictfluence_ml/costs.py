@@ -143,6 +143,8 @@ def _fit_stages(model: CostModel, hires: Hires, seed: int) -> CostModel:
     design[np.arange(len(hires)), codes[:, 0].astype(np.int64)] = 1.0
     design[:, -1] = log_f
     coef, *_ = np.linalg.lstsq(design, log_y, rcond=None)
+    seen = design[:, :-1].any(axis=0)  # a platform without hires here (a fold) gets the mean intercept
+    coef[:-1][~seen] = coef[:-1][seen].mean()
     model.base = tuple(float(c) for c in coef)
     residual = log_y - model._stage1(codes, log_f)
     booster = HistGradientBoostingRegressor(
