@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from predictfluence_ml.costs import (
     DEFAULT_COST_PER_1K,
     MIN_HIRES,
+    CostModel,
+    _fit_stages,
     fit_cost_model,
     rate_card_model,
     train_costs,
@@ -135,6 +137,15 @@ def test_few_hires_fall_back_to_the_rate_card_and_none_to_the_default() -> None:
     )
     enough = fit_cost_model(_hires(200))
     assert enough.method == "model" and 0.8 < enough.base[-1] < 1.2  # the slope of log cost on log followers
+    # 80 % interval near the generating lognormal(0, 0.2)'s ± 1.28 × 0.2 in log, per forecast band
+    assert all(-0.4 < lo < -0.15 and 0.15 < hi < 0.4 for _edge, lo, hi in enough.bands)
+    # a cross-conformal fold without one platform's hires: that platform gets the mean intercept, not 0
+    h = _hires(200)
+    only_instagram = h.subset(np.flatnonzero(h.cat[:, 0] == "instagram"))
+    fold = _fit_stages(
+        CostModel("model", {}, 10.0, levels=enough.levels, params=enough.params), only_instagram, 0
+    )
+    assert fold.base[0] == fold.base[1] and fold.base[0] < -2
 
 
 def test_per_dollar_interval_is_the_ratio_of_two_uncertain_quantities() -> None:
