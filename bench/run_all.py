@@ -108,6 +108,7 @@ RULES: list[Rule] = [
     Rule("planner", r"flag_precision", target=0.8, higher_is_better=True),
     Rule("planner", r"cost_mae", baseline="cost_baseline_mae", limit=1.0),  # vs the per-platform rate card
     Rule("api", r"planner_ms\.p95", target=1000.0),  # POST /campaigns/{id}/plan, reported apart
+    Rule("api", r"planner_ms\.errors", target=0.0),
     Rule("load", r"errors", target=0.0),
     Rule("load", r"per_endpoint\..*\.errors", target=0.0),  # latency under 20 clients: reported, no target
 ]
