@@ -381,6 +381,11 @@ def solve_plan(candidates: Candidates, request: PlanRequest) -> Plan:
     if chosen.size == 0:
         raise PlanError("constraints", "no plan satisfies the constraints within the budget")
     rows = kept[solved[chosen]]
+    if float(candidates.cost[rows] @ posts[chosen]) > request.budget:  # never a plan over budget
+        raise PlanError(
+            "constraints",
+            "the solver's plan exceeds the budget after rounding; retry with a budget a little higher",
+        )
     return _plan(candidates, request, rows, posts[chosen], status, gap, solve_ms, len(solved))
 
 
