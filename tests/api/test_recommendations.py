@@ -283,6 +283,14 @@ def test_filters(client, auth, scored, query, expected):
         ("limit=2", [(3, "reel"), (1, "image")]),
         ("objective=engagements&include_flagged=true&limit=2", [(3, "reel"), (5, "reel")]),
         ("category=beauty&tier=micro", [(1, "image"), (2, "image"), (4, "video")]),
+        # engagements under a tier or a follower ceiling: the matching influencers first, then their scores
+        ("objective=engagements&tier=micro", [(2, "reel"), (4, "video"), (1, "reel")]),
+        (
+            "objective=engagements&max_followers=35000&content_type=reel&include_flagged=true",
+            [(2, "reel"), (1, "reel")],
+        ),
+        ("objective=engagements&tier=micro&campaign_id=1", [(4, "video"), (1, "image")]),
+        ("objective=engagements&tier=mega", []),
     ],
 )
 def test_filters_with_the_other_objectives(client, auth, scored, query, expected):

@@ -50,15 +50,21 @@ def recommend(
     fragment with bound values; the objective picks one of three fixed column names."""
     if objective not in RANKING_OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}")
-    where = Where().optional("lower(i.platform) = lower(:platform)", platform=platform)
-    where.optional("lower(i.category) = lower(:category)", category=category)
-    where.optional("s.content_type = lower(:content_type)", content_type=content_type)
+    who = Where()  # the conditions on the influencer alone
+    # case-insensitive equality written as ILIKE of the escaped value: the planner estimates it from the
+    # column's most common values (lower(x) = … gets a fixed 0.5 %, and then scans and sorts)
+    who.optional("i.platform ILIKE :platform ESCAPE '\\'", platform=_literal(platform))
+    who.optional("i.category ILIKE :category ESCAPE '\\'", category=_literal(category))
     for n, tier in enumerate(tiers or []):
-        where.add(f"i.follower_tier = :tier{n}", **{f"tier{n}": tier})
-    where.optional("i.followers >= :min_followers", min_followers=min_followers)
-    where.optional("i.followers <= :max_followers", max_followers=max_followers)
+        who.add(f"i.follower_tier = :tier{n}", **{f"tier{n}": tier})
+    who.optional("i.followers >= :min_followers", min_followers=min_followers)
+    who.optional("i.followers <= :max_followers", max_followers=max_followers)
+    where = Where(*who.conditions, **who.params)
+    where.optional("s.content_type = lower(:content_type)", content_type=content_type)
     if not include_flagged:  # flagged: any audience-quality reason (bought engagement is the usual cause)
-        where.add("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
+        # (written so that the planner estimates it from the column's common values: a function of the
+        # column compared with a constant gets a fixed 0.5 %, and a plan that scans and sorts)
+        where.add("(s.anomaly_reasons IS NULL OR s.anomaly_reasons = CAST('[]' AS jsonb))")
     if campaign_id is not None:
         where.add(
             "NOT EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = i.id "
@@ -72,7 +78,11 @@ def recommend(
             remaining=remaining_budget,
         )
     column = _COLUMN_OF.get(objective, objective)
-    sql = _ranking_sql(where, column, per_content_type=content_type is None)
+    # Engagements per post grow with followers, so under a tier or a follower ceiling the matching rows sit
+    # at the far end of the engagements index (the planner, assuming independence, would read most of it):
+    # then the matching influencers come first and their scores are looked up.
+    first = who if objective == "engagements" and (tiers or max_followers is not None) else None
+    sql = _ranking_sql(where, column, per_content_type=content_type is None, picked=first)
     found = _without_jit(sql, {**where.params, "limit": limit}, conn)
     return [
         {
@@ -83,6 +93,11 @@ def recommend(
         }
         for rank, r in enumerate(found, start=1)
     ]
+
+
+def _literal(text: str | None) -> str | None:
+    """An ILIKE pattern (ESCAPE '\\') that matches `text` exactly, case-insensitively."""
+    return None if text is None else text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _without_jit(sql: str, params: dict[str, Any], conn: Connection | None) -> list[dict[str, Any]]:
@@ -125,25 +140,29 @@ _COLUMNS = (
     "s.engagements_high, s.engagements_per_dollar, s.per_dollar_low, s.per_dollar_high, s.cost_per_post, "
     "s.cost_low, s.cost_high, s.performance_tier, s.tier_probability, s.anomaly_score, s.anomaly_reasons, "
     "s.rationale, i.handle, i.name, i.platform, i.category, i.country, i.followers, i.follower_tier "
-    "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
+)
+# the rows to rank: every score with its influencer, or (`picked`) the scores of the matching influencers
+_JOINED = "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
+_PICKED = (
+    "FROM picked i CROSS JOIN LATERAL "
+    "(SELECT * FROM influencer_score s WHERE s.influencer_id = i.id OFFSET 0) s "  # OFFSET 0: look up per row
 )
 
 
-def _top(where: Where, column: str, *extra: str) -> str:
+def _top(where: Where, column: str, source: str, *extra: str) -> str:
     """The top `limit` rows in `_order(column)`, read in order from the (content_type, column) index. The
     index is ascending with NULLs last, so a backward scan would give NULLs first: the rows with a value
     come from the index, then (only when those are fewer than `limit`) the rows without one, by predicted
     ER through its index."""
     if column == "predicted_er":
-        return (
-            f"SELECT {_COLUMNS}{where.sql(*extra)} ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
-        )
+        order = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
+        return f"SELECT {_COLUMNS}{source}{where.sql(*extra)} {order}"
     ranked = (
-        f"SELECT {_COLUMNS}{where.sql(*extra, f's.{column} IS NOT NULL')} "
+        f"SELECT {_COLUMNS}{source}{where.sql(*extra, f's.{column} IS NOT NULL')} "
         f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
     )
     unranked = (
-        f"SELECT {_COLUMNS}{where.sql(*extra, f's.{column} IS NULL')} "
+        f"SELECT {_COLUMNS}{source}{where.sql(*extra, f's.{column} IS NULL')} "
         "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
     )
     return f"SELECT * FROM (({ranked}) UNION ALL ({unranked})) u LIMIT :limit"  # noqa: S608 - fixed fragments
@@ -157,19 +176,22 @@ def _order(column: str) -> str:
     return f"{column} DESC NULLS LAST, CASE WHEN {column} IS NULL THEN predicted_er END DESC"
 
 
-def _ranking_sql(where: Where, column: str, *, per_content_type: bool) -> str:
+def _ranking_sql(where: Where, column: str, *, per_content_type: bool, picked: Where | None) -> str:
     order = _order(column)
+    source = _JOINED if picked is None else _PICKED
+    ctes = "" if picked is None else f"picked AS MATERIALIZED (SELECT * FROM influencer i {picked.sql()}), "  # noqa: S608
     if not per_content_type:
         # (influencer, content type) is the key: rank directly (index on content_type and the objective)
-        ranked = f"SELECT * FROM ({_top(where, column)}) x ORDER BY {order}, influencer_id LIMIT :limit"  # noqa: S608
-        return _with_past_cost(ranked, order)
+        top = _top(where, column, source)
+        ranked = f"SELECT * FROM ({top}) x ORDER BY {order}, influencer_id LIMIT :limit"  # noqa: S608
+        return _with_past_cost(f"WITH {ctes[:-2]} {ranked}" if ctes else ranked, order)
     # One row per influencer, its best content type. An influencer in the top `limit` has its best row
     # in the top `limit` of that content type (every row above it there is another influencer with a
     # better best), so: the content types (a loose index scan), the top `limit` of each through the
     # (content_type, objective) index, then the best row per influencer — never a sort of the table.
-    per_type = _top(where, column, "s.content_type = t.ct")
+    per_type = _top(where, column, source, "s.content_type = t.ct")
     ranked = (
-        "WITH RECURSIVE types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "  # noqa: S608
+        f"WITH RECURSIVE {ctes}types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "  # noqa: S608
         "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
         "FROM types WHERE types.ct IS NOT NULL), "
         f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL ({per_type}) x WHERE t.ct IS NOT NULL), "
