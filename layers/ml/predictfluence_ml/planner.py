@@ -361,7 +361,9 @@ def _solve(cands: Candidates, request: PlanRequest) -> tuple[Any, np.ndarray, st
         return _outcome(result, first)  # the optimum lies in `first`, which was solved to the gap asked
     final = _milp(cands.take(keep), request, deadline - time.perf_counter())
     if final.x is None or final.fun > result.fun + 1e-9 * max(1.0, abs(result.fun)):  # not better: cut short
-        return _outcome(result, first, float(lp.fun))
+        dual = getattr(final, "mip_dual_bound", None)  # over `keep`, where the optimum lies: valid for all
+        bound = max(float(lp.fun), dual) if dual is not None and np.isfinite(dual) else float(lp.fun)
+        return _outcome(result, first, bound)
     return _outcome(final, keep)
 
 
@@ -382,10 +384,7 @@ def solve_plan(candidates: Candidates, request: PlanRequest) -> Plan:
         raise PlanError("constraints", "no plan satisfies the constraints within the budget")
     rows = kept[solved[chosen]]
     if float(candidates.cost[rows] @ posts[chosen]) > request.budget:  # never a plan over budget
-        raise PlanError(
-            "constraints",
-            "the solver's plan exceeds the budget after rounding; retry with a budget a little higher",
-        )
+        raise PlanError("constraints", "the plan exceeds the budget after rounding; retry a little higher")
     return _plan(candidates, request, rows, posts[chosen], status, gap, solve_ms, len(solved))
 
 
