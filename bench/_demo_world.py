@@ -5,7 +5,10 @@ score, and measure the audience-quality flag and the default ranking against `_t
 Cutting at a date (`cut_at`) writes a copy of the CSVs holding only what was known before that day:
 posts posted, daily metrics dated, hires made and conversions dated before it, campaigns started before
 it. Loaded into a scratch database, training and scoring then see nothing after the cutoff (scoring's
-`as_of` is the last loaded day), whatever the model or the cost model reads.
+`as_of` is the last loaded day), whatever the model or the cost model reads. Kept as the full world has
+them: the statuses and end dates of the campaigns and hires kept, and the influencers' (reported)
+followers. No model reads a campaign's status or end date; the cost model reads a hire's status only to
+leave cancelled hires out, and a cancelled hire has no posts, so it is out either way.
 """
 
 from __future__ import annotations
