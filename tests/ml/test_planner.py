@@ -1,5 +1,5 @@
 """The campaign planner's solver (predictfluence_ml.planner): optimal against brute force on small random
-instances — solved directly and through the LP-bound reduction —, every constraint respected, reach
+instances — solved directly, through the LP-bound reduction and through the knapsack bound first —, every constraint respected, reach
 counted once per influencer, the refusals, and the sampled interval."""
 
 from __future__ import annotations
@@ -93,13 +93,16 @@ REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize("reduced", [False, True], ids=["direct", "lp-reduction"])
+@pytest.mark.parametrize("path", ["direct", "lp-reduction", "knapsack-then-lp"])
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("spec", range(len(REQUESTS)))
-def test_optimal_against_brute_force(spec: int, seed: int, reduced: bool, monkeypatch) -> None:
-    if reduced:  # every instance goes through LP-bound fixing and the restricted MILP
+def test_optimal_against_brute_force(spec: int, seed: int, path: str, monkeypatch) -> None:
+    if path != "direct":  # every instance goes through LP-bound fixing and the restricted MILP
         monkeypatch.setattr(planner, "_DIRECT_LIMIT", 0)
         monkeypatch.setattr(planner, "_RESTRICTED_SIZE", 1)
+    if path == "knapsack-then-lp":  # and first through the knapsack bound (engagements objective only)
+        monkeypatch.setattr(planner, "_HUGE_LIMIT", 0)
+        monkeypatch.setattr(planner, "_HUGE_RESTRICTED", 1)
     c = world(4, seed)
     r = PlanRequest(mip_rel_gap=0.0, **REQUESTS[spec])
     best = brute_force(c, r)
@@ -224,3 +227,13 @@ def test_why_reads_in_plain_words() -> None:
     why = plan.picks[0].why
     assert "engagements forecast" in why and "$" in why and "per dollar" in why
     assert f"among {len(c):,} candidates" in why
+
+
+def test_knapsack_bound_is_dantzigs() -> None:
+    value, cost = np.array([60.0, 100.0, 120.0]), np.array([10.0, 20.0, 30.0])
+    upper, reduced = planner.reduce.knapsack_bound(value, cost, 50.0, 1)
+    assert upper == pytest.approx(60 + 100 + 120 * 20 / 30)  # the classic example: 240
+    assert reduced.tolist() == pytest.approx([0.0, 0.0, 0.0])
+    upper, reduced = planner.reduce.knapsack_bound(value, cost, 25.0, 1)
+    assert upper == pytest.approx(60 + 100 * 15 / 20)
+    assert reduced.tolist() == pytest.approx([0.0, 0.0, 5 * 30 - 120])  # r = 5 per unit of cost

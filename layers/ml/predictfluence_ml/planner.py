@@ -22,43 +22,39 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from predictfluence.vocab import PLAN_OBJECTIVES
 from predictfluence_ml import planner_reduce as reduce
 from predictfluence_ml.planner_report import describe_picks, sample_totals
+from predictfluence_ml.planner_validate import PlanError, Share, validate
+
+__all__ = [
+    "Candidates",
+    "Pick",
+    "Plan",
+    "PlanError",
+    "PlanRequest",
+    "Share",
+    "prune_dominated",
+    "solve_plan",
+    "validate",
+]
 
 _DIRECT_LIMIT = 1500  # candidate rows solved as one MILP; above it, LP-bound fixing first
 _RESTRICTED_SIZE = 300  # rows (besides those the LP uses) in the MILP that finds the incumbent
+_HUGE_LIMIT = 20_000  # candidate rows above which the knapsack bound reduces first (engagements, conversions)
+_HUGE_RESTRICTED = 1_000  # rows of the MILP that finds that stage's incumbent
 _INCUMBENT_GAP = 1e-4  # the restricted MILP only has to find a good incumbent
 # HiGHS options scipy passes through (with a warning it does not know them): its primal heuristics
 # (sub-MIP, RINS) took most of the time on these knapsack-like instances, where the LP already gives a
 # near-optimal point; measured 2-4x faster per solve without them, same optimum.
 _HIGHS_OPTIONS = {"mip_heuristic_effort": 0.0}
 _REACH_TIE_BREAK = 0.5  # ε = this / budget: the cost tie-break can never outweigh one follower
-
-
-class PlanError(ValueError):
-    """A request the planner refuses: `status` (400/422) and the request `field` it names."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Share:
-    """Bounds on a group's share of the plan's cost (fractions)."""
-
-    min: float = 0.0
-    max: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -175,78 +171,6 @@ class Plan:
         return asdict(self)
 
 
-def validate(candidates: Candidates, request: PlanRequest) -> None:
-    """The request's own contradictions, then those against the candidates (PlanError)."""
-    budget = request.budget
-    if (
-        isinstance(budget, bool)
-        or not isinstance(budget, (int, float))
-        or not np.isfinite(budget)
-        or budget <= 0
-    ):
-        raise PlanError("budget", "budget must be a number above 0", 400)
-    if request.objective not in PLAN_OBJECTIVES:
-        raise PlanError("objective", f"objective must be one of {', '.join(PLAN_OBJECTIVES)}", 400)
-    if not 1 <= request.min_posts <= request.max_posts:
-        raise PlanError("constraints.posts_per_influencer", "posts per influencer: need 1 ≤ min ≤ max")
-    if request.max_influencers is not None and request.max_influencers < 1:
-        raise PlanError("constraints.max_influencers", "max_influencers must be at least 1")
-    for name, shares in (("platform_share", request.platform_share), ("tier_share", request.tier_share)):
-        for key, share in shares.items():
-            if not 0.0 <= share.min <= share.max <= 1.0:
-                raise PlanError(f"constraints.{name}", f"{name} {key}: need 0 ≤ min ≤ max ≤ 1")
-        if sum(s.min for s in shares.values()) > 1.0 + 1e-9:
-            raise PlanError(f"constraints.{name}", f"{name}: the minimum shares add up to more than 1")
-    if request.max_influencers is not None and len(request.pinned) > request.max_influencers:
-        raise PlanError(
-            "constraints.include",
-            f"{len(request.pinned)} pinned influencers but at most "
-            f"{request.max_influencers} allowed (max_influencers)",
-        )
-    _validate_against(candidates, request)
-
-
-def _validate_against(candidates: Candidates, request: PlanRequest) -> None:
-    if len(candidates) == 0:
-        raise PlanError(
-            "filters",
-            "no priced candidate matches the filters (an influencer without a cost "
-            "forecast cannot be planned)",
-        )
-    cheapest = float(candidates.cost.min()) * request.min_posts
-    if cheapest > request.budget:
-        raise PlanError(
-            "budget",
-            f"budget {request.budget:,.2f} is below the cheapest candidate "
-            f"({request.min_posts} post(s) for {cheapest:,.2f})",
-        )
-    missing = sorted(set(request.pinned) - set(candidates.influencer_id.tolist()))
-    if missing:
-        raise PlanError(
-            "constraints.include",
-            f"pinned influencer(s) {missing} are not priced candidates "
-            "(filtered out, flagged, already hired, or without a cost forecast)",
-        )
-    pinned_cost = 0.0
-    for influencer in request.pinned:
-        pinned_cost += (
-            float(candidates.cost[candidates.influencer_id == influencer].min()) * request.min_posts
-        )
-    if pinned_cost > request.budget:
-        raise PlanError(
-            "constraints.include",
-            f"the pinned influencers alone cost at least {pinned_cost:,.2f}, "
-            f"over the budget {request.budget:,.2f}",
-        )
-    for name, column in (("platform_share", candidates.platform), ("tier_share", candidates.tier)):
-        present = set(column.tolist())
-        for key, share in getattr(request, name).items():
-            if share.min > 0 and key not in present:
-                raise PlanError(
-                    f"constraints.{name}", f"{name} {key}: a minimum share but no candidate has it"
-                )
-
-
 def prune_dominated(candidates: Candidates, request: PlanRequest) -> np.ndarray:
     """Indices of the rows worth keeping. Without share constraints a row is dropped when another content
     type of the same influencer costs no more and forecasts no less (for reach: costs no more): moving
@@ -335,12 +259,34 @@ def _outcome(
     return result, rows, "optimal" if result.status == 0 else "time_limit", gap
 
 
-def _solve(cands: Candidates, request: PlanRequest) -> tuple[Any, np.ndarray, str, float]:
+def _knapsack_stage(cands: Candidates, request: PlanRequest, deadline: float) -> np.ndarray | None:
+    """Rows that may be in a plan at least as good as an incumbent, by the knapsack bound
+    (predictfluence_ml.planner_reduce.knapsack_bound); None when it does not apply or finds no incumbent."""
+    if request.objective == "reach" or len(cands) <= _HUGE_LIMIT:
+        return None
+    upper, reduced = reduce.knapsack_bound(cands.value, cands.cost, float(request.budget), request.max_posts)
+    bound = upper - reduced
+    pinned = np.flatnonzero(np.isin(cands.influencer_id, np.array(sorted(request.pinned), dtype=np.int64)))
+    first = np.union1d(np.argsort(-bound, kind="stable")[:_HUGE_RESTRICTED], pinned)
+    result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP)
+    if result.x is None:
+        return None
+    incumbent = -float(result.fun)
+    keep = np.flatnonzero(bound >= incumbent - 1e-6 * max(1.0, abs(incumbent)))
+    return np.union1d(np.union1d(keep, first[np.rint(result.x[: len(first)]) > 0]), pinned)
+
+
+def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[Any, np.ndarray, str, float]:
     """The MILP's result, the rows of `cands` it was solved over, status and gap. Large instances are
     first reduced by LP-bound fixing (predictfluence_ml.planner_reduce): it never drops a row of a plan
     better than one already found, so the optimum over the rest is the optimum."""
     deadline = time.perf_counter() + float(request.time_limit)
     everything = np.arange(len(cands))
+    stage = _knapsack_stage(cands, request, deadline) if huge else None
+    if stage is not None:
+        rest = replace(request, time_limit=max(deadline - time.perf_counter(), 0.05))
+        result, rows, status, gap = _solve(cands.take(stage), rest, huge=False)
+        return result, stage[rows], status, gap
     if len(cands) <= _DIRECT_LIMIT:
         return _outcome(_milp(cands, request, float(request.time_limit)), everything)
     ids, owner = np.unique(cands.influencer_id, return_inverse=True)

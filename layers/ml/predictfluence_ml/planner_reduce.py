@@ -101,3 +101,23 @@ def quiet_stdout():
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
+
+
+def knapsack_bound(
+    value: np.ndarray, cost: np.ndarray, budget: float, max_posts: int
+) -> tuple[float, np.ndarray]:
+    """A cheap first stage for very large instances (maximisation form). Keeping only the budget of every
+    constraint (rows independent, 0 ≤ n_k ≤ max_posts, continuous) leaves a fractional knapsack: its
+    optimum U is Dantzig's greedy by value per cost, and with r the ratio of the row where the budget runs
+    out, a row's reduced cost is d_k = max(r · cost_k − value_k, 0). Dropping constraints only raises the
+    optimum, so every plan of the full problem that uses row k is worth at most U − d_k. Returns (U, d)."""
+    ratio = value / cost
+    order = np.argsort(-ratio, kind="stable")
+    spent = np.cumsum(cost[order] * max_posts)
+    full = int(np.searchsorted(spent, budget, side="right"))
+    upper = float(value[order][:full].sum()) * max_posts
+    critical = 0.0
+    if full < len(order):
+        critical = float(ratio[order[full]])
+        upper += critical * (budget - (float(spent[full - 1]) if full else 0.0))
+    return upper, np.maximum(critical * cost - value, 0.0)
