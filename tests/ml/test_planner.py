@@ -100,7 +100,7 @@ def test_optimal_against_brute_force(spec: int, seed: int, path: str, monkeypatc
     if path != "direct":  # every instance goes through LP-bound fixing and the restricted MILP
         monkeypatch.setattr(planner, "_DIRECT_LIMIT", 0)
         monkeypatch.setattr(planner, "_RESTRICTED_SIZE", 1)
-    if path == "knapsack-then-lp":  # and first through the knapsack bound (engagements objective only)
+    if path == "knapsack-then-lp":  # and first through the knapsack bound
         monkeypatch.setattr(planner, "_HUGE_LIMIT", 0)
         monkeypatch.setattr(planner, "_HUGE_RESTRICTED", 1)
     c = world(4, seed)

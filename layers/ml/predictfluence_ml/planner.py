@@ -47,7 +47,7 @@ __all__ = [
 
 _DIRECT_LIMIT = 1500  # candidate rows solved as one MILP; above it, LP-bound fixing first
 _RESTRICTED_SIZE = 300  # rows (besides those the LP uses) in the MILP that finds the incumbent
-_HUGE_LIMIT = 20_000  # candidate rows above which the knapsack bound reduces first (engagements, conversions)
+_HUGE_LIMIT = 20_000  # candidate rows above which the knapsack bound reduces first
 _HUGE_RESTRICTED = 1_000  # rows of the MILP that finds that stage's incumbent
 _INCUMBENT_GAP = 1e-4  # the restricted MILP only has to find a good incumbent
 # HiGHS options scipy passes through (with a warning it does not know them): its primal heuristics
@@ -262,9 +262,13 @@ def _outcome(
 def _knapsack_stage(cands: Candidates, request: PlanRequest, deadline: float) -> np.ndarray | None:
     """Rows that may be in a plan at least as good as an incumbent, by the knapsack bound
     (predictfluence_ml.planner_reduce.knapsack_bound); None when it does not apply or finds no incumbent."""
-    if request.objective == "reach" or len(cands) <= _HUGE_LIMIT:
+    if len(cands) <= _HUGE_LIMIT:
         return None
-    upper, reduced = reduce.knapsack_bound(cands.value, cands.cost, float(request.budget), request.max_posts)
+    # reach: a plan's reach is at most that of one row per chosen influencer (any used one, row k
+    # included) with its followers as value, at most one unit each — the same knapsack with cap 1
+    reach = request.objective == "reach"
+    value, cap = (cands.followers, 1) if reach else (cands.value, request.max_posts)
+    upper, reduced = reduce.knapsack_bound(value, cands.cost, float(request.budget), cap)
     bound = upper - reduced
     pinned = np.flatnonzero(np.isin(cands.influencer_id, np.array(sorted(request.pinned), dtype=np.int64)))
     first = np.union1d(np.argsort(-bound, kind="stable")[:_HUGE_RESTRICTED], pinned)
