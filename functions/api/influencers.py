@@ -20,7 +20,8 @@ influencer_routes = router.blueprint
 @router.route("/influencers", "GET", role="viewer", query=InfluencerListQuery, response=InfluencerPage,
               summary="List influencers with filters, sort and paging")
 def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
-    """Averages are over each influencer's posts (the influencer_stats rollup, refreshed after each load)."""
+    """Averages are over each influencer's posts, else from its latest imported snapshot (figures_source says
+    which; the influencer_stats rollup, refreshed after each load)."""
     items, total = q.list_influencers(query)
     return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
 

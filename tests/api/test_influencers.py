@@ -22,7 +22,8 @@ def test_list_defaults_sort_by_followers_desc_with_averages(client, auth, datase
         "id": 1, "platform": "instagram", "handle": "ig_alice", "name": "Alice A", "category": "beauty",
         "country": "US", "language": "en", "followers": 20000, "follower_tier": "micro", "posts": 3,
         "avg_engagement_rate": pytest.approx((0.095 + 0.15 + 0.025) / 3, rel=1e-12),
-        "avg_likes": 1500.0, "avg_views": 15000.0,
+        "avg_likes": 1500.0, "avg_views": 15000.0, "avg_comments": 150.0,
+        "figures_source": "posts", "snapshot_source": None, "snapshot_as_of": None, "snapshot_posts": None,
     }
     erin, dave = body["items"][2], body["items"][0]
     assert (erin["posts"], erin["avg_engagement_rate"], erin["avg_likes"], erin["avg_views"]) == (1, None, None, None)

@@ -20,13 +20,22 @@ SORTS: dict[str, str] = {
     "avg_er": "avg_engagement_rate",
     "avg_likes": "avg_likes",
     "avg_views": "avg_views",
+    "avg_comments": "avg_comments",
     "name": "lower(coalesce(name, handle))",
 }
 
 ITEM_COLUMNS = (
     "influencer_id AS id, platform, handle, name, category, country, language, followers, follower_tier, "
-    "posts, avg_engagement_rate, avg_likes, avg_views"
+    "posts, avg_engagement_rate, avg_likes, avg_views, avg_comments, figures_source, snapshot_source, "
+    "snapshot_as_of, snapshot_posts"
 )
+# filter name -> (column, operator): the figure ranges (the figures are the posts' or, without any, the snapshot's)
+RANGES: dict[str, tuple[str, str]] = {
+    "min_er": ("avg_engagement_rate", ">="), "max_er": ("avg_engagement_rate", "<="),
+    "min_avg_likes": ("avg_likes", ">="), "max_avg_likes": ("avg_likes", "<="),
+    "min_avg_views": ("avg_views", ">="), "max_avg_views": ("avg_views", "<="),
+    "min_avg_comments": ("avg_comments", ">="), "max_avg_comments": ("avg_comments", "<="),
+}
 
 
 class InfluencerFilter(Page, Protocol):
@@ -39,12 +48,13 @@ class InfluencerFilter(Page, Protocol):
     min_followers: int | None
     max_followers: int | None
     q: str | None
+    figures_source: str | None
     sort: str
     order: str
 
 
 class _AllInfluencers:
-    platform = category = country = tier = min_followers = max_followers = q = None
+    platform = category = country = tier = min_followers = max_followers = q = figures_source = None
     sort, order, page, page_size = "followers", "desc", 1, 50
 
 
@@ -57,6 +67,9 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
         where.optional(f"lower({column}) = lower(:{column})", **{column: value})
     where.optional("followers >= :min_followers", min_followers=f.min_followers)
     where.optional("followers <= :max_followers", max_followers=f.max_followers)
+    for name, (column, op) in RANGES.items():
+        where.optional(f"{column} {op} :{name}", **{name: getattr(f, name, None)})
+    where.optional("figures_source = :figures_source", figures_source=f.figures_source)
     where.contains("q", f.q, "handle", "name")
     where_sql = where.sql()
     params = {**where.params, **page_params(f)}
@@ -98,9 +111,13 @@ def profile(influencer_id: int) -> dict[str, Any]:
 
 def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
     base = one(
-        "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, "
+        "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, "
+        "coalesce(i.followers, s.followers) AS followers, "
+        "CASE WHEN i.followers IS NOT NULL THEN 'profile' WHEN s.followers IS NOT NULL THEN 'snapshot' END "
+        "AS followers_source, "
         "i.follower_tier, coalesce(s.posts, (SELECT count(*) FROM post p WHERE p.influencer_id = i.id)) AS posts, "
-        "s.avg_engagement_rate, s.avg_likes, s.avg_views "
+        "s.avg_engagement_rate, s.avg_likes, s.avg_views, s.avg_comments, s.figures_source, s.snapshot_source, "
+        "s.snapshot_as_of, s.snapshot_posts "
         "FROM influencer i LEFT JOIN influencer_stats s ON s.influencer_id = i.id WHERE i.id = :id",
         {"id": influencer_id}, conn,
     )
@@ -115,7 +132,8 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
     base["scores"] = rows(
         "SELECT content_type, predicted_er AS predicted_engagement_rate, er_low AS interval_low, "
         "er_high AS interval_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, "
-        "rationale, model_version_id, scored_at FROM influencer_score WHERE influencer_id = :id ORDER BY content_type",
+        "rationale, model_version_id, scored_at, cost_per_post, cost_low, cost_high "
+        "FROM influencer_score WHERE influencer_id = :id ORDER BY content_type",
         {"id": influencer_id}, conn,
     )
     base["campaigns"] = rows(
@@ -129,6 +147,13 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
         "WHERE influencer_id = :id ORDER BY as_of DESC, id DESC LIMIT 1",
         {"id": influencer_id}, conn,
     )
+    base["snapshots"] = rows(
+        "SELECT as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, "
+        "CASE WHEN jsonb_typeof(extra -> 'avg_comments') = 'number' THEN (extra ->> 'avg_comments')::float8 END "
+        "AS avg_comments, id FROM influencer_snapshot WHERE influencer_id = :id "
+        "ORDER BY as_of DESC, id DESC LIMIT 500",
+        {"id": influencer_id}, conn,
+    )[::-1]  # the latest 500, oldest first
     return base
 
 
