@@ -74,10 +74,12 @@ STATEMENTS = [
     """INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256) VALUES
        ('er_regressor', 'v1', 'champion', '{}', 's3://models/er/v1.joblib', repeat('a', 64))""",
     """INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, er_high,
-       performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale) VALUES
-       (1, 'image', 1, 0.08, 0.05, 0.11, 'high', 0.7, 3, 0.1, '["engagement spike"]', 'Strong beauty audience'),
-       (1, 'video', 1, 0.12, 0.09, 0.15, 'high', 0.8, 3, NULL, NULL, NULL),
-       (3, 'video', 1, 0.06, 0.04, 0.08, 'medium', 0.6, 3, NULL, NULL, NULL)""",
+       performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale, engagements,
+       cost_per_post, cost_low, cost_high) VALUES
+       (1, 'image', 1, 0.08, 0.05, 0.11, 'high', 0.7, 3, 0.1, '["engagement spike"]', 'Strong beauty audience',
+        NULL, NULL, NULL, NULL),
+       (1, 'video', 1, 0.12, 0.09, 0.15, 'high', 0.8, 3, NULL, NULL, NULL, 2400, 300, 220, 410),
+       (3, 'video', 1, 0.06, 0.04, 0.08, 'medium', 0.6, 3, NULL, NULL, NULL, 9000, 900, 650, 1250)""",
     """INSERT INTO etl_load (file_key, checksum, kind, status, rows_in, rows_loaded, rows_rejected, report_key,
        started_at, finished_at) VALUES
        ('raw/posts/a.csv', repeat('1', 64), 'posts', 'loaded', 10, 10, 0, NULL,

@@ -185,6 +185,11 @@ KNOWN_GOOD = {
     "PATCH /campaigns/{campaign_id}/influencers/{influencer_id}": [
         {"path_parameters": {"campaign_id": 1, "influencer_id": 4}, "body": {"status": "live"}}],
     "DELETE /keys/{key_id}": [{"path_parameters": {"key_id": "decoy"}}],  # the last decoy key, filled in below
+    "POST /campaigns/{campaign_id}/hires": [  # then Spring Glow (8,500 committed) hires Bob and Eve at once
+        {"path_parameters": {"campaign_id": 1},
+         "body": {"hires": [{"influencer_id": 2, "agreed_cost": 400}, {"influencer_id": 5, "agreed_cost": 600}]}}],
+    "POST /campaigns/{campaign_id}/plan": [  # Gym Push has hired neither of the two priced, unflagged creators
+        {"path_parameters": {"campaign_id": 2}, "body": {"budget": 1500}}],
 }
 
 
