@@ -48,7 +48,8 @@ WITH p AS (
     FROM influencer_snapshot
     ORDER BY influencer_id, as_of DESC, id DESC
 ), j AS (
-    SELECT i.*, coalesce(p.posts, 0) AS n_posts, coalesce(p.measured, 0) > 0 AS measured,
+    SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, i.follower_tier,
+           coalesce(p.posts, 0) AS n_posts, coalesce(p.measured, 0) > 0 AS measured,
            p.er, p.er_sum, p.er_posts, p.likes, p.comments, p.views,
            s.influencer_id IS NOT NULL AS has_snapshot, s.as_of AS s_as_of, s.source AS s_source,
            s.followers AS s_followers, s.posts AS s_posts, s.avg_likes AS s_likes, s.avg_views AS s_views,

@@ -3,7 +3,7 @@ import { chart, chartWithTable } from "../charts.js";
 import { openHireDialog } from "../hire.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, fmt, h, num, statusBadge, table } from "../ui.js";
-import { erOf, influencerName } from "./influencers.js";
+import { erOf, influencerName, snapshotMarker } from "./influencers.js";
 
 export const title = "Influencer";
 const DIMENSIONS = [["country", "Country"], ["age_group", "Age group"], ["gender", "Gender"]];
@@ -37,6 +37,39 @@ export function costText(r, currency) {
   }
   if (has(r.past_agreed_cost)) return `${fmt.money(r.past_agreed_cost, currency)} avg. of past hires`;
   return "No forecast yet";
+}
+
+// Where a headline figure comes from: post metrics, the influencer's own profile, or an imported snapshot.
+export function figureSource(p, figure) {
+  const snap = p.latest_snapshot;
+  const snapText = (s) => `snapshot · ${s.source} · ${s.as_of}`;
+  if (figure === "followers") {
+    if (p.followers_source === "snapshot" && snap) return snapText(snap);
+    return p.followers_source === "profile" ? "profile" : null;
+  }
+  if (p.figures_source === "snapshot") return `snapshot · ${p.snapshot_source} · ${p.snapshot_as_of}`;
+  if (p.figures_source === "posts") return snap ? `post metrics (snapshot of ${snap.as_of} not used)` : "post metrics";
+  return null;
+}
+
+function stat(label, value, source) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value, source ? h("span", { class: "fig-source", "data-testid": "figure-source" }, source) : null));
+}
+
+// Imported snapshots over time: a chart when there are two or more, always a table.
+function snapshotHistory(p) {
+  const snaps = pick(p, "snapshots") || [];
+  if (snaps.length === 0) return null;
+  const columns = [
+    { label: "As of", value: (s) => fmt.date(s.as_of) }, { label: "Source", value: (s) => s.source },
+    { label: "Followers", num: true, value: (s) => fmt.int(s.followers) }, { label: "ER", num: true, value: (s) => fmt.pct(s.engagement_rate) },
+    { label: "Avg likes", num: true, value: (s) => fmt.int(s.avg_likes) }, { label: "Avg views", num: true, value: (s) => fmt.int(s.avg_views) },
+  ];
+  return h("section", { class: "card", "data-testid": "snapshot-history" }, h("h2", {}, "Imported snapshots"),
+    snaps.length > 1
+      ? chartWithTable({ title: "Followers per snapshot", type: "line", labels: snaps.map((s) => fmt.dateShort(s.as_of)), series: [{ label: "Followers", values: snaps.map((s) => num(s.followers)) }], valueFormat: fmt.compact,
+        caption: "Imported snapshots, most recent first", rows: snaps.slice().reverse(), columns })
+      : table({ caption: "Imported snapshot", rows: snaps, columns }));
 }
 
 export async function render({ root, params, isCurrent }) {
@@ -88,11 +121,15 @@ export async function render({ root, params, isCurrent }) {
           h("div", {}, h("h1", {}, influencerName(p)),
             h("div", { class: "meta" }, badge(`@${p.handle}`), badge(fmt.label(p.platform), "primary"), p.category ? badge(fmt.label(p.category)) : null, p.country ? badge(p.country) : null, p.follower_tier ? badge(`${fmt.label(p.follower_tier)} tier`) : null))),
         h("div", { class: "page-actions" }, hireBtn))),
+    snapshotMarker(p),
     h("dl", { class: "stat-list", "data-testid": "profile-stats" },
-      [["Followers", fmt.int(p.followers)], ["Avg engagement rate", fmt.pct(erOf(p))], ["Avg likes", fmt.int(pick(p, "avg_likes"))], ["Avg views", fmt.int(pick(p, "avg_views"))], ["Posts", fmt.int(pick(p, "posts", "posts_count", "post_count"))],
-        ...(score ? [[`Predicted ER${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))],
+      stat("Followers", fmt.int(p.followers), figureSource(p, "followers")),
+      [["Avg engagement rate", fmt.pct(erOf(p))], ["Avg likes", fmt.int(pick(p, "avg_likes"))], ["Avg views", fmt.int(pick(p, "avg_views"))], ["Avg comments", fmt.int(pick(p, "avg_comments"))]]
+        .map(([k, v]) => stat(k, v, figureSource(p, "averages"))),
+      stat("Posts", fmt.int(p.figures_source === "snapshot" && p.snapshot_posts != null ? p.snapshot_posts : pick(p, "posts", "posts_count", "post_count")), p.figures_source === "snapshot" && p.snapshot_posts != null ? figureSource(p, "averages") : null),
+      [...(score ? [[`Predicted ER${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, fmt.pct(pick(score, "predicted_engagement_rate", "predicted_er"))], ["Performance tier", fmt.label(pick(score, "performance_tier"))],
           ...(score.cost_per_post !== undefined && score.cost_per_post !== null ? [[`Cost per post${score.content_type && score.content_type !== "all" ? ` · ${fmt.label(score.content_type)}` : ""}`, costText(score)]] : [])] : [])]
-        .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
+        .map(([k, v]) => stat(k, v, k.startsWith("Cost per post") ? "forecast" : null))),
     score && score.rationale ? h("div", { class: "alert alert-info" }, h("strong", {}, `Why this prediction${score.content_type && score.content_type !== "all" ? ` (${fmt.label(score.content_type).toLowerCase()} posts)` : ""}`), score.rationale) : null,
     anomalyWarning(score),
     scores.length > 1 ? h("section", { class: "card" }, h("h2", {}, "Predicted engagement by content type"),
@@ -103,6 +140,7 @@ export async function render({ root, params, isCurrent }) {
         { label: "Tier", value: (s) => fmt.label(s.performance_tier) },
         ...(scores.some((s) => s.cost_per_post !== undefined && s.cost_per_post !== null) ? [{ label: "Cost per post (forecast)", num: true, value: (s) => costText(s) }] : []),
       ] })) : null,
+    snapshotHistory(p),
     h("section", { class: "card" }, h("h2", {}, "Engagement rate, last 30 days"),
       trend.length === 0 ? empty("No posts in the last 30 days", "The trend appears once post metrics arrive.") :
         chartWithTable({ title: "Daily engagement rate", type: "line", labels: trend.map((t) => fmt.dateShort(t.date)), series: [{ label: "Engagement rate", values: trend.map((t) => num(pick(t, "engagement_rate", "avg_engagement_rate"))) }], valueFormat: (v) => fmt.pct(v, 1),

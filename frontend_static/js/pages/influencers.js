@@ -8,8 +8,19 @@ const VIEW_KEY = "pf.influencers.view";
 // The remembered choice; without one, cards on a phone (a 9-column table does not fit) and a table elsewhere.
 const currentView = () => localStorage.getItem(VIEW_KEY) || (window.matchMedia("(max-width: 640px)").matches ? "cards" : "table");
 const PAGE_SIZES = [25, 50, 100, 200];
-const SORTS = [["followers", "Followers"], ["avg_er", "Avg ER"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["name", "Name"]];
-const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "q", "sort", "order", "page_size"];
+const SORTS = [["followers", "Followers"], ["avg_er", "Avg ER"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["avg_comments", "Avg comments"], ["name", "Name"]];
+const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "min_er", "max_er", "figures_source", "q", "sort", "order", "page_size"];
+const SOURCES = [["", "Posts or snapshot"], ["posts", "Post metrics"], ["snapshot", "Imported snapshot"]];
+// ER filters are typed as percents and sent as fractions (the API's unit)
+const pctIn = (v) => (v === undefined || v === null || v === "" ? "" : String(+(Number(v) * 100).toFixed(4)));
+const pctOut = (v) => (v === "" ? "" : String(Number(v) / 100));
+
+// "snapshot · <source> · <as-of>" on figures that come from an imported profile snapshot (no post metrics)
+export function snapshotMarker(r) {
+  if (!r || r.figures_source !== "snapshot") return null;
+  const text = `snapshot · ${r.snapshot_source || "import"} · ${r.snapshot_as_of || "?"}`;
+  return h("span", { class: "snap-mark", "data-testid": "snapshot-marker", title: "No post metrics yet: these figures are the latest imported profile snapshot's" }, text);
+}
 
 export function influencerName(r) { return r.name || r.handle || `#${r.id}`; }
 export const erOf = (r) => pick(r, "avg_engagement_rate", "engagement_rate", "avg_er");
@@ -25,6 +36,9 @@ export async function render({ root, query, isCurrent }) {
     category: suggestInput(h, "category", CATEGORIES, q.category, "Any category"),
     country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. United States", maxlength: "64" }),
     tier: select("tier", opts(TIERS, "All tiers"), q.tier),
+    min_er: h("input", { type: "number", name: "min_er", min: "0", max: "100", step: "any", value: pctIn(q.min_er), placeholder: "Min %" }),
+    max_er: h("input", { type: "number", name: "max_er", min: "0", max: "100", step: "any", value: pctIn(q.max_er), placeholder: "Max %" }),
+    figures_source: select("figures_source", SOURCES, q.figures_source || ""),
     min_followers: h("input", { type: "number", name: "min_followers", min: "0", step: "1", value: q.min_followers || "", placeholder: "Min" }),
     max_followers: h("input", { type: "number", name: "max_followers", min: "0", step: "1", value: q.max_followers || "", placeholder: "Max" }),
     sort: select("sort", SORTS, q.sort),
@@ -37,6 +51,7 @@ export async function render({ root, query, isCurrent }) {
     field("Platform", inputs.platform), field("Category", inputs.category[0]), inputs.category[1],
     field("Country", inputs.country), field("Tier", inputs.tier),
     field("Min followers", inputs.min_followers), field("Max followers", inputs.max_followers),
+    field("Min ER %", inputs.min_er), field("Max ER %", inputs.max_er), field("Figures from", inputs.figures_source),
     field("Sort by", inputs.sort), field("Order", inputs.order), field("Page size", inputs.page_size),
     h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Apply"), h("a", { class: "btn btn-ghost", href: "#/influencers" }, "Reset")),
     rangeErr,
@@ -44,6 +59,13 @@ export async function render({ root, query, isCurrent }) {
   const apply = () => {
     const next = {};
     for (const k of FILTER_KEYS) next[k] = (Array.isArray(inputs[k]) ? inputs[k][0] : inputs[k]).value.trim();
+    next.min_er = pctOut(next.min_er);
+    next.max_er = pctOut(next.max_er);
+    if (next.min_er && next.max_er && Number(next.min_er) > Number(next.max_er)) {
+      rangeErr.textContent = "Min ER must not exceed max ER.";
+      inputs.min_er.setAttribute("aria-invalid", "true");
+      return;
+    }
     if (next.q && next.q.length < 3) {
       rangeErr.textContent = "Type at least 3 characters to search.";
       inputs.q.setAttribute("aria-invalid", "true");
@@ -59,7 +81,7 @@ export async function render({ root, query, isCurrent }) {
     navigate("/influencers", next);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
-  for (const k of ["platform", "tier", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
+  for (const k of ["platform", "tier", "figures_source", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
 
   const viewToggle = h("div", { class: "segmented", role: "group", "aria-label": "View" },
     ["table", "cards"].map((v) => h("button", { type: "button", "aria-pressed": String(view === v), "data-view": v, onclick: () => { localStorage.setItem(VIEW_KEY, v); renderResults(); updateToggle(); } }, v === "table" ? "Table" : "Cards")));
@@ -110,7 +132,10 @@ export async function render({ root, query, isCurrent }) {
           h("div", { class: "metrics" },
             h("span", {}, h("b", {}, fmt.compact(r.followers)), "followers"),
             h("span", {}, h("b", {}, fmt.pct(erOf(r))), "avg ER"),
-            h("span", {}, h("b", {}, fmt.compact(pick(r, "avg_views"))), "avg views")))))));
+            h("span", {}, h("b", {}, fmt.compact(pick(r, "avg_likes"))), "avg likes"),
+            h("span", {}, h("b", {}, fmt.compact(pick(r, "avg_views"))), "avg views"),
+            h("span", {}, h("b", {}, fmt.compact(pick(r, "avg_comments"))), "avg comments")),
+          snapshotMarker(r))))));
     } else {
       clear(results, table({
         caption: `Influencers, page ${page} of ${pages}`,
@@ -122,7 +147,7 @@ export async function render({ root, query, isCurrent }) {
         // a header click sorts by that column; clicking the current one flips the order
         onSort: (key) => navigate("/influencers", { ...q, sort: key, order: key === q.sort && q.order === "desc" ? "asc" : "desc", page: "1" }),
         columns: [
-          { label: "Influencer", sortKey: "name", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`))) },
+          { label: "Influencer", sortKey: "name", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`), snapshotMarker(r))) },
           { label: "Platform", value: (r) => fmt.label(r.platform) },
           { label: "Category", value: (r) => fmt.label(r.category) },
           { label: "Country", value: (r) => r.country || "—" },
@@ -131,6 +156,7 @@ export async function render({ root, query, isCurrent }) {
           { label: "Avg ER", sortKey: "avg_er", num: true, value: (r) => fmt.pct(erOf(r)) },
           { label: "Avg likes", sortKey: "avg_likes", num: true, value: (r) => fmt.int(pick(r, "avg_likes")) },
           { label: "Avg views", sortKey: "avg_views", num: true, value: (r) => fmt.int(pick(r, "avg_views")) },
+          { label: "Avg comments", sortKey: "avg_comments", num: true, value: (r) => fmt.int(pick(r, "avg_comments")) },
         ],
       }));
     }
