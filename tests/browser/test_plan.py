@@ -5,18 +5,17 @@ planner refusals show next to the field they name and hire all keeps the budget 
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import ROOT, SITE, Stack, shoot
+from tests.browser.axe import axe_violations
+from tests.browser.conftest import SITE, Stack, shoot
 from tests.browser.seed import seed
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Influencers 1–12 have image and video scores (seed.py); give each a cost forecast per post and expected
 # engagements per post (predicted ER × followers) with intervals, as the cost model and scoring write them.
@@ -63,18 +62,6 @@ def plan(pg: Any, button: str = "Plan") -> dict[str, Any]:
     }
 
 
-def axe_violations(pg: Any, selector: str) -> list[dict[str, Any]]:
-    """axe-core's violations inside `selector` (injected through the DevTools protocol, which the site's CSP
-    does not govern)."""
-    if not AXE.exists():  # the flow's own checks still run; the warning says the accessibility check did not
-        warnings.warn(f"axe-core is not installed ({AXE}): npm install --no-save axe-core", stacklevel=2)
-        return []
-    pg.evaluate(AXE.read_text(encoding="utf-8"))
-    return pg.evaluate(
-        "async (sel) => (await axe.run(document.querySelector(sel))).violations"
-        ".map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}))",
-        selector,
-    )
 
 
 def row_names(pg: Any) -> list[str]:

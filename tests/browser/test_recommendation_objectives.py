@@ -14,13 +14,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import Stack, shoot
 from tests.browser.seed import seed
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FORECAST = re.compile(r"^\$[\d,]+ forecast \(\$[\d,]+–\$[\d,]+\)$")
 
 OBJECTIVES_SQL = """
@@ -92,18 +92,6 @@ def api_names(stack: Stack, key: str, query: str = "") -> list[str]:
     return [r["name"] for r in stack.api("GET", f"/recommendations{query}", key)["items"]]
 
 
-def axe_violations(pg: Any, selector: str) -> list[dict[str, Any]]:
-    """axe-core's violations inside `selector` (injected through the DevTools protocol, which the site's CSP
-    does not govern). The avatars are left out: decorative (aria-hidden) initials whose generated
-    background colour is ui.js's, not these pages'."""
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed ({AXE}); npm install --no-save axe-core")
-    pg.evaluate(AXE.read_text(encoding="utf-8"))
-    return pg.evaluate(
-        "async (sel) => (await axe.run({include: [sel], exclude: ['.avatar']})).violations"
-        ".map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}))",
-        selector,
-    )
 
 
 def test_objective_selector_reranks_and_costs_are_forecasts(page, stack: Stack, data) -> None:
@@ -121,7 +109,7 @@ def test_objective_selector_reranks_and_costs_are_forecasts(page, stack: Stack, 
     costs = page.get_by_test_id("cost").locator("dd").all_inner_texts()
     assert len(costs) == 11 and all(FORECAST.match(c.strip()) for c in costs), costs
     assert costs[0].strip() == "$60 forecast ($42–$84)"  # Creator 002: 20 + 10 × 2²
-    assert axe_violations(page, "main") == []
+    assert axe_violations(page, "main", exclude=(".avatar",)) == []
     shoot(page, "20-recommendations-per-dollar")
 
     selector.select_option("engagement_rate")
@@ -178,7 +166,7 @@ def test_models_page_shows_both_baselines_per_segment_and_the_cost_model(page, s
     versions = page.locator(".versions-table tbody tr")
     expect(versions).to_have_count(1)
     assert "Champion" in versions.first.inner_text()
-    assert axe_violations(page, "main") == []
+    assert axe_violations(page, "main", exclude=(".avatar",)) == []
     shoot(page, "22-models")
 
 
