@@ -18,7 +18,10 @@ def list_models(query: ModelsQuery) -> ModelVersions:
     the creator's own last-90-day ER); otherwise it stays `rejected` with its metrics (see `decision`).
     `metrics` also holds `mae_vs_persistence` and, per history segment (`none`, `lt5`, `5to14`, `ge15`:
     posts of this content type in the last 90 days), `segment_<s>_rows`, `segment_<s>_mae`,
-    `segment_<s>_baseline_mae`, `segment_<s>_persistence_mae`, `segment_<s>_mae_vs_persistence`."""
+    `segment_<s>_baseline_mae`, `segment_<s>_persistence_mae`, `segment_<s>_mae_vs_persistence`; and the cost
+    model's held-out figures (`cost_model`, `cost_mae`, `cost_baseline_mae` = the per-platform rate card,
+    `cost_mae_ratio`, `cost_interval_coverage`, `cost_train_hires`, `cost_test_hires`), which take no part in
+    the promotion decision."""
     items, champion = q.model_versions(query.kind, query.limit)
     return ModelVersions(items=items, champion=champion)  # type: ignore[arg-type]
 
