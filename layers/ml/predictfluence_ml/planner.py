@@ -70,7 +70,7 @@ class PlanRequest:
     tier_share: Mapping[str, Share] = field(default_factory=dict)
     pinned: frozenset[int] = frozenset()
     time_limit: float = 10.0
-    mip_rel_gap: float = 1e-6
+    mip_rel_gap: float = 1e-4
     samples: int = 2000
     interval: float = 0.8
     seed: int = 0
@@ -246,22 +246,25 @@ def _milp(cands: Candidates, request: PlanRequest, time_limit: float, gap: float
 
 
 def _outcome(
-    result, rows: np.ndarray, lower_bound: float | None = None
+    result, rows: np.ndarray, lower_bound: float | None = None, target: float = 0.0
 ) -> tuple[Any, np.ndarray, str, float]:
     """(result, rows, status, gap). `lower_bound` (minimisation form) is a bound valid for the whole
-    problem when `result` was solved over a subset that may miss the optimum: the gap is then against it."""
+    problem when `result` was solved over a subset that may miss the optimum: the gap is then against it,
+    and the plan is `optimal` when that gap is within `target` (the request's relative gap)."""
     if result.x is None:
         return result, rows, "", 0.0
     gap = max(float(getattr(result, "mip_gap", 0.0) or 0.0), 0.0)
     if lower_bound is not None:
         gap = max((float(result.fun) - lower_bound) / max(abs(float(result.fun)), 1e-9), 0.0)
-        return result, rows, "time_limit", gap
+        return result, rows, "optimal" if gap <= target else "time_limit", gap
     return result, rows, "optimal" if result.status == 0 else "time_limit", gap
 
 
-def _knapsack_stage(cands: Candidates, request: PlanRequest, deadline: float) -> np.ndarray | None:
-    """Rows that may be in a plan at least as good as an incumbent, by the knapsack bound
-    (predictfluence_ml.planner_reduce.knapsack_bound); None when it does not apply or finds no incumbent."""
+def _knapsack_stage(cands: Candidates, request: PlanRequest, deadline: float):
+    """(rows, incumbent result, its rows, bound): the rows that may be in a plan at least as good as an
+    incumbent by the knapsack bound (predictfluence_ml.planner_reduce.knapsack_bound), the incumbent
+    (the optimum over the rows with the best bounds) and the bound U, in minimisation form (−U), valid for
+    the whole problem; None when it does not apply or finds no incumbent."""
     if len(cands) <= _HUGE_LIMIT:
         return None
     # reach: a plan's reach is at most that of one row per chosen influencer (any used one, row k
@@ -277,20 +280,31 @@ def _knapsack_stage(cands: Candidates, request: PlanRequest, deadline: float) ->
         return None
     incumbent = -float(result.fun)
     keep = np.flatnonzero(bound >= incumbent - 1e-6 * max(1.0, abs(incumbent)))
-    return np.union1d(np.union1d(keep, first[np.rint(result.x[: len(first)]) > 0]), pinned)
+    keep = np.union1d(np.union1d(keep, first[np.rint(result.x[: len(first)]) > 0]), pinned)
+    return keep, result, first, -upper  # reach: −U bounds ε·cost − followers too (ε·cost ≥ 0)
+
+
+def _within(result, lower_bound: float, request: PlanRequest) -> bool:
+    """Whether a feasible `result` is proven within the request's relative gap of a valid bound."""
+    fun = float(result.fun)
+    return fun - lower_bound <= float(request.mip_rel_gap) * max(abs(fun), 1e-9)
 
 
 def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[Any, np.ndarray, str, float]:
     """The MILP's result, the rows of `cands` it was solved over, status and gap. Large instances are
     first reduced by LP-bound fixing (predictfluence_ml.planner_reduce): it never drops a row of a plan
-    better than one already found, so the optimum over the rest is the optimum."""
+    better than one already found, so the optimum over the rest is the optimum. An incumbent already
+    within the request's gap of a valid bound (the knapsack bound, the LP relaxation) is returned at once."""
     deadline = time.perf_counter() + float(request.time_limit)
-    everything = np.arange(len(cands))
+    everything, target = np.arange(len(cands)), float(request.mip_rel_gap)
     stage = _knapsack_stage(cands, request, deadline) if huge else None
     if stage is not None:
+        keep, result, first, upper = stage
+        if _within(result, upper, request):
+            return _outcome(result, first, upper, target)
         rest = replace(request, time_limit=max(deadline - time.perf_counter(), 0.05))
-        result, rows, status, gap = _solve(cands.take(stage), rest, huge=False)
-        return result, stage[rows], status, gap
+        result, rows, status, gap = _solve(cands.take(keep), rest, huge=False)
+        return result, keep[rows], status, gap
     if len(cands) <= _DIRECT_LIMIT:
         return _outcome(_milp(cands, request, float(request.time_limit)), everything)
     ids, owner = np.unique(cands.influencer_id, return_inverse=True)
@@ -304,6 +318,8 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
     result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP)
     if result.x is None:
         return _outcome(_milp(cands, request, deadline - time.perf_counter()), everything)
+    if _within(result, float(lp.fun), request):
+        return _outcome(result, first, float(lp.fun), target)
     used = first[np.rint(result.x[: len(first)]) > 0]
     keep = np.union1d(reduce.survivors(bound, float(result.fun)), used)
     keep = np.union1d(keep, np.flatnonzero(pinned[owner]))
@@ -313,7 +329,7 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
     if final.x is None or final.fun > result.fun + 1e-9 * max(1.0, abs(result.fun)):  # not better: cut short
         dual = getattr(final, "mip_dual_bound", None)  # over `keep`, where the optimum lies: valid for all
         bound = max(float(lp.fun), dual) if dual is not None and np.isfinite(dual) else float(lp.fun)
-        return _outcome(result, first, bound)
+        return _outcome(result, first, bound, target)
     return _outcome(final, keep)
 
 
