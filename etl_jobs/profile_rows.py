@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from etl_jobs import headers as hdr
+from etl_jobs import normalise as norm
 from etl_jobs import values as val
 from etl_jobs.base import Rejection
 
@@ -22,35 +23,13 @@ MAX_NOTES = 300
 PER_CELL_NOTES = 20
 EARLIEST_AS_OF = dt.date(2004, 1, 1)
 TEXT_LIMITS: dict[str, int] = {"handle": 255, "name": 10_000, "category": 64, "country": 64}
-PLATFORM_ALIASES: dict[str, str] = {
-    "instagram": "instagram",
-    "insta": "instagram",
-    "ig": "instagram",
-    "tiktok": "tiktok",
-    "tt": "tiktok",
-    "youtube": "youtube",
-    "yt": "youtube",
-    "twitter": "twitter",
-    "x": "twitter",
-    "facebook": "facebook",
-    "fb": "facebook",
-    "twitch": "twitch",
-    "snapchat": "snapchat",
-    "pinterest": "pinterest",
-    "linkedin": "linkedin",
-    "threads": "threads",
-}
+PLATFORM_ALIASES = norm.PLATFORM_ALIASES  # one alias table: etl_jobs.normalise
 # File-name tokens that name a platform (short ambiguous ones such as "x" and "tt" are column-only).
 FILENAME_PLATFORMS: dict[str, str] = {k: v for k, v in PLATFORM_ALIASES.items() if k not in ("x", "tt")}
-_PLATFORM_VALUE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 
 
 def normalize_platform(raw: str) -> str | None:
-    key = re.sub(r"[\W_]+", "", raw.casefold())
-    if key in PLATFORM_ALIASES:
-        return PLATFORM_ALIASES[key]
-    candidate = raw.strip().lower()
-    return candidate if _PLATFORM_VALUE.match(candidate) else None
+    return norm.platform(raw)
 
 
 def platform_from_filename(key: str) -> str | None:
@@ -131,6 +110,8 @@ def parse_row(
         if len(errors) > 1:
             reason += "; also " + "; ".join(f"{c}: {r}" for c, _, r in errors[1:])
         return Rejection(line, reason, column, raw)
+    for what, column, text in norm.profile_row(out):
+        notes.cell(what, column, f"line {line}: {text}")
     if formula_like:
         extra["formula_like"] = formula_like
     out["extra"] = extra or None

@@ -281,6 +281,8 @@ def add_bytecode_to_zip(zip_path: Path, work: Path) -> None:
     log(f"deployment.zip: stripped {saved / 1e6:.1f} MB (extension-module symbols, C/Cython sources, stubs)")
     saved = strip_unserved_assets(work)
     log(f"deployment.zip: removed {saved / 1e6:.1f} MB of Swagger UI files /docs never serves")
+    saved = strip_unread_locales(work)
+    log(f"deployment.zip: removed {saved / 1e6:.1f} MB of pycountry translations etl_jobs.normalise never reads")
     compile_tree(work)
     write_zip(work, zip_path)
 
@@ -307,6 +309,21 @@ def strip_unserved_assets(site: Path) -> int:
     for folder in site.glob("swagger_ui_bundle/vendor/*"):
         for file in folder.iterdir():
             if file.is_file() and file.name not in ASSETS:
+                saved += file.stat().st_size
+                file.unlink()
+    return saved
+
+
+def strip_unread_locales(site: Path) -> int:
+    """pycountry ships ~22 MB of gettext catalogues (six standards × ~160 languages); etl_jobs.normalise
+    reads only the ISO 3166-1 country names of its COUNTRY_LANGUAGES. Returns the bytes removed."""
+    from etl_jobs.normalise import COUNTRY_LANGUAGES
+
+    keep = {f"{language}/LC_MESSAGES/iso3166-1.mo" for language in COUNTRY_LANGUAGES}
+    saved = 0
+    for locales in site.glob("pycountry/locales"):
+        for file in sorted(p for p in locales.rglob("*") if p.is_file()):
+            if file.relative_to(locales).as_posix() not in keep:
                 saved += file.stat().st_size
                 file.unlink()
     return saved

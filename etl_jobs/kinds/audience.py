@@ -4,13 +4,20 @@ The influencer must exist; dimension is one of country, age_group, gender (lower
 fraction. The shares of one influencer × dimension must sum to 1 ± 0.01, else the whole group is
 rejected. A loaded group replaces that influencer's stored buckets of the dimension (stale buckets
 would break the sum).
+
+Country buckets are normalised to ISO 3166-1 alpha-2 (etl_jobs.normalise: ``United States``, ``USA`` and
+``Estados Unidos`` are one bucket, ``US``); a bucket that names no country (``other``, ``rest of world``)
+is kept as written. Two rows of one influencer that name the same country then repeat a key: the later
+one is rejected as a duplicate, like any repeated bucket.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+from etl_jobs import normalise as norm
+from etl_jobs.kinds.influencers import remap
+from etl_jobs.staging import HeaderMap, StagedLoader, Target, reject_duplicates, upsert
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 _DIMS = ", ".join(f"'{d}'" for d in AUDIENCE_DIMENSIONS)
@@ -32,6 +39,8 @@ class AudienceLoader(StagedLoader):
     )
 
     def group_checks(self, conn: Connection) -> None:
+        remap(conn, "pf_ready", "bucket", lambda raw: norm.country(raw) or raw, where="t.dimension = 'country'")
+        reject_duplicates(conn, self.key_columns(), self.duplicate_label)
         conn.exec_driver_sql(
             "INSERT INTO pf_rej (line, reason, col, val) "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
             "SELECT t.line, 'shares of ' || t.dimension || ' for ' || t.platform || '/' || t.handle "

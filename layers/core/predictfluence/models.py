@@ -87,6 +87,9 @@ class Influencer(Base):
     name: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(64))
+    # The file's text when it differs from the normalised category / country (etl_jobs.normalise).
+    category_source: Mapped[str | None] = mapped_column(Text)
+    country_source: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(32))
     followers: Mapped[int | None] = mapped_column(BigInteger)
     follower_tier: Mapped[str | None] = mapped_column(String(8), Computed(tier_sql("followers"), persisted=True))

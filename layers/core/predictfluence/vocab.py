@@ -61,3 +61,12 @@ PLAN_OBJECTIVES: tuple[PlanObjective, ...] = get_args(PlanObjective)
 # How the planner's solve ended: proven optimal, or the time limit stopped it (the gap says how far).
 PlanStatus = Literal["optimal", "time_limit"]
 PLAN_STATUSES: tuple[PlanStatus, ...] = get_args(PlanStatus)
+
+# The content-category taxonomy imported influencers are filed under (etl_jobs.normalise maps exports'
+# category text onto it; the source text is kept in influencer.category_source). "Other" is for text
+# that names none of these.
+Category = Literal["Beauty", "Fashion", "Fitness", "Health", "Food", "Gaming", "Travel", "Tech", "Music", "Dance",
+                   "Lifestyle", "Sports", "Education", "Entertainment", "Comedy", "Film & TV", "News",
+                   "Business", "Parenting", "Pets", "Art", "Autos", "Science", "Other"]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+OTHER_CATEGORY: Category = "Other"

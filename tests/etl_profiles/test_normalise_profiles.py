@@ -1,0 +1,61 @@
+"""The profiles kind normalises what discovery filters on (issue 12, item 4): a file mixing spellings of
+one country, one category, one platform and one handle loads them as one, the file's text kept; the real
+top-200 list loads all its rows with ISO country codes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .conftest import REAL_DATASET, LoadProfiles
+
+MIXED = (
+    "Profile,Platform,Category,Country,Followers\n"
+    "https://www.instagram.com/Ana.Lima/,IG,Beauty & Fashion,United States,1.2M\n"
+    "@bo_chen,Insta,beauty,USA,200K\n"
+    "instagram.com/cy,instagram.com,BEAUTY,Estados Unidos,30000\n"
+    "https://www.tiktok.com/@Dee,Tik Tok,Makeup,États-Unis,4k\n"
+    "youtube.com/@Eve,YT,Music,Vereinigte Staaten,5000\n"
+    "x.com/Fay,X,Comedy/Humor,U.S.,6000\n"
+    "gus,Instagram,Knitting Circles,Narnia,7000\n"
+)
+QUERY = sa.text("SELECT platform, handle, category, country FROM influencer ORDER BY handle")
+
+
+def _rows(db: Engine, query: sa.TextClause = QUERY) -> list[tuple]:
+    with db.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]
+
+
+def test_a_file_mixing_spellings_loads_one_country_category_platform_and_handle(
+    db: Engine, load_profiles: LoadProfiles, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed_export.csv"
+    path.write_text(MIXED, encoding="utf-8")
+    result = load_profiles(path, "raw/profiles/mixed_export.csv", {"Profile": "handle"})
+    assert (result.rows_in, result.rows_loaded) == (7, 7), result.rejections
+    assert _rows(db) == [
+        ("instagram", "ana.lima", "Beauty", "US"),
+        ("instagram", "bo_chen", "Beauty", "US"),
+        ("instagram", "cy", "Beauty", "US"),
+        ("tiktok", "dee", "Beauty", "US"),
+        ("youtube", "eve", "Music", "US"),
+        ("twitter", "fay", "Comedy", "US"),
+        ("instagram", "gus", "Other", None),
+    ]
+    assert any("'Narnia'" in note for note in result.notes), result.notes
+
+
+def test_the_real_top_200_list_loads_every_row_with_iso_countries(
+    db: Engine, load_profiles: LoadProfiles
+) -> None:
+    result = load_profiles(REAL_DATASET, "raw/profiles/instagram/top_insta_influencers_data.csv")
+    assert (result.rows_in, result.rows_loaded) == (199, 199)
+    countries = Counter(country for *_, country in _rows(db))
+    assert countries.most_common(4) == [("US", 66), (None, 62), ("BR", 13), ("IN", 12)]
+    assert countries["ES"] == 5 and countries["GB"] == 4 and countries["CI"] == 1  # "CÃ´te d'Ivoire" repaired
+    assert all(c is None or (len(c) == 2 and c.isupper()) for c in countries)
+    assert not any("country" in note and "not recognised" in note for note in result.notes)
