@@ -25,7 +25,7 @@ def kind_from_key(key: str) -> str | None:
     key = key.replace("\\", "/")
     prefix = get_settings().raw_prefix.rstrip("/") + "/"
     if key.startswith(prefix):
-        kind, slash, _ = key[len(prefix):].partition("/")
+        kind, slash, _ = key[len(prefix) :].partition("/")
         return kind if slash and kind else None
     found = _LOCAL_KIND.search(key)
     return found.group(1) if found else None
@@ -51,8 +51,11 @@ def header_matches(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | 
     return bool(names) and set(kind.required) <= set(names) and set(names) <= set(kind.column_names)
 
 
-def detect_kind(header: list[str], mapping: dict[str, Any] | None, chosen: str | None) -> str:
-    """`chosen` (see `chosen_kind`) checked against the header, else the kind the header matches."""
+def detect_kind(
+    header: list[str], mapping: dict[str, Any] | None, chosen: str | None, head: str | None = None
+) -> str:
+    """`chosen` (see `chosen_kind`) checked against the header, else the kind the header matches, else
+    (`head`, the file's first text, given) the kind its content scores best for (etl_jobs.infer)."""
     if chosen is not None:
         return check_chosen_kind(header, mapping, chosen)
     header = renamed_header(header, mapping)
@@ -66,6 +69,10 @@ def detect_kind(header: list[str], mapping: dict[str, Any] | None, chosen: str |
             continue
         if loader.matches_header(list(header)):
             candidates.append(name)
+    if not candidates and head is not None and not _looks_like_data(header):
+        by_content = _kind_by_content(header, head)
+        if by_content:
+            candidates.append(by_content)
     if not candidates:
         if _looks_like_data(header):
             raise FileRejected("no header row: the first line looks like data, not column names")
@@ -83,6 +90,19 @@ def detect_kind(header: list[str], mapping: dict[str, Any] | None, chosen: str |
 
         candidates.sort(key=score, reverse=True)
     return candidates[0]
+
+
+def _kind_by_content(header: list[str], head: str) -> str | None:
+    """The kind a header that matches none exactly is, by the content scoring of etl_jobs.infer: only
+    `profiles` is inferred (warehouse kinds keep their exact headers); None when it scores under 0.5."""
+    from etl_jobs import infer
+
+    _, rows = infer.parse_head(head)
+    scores = infer.kind_scores(header, rows)
+    best = scores[0] if scores else None
+    if best and best["kind"] == "profiles" and best["score"] >= infer.LOW and "profiles" in LOADER_MODULES:
+        return "profiles"
+    return None
 
 
 def _looks_like_data(header: list[str]) -> bool:

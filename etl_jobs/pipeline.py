@@ -96,13 +96,17 @@ def load_file(
     try:
         scanned = scan(source.path)
     except ScanRejected as rejected:
-        return _record_rejection(engine, source, label, rejected.scan.checksum, rejected.rejection.reason, bucket)
+        return _record_rejection(
+            engine, source, label, rejected.scan.checksum, rejected.rejection.reason, bucket
+        )
     with utf8_copy(source, scanned) as utf8:
         try:
             kind, header = _kind_and_header(utf8, scanned, kind)
         except FileRejected as exc:
             return _record_rejection(engine, source, label, scanned.checksum, exc.reason, bucket)
-        outcome = _load(engine, replace(utf8, header=tuple(header)), source, kind, scanned.checksum, force, bucket)
+        outcome = _load(
+            engine, replace(utf8, header=tuple(header)), source, kind, scanned.checksum, force, bucket
+        )
     if refresh_rollups:
         finish_batch(engine, [outcome], retrain=False)
     return outcome
@@ -117,7 +121,7 @@ def _kind_and_header(utf8: SourceFile, scanned: Scan, explicit: str | None) -> t
         raise FileRejected("the file is empty")
     chosen = chosen_kind(utf8.key, explicit)
     header = read_header(utf8.path, scanned)
-    return detect_kind(header, utf8.mapping, chosen), header
+    return detect_kind(header, utf8.mapping, chosen, scanned.head), header
 
 
 # Kinds whose rows feed the API's rollups (predictfluence.queries.rollups).
@@ -163,8 +167,15 @@ def start_retraining_if_due(outcomes: Iterable[LoadOutcome]) -> None:
         log.exception("could not start retraining after loading %s metric rows", metric_rows)
 
 
-def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, checksum: str, force: bool,
-          bucket: str | None) -> LoadOutcome:
+def _load(
+    engine: Engine,
+    utf8: SourceFile,
+    source: SourceFile,
+    kind: str,
+    checksum: str,
+    force: bool,
+    bucket: str | None,
+) -> LoadOutcome:
     outcome = LoadOutcome(load_id=None, kind=kind, status="loaded", checksum=checksum)
     try:
         with engine.connect() as conn, conn.begin():
@@ -197,12 +208,19 @@ def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, check
                     "rows_loaded = :rows_loaded, rows_rejected = :rows_rejected, report_key = :report_key, "
                     "error = NULL, started_at = now(), finished_at = clock_timestamp() WHERE id = :id"
                 ),
-                {"key": source.key, "rows_in": outcome.rows_in, "rows_loaded": outcome.rows_loaded,
-                 "rows_rejected": outcome.rows_rejected, "report_key": outcome.report_key, "id": load_id},
+                {
+                    "key": source.key,
+                    "rows_in": outcome.rows_in,
+                    "rows_loaded": outcome.rows_loaded,
+                    "rows_rejected": outcome.rows_rejected,
+                    "report_key": outcome.report_key,
+                    "id": load_id,
+                },
             )
-            outcome.message = (
-                f"loaded {outcome.rows_loaded:,} of {outcome.rows_in:,} rows"
-                + (f"; {outcome.rows_rejected:,} rejected (see {outcome.report_key})" if outcome.rows_rejected else "")
+            outcome.message = f"loaded {outcome.rows_loaded:,} of {outcome.rows_in:,} rows" + (
+                f"; {outcome.rows_rejected:,} rejected (see {outcome.report_key})"
+                if outcome.rows_rejected
+                else ""
             )
             if result.notes:
                 outcome.message += "; notes: " + "; ".join(result.notes)
@@ -214,10 +232,12 @@ def _load(engine: Engine, utf8: SourceFile, source: SourceFile, kind: str, check
         return _record_failure(engine, source, kind, checksum, exc)
 
 
-def _record_rejection(engine: Engine, source: SourceFile, kind: str, checksum: str, reason: str,
-                      bucket: str | None) -> LoadOutcome:
-    outcome = LoadOutcome(load_id=None, kind=kind, status="rejected", checksum=checksum,
-                          message=f"file rejected: {reason}")
+def _record_rejection(
+    engine: Engine, source: SourceFile, kind: str, checksum: str, reason: str, bucket: str | None
+) -> LoadOutcome:
+    outcome = LoadOutcome(
+        load_id=None, kind=kind, status="rejected", checksum=checksum, message=f"file rejected: {reason}"
+    )
     with engine.connect() as conn, conn.begin():
         params = {"key": source.key, "checksum": checksum, "kind": kind[:32], "status": "rejected"}
         outcome.load_id = conn.execute(_CLAIM, params).scalar()
@@ -227,9 +247,15 @@ def _record_rejection(engine: Engine, source: SourceFile, kind: str, checksum: s
         outcome.report_key = report_location(source, kind, bucket)
         write_report(outcome.report_key, bucket, report_body(source, outcome, None, reason))
         conn.execute(
-            sa.text("UPDATE etl_load SET error = :error, report_key = :report_key, finished_at = clock_timestamp() "
-                    "WHERE id = :id AND status = 'rejected'"),
-            {"error": clip(reason, MAX_REPORT_REASON), "report_key": outcome.report_key, "id": outcome.load_id},
+            sa.text(
+                "UPDATE etl_load SET error = :error, report_key = :report_key, finished_at = clock_timestamp() "
+                "WHERE id = :id AND status = 'rejected'"
+            ),
+            {
+                "error": clip(reason, MAX_REPORT_REASON),
+                "report_key": outcome.report_key,
+                "id": outcome.load_id,
+            },
         )
     return outcome
 
@@ -247,15 +273,24 @@ def failure_message(exc: BaseException) -> str:
     return clip(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, 200) or ""
 
 
-def _record_failure(engine: Engine, source: SourceFile, kind: str, checksum: str, exc: Exception) -> LoadOutcome:
+def _record_failure(
+    engine: Engine, source: SourceFile, kind: str, checksum: str, exc: Exception
+) -> LoadOutcome:
     message = failure_message(exc)
-    outcome = LoadOutcome(load_id=None, kind=kind, status="failed", checksum=checksum,
-                          message=f"load failed, nothing was loaded: {message}")
+    outcome = LoadOutcome(
+        load_id=None,
+        kind=kind,
+        status="failed",
+        checksum=checksum,
+        message=f"load failed, nothing was loaded: {message}",
+    )
     try:
         with engine.connect() as conn, conn.begin():
             outcome.load_id = conn.execute(
-                sa.text("INSERT INTO etl_load (file_key, checksum, kind, status, error, finished_at) "
-                        "VALUES (:key, :checksum, :kind, 'failed', :error, clock_timestamp()) RETURNING id"),
+                sa.text(
+                    "INSERT INTO etl_load (file_key, checksum, kind, status, error, finished_at) "
+                    "VALUES (:key, :checksum, :kind, 'failed', :error, clock_timestamp()) RETURNING id"
+                ),
                 {"key": source.key, "checksum": checksum, "kind": kind[:32], "error": message},
             ).scalar_one()
     except Exception:  # the database itself may be what failed
@@ -263,7 +298,12 @@ def _record_failure(engine: Engine, source: SourceFile, kind: str, checksum: str
     return outcome
 
 
-def load_path(engine: Engine, path: Path, kind: str | None = None, mapping: dict[str, Any] | None = None,
-              force: bool = False) -> LoadOutcome:
+def load_path(
+    engine: Engine,
+    path: Path,
+    kind: str | None = None,
+    mapping: dict[str, Any] | None = None,
+    force: bool = False,
+) -> LoadOutcome:
     """Load a local file (the CLI and the dev stack): key = the path as given."""
     return load_file(engine, SourceFile(path=path, key=str(path), mapping=mapping), kind=kind, force=force)

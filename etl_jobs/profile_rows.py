@@ -18,6 +18,7 @@ from etl_jobs import headers as hdr
 from etl_jobs import normalise as norm
 from etl_jobs import values as val
 from etl_jobs.base import Rejection
+from etl_jobs.header_aliases import LOCALISED_ERRORS
 
 MAX_NOTES = 300
 PER_CELL_NOTES = 20
@@ -117,12 +118,22 @@ def parse_row(
     out["extra"] = extra or None
     return out
 
+
+def cell_fails(raw: str, spec: hdr.ColumnSpec) -> bool:
+    """Whether a non-empty cell fails its column's type (etl_jobs.infer drops a column where most do)."""
+    try:
+        _parse_value(val.clean(raw), spec)
+    except ValueError:
+        return True
+    return False
+
+
 def _cell(raw: str, line: int, spec: hdr.ColumnSpec, extra_key: str | None, notes: Notes) -> Any:
     """One cell's value (None when empty); ValueError for a bad value of a profiles column."""
     text = val.clean(raw)
     if not text:
         return None
-    if text[0] == "#" and text.upper() in val.SPREADSHEET_ERRORS:
+    if text[0] == "#" and (text.upper() in val.SPREADSHEET_ERRORS or text.upper() in LOCALISED_ERRORS):
         notes.cell(
             "spreadsheet errors treated as empty",
             spec.header,
@@ -137,7 +148,9 @@ def _cell(raw: str, line: int, spec: hdr.ColumnSpec, extra_key: str | None, note
         if not extra_key:
             raise
         # Extras are free-form: keep the text rather than lose the row.
-        notes.cell("values kept as text", spec.header, f"line {line}, column {spec.header!r}: {exc}; kept as text")
+        notes.cell(
+            "values kept as text", spec.header, f"line {line}, column {spec.header!r}: {exc}; kept as text"
+        )
         return _text(text, line, spec, notes)
 
 
@@ -155,6 +168,7 @@ def _text(text: str, line: int, spec: hdr.ColumnSpec, notes: Notes) -> str | Non
         )
     return value
 
+
 def _parse_value(raw: str, spec: hdr.ColumnSpec) -> Any:
     if spec.type == "count":
         if spec.extra_key:
@@ -171,6 +185,7 @@ def _parse_value(raw: str, spec: hdr.ColumnSpec) -> Any:
     if spec.type == "date":
         return val.parse_date(raw)
     return val.parse_text(raw)
+
 
 def complete_row(
     line: int, row: dict[str, Any], platform: str, as_of: dt.date, today: dt.date

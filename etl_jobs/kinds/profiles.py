@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs import headers as hdr
+from etl_jobs import infer
 from etl_jobs import values as val
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.profile_rows import Notes, complete_row, normalize_platform, parse_row, platform_from_filename
@@ -95,16 +97,25 @@ class ProfilesLoader:
             raise FileRejected("empty file: no header row") from None
         if not any(cell.strip() for cell in header):
             raise FileRejected("the first row is empty: no header row")
-        resolution = self._resolve(source, header, notes)
+        sample = list(itertools.islice(rows, infer.SAMPLE_ROWS))  # read again below: the rows are chained
+        rows = itertools.chain(sample, rows)
+        resolution = self._resolve(source, header, notes, [r for _, r in sample])
         platform_default = self._platform_default(source, resolution, notes)
         as_of_default = self._as_of_default(resolution)
         src = resolution.defaults.get("source", default_source(source.key))[:128]
         plan = [(spec, spec.extra_key) for spec in resolution.specs]  # computed once, used per row
         self._load_rows(conn, rows, len(header), plan, (platform_default, as_of_default, src), result, notes)
 
-    def _load_rows(self, conn: Connection, rows: Iterator[tuple[int, list[str]]], width: int,
-                   plan: list[tuple[hdr.ColumnSpec, str | None]], defaults: tuple[str, dt.date, str],
-                   result: KindResult, notes: Notes) -> None:
+    def _load_rows(
+        self,
+        conn: Connection,
+        rows: Iterator[tuple[int, list[str]]],
+        width: int,
+        plan: list[tuple[hdr.ColumnSpec, str | None]],
+        defaults: tuple[str, dt.date, str],
+        result: KindResult,
+        notes: Notes,
+    ) -> None:
         """Parse, check and write the rows in batches of BATCH_ROWS; `defaults` are the file's platform,
         as_of and source."""
         platform_default, as_of_default, src = defaults
@@ -153,12 +164,71 @@ class ProfilesLoader:
         if result.rows_in == 0:
             notes.add("the file has a header but no data rows")
 
-    def _resolve(self, source: SourceFile, header: list[str], notes: Notes) -> hdr.HeaderResolution:
-        """The header resolved with the file's mapping (given, else beside a local file); FileRejected
-        for a bad mapping or a missing required column."""
+    def _resolve(
+        self, source: SourceFile, header: list[str], notes: Notes, sample: list[list[str]]
+    ) -> hdr.HeaderResolution:
+        """The header resolved with the file's mapping: the explicit one (given, else beside a local
+        file) > the saved one of this header's signature > the aliases when the values agree with them >
+        the mapping inferred from the content (etl_jobs.infer), which must be `ready`. FileRejected for a
+        bad mapping, a missing required column or an inference that cannot decide. Then optional columns
+        whose sampled values mostly fail their type are dropped with a note."""
         mapping = source.mapping
         if mapping is None:
             mapping = self._mapping_beside(source, notes)
+        if mapping is None:
+            mapping = infer.saved_mapping(header)
+            if mapping is not None:
+                notes.add("header mapping: the saved mapping of this header")
+        if mapping is None and not infer.aliases_trusted(hdr.resolve(header), sample):
+            mapping = self._inferred(source, header, sample, notes)
+        elif mapping is None:
+            mapping = infer.completed_aliases(header, sample, source.key)
+            if mapping is not None:
+                added = [f"{h!r} → {t}" for h, t in mapping.items() if t in hdr.COLUMNS]
+                notes.add(f"header aliases completed from the values: {', '.join(added)}")
+        resolution = self._resolve_with(header, mapping)
+        for note in [*resolution.notes, *infer.broken_columns(resolution, sample)]:
+            notes.add(note)
+        return resolution
+
+    @staticmethod
+    def _inferred(
+        source: SourceFile, header: list[str], sample: list[list[str]], notes: Notes
+    ) -> dict[str, object] | None:
+        """The inferred mapping; None when no column even looks like a required one (the aliases' "missing
+        required column" rejection follows); FileRejected naming the ambiguous columns otherwise."""
+        inferred = infer.infer_columns(header, sample, source.key)
+        if any(inferred.assigned(t) is None for t in hdr.REQUIRED):
+            return None
+        if not inferred.ready:
+            ambiguous = [a for a in inferred.ambiguous if a.get("required")]
+            raise FileRejected(
+                "cannot tell which column is which: "
+                + "; ".join(a["reason"] for a in ambiguous)
+                + ". Map the columns in the Data page or with a mapping file (--map mapping.json).",
+                {
+                    "ambiguous": [{k: v for k, v in a.items() if k != "required"} for a in ambiguous],
+                    "headers": [hdr.display(h) for h in header],
+                },
+            )
+        decided = ", ".join(
+            f"{c.header!r} → {c.target} ({c.confidence:.2f})"
+            for c in inferred.columns
+            if c.target in hdr.COLUMNS
+        )
+        notes.add(f"columns inferred from their values: {decided}")
+        for column in inferred.columns:
+            if column.note and column.scores:
+                notes.add(f"header {column.header!r}: {column.note}")
+        for item in inferred.ambiguous:
+            notes.add(f"uncertain: {item['reason']}")
+        mapping: dict[str, object] = dict(inferred.mapping)
+        if inferred.platform_source != "handles":
+            mapping.pop("@platform", None)  # the file name is read again by _platform_default, with its note
+        return mapping
+
+    @staticmethod
+    def _resolve_with(header: list[str], mapping: dict[str, object] | None) -> hdr.HeaderResolution:
         try:
             resolution = hdr.resolve(header, mapping)
         except hdr.MappingError as exc:
@@ -174,8 +244,6 @@ class ProfilesLoader:
                 "<file>.mapping.json).",
                 {"missing": missing, "headers": found},
             )
-        for note in resolution.notes:
-            notes.add(note)
         return resolution
 
     @staticmethod
