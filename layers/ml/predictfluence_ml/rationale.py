@@ -157,3 +157,14 @@ def explain(
             body = f"this creator is close to them: {tail}."
         texts.append(head + body)
     return texts
+
+
+def snapshot_text(
+    as_of: object, source: str, snapshot_er: float, content_type: str, point: float, low: float, high: float
+) -> str:
+    """The rationale of a creator scored from an imported snapshot (predictfluence_ml.snapshots)."""
+    return (
+        f"Based on the imported snapshot of {as_of} (source: {source}): ER {snapshot_er * 100:.2f} %, no post "
+        f"history; {_pct(point)} per {content_type} post (80% range {_pct(low)}–{_pct(high)}, wider than for "
+        "creators with post history)."
+    )

@@ -26,7 +26,8 @@ from predictfluence_ml.costs_data import COST_CATEGORICAL
 from predictfluence_ml.dataset import data_bounds
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, scoring_matrix
 from predictfluence_ml.objectives import objectives
-from predictfluence_ml.rationale import explain
+from predictfluence_ml.rationale import explain, snapshot_text
+from predictfluence_ml.snapshots import SnapshotFacts, latest_snapshots, widen, with_snapshots
 from predictfluence_ml.training import ml_threads
 
 Progress = Callable[[str], None]
@@ -86,6 +87,24 @@ def _objective_columns(
             o.per_dollar_high)  # fmt: skip
 
 
+def _predict(
+    bundle: ModelBundle, part: FeatureMatrix, snapshot: np.ndarray, snaps: dict[int, SnapshotFacts]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(point, low, high, rationale) per row; rows scored from a snapshot (mask `snapshot`) get the wider
+    interval and a rationale naming the snapshot."""
+    point, low, high = bundle.predict(part)
+    if snapshot.any():
+        low, high = low.copy(), high.copy()
+        low[snapshot], high[snapshot] = widen(point[snapshot], low[snapshot], high[snapshot])
+    texts = explain(bundle, part, point, low, high)
+    for k in np.flatnonzero(snapshot).tolist():
+        f = snaps[int(part.ids[k])]
+        texts[k] = snapshot_text(
+            f.as_of, f.source, f.engagement_rate, str(part.cat[k, 4]), point[k], low[k], high[k]
+        )
+    return point, low, high, texts
+
+
 def score_all(
     engine: sa.Engine,
     bundle: ModelBundle,
@@ -110,9 +129,11 @@ def _score_all(
     with engine.connect() as conn:
         as_of = as_of or data_bounds(conn)[1] or dt.datetime.now(dt.UTC).date()
         matrix = scoring_matrix(conn, bundle.spec, as_of)
+        snaps = latest_snapshots(conn)
         cost_model = scoring_cost_model(conn, bundle.cost)
     say(f"features for {len(matrix):,} influencer × content-type rows as of {as_of}")
-    anomalies = flag(matrix)
+    anomalies = flag(matrix)  # on post features only: a snapshot's ER says nothing about bought likes
+    matrix, from_snapshot = with_snapshots(matrix, snaps)
     anomaly_of = {
         int(i): (_num(s), r)
         for i, s, r in zip(anomalies.ids, anomalies.score, anomalies.reasons, strict=True)
@@ -122,9 +143,8 @@ def _score_all(
     rows: list[tuple[object, ...]] = []
     for start in range(0, len(matrix), batch_size):
         part = matrix.subset(np.arange(start, min(start + batch_size, len(matrix))))
-        point, low, high = bundle.predict(part)
+        point, low, high, texts = _predict(bundle, part, from_snapshot[start : start + len(part)], snaps)
         tier, probability = bundle.predict_tier(part)
-        texts = explain(bundle, part, point, low, high)
         extra = list(
             zip(*(_column(c) for c in _objective_columns(cost_model, part, (point, low, high))), strict=True)
         )
