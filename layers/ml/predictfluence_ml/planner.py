@@ -314,8 +314,14 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
         return _outcome(_milp(cands, request, float(request.time_limit)), everything)
     pinned = bounds.lb[len(cands) :] > 0
     bound = reduce.row_bounds(lp, len(cands), owner, pinned)
+    order = np.argsort(bound, kind="stable")[:_RESTRICTED_SIZE]
+    guess = reduce.rounded_plan(lp, c, constraints, bounds, owner, request.min_posts, order)
+    if guess is not None and _within(guess, float(lp.fun), request):
+        return _outcome(guess, everything, float(lp.fun), target)
     first = reduce.restricted_rows(lp, bound, owner, np.flatnonzero(pinned), _RESTRICTED_SIZE)
     result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP)
+    if result.x is None and guess is not None:  # the restricted MILP ran out of time: the rounded plan
+        return _outcome(guess, everything, float(lp.fun), target)
     if result.x is None:
         return _outcome(_milp(cands, request, deadline - time.perf_counter()), everything)
     if _within(result, float(lp.fun), request):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 from scipy import sparse
@@ -121,3 +122,38 @@ def knapsack_bound(
         critical = float(ratio[order[full]])
         upper += critical * (budget - (float(spent[full - 1]) if full else 0.0))
     return upper, np.maximum(critical * cost - value, 0.0)
+
+
+def rounded_plan(lp, c, constraints, bounds, owner: np.ndarray, min_posts: int, order: np.ndarray):
+    """A feasible plan from the LP relaxation, or None: its posts rounded down (an influencer left below
+    `min_posts` dropped), then posts added greedily to the rows in `order` while every constraint holds.
+    A basic LP solution of these knapsack-like programmes is integral but for a few rows, so the plan is
+    usually within a small gap of z_LP; the caller compares it with z_LP. Returns an object with the
+    fields of scipy's MILP result that the planner reads (x, fun, status, mip_gap)."""
+    n_rows, width = len(owner), len(bounds.lb)
+    matrix = sparse.vstack([sparse.csr_matrix(con.A) for con in constraints], format="csc")
+    lower = np.concatenate([np.broadcast_to(np.asarray(k.lb, float), k.A.shape[0]) for k in constraints])
+    upper = np.concatenate([np.broadcast_to(np.asarray(k.ub, float), k.A.shape[0]) for k in constraints])
+    posts = np.floor(np.asarray(lp.x[:n_rows]) + 1e-7)
+    per = np.bincount(owner, posts, minlength=width - n_rows)
+    posts[per[owner] < min_posts] = 0.0
+    x = np.concatenate([posts, (np.bincount(owner, posts, minlength=width - n_rows) > 0).astype(float)])
+    activity = matrix @ x
+    tol = 1e-7 * (1.0 + np.abs(upper[np.isfinite(upper)]).max(initial=0.0))
+    for k in order:
+        column = matrix[:, [k]].toarray().ravel()
+        y = n_rows + owner[k]
+        if not x[y]:  # a new influencer: its min_posts posts and its y at once
+            delta = min_posts * column + matrix[:, [y]].toarray().ravel()
+            if x[k] + min_posts > bounds.ub[k] or not _holds(activity + delta, lower, upper, tol):
+                continue
+            x[k], x[y], activity = x[k] + min_posts, 1.0, activity + delta
+        while x[k] + 1 <= bounds.ub[k] and _holds(activity + column, lower, upper, tol):
+            x[k], activity = x[k] + 1, activity + column
+    if (x < bounds.lb - 1e-9).any() or (activity > upper + tol).any() or (activity < lower - tol).any():
+        return None
+    return SimpleNamespace(x=x, fun=float(c @ x), status=0, mip_gap=0.0, message="rounded LP")
+
+
+def _holds(activity: np.ndarray, lower: np.ndarray, upper: np.ndarray, tol: float) -> bool:
+    return bool((activity <= upper + tol).all() and (activity >= lower - tol).all())
