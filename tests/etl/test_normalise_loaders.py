@@ -66,3 +66,22 @@ def test_audience_country_buckets_are_iso_codes(seeded, load, write_csv):
         ("country", "other", 0.2),
         ("gender", "female", 1.0),
     ]
+
+
+def _filters(**given):
+    from types import SimpleNamespace
+
+    fields = dict.fromkeys(("platform", "category", "country", "tier", "min_followers", "max_followers", "q"))
+    fields.update(figures_source=None, sort="followers", order="asc", page=1, page_size=50)
+    return SimpleNamespace(**{**fields, **given})
+
+
+def test_discovery_filters_on_the_normalised_values(db, load, write_csv):
+    from predictfluence.queries.influencers import list_influencers
+
+    load(write_csv("mixed.csv", MIXED, "influencers"), kind="influencers")  # refreshes the rollups
+    items, total = list_influencers(_filters(country="US"))
+    assert total == 6 and [i["handle"] for i in items] == ["a1", "a2", "a3", "a4", "a5", "a7"]
+    items, total = list_influencers(_filters(category="Beauty", country="us"))
+    assert [i["handle"] for i in items] == ["a1", "a2", "a3", "a4"]
+    assert list_influencers(_filters(country="Narnia"))[1] == 0
