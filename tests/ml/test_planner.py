@@ -237,3 +237,22 @@ def test_knapsack_bound_is_dantzigs() -> None:
     upper, reduced = planner.reduce.knapsack_bound(value, cost, 25.0, 1)
     assert upper == pytest.approx(60 + 100 * 15 / 20)
     assert reduced.tolist() == pytest.approx([0.0, 0.0, 5 * 30 - 120])  # r = 5 per unit of cost
+
+
+@pytest.mark.parametrize("spec", range(len(REQUESTS)))
+def test_rounded_lp_plan_is_feasible_and_its_gap_honest(spec: int, monkeypatch) -> None:
+    """With a loose gap the rounded LP plan is returned as soon as it is within it of z_LP: it must be a
+    feasible plan, and its reported gap must hold against the brute-force optimum."""
+    monkeypatch.setattr(planner, "_DIRECT_LIMIT", 0)
+    for seed in range(4):
+        c = world(4, seed)
+        r = PlanRequest(mip_rel_gap=0.5, **REQUESTS[spec])
+        best = brute_force(c, r)
+        if best is None:
+            continue
+        plan = solve_plan(c, r)
+        n = plan_posts(c, plan)
+        assert feasible(c, r, n)
+        assert plan.optimality_gap <= 0.5 and plan.status == "optimal"
+        if r.objective != "reach":
+            assert objective(c, r, n) >= best * (1 - plan.optimality_gap) - 1e-9
