@@ -10,6 +10,7 @@ from functions.api.docs import docs_routes
 from functions.api.health import health_routes
 from functions.api.influencers import influencer_routes
 from functions.api.keys import key_routes
+from functions.api.mappings import mapping_routes
 from functions.api.models import model_routes
 from functions.api.plans import plan_routes
 from functions.api.recommendations import recommendation_routes
@@ -34,6 +35,7 @@ for _routes in (
     recommendation_routes,
     model_routes,
     plan_routes,
+    mapping_routes,
 ):
     app.register_blueprint(_routes)
 # Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in

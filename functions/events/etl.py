@@ -84,8 +84,13 @@ def read_mapping(s3: Any, ref: ObjectRef) -> dict[str, Any] | None:
 
 
 def load_object(ref: ObjectRef) -> LoadOutcome:
+    from etl_jobs import infer
     from predictfluence.db import get_engine
+    from predictfluence.queries.mappings import saved_mapping_lookup
     from predictfluence.storage import client
+
+    # a file without its own mapping loads with the saved mapping of its header signature, if any
+    infer.SAVED_MAPPING_LOOKUP = saved_mapping_lookup(get_engine())
 
     s3 = client("s3")
     mapping, mapping_error = None, None

@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "conversion_daily": ("r", "rawd"),
     "model_version": ("r", "rawd"),
     "influencer_score": ("r", "rawd"),
+    "column_mapping": ("rawd", "r"),  # saved header mappings: the API saves/deletes, the ETL reads
     **{view: ("r", "r") for view in ROLLUPS},
 }
 PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}

@@ -341,3 +341,17 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = _created()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ColumnMapping(Base):
+    """A manager's saved header mapping, keyed by the header's signature (etl_jobs.infer.header_signature):
+    a later file with the same header loads with it (UI upload, S3 drop, CLI alike)."""
+
+    __tablename__ = "column_mapping"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    source_name: Mapped[str | None] = mapped_column(Text)
+    saved_by: Mapped[str | None] = mapped_column(Text)
+    saved_at: Mapped[dt.datetime] = _created()
