@@ -1,6 +1,6 @@
 import { api, itemsOf, pick } from "../api.js";
 import { navigate } from "../router.js";
-import { clear, describeError, empty, errorBox, field, fmt, h, loading, select, statusBadge, table } from "../ui.js";
+import { badge, clear, describeError, empty, errorBox, field, fmt, h, loading, select, statusBadge, table } from "../ui.js";
 import { UPLOAD_COLUMNS, UPLOAD_KINDS } from "../options.js";
 
 export const title = "Data";
@@ -21,6 +21,55 @@ async function putFile(target, file) {
   const headers = { ...(target.headers || {}) };
   const res = await fetch(url, { method: pick(target, "method") || "PUT", headers, body: file });
   if (!res.ok) throw new Error(`The storage service refused the file (${res.status}).`);
+}
+
+// ---- the preview: what a file would load as, before anything loads (POST /imports/preview) ----
+const PREVIEW_READ = 1024 * 1024; // the browser reads the file's first 1 MiB
+const PREVIEW_BODY = 56 * 1024; // the API takes JSON bodies up to 64 KiB: send the whole lines that fit
+const IGNORE = "ignore";
+
+async function headOf(file) {
+  let text = await file.slice(0, PREVIEW_READ).text();
+  if (file.size > PREVIEW_READ) text = text.slice(0, text.lastIndexOf("\n") + 1);
+  const enc = new TextEncoder();
+  while (text && enc.encode(JSON.stringify(text)).length > PREVIEW_BODY) {
+    const cut = text.lastIndexOf("\n", Math.floor(text.length * 0.8));
+    text = cut > 0 ? text.slice(0, cut + 1) : "";
+  }
+  return text;
+}
+
+const pct = (v) => `${Math.round(Number(v || 0) * 100)} %`;
+
+function targetSelect(col, targets, i) {
+  const options = [...new Set([...targets, col.target || IGNORE])].map((t) => [t, t === IGNORE ? "ignore (do not load)" : t]);
+  return select(`target-${i}`, options, col.target || IGNORE, { id: `map-target-${i}`, "data-header": col.header, "aria-describedby": `map-err-${i}` });
+}
+
+function previewView(p, kindLabel) {
+  const ambiguous = new Map((p.ambiguous || []).map((a) => [a.header, a.reason]));
+  const targets = p.targets || [];
+  const rows = (p.columns || []).map((c, i) => ({ ...c, i, reason: ambiguous.get(c.header) }));
+  const summary = h("dl", { class: "stat-list preview-summary", "data-testid": "preview-summary" },
+    [["Detected kind", `${kindLabel(p.kind)} (${pct(p.kind_confidence)} confidence)`],
+      ["Platform", p.platform ? `${p.platform} (from ${p.platform_source})` : "—"],
+      ["Rows sampled", fmt.int(p.rows_sampled)],
+      ["Mapping", p.saved ? `saved on ${fmt.datetime(p.saved_at)} by ${p.saved_by || "—"}` : "inferred from the header and the values"],
+    ].map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v))));
+  const grid = table({ caption: "Columns: each header, sample values and the column it loads into", rows, className: "mapping-table",
+    columns: [
+      { label: "#", num: true, value: (c) => c.index },
+      { label: "Header", value: (c) => h("label", { for: `map-target-${c.i}`, class: "cell-main" }, c.header) },
+      { label: "Sample values", value: (c) => h("span", { class: "mapping-samples" }, (c.samples || []).slice(0, 3).join(", ") || "—") },
+      { label: "Loads into", value: (c) => h("div", {}, targetSelect(c, targets, c.i), h("div", { class: "field-error", id: `map-err-${c.i}`, "data-testid": "mapping-error", "aria-live": "polite" })) },
+      { label: "Confidence", num: true, value: (c) => pct(c.confidence) },
+      { label: "Why", value: (c) => h("div", {}, c.why || "—", c.reason ? h("div", { class: "mapping-reason", "data-testid": "ambiguous-reason" }, `Ambiguous: ${c.reason}`) : null) },
+    ] });
+  for (const tr of grid.querySelectorAll("tbody tr")) {
+    const sel = tr.querySelector("select");
+    if (sel && ambiguous.has(sel.dataset.header)) tr.classList.add("mapping-ambiguous");
+  }
+  return { summary, grid };
 }
 
 function rejectionsOf(report) {
@@ -62,11 +111,12 @@ export async function render({ root, query, isCurrent, onLeave }) {
     uploadStatus,
     h("div", { class: "form-actions" }, submit));
   fileInput.id = "upload-file";
+  const previewBox = h("section", { class: "card", hidden: true, "data-testid": "preview", "aria-label": "Preview of the file" });
   const reportBox = h("section", { class: "card", hidden: true });
   const loadsBox = h("div", {}, loading("Loading recent loads…"));
   clear(root, h("div", { class: "page" },
     h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Data"), h("p", {}, "Upload CSVs and follow each load."))),
-    form, reportBox,
+    form, previewBox, reportBox,
     h("section", { class: "card" }, h("div", { class: "card-head" }, h("h2", {}, "Recent loads"), h("button", { class: "btn btn-secondary btn-sm", type: "button", onclick: () => refreshLoads() }, "Refresh")), loadsBox)));
 
   async function showReport(id) {
@@ -150,6 +200,75 @@ export async function render({ root, query, isCurrent, onLeave }) {
     }, POLL_MS);
   }
 
+  const kindLabel = (k) => (UPLOAD_KINDS.find(([v]) => v === k) || [k, k || "unknown"])[1];
+  let previewed = null;
+
+  async function showPreview(file) {
+    previewBox.hidden = false;
+    clear(previewBox, loading(`Reading ${file.name}…`));
+    try {
+      const p = await api.post("/imports/preview", { file_name: file.name, head: await headOf(file) });
+      if (!isCurrent() || fileInput.files[0] !== file) return;
+      previewed = { file, p };
+      if (p.kind && UPLOAD_KINDS.some(([v]) => v === p.kind)) { kindSel.value = p.kind; showColumns(); }
+      const { summary, grid } = previewView(p, kindLabel);
+      const mappable = p.kind === "profiles";
+      const topError = h("div", { class: "field-error", "data-testid": "mapping-top-error", "aria-live": "polite" });
+      const save = h("button", { class: "btn", type: "button", "data-testid": "save-and-load" }, "Save mapping and load");
+      save.addEventListener("click", () => saveAndLoad(save, topError));
+      clear(previewBox, h("div", { class: "card-head" }, h("h2", {}, `Preview: ${file.name}`), p.ready ? badge("ready", "success") : badge("needs a decision", "warning")),
+        h("p", { class: "muted preview-note" }, "Nothing is loaded yet. Check each column's target; change it or ignore the column, then save the mapping and load."),
+        summary, p.ambiguous?.length ? h("div", { class: "alert alert-warning", "data-testid": "ambiguous" }, h("strong", {}, "Ambiguous columns"), p.ambiguous.map((a) => h("div", {}, `${a.header}: ${a.reason}`))) : null,
+        grid, topError, mappable ? h("div", { class: "form-actions" }, save) : h("p", { class: "muted" }, "Files of this kind load with their own columns; use Upload CSV."));
+    } catch (err) {
+      if (isCurrent()) clear(previewBox, errorBox(err));
+    }
+  }
+
+  function chosenMapping(p) {
+    const mapping = Object.fromEntries(Object.entries(p.mapping || {}).filter(([k]) => k.startsWith("@")));
+    for (const sel of previewBox.querySelectorAll("select[data-header]")) mapping[sel.dataset.header] = sel.value;
+    return mapping;
+  }
+
+  function showMappingErrors(err, topError) {
+    const details = Array.isArray(err?.details) ? err.details : [];
+    for (const d of details) {
+      const header = String(d.field || "").startsWith("mapping.") ? d.field.slice(8) : null;
+      const sel = header === null ? null : [...previewBox.querySelectorAll("select[data-header]")].find((s) => s.dataset.header === header);
+      const box = sel ? document.getElementById(sel.getAttribute("aria-describedby")) : topError;
+      box.textContent = [box.textContent, d.message].filter(Boolean).join("; ");
+      if (sel) sel.setAttribute("aria-invalid", "true");
+    }
+    if (!details.length) topError.textContent = describeError(err).message;
+  }
+
+  async function saveAndLoad(button, topError) {
+    if (!previewed) return;
+    const { file, p } = previewed;
+    for (const el of previewBox.querySelectorAll(".field-error")) el.textContent = "";
+    for (const el of previewBox.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    button.disabled = true;
+    try {
+      await api.put(`/imports/mappings?signature=${encodeURIComponent(p.header_signature)}`,
+        { kind: "profiles", header: p.header, mapping: chosenMapping(p), source_name: file.name.slice(0, 200) });
+    } catch (err) {
+      showMappingErrors(err, topError);
+      button.disabled = false;
+      return;
+    }
+    kindSel.value = "profiles";
+    await upload(file);
+    button.disabled = false;
+  }
+
+  fileInput.addEventListener("change", () => {
+    const file = fileInput.files[0];
+    previewed = null;
+    if (file) showPreview(file);
+    else previewBox.hidden = true;
+  });
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const file = fileInput.files[0];
@@ -159,11 +278,15 @@ export async function render({ root, query, isCurrent, onLeave }) {
       fileInput.focus();
       return;
     }
+    if (err) err.textContent = "";
+    await upload(file);
+  });
+
+  async function upload(file) {
     if (!/\.csv$/i.test(file.name)) {
       clear(uploadStatus, h("div", { class: "field-error" }, "Only .csv files can be uploaded."));
       return;
     }
-    if (err) err.textContent = "";
     submit.disabled = true;
     clear(uploadStatus, loading(`Uploading ${file.name}…`));
     try {
@@ -172,6 +295,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
       const key = pick(target, "key", "file_key", "object_key");
       clear(uploadStatus, h("div", { class: "alert alert-info", "data-testid": "upload-done" }, h("strong", {}, `${file.name} uploaded`), "Waiting for the ETL to load it…"));
       form.reset();
+      previewed = null;
       watch(key, Date.now());
     } catch (e2) {
       const d = describeError(e2);
@@ -179,7 +303,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
     } finally {
       submit.disabled = false;
     }
-  });
+  }
 
   await refreshLoads();
   if (query.load && isCurrent()) await showReport(query.load);
