@@ -92,6 +92,8 @@ PLATFORM_ALIASES: dict[str, str] = {
     "pinterest": "pinterest", "linkedin": "linkedin", "threads": "threads",
 }
 # fmt: on
+# Extra keys (etl_jobs.headers.snake of the header) that hold a second category.
+SECONDARY_CATEGORY_KEYS = ("category_2", "category2", "secondary_category", "sub_category", "subcategory")
 # Path prefixes of profile URLs that precede the handle (youtube.com/c/name, /user/name, /channel/ID).
 _URL_PREFIXES = frozenset({"c", "user", "channel"})
 # Paths that are not a profile (a post, a reel, a search).
@@ -274,12 +276,17 @@ def warm() -> None:
     _translated_index()
 
 
-def profile_row(row: dict) -> list[tuple[str, str, str]]:
+def profile_row(row: dict, extra: dict | None = None) -> list[tuple[str, str, str]]:
     """Normalise a parsed profiles row in place: handle (and the platform its URL names, when the row has
     none), platform, country, category. A source value that differs from its normalised form is kept as
-    ``row["<column>_source"]`` (influencer.country_source / category_source). Returns notes as
-    (what, column, text)."""
+    ``row["<column>_source"]`` (influencer.country_source / category_source). A second category
+    (``category_2``, ``sub_category`` … in `extra`) is kept as written and its label added as
+    ``extra["secondary_category"]``. Returns notes as (what, column, text)."""
     notes: list[tuple[str, str, str]] = []
+    extra = {} if extra is None else extra
+    secondary = next((extra[k] for k in SECONDARY_CATEGORY_KEYS if isinstance(extra.get(k), str)), None)
+    if secondary:
+        extra["secondary_category"] = category(secondary)
     if isinstance(row.get("handle"), str):
         row["handle"], named = handle(row["handle"])
         if named and not row.get("platform"):

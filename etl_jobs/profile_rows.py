@@ -111,7 +111,7 @@ def parse_row(
         if len(errors) > 1:
             reason += "; also " + "; ".join(f"{c}: {r}" for c, _, r in errors[1:])
         return Rejection(line, reason, column, raw)
-    for what, column, text in norm.profile_row(out):
+    for what, column, text in norm.profile_row(out, extra):
         notes.cell(what, column, f"line {line}: {text}")
     if formula_like:
         extra["formula_like"] = formula_like

@@ -316,3 +316,15 @@ def test_profile_row_keeps_the_source_values_and_notes_unknown_countries():
     }
     assert [(what, column) for what, column, _ in notes] == [("unrecognised country", "country")]
     assert "'Narnia'" in notes[0][2]
+
+
+def test_profile_row_files_a_second_category_under_the_taxonomy_too():
+    row, extra = {"handle": "a", "category": "Music"}, {"category_2": "Comedy/Humor"}
+    norm.profile_row(row, extra)
+    assert (row["category"], extra) == (
+        "Music",
+        {"category_2": "Comedy/Humor", "secondary_category": "Comedy"},
+    )
+    extra = {"rank": 3}
+    norm.profile_row({"handle": "b"}, extra)
+    assert extra == {"rank": 3}

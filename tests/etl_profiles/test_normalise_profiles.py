@@ -59,3 +59,21 @@ def test_the_real_top_200_list_loads_every_row_with_iso_countries(
     assert countries["ES"] == 5 and countries["GB"] == 4 and countries["CI"] == 1  # "CÃ´te d'Ivoire" repaired
     assert all(c is None or (len(c) == 2 and c.isupper()) for c in countries)
     assert not any("country" in note and "not recognised" in note for note in result.notes)
+
+
+def test_category_1_and_category_2_are_primary_and_secondary(
+    db: Engine, load_profiles: LoadProfiles, tmp_path: Path
+) -> None:
+    path = tmp_path / "tiktok_categories.csv"
+    path.write_text(
+        "Tiktoker,category_1,category_2,Followers\nana,Beauty & Fashion,Lifestyle,1000\n", encoding="utf-8"
+    )
+    mapping = {"Tiktoker": "handle", "category_1": "category", "category_2": "extra.category_2"}
+    result = load_profiles(path, "raw/profiles/tiktok_categories.csv", mapping)
+    assert result.rows_loaded == 1, result.rejections
+    query = sa.text(
+        "SELECT i.category, s.extra FROM influencer i JOIN influencer_snapshot s ON s.influencer_id = i.id"
+    )
+    category, extra = _rows(db, query)[0]
+    assert category == "Beauty"
+    assert (extra["category_2"], extra["secondary_category"]) == ("Lifestyle", "Lifestyle")
