@@ -8,7 +8,8 @@ from its latest snapshot (as_of DESC, id DESC), and says which:
 - snapshot_source, snapshot_as_of, snapshot_posts: the snapshot's, on rows whose figures come from it;
 - avg_comments (new): mean comments per measured post, else the snapshot's `extra.avg_comments` when numeric;
 - followers: the influencer's, else the snapshot's.
-er_sum / er_posts stay post-only (portfolio_stats sums them: the portfolio ER is a mean over posts).
+er_sum / er_posts stay post-only (portfolio_stats sums them: the portfolio ER is a mean over posts);
+portfolio_stats adds snapshot_influencers, snapshot_er_sum, snapshot_er_count (the KPIs' snapshot figure).
 A materialized view cannot be altered, so this drops and recreates it (and portfolio_stats, which reads
 it) with every index the earlier revisions put on them, plus one for the comments sort.
 
@@ -90,10 +91,21 @@ LEFT JOIN post_stats s ON s.influencer_id = i.id
 GROUP BY i.id
 """
 
-PORTFOLIO_STATS = """
+OLD_PORTFOLIO_STATS = """
 CREATE MATERIALIZED VIEW portfolio_stats AS
 SELECT 1 AS id, count(*)::bigint AS influencers, coalesce(sum(posts), 0)::bigint AS posts,
        coalesce(sum(er_sum), 0)::float8 AS er_sum, coalesce(sum(er_posts), 0)::bigint AS er_posts
+FROM influencer_stats
+"""
+
+PORTFOLIO_STATS = """
+CREATE MATERIALIZED VIEW portfolio_stats AS
+SELECT 1 AS id, count(*)::bigint AS influencers, coalesce(sum(posts), 0)::bigint AS posts,
+       coalesce(sum(er_sum), 0)::float8 AS er_sum, coalesce(sum(er_posts), 0)::bigint AS er_posts,
+       count(*) FILTER (WHERE figures_source = 'snapshot')::bigint AS snapshot_influencers,
+       coalesce(sum(avg_engagement_rate) FILTER (WHERE figures_source = 'snapshot'), 0)::float8
+           AS snapshot_er_sum,
+       count(avg_engagement_rate) FILTER (WHERE figures_source = 'snapshot')::bigint AS snapshot_er_count
 FROM influencer_stats
 """
 
@@ -126,11 +138,11 @@ $$
 """
 
 
-def _recreate(influencer_stats: str, indexes: tuple[str, ...]) -> None:
+def _recreate(influencer_stats: str, portfolio_stats: str, indexes: tuple[str, ...]) -> None:
     op.execute("DROP MATERIALIZED VIEW IF EXISTS portfolio_stats")
     op.execute("DROP MATERIALIZED VIEW IF EXISTS influencer_stats")
     op.execute(influencer_stats)
-    op.execute(PORTFOLIO_STATS)
+    op.execute(portfolio_stats)
     for statement in indexes:
         op.execute(statement)
     op.execute(TRIGRAM)
@@ -151,8 +163,8 @@ def _recreate(influencer_stats: str, indexes: tuple[str, ...]) -> None:
 
 
 def upgrade() -> None:
-    _recreate(INFLUENCER_STATS, INDEXES + NEW_INDEXES)
+    _recreate(INFLUENCER_STATS, PORTFOLIO_STATS, INDEXES + NEW_INDEXES)
 
 
 def downgrade() -> None:
-    _recreate(OLD_INFLUENCER_STATS, INDEXES)
+    _recreate(OLD_INFLUENCER_STATS, OLD_PORTFOLIO_STATS, INDEXES)

@@ -19,13 +19,32 @@ def test_kpis(client, auth, dataset):
         "total_campaigns": 3, "active_campaigns": 1, "total_influencers": 5, "total_posts": 6,
         "avg_engagement_rate": pytest.approx((0.095 + 0.15 + 0.025 + 10000 / 150000 + 0.05) / 5, rel=1e-12),
         "avg_cost_per_influencer": pytest.approx(8600 / 3, rel=1e-12), "total_spent": 8600.0,
+        "snapshot_influencers": 0, "snapshot_avg_engagement_rate": None,
     }
 
 
 def test_kpis_of_empty_warehouse(client, auth):
     assert client.http.get("/analytics/kpis", headers=auth["viewer"]).json_body == {
         "total_campaigns": 0, "active_campaigns": 0, "total_influencers": 0, "total_posts": 0,
-        "avg_engagement_rate": None, "avg_cost_per_influencer": None, "total_spent": 0.0}
+        "avg_engagement_rate": None, "avg_cost_per_influencer": None, "total_spent": 0.0,
+        "snapshot_influencers": 0, "snapshot_avg_engagement_rate": None}
+
+
+def test_kpis_give_imported_creators_their_own_marked_figure(client, auth, api_db):
+    """Creators known only from snapshots do not move the post ER; they get their own count and mean."""
+    import sqlalchemy as sa
+
+    from predictfluence.queries.rollups import refresh
+
+    with api_db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO influencer (id, platform, handle, followers) OVERRIDING SYSTEM VALUE "
+                             "VALUES (1, 'instagram', 'a', 1000), (2, 'instagram', 'b', 2000)"))
+        conn.execute(sa.text("INSERT INTO influencer_snapshot (influencer_id, as_of, source, engagement_rate) "
+                             "VALUES (1, DATE '2026-10-01', 'x', 0.02), (2, DATE '2026-10-01', 'x', 0.04)"))
+    refresh(api_db, concurrently=False)
+    body = client.http.get("/analytics/kpis", headers=auth["viewer"]).json_body
+    assert (body["total_influencers"], body["avg_engagement_rate"], body["snapshot_influencers"]) == (2, None, 2)
+    assert body["snapshot_avg_engagement_rate"] == pytest.approx(0.03)
 
 
 def test_engagement_trend_daily_zero_filled(client, auth, dataset):

@@ -16,6 +16,8 @@ def kpis() -> dict[str, Any]:
                (SELECT count(*) FROM campaign WHERE status = 'active') AS active_campaigns,
                coalesce(p.influencers, 0) AS total_influencers, coalesce(p.posts, 0) AS total_posts,
                p.er_sum / NULLIF(p.er_posts, 0) AS avg_engagement_rate,
+               coalesce(p.snapshot_influencers, 0) AS snapshot_influencers,
+               p.snapshot_er_sum / NULLIF(p.snapshot_er_count, 0) AS snapshot_avg_engagement_rate,
                h.spent AS total_spent, h.hires
         FROM (SELECT coalesce(sum(agreed_cost), 0) AS spent, count(*) AS hires
               FROM campaign_influencer WHERE status <> 'cancelled') h

@@ -18,6 +18,10 @@ class Kpis(BaseModel):
     total_influencers: int
     total_posts: int
     avg_engagement_rate: float | None = Field(description="mean post engagement rate over all posts")
+    snapshot_influencers: int = Field(
+        default=0, description="influencers whose figures come from an imported snapshot (no post metrics)")
+    snapshot_avg_engagement_rate: float | None = Field(
+        default=None, description="mean of those influencers' latest snapshot engagement rates (not a post figure)")
     avg_cost_per_influencer: float | None = Field(description="hired cost / hires (cancelled hires excluded)")
     total_spent: float
 
