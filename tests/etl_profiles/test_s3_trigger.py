@@ -111,7 +111,7 @@ def test_real_dataset_and_mapped_export_from_s3(db: Engine, aws: dict[str, str])
         ),
     ]
     assert [tuple(r) for r in by_source] == [("file:top_insta_influencers_data", 199), ("socialtool", 3)]
-    assert tuple(cristiano) == (475_800_000, 3_300, 8_700_000.0, 0.0139, "Spain")
+    assert tuple(cristiano) == (475_800_000, 3_300, 8_700_000.0, 0.0139, "ES")
 
     report = json.loads(
         s3.get_object(Bucket=wired["bucket"], Key="reports/profiles/top_insta_influencers_data.csv.json")[
