@@ -113,7 +113,7 @@ def test_real_dataset_loads_all_rows(db: Engine, load_profiles: LoadProfiles) ->
         232_200.0,
         "ID",  # Indonesia as ISO 3166
     )
-    assert _row(db, "5-Minute Crafts GIRLY")["followers"] is not None  # handles with spaces kept as given
+    assert _row(db, "5-minute crafts girly")["followers"] is not None  # spaces kept; case-folded (issue 12.4)
 
 
 def test_reload_is_an_upsert(db: Engine, load_profiles: LoadProfiles) -> None:
