@@ -25,7 +25,7 @@ def test_openapi_document_is_valid_and_covers_every_route(client):
     assert documented == wired
     listing = document["paths"]["/influencers"]["get"]
     params = {p["name"]: p for p in listing["parameters"]}
-    assert params["sort"]["schema"]["enum"] == ["followers", "avg_er", "avg_likes", "avg_views", "name"]
+    assert params["sort"]["schema"]["enum"] == ["followers", "avg_er", "avg_likes", "avg_views", "avg_comments", "name"]
     assert params["page_size"]["schema"]["maximum"] == 200
     assert listing["security"] == [{"bearerAuth": []}]
     assert set(listing["responses"]) == {"200", "400", "401", "403", "500", "503"}

@@ -48,6 +48,14 @@ class InfluencerFilter(Page, Protocol):
     min_followers: int | None
     max_followers: int | None
     q: str | None
+    min_er: float | None
+    max_er: float | None
+    min_avg_likes: float | None
+    max_avg_likes: float | None
+    min_avg_views: float | None
+    max_avg_views: float | None
+    min_avg_comments: float | None
+    max_avg_comments: float | None
     figures_source: str | None
     sort: str
     order: str
@@ -55,6 +63,8 @@ class InfluencerFilter(Page, Protocol):
 
 class _AllInfluencers:
     platform = category = country = tier = min_followers = max_followers = q = figures_source = None
+    min_er = max_er = min_avg_likes = max_avg_likes = min_avg_views = max_avg_views = None
+    min_avg_comments = max_avg_comments = None
     sort, order, page, page_size = "followers", "desc", 1, 50
 
 
@@ -68,7 +78,7 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
     where.optional("followers >= :min_followers", min_followers=f.min_followers)
     where.optional("followers <= :max_followers", max_followers=f.max_followers)
     for name, (column, op) in RANGES.items():
-        where.optional(f"{column} {op} :{name}", **{name: getattr(f, name, None)})
+        where.optional(f"{column} {op} :{name}", **{name: getattr(f, name)})
     where.optional("figures_source = :figures_source", figures_source=f.figures_source)
     where.contains("q", f.q, "handle", "name")
     where_sql = where.sql()
