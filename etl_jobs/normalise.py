@@ -270,6 +270,13 @@ def _handle_from_url(text: str) -> str:
     return parts[0] if _HANDLE.match(parts[0].lstrip("@")) else ""
 
 
+def differs(raw: str, value: str | None) -> bool:
+    """Whether the source text says more than its normalised value (not only case, accents or spacing):
+    ``Estados Unidos`` → ``US`` does, ``beauty`` → ``Beauty`` and ``us`` → ``US`` do not; a value not
+    recognised (None) always does. Only then is the source kept."""
+    return value is None or fold(raw) != fold(value)
+
+
 def warm() -> None:
     """Build the country indexes now (a long-running process may call it at start-up)."""
     _english_index()
@@ -299,7 +306,7 @@ def profile_row(row: dict, extra: dict | None = None) -> list[tuple[str, str, st
             continue
         value = normaliser(raw)
         row[column] = value
-        if value != raw:
+        if differs(raw, value):
             row[f"{column}_source"] = raw
         if value is None:
             notes.append(

@@ -30,7 +30,8 @@ def remap(
     source: str | None = None,
 ) -> list[str]:
     """Replace each distinct non-empty `column` value of temp table `table` (rows matching `where`, SQL
-    over `t`) by fn(value); with `source`, write the original text there when it changed. Returns the
+    over `t`) by fn(value); with `source`, write the original text there when it says more than case or spacing
+    (normalise.differs). Returns the
     values fn mapped to None (sorted)."""
     raws = [
         r[0]
@@ -42,12 +43,16 @@ def remap(
     changed = [(raw, new) for raw, new in changed if new != raw]
     if not changed:
         return []
-    keep_source = f", {source} = m.raw" if source else ""
+    keep_source = f", {source} = m.src" if source else ""
     conn.exec_driver_sql(
         f"UPDATE {table} t SET {column} = m.new{keep_source} "  # noqa: S608 - identifiers from the loader; cell values are bound parameters
-        "FROM unnest(%s::text[], %s::text[]) AS m(raw, new) "
+        "FROM unnest(%s::text[], %s::text[], %s::text[]) AS m(raw, new, src) "
         f"WHERE t.{column} = m.raw AND {where}",
-        ([raw for raw, _ in changed], [new for _, new in changed]),
+        (
+            [raw for raw, _ in changed],
+            [new for _, new in changed],
+            [raw if norm.differs(raw, new) else None for raw, new in changed],
+        ),
     )
     return sorted(raw for raw, new in changed if new is None)
 

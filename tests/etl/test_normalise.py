@@ -328,3 +328,19 @@ def test_profile_row_files_a_second_category_under_the_taxonomy_too():
     extra = {"rank": 3}
     norm.profile_row({"handle": "b"}, extra)
     assert extra == {"rank": 3}
+
+
+def test_a_source_value_is_kept_only_when_it_says_more_than_case_or_spacing():
+    assert (
+        norm.differs("Estados Unidos", "US")
+        and norm.differs("Makeup", "Beauty")
+        and norm.differs("Narnia", None)
+    )
+    assert (
+        not norm.differs("beauty", "Beauty")
+        and not norm.differs("us", "US")
+        and not norm.differs("film  & tv", "Film & TV")
+    )
+    row = {"handle": "a", "country": "us", "category": "music"}
+    norm.profile_row(row)
+    assert row == {"handle": "a", "country": "US", "category": "Music"}
