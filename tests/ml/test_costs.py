@@ -18,6 +18,7 @@ from predictfluence_ml.costs import (
     MIN_HIRES,
     CostModel,
     _fit_stages,
+    detect_floor,
     fit_cost_model,
     rate_card_model,
     train_costs,
@@ -146,6 +147,43 @@ def test_few_hires_fall_back_to_the_rate_card_and_none_to_the_default() -> None:
         CostModel("model", {}, 10.0, levels=enough.levels, params=enough.params), only_instagram, 0
     )
     assert fold.base[0] == fold.base[1] and fold.base[0] < -2
+
+
+def _floored_hires(n: int, seed: int = 0, top: float = 1e5) -> Hires:
+    """Hires of small accounts only (1k … `top` followers) priced rate × (f / 1000) ^ 0.9 × noise with a
+    $50 minimum fee, as the demo generator and real markets do: about a third of them sit at the floor."""
+    h = _hires(n, seed)
+    rng = np.random.default_rng(seed + 1)
+    h.followers = np.exp(rng.uniform(np.log(1e3), np.log(top), n))
+    rate = np.where(h.cat[:, 0] == "instagram", 10.0, 8.0)
+    h.cost_per_post = np.maximum(rate * (h.followers / 1000) ** 0.9 * rng.lognormal(0, 0.25, n), 50.0)
+    return h
+
+
+def test_a_price_floor_is_censored_and_big_accounts_are_not_priced_flat() -> None:
+    h = _floored_hires(400)
+    assert 0.2 < np.mean(h.cost_per_post == 50.0) < 0.5
+    assert detect_floor(h.cost_per_post) == 50.0
+    assert detect_floor(_hires(200).cost_per_post) == 0.0  # no mass at the minimum: no floor
+    model = fit_cost_model(h)
+    assert model.method == "model" and model.floor == 50.0
+    assert 0.8 < model.base[-1] < 1.0  # the Tobit slope finds the generator's 0.9 despite the floor
+    lstsq = np.polyfit(np.log(h.followers), np.log(h.cost_per_post), 1)[0]
+    assert lstsq < model.base[-1] - 0.1  # what least squares on the floored prices gets: too flat
+    # accounts 10× and 20× bigger than any hired: within a factor 2 of the true (expected) price
+    followers = np.array([1e6, 2e6, 1e6, 3e4, 2e3])
+    cat = np.array(
+        [[p, "beauty", "micro", "image"] for p in ("instagram",) * 2 + ("tiktok",) * 3], dtype=object
+    )
+    true = np.maximum(np.array([10.0, 10, 8, 8, 8]) * (followers / 1000) ** 0.9 * np.exp(0.25**2 / 2), 50.0)
+    point, low, high = model.predict(cat, followers, np.full(5, 0.03))
+    assert np.all((point[:3] > true[:3] / 2) & (point[:3] < true[:3] * 2))
+    assert np.all((low <= point) & (point <= high) & (low >= 50.0))
+    assert point[4] == pytest.approx(50.0, rel=0.2)  # a tiny account costs about the minimum fee
+    # the interval widens with the distance beyond the hires' range: 20× > 10× > inside the range
+    width = high / low
+    assert width[1] > width[0] > width[3] and width[2] > width[3]
+    assert np.all(model.beyond(cat[:, 0], np.log(followers))[3:] == 0.0)
 
 
 def test_per_dollar_interval_is_the_ratio_of_two_uncertain_quantities() -> None:

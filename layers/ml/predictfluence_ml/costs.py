@@ -42,6 +42,10 @@ COVERAGE = 0.8
 FOLDS = 5  # cross-conformal folds of whole campaigns
 BANDS = 3  # conformal bands by forecast size
 MIN_BAND = 40  # hires per band at least
+FLOOR_SHARE = 0.10  # a price floor: at least this share of the hires (and 5) ...
+FLOOR_TOL = 0.01  # ... cost within 1 % of the lowest cost per post
+FADE_LOG = float(np.log(2.0))  # the residual stage fades out over a doubling beyond the hires' range
+EXTRAP_WIDEN = 0.15  # log interval widening per unit of log followers beyond that range (each side)
 
 
 @dataclass
@@ -59,6 +63,9 @@ class CostModel:
     params: dict[str, Any] = field(default_factory=dict)
     # Mondrian conformal bands by forecast size: (upper edge of log forecast, low, high); () = log_interval
     bands: tuple[tuple[float, float, float], ...] = ()
+    floor: float = 0.0  # the market's minimum fee per post seen in the hires (0 = none detected)
+    # log followers range of the training hires per platform: (platform, low, high); () = no fade
+    ranges: tuple[tuple[str, float, float], ...] = ()
 
     def rate_card(self, platform: np.ndarray, followers: np.ndarray) -> np.ndarray:
         rate = np.array([self.per_1k.get(p, self.overall_per_1k) for p in platform], dtype=np.float64)
@@ -79,13 +86,25 @@ class CostModel:
         intercept[known] = a[platform[known].astype(np.int64)]
         return intercept + self.base[-1] * log_f
 
+    def beyond(self, platform: np.ndarray, log_f: np.ndarray) -> np.ndarray:
+        """Distance in log followers outside the training hires' range of the platform (0 inside)."""
+        if not self.ranges:
+            return np.zeros(log_f.size)
+        known = {p: (lo, hi) for p, lo, hi in self.ranges}
+        every = (min(r[1] for r in self.ranges), max(r[2] for r in self.ranges))
+        lo, hi = np.array([known.get(p, every) for p in platform], dtype=np.float64).reshape(-1, 2).T
+        return np.maximum(0.0, np.maximum(log_f - hi, lo - log_f))
+
     def point(self, cat: np.ndarray, followers: np.ndarray, er: np.ndarray) -> np.ndarray:
+        """exp(stage 1 + fade × stage 2), at least the floor; fade = 1 inside the training hires' followers
+        range, falling linearly to 0 at FADE_LOG beyond it (boosting extrapolates flat)."""
         if self.method != "model":
             return self.rate_card(cat[:, 0], followers)
         codes = self._codes(cat)
         log_f = np.log(followers)
-        log_cost = self._stage1(codes, log_f) + self.booster.predict(np.column_stack([codes, log_f, er]))
-        return np.exp(log_cost)
+        fade = np.clip(1.0 - self.beyond(cat[:, 0], log_f) / FADE_LOG, 0.0, 1.0)
+        residual = self.booster.predict(np.column_stack([codes, log_f, er]))
+        return np.maximum(np.exp(self._stage1(codes, log_f) + fade * residual), self.floor)
 
     def predict(
         self, cat: np.ndarray, followers: np.ndarray, er: np.ndarray
@@ -98,7 +117,11 @@ class CostModel:
             lo, hi = np.array([b[1] for b in self.bands])[band], np.array([b[2] for b in self.bands])[band]
         else:
             lo, hi = np.full(point.size, self.log_interval[0]), np.full(point.size, self.log_interval[1])
-        return point, point * np.exp(np.minimum(lo, 0.0)), point * np.exp(np.maximum(hi, 0.0))
+        if self.method == "model":  # extrapolation: wider by EXTRAP_WIDEN per log follower beyond the range
+            far = EXTRAP_WIDEN * self.beyond(cat[:, 0], np.log(np.asarray(followers, dtype=np.float64)))
+            lo, hi = lo - far, hi + far
+        low = np.maximum(point * np.exp(np.minimum(lo, 0.0)), np.minimum(self.floor, point))
+        return point, low, point * np.exp(np.maximum(hi, 0.0))
 
 
 def _per_1k(hires: Hires) -> tuple[dict[str, float], float]:
@@ -132,21 +155,82 @@ def _levels(cat: np.ndarray) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(sorted({str(v) for v in cat[:, j]})) for j in range(cat.shape[1]))
 
 
-def _fit_stages(model: CostModel, hires: Hires, seed: int) -> CostModel:
-    """Fit stage 1 and 2 of `model` (levels set) on `hires`, in place."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
+def detect_floor(cost_per_post: np.ndarray) -> float:
+    """The market's minimum fee: the lowest cost per post when at least FLOOR_SHARE of the hires (and 5)
+    cost within FLOOR_TOL of it — a mass of hires at one minimum price; else 0 (no floor)."""
+    if cost_per_post.size == 0:
+        return 0.0
+    low = float(cost_per_post.min())
+    at = int(np.sum(cost_per_post <= low * (1.0 + FLOOR_TOL)))
+    return low if at >= max(5.0, FLOOR_SHARE * cost_per_post.size) else 0.0
 
-    codes = model._codes(hires.cat)
+
+def _tobit(design: np.ndarray, log_y: np.ndarray, censored: np.ndarray, log_floor: float) -> np.ndarray:
+    """Left-censored normal regression (Tobit) of log cost: maximum likelihood of (coefficients, log σ),
+    a censored hire contributing P(latent log cost ≤ log floor). Returns coefficients then σ."""
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    free = ~censored
+    start, *_ = np.linalg.lstsq(design[free], log_y[free], rcond=None)
+    s0 = float(np.std(log_y[free] - design[free] @ start)) or 0.1
+
+    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        beta, log_s = theta[:-1], theta[-1]
+        s = np.exp(log_s)
+        mu = design @ beta
+        z = (log_y[free] - mu[free]) / s
+        c = (log_floor - mu[censored]) / s
+        log_cdf = norm.logcdf(c)
+        lam = np.exp(norm.logpdf(c) - log_cdf)  # inverse Mills ratio
+        value = -(np.sum(norm.logpdf(z) - log_s) + np.sum(log_cdf))
+        grad_beta = -(design[free].T @ (z / s) - design[censored].T @ (lam / s))
+        grad_s = -(np.sum(z**2 - 1.0) - np.sum(lam * c))
+        return float(value), np.append(grad_beta, grad_s)
+
+    fit = minimize(nll, np.append(start, np.log(s0)), jac=True, method="L-BFGS-B")
+    return np.append(fit.x[:-1], np.exp(fit.x[-1]))
+
+
+def _stage1_fit(model: CostModel, hires: Hires, codes: np.ndarray) -> np.ndarray:
+    """Stage 1 in place (least squares, or Tobit below a detected floor); returns the residual the
+    boosting learns — for a hire at the floor, the expected latent residual E[ε | ε ≤ floor − μ]."""
+    from scipy.stats import norm
+
     log_f, log_y = np.log(hires.followers), np.log(hires.cost_per_post)
-    n_platforms = len(model.levels[0])
-    design = np.zeros((len(hires), n_platforms + 1))
+    design = np.zeros((len(hires), len(model.levels[0]) + 1))
     design[np.arange(len(hires)), codes[:, 0].astype(np.int64)] = 1.0
     design[:, -1] = log_f
-    coef, *_ = np.linalg.lstsq(design, log_y, rcond=None)
+    model.floor = detect_floor(hires.cost_per_post)
+    censored = hires.cost_per_post <= model.floor * (1.0 + FLOOR_TOL)
+    if censored.any() and (~censored).sum() > 2 * design.shape[1]:
+        fitted = _tobit(design, log_y, censored, float(np.log(model.floor)))
+        coef, sigma = fitted[:-1], float(fitted[-1])
+    else:
+        coef, *_ = np.linalg.lstsq(design, log_y, rcond=None)
+        censored, sigma = np.zeros(len(hires), bool), 0.0
     seen = design[:, :-1].any(axis=0)  # a platform without hires here (a fold) gets the mean intercept
     coef[:-1][~seen] = coef[:-1][seen].mean()
     model.base = tuple(float(c) for c in coef)
     residual = log_y - model._stage1(codes, log_f)
+    if censored.any():
+        c = (np.log(model.floor) - model._stage1(codes[censored], log_f[censored])) / sigma
+        residual[censored] = -sigma * np.exp(norm.logpdf(c) - norm.logcdf(c))
+    return residual
+
+
+def _fit_stages(model: CostModel, hires: Hires, seed: int) -> CostModel:
+    """Fit stage 1 and 2 of `model` (levels set) on `hires`, in place; the followers range per platform."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    codes = model._codes(hires.cat)
+    log_f = np.log(hires.followers)
+    residual = _stage1_fit(model, hires, codes)
+    platforms = hires.cat[:, 0]
+    model.ranges = tuple(
+        (str(p), float(log_f[platforms == p].min()), float(log_f[platforms == p].max()))
+        for p in np.unique(platforms)
+    )
     booster = HistGradientBoostingRegressor(
         max_iter=model.params["max_iter"], learning_rate=model.params["learning_rate"],
         max_leaf_nodes=model.params["max_leaf_nodes"], min_samples_leaf=max(5, len(hires) // 20),
@@ -181,10 +265,14 @@ def _bands(log_forecast: np.ndarray, log_ratio: np.ndarray) -> tuple[tuple[float
     """Mondrian conformal by forecast size: BANDS bands of equal count (each ≥ MIN_BAND hires), each
     with its own conformal offsets; (upper edge of the log forecast, low, high) per band, last edge ∞."""
     n_bands = max(1, min(BANDS, log_forecast.size // MIN_BAND))
-    edges = np.quantile(log_forecast, np.arange(1, n_bands) / n_bands) if n_bands > 1 else np.empty(0)
+    edges = np.unique(np.quantile(log_forecast, np.arange(1, n_bands) / n_bands) if n_bands > 1 else [])
+    # many forecasts at the floor give equal or empty bands: an empty band merges into the next one
+    edges = edges[
+        np.bincount(np.searchsorted(edges, log_forecast, side="right"), minlength=edges.size + 1)[:-1] > 0
+    ]
     band = np.searchsorted(edges, log_forecast, side="right")
     uppers = [*edges.tolist(), float("inf")]
-    return tuple((uppers[b], *_conformal(log_ratio[band == b])) for b in range(n_bands))
+    return tuple((uppers[b], *_conformal(log_ratio[band == b])) for b in range(len(uppers)))
 
 
 def fit_cost_model(hires: Hires, seed: int = 0) -> CostModel:
