@@ -134,9 +134,8 @@ def save_mapping(query: SignatureQuery, body: MappingSave, principal: Principal)
             [_problem("header", f"its signature is {infer.header_signature(body.header)}")],
         )
     _check(body.header, body.mapping)
-    row = q.save_mapping(
-        query.signature, body.kind, body.mapping, body.source_name, f"key {principal.key_id}"
-    )
+    who = f"key {principal.key_id}"  # the key's name and id when it has a name (queries.mappings)
+    row = q.save_mapping(query.signature, body.kind, body.mapping, body.source_name, who, principal.key_id)
     return SavedMapping.model_validate(row)
 
 

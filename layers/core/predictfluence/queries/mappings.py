@@ -16,7 +16,8 @@ from predictfluence.db import get_engine
 
 _UPSERT = sa.text(
     "INSERT INTO column_mapping (signature, kind, mapping, source_name, saved_by) "
-    "VALUES (:signature, :kind, CAST(:mapping AS jsonb), :source_name, :saved_by) "
+    "VALUES (:signature, :kind, CAST(:mapping AS jsonb), :source_name, "
+    "coalesce((SELECT name || ' (key ' || id || ')' FROM api_key WHERE id = :key_id), :saved_by)) "
     "ON CONFLICT (signature) DO UPDATE SET kind = EXCLUDED.kind, mapping = EXCLUDED.mapping, "
     "source_name = EXCLUDED.source_name, saved_by = EXCLUDED.saved_by, saved_at = now() "
     "RETURNING signature, kind, mapping, source_name, saved_by, saved_at"
@@ -36,15 +37,22 @@ _DELETE = sa.text(
 
 
 def save_mapping(
-    signature: str, kind: str, mapping: dict[str, Any], source_name: str | None, saved_by: str | None
+    signature: str,
+    kind: str,
+    mapping: dict[str, Any],
+    source_name: str | None,
+    saved_by: str | None,
+    key_id: int | None = None,
 ) -> dict[str, Any]:
-    """Insert or replace the mapping of `signature`; returns the stored row."""
+    """Insert or replace the mapping of `signature`; returns the stored row. `saved_by` is the API key's
+    name and id when `key_id` names a key with a name, else `saved_by` as given."""
     params = {
         "signature": signature,
         "kind": kind,
         "mapping": json.dumps(mapping),
         "source_name": source_name,
         "saved_by": saved_by,
+        "key_id": key_id,
     }
     with get_engine().begin() as conn:
         return dict(conn.execute(_UPSERT, params).mappings().one())
