@@ -82,3 +82,14 @@ def expect_text(locator: Any, text: str) -> None:
     from playwright.sync_api import expect
 
     expect(locator).to_contain_text(text)
+
+
+def test_a_utf16_export_previews_like_its_utf8_twin(page, stack: Stack, tmp_path) -> None:
+    csv = tmp_path / "tiktok_top_october.csv"
+    csv.write_text(EXPORT, encoding="utf-16")  # with its byte-order mark, as spreadsheets save "Unicode text"
+    open_page(page, stack, "/data")
+    wait_idle(page)
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.locator(".mapping-table").wait_for()
+    assert page.get_by_label("Tiktoker", exact=True).input_value() == "handle"
+    assert "tiktok (from file name)" in page.get_by_test_id("preview-summary").inner_text()

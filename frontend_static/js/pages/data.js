@@ -29,7 +29,10 @@ const PREVIEW_BODY = 56 * 1024; // the API takes JSON bodies up to 64 KiB: send 
 const IGNORE = "ignore";
 
 async function headOf(file) {
-  let text = await file.slice(0, PREVIEW_READ).text();
+  // UTF-16 exports (spreadsheet "Unicode text") start with a byte-order mark; the ETL reads them too
+  const bytes = new Uint8Array(await file.slice(0, PREVIEW_READ).arrayBuffer());
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? "utf-16le" : bytes[0] === 0xfe && bytes[1] === 0xff ? "utf-16be" : "utf-8";
+  let text = new TextDecoder(encoding).decode(bytes);
   if (file.size > PREVIEW_READ) text = text.slice(0, text.lastIndexOf("\n") + 1);
   const enc = new TextEncoder();
   while (text && enc.encode(JSON.stringify(text)).length > PREVIEW_BODY) {
