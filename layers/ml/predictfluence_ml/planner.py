@@ -235,9 +235,21 @@ def _programme(cands: Candidates, request: PlanRequest, owner: np.ndarray, ids: 
     return c, constraints, np.ones(k + m), Bounds(lower, upper)
 
 
-def _milp(cands: Candidates, request: PlanRequest, time_limit: float, gap: float | None = None):
+def _milp(
+    cands: Candidates,
+    request: PlanRequest,
+    time_limit: float,
+    gap: float | None = None,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
+):
+    """The MILP over `cands`; `fixed` (two masks over its rows) holds rows at max_posts posts and their
+    influencers in the plan (predictfluence_ml.planner_reduce.proven_fixing)."""
     ids, owner = np.unique(cands.influencer_id, return_inverse=True)
     c, constraints, integrality, bounds = _programme(cands, request, owner, ids)
+    if fixed is not None:
+        posts, chosen = fixed
+        bounds.lb[: len(cands)][posts] = bounds.ub[: len(cands)][posts]
+        bounds.lb[len(cands) + owner[posts | chosen]] = 1.0
     gap = float(request.mip_rel_gap) if gap is None else gap
     options = {"time_limit": max(time_limit, 0.05), "mip_rel_gap": gap, "disp": False, **_HIGHS_OPTIONS}
     with reduce.quiet_stdout(), warnings.catch_warnings():
@@ -307,6 +319,13 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
         return result, keep[rows], status, gap
     if len(cands) <= _DIRECT_LIMIT:
         return _outcome(_milp(cands, request, float(request.time_limit)), everything)
+    return _solve_lp(cands, request, deadline)
+
+
+def _solve_lp(cands: Candidates, request: PlanRequest, deadline: float) -> tuple[Any, np.ndarray, str, float]:
+    """LP-bound fixing (predictfluence_ml.planner_reduce): rows provably out of (at 0) or in (at max_posts)
+    every plan better than an incumbent are dropped or fixed before the final MILP."""
+    everything, target = np.arange(len(cands)), float(request.mip_rel_gap)
     ids, owner = np.unique(cands.influencer_id, return_inverse=True)
     c, constraints, _, bounds = _programme(cands, request, owner, ids)
     lp = reduce.lp_relaxation(c, constraints, bounds)
@@ -319,23 +338,28 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
     if guess is not None and _within(guess, float(lp.fun), request):
         return _outcome(guess, everything, float(lp.fun), target)
     first = reduce.restricted_rows(lp, bound, owner, np.flatnonzero(pinned), _RESTRICTED_SIZE)
-    result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP)
+    core = reduce.core_fixing(lp, owner, _RESTRICTED_SIZE)  # a heuristic: only for the incumbent
+    held = (core[0][first], core[1][first])
+    result = _milp(cands.take(first), request, deadline - time.perf_counter(), _INCUMBENT_GAP, held)
     if result.x is None and guess is not None:  # the restricted MILP ran out of time: the rounded plan
         return _outcome(guess, everything, float(lp.fun), target)
     if result.x is None:
         return _outcome(_milp(cands, request, deadline - time.perf_counter()), everything)
     if _within(result, float(lp.fun), request):
         return _outcome(result, first, float(lp.fun), target)
+    if guess is not None and guess.fun < result.fun:
+        result, first = guess, everything
     used = first[np.rint(result.x[: len(first)]) > 0]
     keep = np.union1d(reduce.survivors(bound, float(result.fun)), used)
     keep = np.union1d(keep, np.flatnonzero(pinned[owner]))
-    if np.isin(keep, first).all() and result.status == 0 and result.mip_gap <= request.mip_rel_gap:
-        return _outcome(result, first)  # the optimum lies in `first`, which was solved to the gap asked
-    final = _milp(cands.take(keep), request, deadline - time.perf_counter())
+    fixed = reduce.proven_fixing(lp, owner, float(result.fun))
+    final = _milp(
+        cands.take(keep), request, deadline - time.perf_counter(), None, (fixed[0][keep], fixed[1][keep])
+    )
     if final.x is None or final.fun > result.fun + 1e-9 * max(1.0, abs(result.fun)):  # not better: cut short
         dual = getattr(final, "mip_dual_bound", None)  # over `keep`, where the optimum lies: valid for all
         bound = max(float(lp.fun), dual) if dual is not None and np.isfinite(dual) else float(lp.fun)
-        return _outcome(result, first, bound, target)
+        return _outcome(result, first, min(bound, float(result.fun)), target)
     return _outcome(final, keep)
 
 

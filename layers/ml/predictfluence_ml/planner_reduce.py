@@ -157,3 +157,33 @@ def rounded_plan(lp, c, constraints, bounds, owner: np.ndarray, min_posts: int, 
 
 def _holds(activity: np.ndarray, lower: np.ndarray, upper: np.ndarray, tol: float) -> bool:
     return bool((activity <= upper + tol).all() and (activity >= lower - tol).all())
+
+
+def _upper_marginals(lp, n_rows: int, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, how much every plan with fewer posts there than its upper bound costs above z_LP, and
+    how much every plan without its influencer does (y_i < 1); both ≥ 0 (LP duality)."""
+    upper = np.maximum(-np.asarray(lp.upper.marginals, dtype=float), 0.0)
+    return upper[:n_rows], upper[n_rows:][owner]
+
+
+def proven_fixing(lp, owner: np.ndarray, incumbent: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows held at max_posts, rows whose influencer is held in the plan): those whose marginal λ ≤ 0 on
+    the upper bound is so large that every plan with fewer posts there (or without the influencer) costs
+    more than the incumbent, z_LP + |λ| > incumbent (duality, as for the rows at 0). Every plan at least
+    as good as the incumbent has them so."""
+    slack = _TOLERANCE * max(1.0, abs(incumbent))
+    posts, chosen = _upper_marginals(lp, len(owner), owner)
+    return float(lp.fun) + posts > incumbent + slack, float(lp.fun) + chosen > incumbent + slack
+
+
+def core_fixing(lp, owner: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A heuristic core (not a proof), in proven_fixing's form: everything the LP has at an upper bound is
+    held there but the `size` rows with the smallest marginals, so the restricted MILP only decides the
+    rows near the LP's margin."""
+    held = []
+    for marginal in _upper_marginals(lp, len(owner), owner):
+        at_upper = np.flatnonzero(marginal > 0)
+        mask = np.zeros(len(owner), dtype=bool)
+        mask[at_upper[np.argsort(marginal[at_upper], kind="stable")[size:]]] = True
+        held.append(mask)
+    return held[0], held[1]
