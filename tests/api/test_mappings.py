@@ -145,7 +145,8 @@ def test_the_saved_mapping_applies_to_a_later_upload_through_the_etl_handler(cli
     }
     [outcome] = handle_message(json.dumps(event))
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 2), outcome.message
-    assert "saved mapping" in outcome.message
+    # the loader's note (with the AppliedMapping's "mapping saved on <date> by <who> applied" once it reads it)
+    assert re.search(r"saved mapping|mapping saved on \d{4}-\d\d-\d\d by test manager", outcome.message)
     with api_db.connect() as conn:
         rows = conn.execute(
             sa.text(
@@ -158,3 +159,16 @@ def test_the_saved_mapping_applies_to_a_later_upload_through_the_etl_handler(cli
         ("tiktok", "zachking", None, 71_200_000),
     ]
     assert rows[0].extra["display_name"] == "Khabane lame" and "rank" not in rows[0].extra
+
+
+def test_the_etl_lookup_says_whose_mapping_and_when(api_db):
+    from etl_jobs.infer import header_signature
+    from predictfluence.queries.mappings import save_mapping, saved_mapping_lookup
+
+    signature = header_signature(HEADER)
+    save_mapping(signature, "profiles", SAVED, "TikTok top 1000", "key 9")
+    applied = saved_mapping_lookup(api_db)(signature)
+    assert applied == SAVED and re.fullmatch(
+        r"mapping saved on \d{4}-\d\d-\d\d by key 9 applied", applied.note
+    )
+    assert saved_mapping_lookup(api_db)("0" * 64) is None

@@ -4,6 +4,7 @@ applying the saved mapping of a file's header (issue 12, item 3)."""
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -40,7 +41,7 @@ def test_saved_mapping_is_listed_previewed_applied_by_load_and_deleted(db, tmp_p
     assert "saved mapping applied" in shown.output and "by key 7" in shown.output, shown.output
     loaded = CliRunner().invoke(main, ["etl", "load", str(path), "--kind", "profiles"])
     assert loaded.exit_code == 0, loaded.output
-    assert "saved mapping" in loaded.output
+    assert re.search(r"saved mapping|mapping saved on \d{4}-\d\d-\d\d by key 7", loaded.output)
     with db.connect() as conn:
         rows = conn.execute(sa.text("SELECT platform, handle, country FROM influencer ORDER BY handle")).all()
     assert [tuple(r) for r in rows] == [("tiktok", "khaby.lame", None), ("tiktok", "zachking", None)]
