@@ -21,6 +21,9 @@ from etl_jobs.base import Rejection
 from etl_jobs.header_aliases import LOCALISED_ERRORS
 
 MAX_NOTES = 300
+# Columns whose bad value rejects the row: the required ones and the snapshot's date (a wrong date would
+# file the figures under another day); any other column's bad value is left empty with a note.
+ROW_REQUIRED: tuple[str, ...] = (*hdr.REQUIRED, "as_of")
 PER_CELL_NOTES = 20
 EARLIEST_AS_OF = dt.date(2004, 1, 1)
 TEXT_LIMITS: dict[str, int] = {"handle": 255, "name": 10_000, "category": 64, "country": 64}
@@ -89,7 +92,11 @@ def parse_row(
         try:
             value = _cell(raw, line, spec, extra_key, notes)
         except ValueError as exc:
-            errors.append((column, raw, str(exc)))
+            if column in ROW_REQUIRED:
+                errors.append((column, raw, str(exc)))
+            else:  # a bad optional cell costs a note, not the row (issue 12.2)
+                _optional_left_empty(line, spec, raw, str(exc), notes)
+                out[column] = None
             continue
         if spec.target == "handle" and value is not None:
             value = value.lstrip("@").strip() or None
@@ -117,6 +124,14 @@ def parse_row(
         extra["formula_like"] = formula_like
     out["extra"] = extra or None
     return out
+
+
+def _optional_left_empty(line: int, spec: hdr.ColumnSpec, raw: str, reason: str, notes: Notes) -> None:
+    notes.cell(
+        "bad optional values left empty",
+        spec.header,
+        f"line {line}, column {spec.header!r}: {reason}; {raw!r} left empty (an optional column)",
+    )
 
 
 def cell_fails(raw: str, spec: hdr.ColumnSpec) -> bool:

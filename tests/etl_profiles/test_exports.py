@@ -44,13 +44,12 @@ def test_tiktok_export(db: Engine, load_profiles: LoadProfiles) -> None:
     path = EXPORTS / "creatorhub_tiktok_export.csv"
     result = load_profiles(path, "raw/profiles/creatorhub_tiktok_export.csv")
 
-    assert (result.rows_in, result.rows_loaded) == (9, 4)
-    assert result.rejections == [
+    assert (result.rows_in, result.rows_loaded) == (9, 5)
+    assert result.rejections == [  # only required fields reject a row (issue 12.2)
         Rejection(5, "not a number: 'lots'", "followers", "lots"),
         Rejection(6, "negative count '-5'", "followers", "-5"),
         Rejection(7, f"duplicate of line 3 (tiktok/chef_mario as of {TODAY})", "handle", "chef_mario"),
         Rejection(8, "missing handle", "handle", None),
-        Rejection(10, "rate above 100%: '150%'", "engagement_rate", "150%"),
     ]
     assert result.notes == [
         "platform 'tiktok' taken from the file name",
@@ -61,6 +60,7 @@ def test_tiktok_export(db: Engine, load_profiles: LoadProfiles) -> None:
         "line 9, column 'Username': repaired mis-encoded text 'sÃ£o.paulo.eats' → 'são.paulo.eats'",
         "line 9, column 'Display Name': repaired mis-encoded text 'SÃ£o Paulo Eats' → 'São Paulo Eats'",
         "line 9, column 'Views avg.': spreadsheet error #N/A treated as empty",
+        "line 10, column 'ER': rate above 100%: '150%'; '150%' left empty (an optional column)",
     ]
     common = {"platform": "tiktok", "as_of": TODAY, "source": "file:creatorhub_tiktok_export", "posts": None}
     assert _snapshots(db) == [
@@ -116,6 +116,19 @@ def test_tiktok_export(db: Engine, load_profiles: LoadProfiles) -> None:
             "engagement_rate": 0.015,
             "extra": {"avg_comments": 40},
         },
+        common
+        | {
+            "handle": "over.rated",
+            "name": "Over Rated",
+            "category": "Comedy",
+            "country": "ES",
+            "dim_followers": 12_000,
+            "followers": 12_000,
+            "avg_likes": 100.0,
+            "avg_views": 1_000.0,
+            "engagement_rate": None,  # 150%: a bad optional cell left empty, the row kept
+            "extra": {"avg_comments": 5},
+        },
     ]
 
 
@@ -124,10 +137,9 @@ def test_youtube_export_duplicated_headers_and_newlines(db: Engine, load_profile
         EXPORTS / "youtube_channels_export.csv", "raw/profiles/youtube_channels_export.csv"
     )
 
-    assert (result.rows_in, result.rows_loaded) == (4, 2)
+    assert (result.rows_in, result.rows_loaded) == (4, 3)
     # Physical line numbers: the header spans lines 1-2, TechWithTara's quoted note spans lines 3-4.
     assert result.rejections == [
-        Rejection(7, "negative count '-3'", "avg_views", "-3"),
         Rejection(8, "row has 3 cells; the header has 9", None, None),
     ]
     assert result.notes == [
@@ -135,6 +147,7 @@ def test_youtube_export_duplicated_headers_and_newlines(db: Engine, load_profile
         "header 'Fans' also matches 'followers'; 'Subscribers count' is used and 'Fans' is kept in extra as 'fans'",
         "headers kept as text in extra: 'Notes'",
         "platform 'youtube' taken from the file name",
+        "line 7, column 'Views avg.': negative count '-3'; '-3' left empty (an optional column)",
         "1 blank line(s) skipped",
     ]
     common = {
@@ -167,6 +180,17 @@ def test_youtube_export_duplicated_headers_and_newlines(db: Engine, load_profile
             "posts": 120,
             "avg_views": 12_300.0,
             "extra": {"fans": 45_000},
+        },
+        common
+        | {
+            "handle": "brokenviews",
+            "category": "Gaming",
+            "country": "DE",
+            "dim_followers": 88_000,
+            "followers": 88_000,
+            "posts": 40,
+            "avg_views": None,  # -3: left empty with a note
+            "extra": {"fans": 88_000},
         },
     ]
 
@@ -337,23 +361,20 @@ def test_semicolon_utf16_and_platform_column(db: Engine, load_profiles: LoadProf
     )
     path.write_bytes(text.encode("utf-16"))
     result = load_profiles(path)
-    assert (result.rows_in, result.rows_loaded) == (5, 1)
-    assert result.rejections == [
-        Rejection(
-            2, "ambiguous number '2,5': commas must group thousands (1,234)", "engagement_rate", "2,5%"
-        ),
+    assert (result.rows_in, result.rows_loaded) == (5, 2)
+    assert result.rejections == [  # the ambiguous '2,5%' of line 2 is an optional cell: left empty, noted
         Rejection(4, "as_of 2099-01-01 is in the future", "as_of", "2099-01-01"),
         Rejection(5, "unknown platform 'My Space!!'", "platform", "My Space!!"),
         Rejection(6, "as_of 1999-12-31 is before 2004-01-01", "as_of", "1999-12-31"),
     ]
-    (row,) = _snapshots(db)
-    assert (row["platform"], row["handle"], row["followers"], row["engagement_rate"], row["as_of"]) == (
-        "youtube",
-        "b2",
-        10_000,
-        0.03,
-        dt.date(2026, 1, 5),
-    )
+    assert [
+        (row["platform"], row["handle"], row["followers"], row["engagement_rate"], row["as_of"])
+        for row in _snapshots(db)
+    ] == [
+        ("tiktok", "a1", 1_234, None, dt.date(2026, 1, 5)),
+        ("youtube", "b2", 10_000, 0.03, dt.date(2026, 1, 5)),
+    ]
+    assert any("'2,5%' left empty" in note for note in result.notes)
 
 
 def test_no_platform_anywhere_defaults_to_instagram(
@@ -428,5 +449,5 @@ def test_several_bad_values_in_one_row(load_profiles: LoadProfiles, tmp_path: Pa
     path.write_text("Channel,Subscribers,Videos,ER\nzed,many,-1,2%\n", encoding="utf-8")
     result = load_profiles(path)
     assert result.rejections == [
-        Rejection(2, "not a number: 'many'; also posts: negative count '-1'", "followers", "many"),
+        Rejection(2, "not a number: 'many'", "followers", "many"),  # posts' -1 is only a note
     ]
