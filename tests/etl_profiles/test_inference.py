@@ -280,3 +280,24 @@ def test_saved_mapping_hook_wins_over_inference(
     result = load_profiles(path, f"raw/profiles/{path.name}")
     assert result.rows_loaded == 200
     assert "header mapping: the saved mapping of this header" in result.notes
+
+
+def test_pipeline_detects_profiles_by_content(db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No kind given, no raw/<kind>/ folder, a header no kind matches: the content says profiles."""
+    from etl_jobs import pipeline
+    from etl_jobs.base import SourceFile
+    from predictfluence.config import reset_settings
+
+    monkeypatch.setenv("PF_DATA_DIR", str(tmp_path / "data"))
+    reset_settings()
+    try:
+        path = unlabelled_file(tmp_path)
+        outcome = pipeline.load_file(db, SourceFile(path, str(path)))
+    finally:
+        reset_settings()
+    assert (outcome.kind, outcome.status, outcome.rows_in, outcome.rows_loaded) == (
+        "profiles",
+        "loaded",
+        250,
+        250,
+    )
