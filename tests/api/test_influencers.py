@@ -147,3 +147,35 @@ def test_list_reflects_the_warehouse_as_of_the_last_rollup_refresh(client, auth,
     body = _get(client, "/influencers?platform=youtube", auth["viewer"])
     assert body["page_info"]["total"] == 2
     assert [i["handle"] for i in body["items"]] == ["yt_dave", "yt_new"]
+
+
+def test_similar_is_the_nearest_in_followers_of_a_large_cluster_with_ties_and_unknown_counts(client, auth, api_db):
+    """The lookalikes walk the followers index above and below (issue 11 bench: 100k influencers made a cluster
+    thousands strong); the answer is still exactly "closest in followers, no count = 0, ties by id"."""
+    import sqlalchemy as sa
+
+    from predictfluence.queries.rollups import refresh
+
+    followers = [1000, 1500, 500, 1500, 500, None, 0, 2000, 999, 1001, None, 1200, 800, 1000]
+    with api_db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256) "
+                             "VALUES ('er_regressor', 'v1', 'champion', '{}', 's3://m/v1', repeat('a', 64))"))
+        for n, f in enumerate(followers, start=1):
+            conn.execute(sa.text("INSERT INTO influencer (id, platform, handle, followers) VALUES (:n, 'instagram', "
+                                 ":h, :f)"), {"n": n, "h": f"c{n:02d}", "f": f})
+            for content_type in ("image", "video"):  # one row per content type, the same cluster
+                conn.execute(sa.text("INSERT INTO influencer_score (influencer_id, content_type, model_version_id, "
+                                     "predicted_er, cluster) VALUES (:n, :t, 1, 0.05, :c)"),
+                             {"n": n, "t": content_type, "c": 7 if n != 13 else 8})
+    refresh(api_db, concurrently=False)
+
+    def expected(me: int, limit: int) -> list[str]:
+        x = followers[me - 1] or 0
+        others = [n for n in range(1, len(followers) + 1) if n not in (me, 13)]
+        return [f"c{n:02d}" for n in sorted(others, key=lambda n: (abs((followers[n - 1] or 0) - x), n))[:limit]]
+
+    for me in (1, 3, 6, 7, 8, 11):
+        for limit in (1, 3, 5, 20):
+            body = _get(client, f"/influencers/{me}/similar?limit={limit}", auth["viewer"])
+            assert body["method"] == "cluster"
+            assert [i["handle"] for i in body["items"]] == expected(me, limit), (me, limit)
