@@ -33,6 +33,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from etl_jobs.infer import header_signature
+
 ROOT = Path(__file__).resolve().parents[2]
 CHALICE = Path(sys.executable).with_name("chalice")
 SHIM = f"""
@@ -179,6 +181,7 @@ def _status(base: str, path: str, key: str) -> int:
 # with the same checks, for operations whose success needs ids that must fit together (a random campaign
 # id and influencer id are almost never an existing, hireable pair): so that every operation provably
 # reaches its 2xx path. Keys: operation label; values: schemathesis Case(...) arguments.
+MAPPING_SIGNATURE = header_signature(["handle", "followers"])
 KNOWN_GOOD = {
     "POST /campaigns/{campaign_id}/influencers": [  # Spring Glow (budget 10,000; 8,000 committed) hires Dave
         {"path_parameters": {"campaign_id": 1}, "body": {"influencer_id": 4, "agreed_cost": 500}}],
@@ -190,6 +193,12 @@ KNOWN_GOOD = {
          "body": {"hires": [{"influencer_id": 2, "agreed_cost": 400}, {"influencer_id": 5, "agreed_cost": 600}]}}],
     "POST /campaigns/{campaign_id}/plan": [  # Gym Push has hired neither of the two priced, unflagged creators
         {"path_parameters": {"campaign_id": 2}, "body": {"budget": 1500}}],
+    # a saved mapping needs a header whose signature the query names; then the same signature is deleted
+    "PUT /imports/mappings": [
+        {"path_parameters": {}, "query": {"signature": MAPPING_SIGNATURE},
+         "body": {"kind": "profiles", "header": ["handle", "followers"],
+                  "mapping": {"handle": "handle", "followers": "followers"}}}],
+    "DELETE /imports/mappings": [{"path_parameters": {}, "query": {"signature": MAPPING_SIGNATURE}}],
 }
 
 
