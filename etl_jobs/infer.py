@@ -78,9 +78,11 @@ def preview(head: bytes, file_name: str, kind: str | None = None, mapping: dict 
     used = dict(mapping) if mapping else (_alias_mapping(header, rows) or inference.mapping)
     if inference.platform and "@platform" not in used and inference.platform_source != "column":
         used["@platform"] = inference.platform
+    ready = inference.ready if not mapping and used is inference.mapping else _mapping_ready(header, used)
+    if ready:
+        _apply_broken(header, rows, used, inference)
     targets = {k: v for k, v in used.items() if not k.startswith("@")}
     columns = [_column_json(c, targets) for c in inference.columns]
-    ready = inference.ready if not mapping and used is inference.mapping else _mapping_ready(header, used)
     return {
         "kind": best,
         "kind_confidence": confidence,
@@ -98,6 +100,19 @@ def preview(head: bytes, file_name: str, kind: str | None = None, mapping: dict 
         "mapping": used,
         "ready": ready,
     }
+
+
+def _apply_broken(
+    header: Sequence[str], rows: Sequence[Sequence[str]], used: dict[str, Any], inference: Inference
+) -> None:
+    """The optional columns the load would drop (or take as the country) shown as such, and the mapping
+    saying so (`ignore` / `country`), so that saving it and loading again gives the same result."""
+    resolution = hdr.resolve(list(header), used)
+    for broken in broken_columns(resolution, rows):
+        column = inference.columns[broken.index]
+        column.note = broken.note
+        column.dropped = broken.target is None
+        used[column.header] = broken.target or "ignore"
 
 
 def _alias_mapping(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, str] | None:
@@ -121,7 +136,7 @@ def _column_json(c: Column, targets: dict[str, Any]) -> dict[str, Any]:
         "index": c.index + 1,
         "header": c.header,
         "target": target,
-        "confidence": c.confidence,
+        "confidence": c.scores.get(str(target), c.confidence),
         "samples": c.traits.samples,
         "why": c.why or c.note or "",
         "alternatives": [{"target": t, "confidence": s} for t, s in ranked if t != target and s >= 0.2][:3],

@@ -334,13 +334,23 @@ def parse_head(head: bytes | str) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def broken_columns(resolution: hdr.HeaderResolution, rows: Sequence[Sequence[str]]) -> list[str]:
+@dataclass(frozen=True)
+class Broken:
+    """An optional column `broken_columns` took out: its index, its new target (None: dropped), the note."""
+
+    index: int
+    target: str | None
+    note: str
+
+
+def broken_columns(resolution: hdr.HeaderResolution, rows: Sequence[Sequence[str]]) -> list[Broken]:
     """Drop from `resolution` each optional profiles column most of whose sampled non-empty values (more
     than half, at least 3) fail its type; a dropped column whose values are countries becomes the country
-    column when the file has none. Returns the notes naming each column and a sample of its values."""
+    column when the file has none. Returns what changed, each with the note naming the column and a sample
+    of its values."""
     from etl_jobs.profile_rows import cell_fails
 
-    notes: list[str] = []
+    notes: list[Broken] = []
     columns = sample_columns(resolution.headers, rows)
     for target, spec in list(resolution.columns.items()):
         if target in REQUIRED or spec.type == "text":
@@ -354,15 +364,17 @@ def broken_columns(resolution: hdr.HeaderResolution, rows: Sequence[Sequence[str
         t = traits(columns[spec.index])
         if "country" not in resolution.columns and t["country"] >= 0.8:
             resolution.columns["country"] = hdr.ColumnSpec(spec.index, spec.header, "country", "text")
-            notes.append(
+            note = (
                 f"column {spec.header!r} holds countries, not {target} ({len(bad)} of {len(values)} "
                 f"sampled values, e.g. {sample}): loaded as the country"
             )
+            notes.append(Broken(spec.index, "country", note))
         else:
-            notes.append(
+            note = (
                 f"column {spec.header!r} dropped for this file: {len(bad)} of {len(values)} sampled "
                 f"values are not {spec.type} for {target} (e.g. {sample}); the rows load without it"
             )
+            notes.append(Broken(spec.index, None, note))
     return notes
 
 

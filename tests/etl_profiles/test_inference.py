@@ -226,6 +226,8 @@ def test_mislabelled_column_becomes_the_country(load_profiles: LoadProfiles, tmp
     result = load_profiles(path, f"raw/profiles/{path.name}")
     assert (result.rows_in, result.rows_loaded) == (1022, 1022)
     assert any("'Views avg.'" in n and "countries" in n for n in result.notes), result.notes
+    shown = infer.preview(path.read_bytes(), path.name)
+    assert shown["mapping"]["Views avg."] == "country" and shown["ready"]
 
 
 def test_duplicated_metric_keeps_the_exact_copy(tmp_path: Path) -> None:
@@ -261,6 +263,10 @@ def test_broken_optional_column_is_dropped_with_a_note(load_profiles: LoadProfil
     result = load_profiles(path, f"raw/profiles/{path.name}")
     assert (result.rows_in, result.rows_loaded) == (240, 240)
     assert any("'Total posts' dropped" in n and "'lots'" in n for n in result.notes), result.notes
+    shown = infer.preview(path.read_bytes(), path.name)
+    posts = next(c for c in shown["columns"] if c["header"] == "Total posts")
+    assert (posts["dropped"], posts["target"], shown["mapping"]["Total posts"]) == (True, "ignore", "ignore")
+    assert "'lots'" in posts["note"]
 
 
 def test_header_signature_ignores_order_and_spelling() -> None:
