@@ -87,6 +87,21 @@ def tiktok_file(tmp: Path) -> Path:
     return _write(tmp / "tiktok_2026_10.csv", header, rows)
 
 
+def tiktok_reversed_file(tmp: Path) -> Path:
+    """The other way round: display names under `Tiktoker`, the handles under `name`."""
+    rng = random.Random(7)
+    rows = [
+        [
+            f"{rng.choice(NAMES)} {i}",
+            _handle(rng, i),
+            _short(rng.randint(10_000, 9_000_000)),
+            f"{rng.uniform(1, 9):.1f}%",
+        ]
+        for i in range(1, 301)
+    ]
+    return _write(tmp / "tiktok_2026_08.csv", ["Tiktoker", "name", "Followers", "Engagement"], rows)
+
+
 def youtube_file(tmp: Path) -> Path:
     """S.no, `Youtuber name` (display) next to `channel name` (handle), newline in a header,
     category_1/category_2."""
@@ -199,6 +214,7 @@ LOADED: dict[str, float] = {}
     ("make", "handle", "name"),
     [
         (tiktok_file, "Tiktoker", "name"),
+        (tiktok_reversed_file, "name", "Tiktoker"),
         (youtube_file, "channel name", "Youtuber name"),
         (instagram_file, "Instagram name", "Influencer insta name"),
         (mislabelled_file, "Username", "Display name"),
