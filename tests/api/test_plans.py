@@ -208,6 +208,21 @@ def test_conversions_from_history(client, auth, world):
     assert plan["forecast"]["low"] < 5.0 < plan["forecast"]["high"]
 
 
+def test_influencer_ids_limit_the_candidates_to_a_shortlist(client, auth, world):
+    body = {"budget": 5000, "filters": {"influencer_ids": [1, 2, 4]}}
+    plan = _plan(client, auth, 2, body)
+    # candidates 1 reel, 1 image, 2 reel, 4 video (3 is left out); best: 1 reel + 2 reel + 4 video
+    assert plan["candidates"] == 4
+    assert _picks(plan) == [(1, "reel", 1), (2, "reel", 1), (4, "video", 1)]
+    assert plan["forecast"]["total"] == pytest.approx(4000.0) and plan["cost_total"] == pytest.approx(600.0)
+    body["filters"]["platform"] = "tiktok"  # the other filters still apply
+    assert _picks(_plan(client, auth, 2, body)) == [(4, "video", 1)]
+    error = _plan(client, auth, 2, {"filters": {"influencer_ids": []}}, 422)["error"]
+    assert "filters.influencer_ids" in {d["field"] for d in error["details"]}
+    error = _plan(client, auth, 2, {"filters": {"influencer_ids": list(range(1, 502))}}, 422)["error"]
+    assert "filters.influencer_ids" in {d["field"] for d in error["details"]}
+
+
 @pytest.mark.parametrize(
     ("campaign", "body", "status", "field"),
     [

@@ -77,6 +77,11 @@ def _filters(f: dict[str, Any]) -> Where:
         where.add("i.follower_tier = ANY(CAST(:tiers AS text[]))", tiers=list(tiers))
     where.optional("i.followers >= :min_followers", min_followers=f.get("min_followers"))
     where.optional("i.followers <= :max_followers", max_followers=f.get("max_followers"))
+    ids = f.get("influencer_ids")
+    if ids:
+        where.add(
+            "s.influencer_id = ANY(CAST(:influencer_ids AS bigint[]))", influencer_ids=[int(i) for i in ids]
+        )
     if not f.get("include_flagged"):
         where.add("coalesce(jsonb_array_length(s.anomaly_reasons), 0) = 0")
     return where

@@ -15,6 +15,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Followers = Annotated[int, Field(ge=0, le=10_000_000_000)]
 MAX_PINNED = 200
 MAX_EXCLUDED = 5000
+MAX_CANDIDATE_IDS = 500
 
 
 class ShareBounds(BodyModel):
@@ -52,6 +53,10 @@ class PlanFilters(BodyModel):
     max_followers: Followers | None = None
     include_flagged: bool = Field(
         False, description="Also plan influencers flagged for unusual (likely bought) engagement"
+    )
+    influencer_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_CANDIDATE_IDS)] | None = Field(
+        None,
+        description="Plan only from these influencers (e.g. a shortlist's members); the other filters still apply",
     )
 
     @model_validator(mode="after")
