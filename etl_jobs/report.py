@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from etl_jobs.values import FORMULA_PREFIXES, looks_like_formula
+from predictfluence.spreadsheet import neutralise
 
 if TYPE_CHECKING:
     from etl_jobs.base import KindResult, SourceFile
@@ -34,25 +34,6 @@ def clip(text: str | None, limit: int, length: int | None = None) -> str | None:
     if full <= limit:
         return text
     return f"{text[:limit]}… ({full:,} characters)"
-
-
-def neutralise(value: str | None, *, numbers_are_data: bool = False) -> str | None:
-    """A cell that a spreadsheet would run as a formula gets a leading `'` (CSV/formula injection,
-    OWASP's advice).
-
-    Which cells, depends on what the cell is:
-
-    - a **rejected cell in a report** (`numbers_are_data=False`) is the raw text of a value the load
-      refused, shown as text: every cell starting with `=`, `+`, `-`, `@`, a tab or CR gets the `'`,
-      `-3` included (it was rejected — a negative count — and stays the text the file held);
-    - a **loaded value in an export** (`numbers_are_data=True`, e.g. a name the profiles loader flagged
-      as formula-like) is data: a signed number (`-5`, `+3.2`) is a number to a spreadsheet, not a
-      formula, and keeps its value; formula-looking text (`-2+3`, `=HYPERLINK(…)`) gets the `'`.
-    """
-    if not value:
-        return value
-    formula = looks_like_formula(value) if numbers_are_data else value.startswith(FORMULA_PREFIXES)
-    return "'" + value if formula else value
 
 
 def report_location(source: SourceFile, kind: str, bucket: str | None) -> str:

@@ -28,6 +28,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from etl_jobs.spec import MAX_COUNT, MAX_INT_DIGITS
+from predictfluence.spreadsheet import FORMULA_PREFIXES, looks_like_formula  # noqa: F401 - re-exported for the loaders
 
 NULL_TOKENS: frozenset[str] = frozenset(
     {"", "unknown", "n/a", "n.a.", "-", "--", "—", "–", "null", "none", "nan", "(blank)"}
@@ -60,7 +61,6 @@ SUFFIX_MULTIPLIERS: dict[str, int] = {
 }
 # Characters typical of UTF-8 text decoded as Latin-1 / Windows-1252 ("Ã´" for "ô", "â€™" for "’").
 MOJIBAKE_MARKERS: tuple[str, ...] = ("Ã", "Â", "â€", "Å", "Ä", "Ð", "Ñ", "Ø", "Ù", "Ú", "ðŸ")
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -244,17 +244,6 @@ def repair_mojibake(text: str) -> str:
             break
         result = repaired
     return text if result == text else unicodedata.normalize("NFC", result)
-
-
-def looks_like_formula(text: str) -> bool:
-    """True when a spreadsheet would evaluate the text as a formula (CSV / formula injection).
-
-    Such text is kept as data; exports neutralise it with etl_jobs.report.neutralise. Numbers with a
-    sign (``-5``, ``+3.2``) are not formulas.
-    """
-    if not text or not text.startswith(FORMULA_PREFIXES):
-        return False
-    return not _NUMBER.match(text.strip())
 
 
 def collapse_spaces(text: str) -> str:

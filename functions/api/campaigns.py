@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from chalice import Response
+
 from predictfluence.api import errors
+from predictfluence.api.csv_export import csv_response
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.campaigns import (
     MAX_BULK_HIRES,
@@ -22,6 +25,7 @@ from predictfluence.api.schemas.campaigns import (
 )
 from predictfluence.api.schemas.common import page_info
 from predictfluence.queries import campaigns as q
+from predictfluence.queries import exports
 
 router = Router(__name__, tag="campaigns")
 campaign_routes = router.blueprint
@@ -88,6 +92,16 @@ def list_hires(campaign_id: int) -> HirePerformanceList:
     q.require(campaign_id)
     items = q.hire_performance(campaign_id)
     return HirePerformanceList(items=items, total=len(items))
+
+
+@router.route("/campaigns/{campaign_id}/report.csv", "GET", role="viewer", response=None, errors=(404,),
+              content_type="text/csv", summary="The campaign's per-hire performance as CSV")
+def campaign_report_csv(campaign_id: int) -> Response:
+    """One row per hire (cancelled ones included, with their status): cost in the campaign's currency,
+    posts, engagements, ER, views, impressions, clicks, orders, revenue, CPE, ROAS and CPA. Text cells a
+    spreadsheet would run as a formula start with `'`."""
+    q.require(campaign_id)
+    return csv_response(f"campaign-{campaign_id}-report.csv", exports.HIRE_COLUMNS, exports.campaign_hires(campaign_id))
 
 
 @router.route("/campaigns/{campaign_id}/influencers", "POST", role="manager", body=HireCreate, response=Hire,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+from chalice import Response
+
 from predictfluence.api import errors
+from predictfluence.api.csv_export import csv_response
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.common import page_info
 from predictfluence.api.schemas.uploads import (
@@ -46,6 +53,39 @@ def get_load(load_id: int) -> EtlLoadDetail:
     if detail.report_key:
         detail = detail.model_copy(update=vars(view_report(detail.report_key)))
     return detail
+
+
+REJECTED_COLUMNS = ("line", "reason", "column", "value")
+
+
+@router.route("/etl/loads/{load_id}/rejected.csv", "GET", role="viewer", response=None, errors=(404,),
+              content_type="text/csv", summary="A load's rejected rows (from its report) as CSV")
+def rejected_csv(load_id: int) -> Response:
+    """Every rejection the load's report lists (line, reason, column, value; the report keeps the first
+    10,000), values neutralised for spreadsheets. A load without a report gives just the header; a
+    report that cannot be read is a 404 naming it."""
+    found = q.get_load(load_id)
+    rejections = _rejections(found["report_key"]) if found["report_key"] else []
+    rows = [[r.get(c) if isinstance(r, dict) else None for c in REJECTED_COLUMNS] for r in rejections]
+    return csv_response(f"load-{load_id}-rejected.csv", REJECTED_COLUMNS, [rows])
+
+
+def _rejections(report_key: str) -> list[Any]:
+    from predictfluence.api.reports import _location
+
+    try:
+        bucket, key = _location(report_key)
+        if bucket is None:
+            data = Path(key).read_bytes()
+        else:
+            from predictfluence import storage
+
+            data = storage.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        decoded = json.loads(data)
+    except Exception as exc:  # noqa: BLE001 - missing/unreadable: say so, never a 500
+        raise errors.not_found("load report", report_key) from exc
+    found = decoded.get("rejections") if isinstance(decoded, dict) else None
+    return found if isinstance(found, list) else []
 
 
 @router.route("/etl/loads/{load_id}/rerun", "POST", role="manager", response=RerunQueued, status=202,

@@ -26,6 +26,16 @@ def kpis() -> dict[str, Any]:
     )
     assert row is not None
     row["avg_cost_per_influencer"] = ratio(row["total_spent"], row.pop("hires"))
+    row["by_currency"] = rows(
+        """
+        SELECT c.currency, count(*) AS campaigns, coalesce(sum(c.budget), 0) AS budget,
+               coalesce(sum(h.spent), 0) AS spent
+        FROM campaign c
+        LEFT JOIN (SELECT campaign_id, sum(agreed_cost) AS spent FROM campaign_influencer
+                   WHERE status <> 'cancelled' GROUP BY campaign_id) h ON h.campaign_id = c.id
+        GROUP BY c.currency ORDER BY c.currency
+        """
+    )
     return row
 
 

@@ -243,6 +243,7 @@ def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
         cost = float(row["agreed_cost"])
         row["cpe"] = ratio(cost, row["engagements"])
         row["roas"] = ratio(row["revenue"], cost)
+        row["cpa"] = ratio(cost, row["orders"])
     return found
 
 

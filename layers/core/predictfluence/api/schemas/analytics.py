@@ -12,6 +12,13 @@ from predictfluence.api.schemas.influencers import TrendPoint
 from predictfluence.vocab import AudienceDimension
 
 
+class CurrencyTotals(BaseModel):
+    currency: str
+    campaigns: int = Field(description="campaigns in this currency")
+    budget: float = Field(description="sum of their budgets")
+    spent: float = Field(description="agreed cost of their hires (cancelled hires excluded)")
+
+
 class Kpis(BaseModel):
     total_campaigns: int
     active_campaigns: int
@@ -23,7 +30,9 @@ class Kpis(BaseModel):
     snapshot_avg_engagement_rate: float | None = Field(
         default=None, description="mean of those influencers' latest snapshot engagement rates (not a post figure)")
     avg_cost_per_influencer: float | None = Field(description="hired cost / hires (cancelled hires excluded)")
-    total_spent: float
+    total_spent: float = Field(description="sum over every currency (use `by_currency` to show money)")
+    by_currency: list[CurrencyTotals] = Field(
+        default_factory=list, description="budget and spend per campaign currency, by currency code")
 
 
 class TrendQuery(QueryModel):

@@ -164,6 +164,7 @@ class HirePerformance(BaseModel):
     orders: int
     revenue: float
     roas: float | None = Field(description="revenue / cost")
+    cpa: float | None = Field(None, description="cost / orders (cost per acquisition)")
 
 
 class HirePerformanceList(BaseModel):

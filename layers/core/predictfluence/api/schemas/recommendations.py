@@ -47,6 +47,7 @@ class RecommendationQuery(QueryModel):
         "`anomaly_reasons` say why. Off by default: the default ranking holds only unflagged influencers.",
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 20
+    page: Annotated[int, Field(ge=1, le=50, description="1-based page of `limit` rows (ranks continue)")] = 1
 
 
 class Recommendation(BaseModel):
@@ -110,6 +111,8 @@ class ModelVersionRef(BaseModel):
 class Recommendations(BaseModel):
     objective: RankingObjective = Field(description="what the items are ranked by")
     items: list[Recommendation]
+    page: int = Field(1, description="the page returned")
+    has_more: bool = Field(False, description="whether a next page has rows")
     campaign_remaining_budget: float | None = Field(
         None,
         description="budget − agreed cost of the campaign's non-cancelled hires (when campaign_id is given)",

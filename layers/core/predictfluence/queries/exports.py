@@ -1,0 +1,101 @@
+"""Rows for CSV exports, read through a server-side cursor so that a 100,000-row export never holds its
+rows in memory at once (see predictfluence.api.csv_export, which writes them chunk by chunk)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from predictfluence.db import get_engine
+
+CHUNK_ROWS = 2_000  # rows fetched per FETCH FORWARD from the server-side cursor
+
+HIRE_COLUMNS = (
+    "influencer_id",
+    "handle",
+    "name",
+    "platform",
+    "followers",
+    "hire_status",
+    "agreed_cost",
+    "currency",
+    "posts",
+    "engagements",
+    "engagement_rate",
+    "views",
+    "impressions",
+    "clicks",
+    "orders",
+    "revenue",
+    "cpe",
+    "roas",
+    "cpa",
+)
+
+INFLUENCER_COLUMNS = ("id", "handle", "name", "platform", "category", "country", "language", "followers")
+
+
+def stream(sql: str, params: dict[str, Any] | None = None, chunk: int = CHUNK_ROWS) -> Iterator[list[tuple]]:
+    """The result of `sql` as lists of at most `chunk` row tuples, from a server-side cursor (DECLARE …
+    CURSOR / FETCH FORWARD): only one chunk is in memory at a time."""
+    with get_engine().connect() as conn:
+        result = conn.execution_options(stream_results=True).execute(sa.text(sql), params or {})
+        while True:
+            batch = result.fetchmany(chunk)
+            if not batch:
+                return
+            yield [tuple(r) for r in batch]
+
+
+def campaign_hires(campaign_id: int) -> Iterator[list[tuple]]:
+    """Per hire of the campaign (HIRE_COLUMNS): its posts, engagements, conversions and cost ratios."""
+    return stream(
+        """
+        SELECT i.id, i.handle, i.name, i.platform, i.followers, h.status, h.agreed_cost, c.currency,
+               coalesce(p.posts, 0), coalesce(p.engagements, 0), p.engagement_rate, coalesce(p.views, 0),
+               coalesce(p.impressions, 0), coalesce(cv.clicks, 0), coalesce(cv.orders, 0),
+               coalesce(cv.revenue, 0),
+               round(h.agreed_cost / NULLIF(p.engagements, 0), 4),
+               round(cv.revenue / NULLIF(h.agreed_cost, 0), 4),
+               round(h.agreed_cost / NULLIF(cv.orders, 0), 2)
+        FROM campaign_influencer h
+        JOIN campaign c ON c.id = h.campaign_id
+        JOIN influencer i ON i.id = h.influencer_id
+        LEFT JOIN LATERAL (
+            SELECT count(*) AS posts, sum(s.engagements) AS engagements, avg(s.engagement_rate) AS engagement_rate,
+                   sum(s.views) AS views, sum(s.impressions) AS impressions
+            FROM post_stats s WHERE s.campaign_id = h.campaign_id AND s.influencer_id = h.influencer_id
+        ) p ON true
+        LEFT JOIN LATERAL (
+            SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
+            FROM conversion_daily WHERE campaign_id = h.campaign_id AND influencer_id = h.influencer_id
+        ) cv ON true
+        WHERE h.campaign_id = :id
+        ORDER BY h.hired_at, i.id
+        """,
+        {"id": campaign_id},
+    )
+
+
+def influencers() -> Iterator[list[tuple]]:
+    """Every influencer (INFLUENCER_COLUMNS), by id."""
+    return stream(
+        "SELECT id, handle, name, platform, category, country, language, followers "
+        "FROM influencer ORDER BY id"
+    )
+
+
+def influencers_in_memory() -> list[dict[str, Any]]:
+    """The baseline the export bench compares with: the same rows, all read into dicts at once."""
+    with get_engine().connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT id, handle, name, platform, category, country, language, followers "
+                    "FROM influencer ORDER BY id"
+                )
+            ).mappings()
+        ]
