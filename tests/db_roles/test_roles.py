@@ -35,6 +35,8 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "model_version": ("r", "rawd"),
     "influencer_score": ("r", "rawd"),
     "column_mapping": ("rawd", "r"),  # saved header mappings: the API saves/deletes, the ETL reads
+    "shortlist": ("rawd", "r"),  # shortlists: the API writes; the ETL reads, as every table by default (issue 13)
+    "shortlist_item": ("rawd", "r"),
     **{view: ("r", "r") for view in ROLLUPS},
 }
 PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}

@@ -355,3 +355,30 @@ class ColumnMapping(Base):
     source_name: Mapped[str | None] = mapped_column(Text)
     saved_by: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = _created()
+
+
+class Shortlist(Base):
+    """A named list of influencers shared by the workspace (viewers read, managers write)."""
+
+    __tablename__ = "shortlist"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = _created()
+    created_by: Mapped[str | None] = mapped_column(Text)
+
+
+class ShortlistItem(Base):
+    """An influencer on a shortlist, with the manager's note."""
+
+    __tablename__ = "shortlist_item"
+
+    shortlist_id: Mapped[int] = mapped_column(
+        ForeignKey("shortlist.id", ondelete="CASCADE"), primary_key=True
+    )
+    influencer_id: Mapped[int] = mapped_column(
+        ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[dt.datetime] = _created()
+    added_by: Mapped[str | None] = mapped_column(Text)
