@@ -24,12 +24,12 @@ from etl_jobs.infer_assign import (
     Column,
     Inference,
     aliases_trusted,
-    broken_columns,
     completed_aliases,
     infer_columns,
     kind_scores,
     parse_head,
 )
+from etl_jobs.infer_checks import Broken, broken_columns, prefer_exact_copies
 from etl_jobs.reading import alias_key
 
 __all__ = [
@@ -38,7 +38,9 @@ __all__ = [
     "SAVED_MAPPING_LOOKUP",
     "Column",
     "Inference",
+    "Broken",
     "aliases_trusted",
+    "prefer_exact_copies",
     "broken_columns",
     "completed_aliases",
     "header_signature",

@@ -23,7 +23,7 @@ from typing import Any
 
 from etl_jobs import headers as hdr
 from etl_jobs.header_aliases import ALIASES, EXTRAS
-from etl_jobs.infer_values import Traits, is_missing, traits, value_score
+from etl_jobs.infer_values import Traits, traits, value_score
 from etl_jobs.profile_rows import normalize_platform, platform_from_filename
 from etl_jobs.reading import alias_key, column_key
 
@@ -332,50 +332,6 @@ def parse_head(head: bytes | str) -> tuple[list[str], list[list[str]]]:
         if any(cell.strip() for cell in row):
             rows.append(row)
     return header, rows
-
-
-@dataclass(frozen=True)
-class Broken:
-    """An optional column `broken_columns` took out: its index, its new target (None: dropped), the note."""
-
-    index: int
-    target: str | None
-    note: str
-
-
-def broken_columns(resolution: hdr.HeaderResolution, rows: Sequence[Sequence[str]]) -> list[Broken]:
-    """Drop from `resolution` each optional profiles column most of whose sampled non-empty values (more
-    than half, at least 3) fail its type; a dropped column whose values are countries becomes the country
-    column when the file has none. Returns what changed, each with the note naming the column and a sample
-    of its values."""
-    from etl_jobs.profile_rows import cell_fails
-
-    notes: list[Broken] = []
-    columns = sample_columns(resolution.headers, rows)
-    for target, spec in list(resolution.columns.items()):
-        if target in REQUIRED or spec.type == "text":
-            continue
-        values = [v for v in columns[spec.index] if not is_missing(v)]
-        bad = [v for v in values if cell_fails(v, spec)]
-        if len(bad) < 3 or len(bad) * 2 <= len(values):
-            continue
-        del resolution.columns[target]
-        sample = ", ".join(repr(v) for v in list(dict.fromkeys(bad))[:3])
-        t = traits(columns[spec.index])
-        if "country" not in resolution.columns and t["country"] >= 0.8:
-            resolution.columns["country"] = hdr.ColumnSpec(spec.index, spec.header, "country", "text")
-            note = (
-                f"column {spec.header!r} holds countries, not {target} ({len(bad)} of {len(values)} "
-                f"sampled values, e.g. {sample}): loaded as the country"
-            )
-            notes.append(Broken(spec.index, "country", note))
-        else:
-            note = (
-                f"column {spec.header!r} dropped for this file: {len(bad)} of {len(values)} sampled "
-                f"values are not {spec.type} for {target} (e.g. {sample}); the rows load without it"
-            )
-            notes.append(Broken(spec.index, None, note))
-    return notes
 
 
 def completed_aliases(

@@ -187,7 +187,8 @@ class ProfilesLoader:
                 added = [f"{h!r} → {t}" for h, t in mapping.items() if t in hdr.COLUMNS]
                 notes.add(f"header aliases completed from the values: {', '.join(added)}")
         resolution = self._resolve_with(header, mapping)
-        for note in [*resolution.notes, *(b.note for b in infer.broken_columns(resolution, sample))]:
+        notes_now = [*resolution.notes, *infer.prefer_exact_copies(resolution, header, sample)]
+        for note in [*notes_now, *(b.note for b in infer.broken_columns(resolution, sample))]:
             notes.add(note)
         return resolution
 

@@ -323,3 +323,20 @@ def test_pipeline_detects_profiles_by_content(db, tmp_path: Path, monkeypatch: p
         250,
         250,
     )
+
+
+def test_metric_twice_under_one_header_uses_the_exact_copy(
+    db, load_profiles: LoadProfiles, tmp_path: Path
+) -> None:
+    import sqlalchemy as sa
+
+    rng = random.Random(8)
+    exact = [rng.randint(1_000_000, 90_000_000) for _ in range(200)]
+    rows = [[f"creator{i}", _short(n), str(n)] for i, n in enumerate(exact)]
+    path = _write(tmp_path / "instagram_twice.csv", ["Username", "Followers", "Followers"], rows)
+    result = load_profiles(path, f"raw/profiles/{path.name}")
+    assert result.rows_loaded == 200
+    assert any("column 3 (exact numbers) is used for followers" in n for n in result.notes), result.notes
+    with db.connect() as conn:
+        loaded = conn.execute(sa.text("SELECT handle, followers FROM influencer")).all()
+    assert sorted(f for _, f in loaded) == sorted(exact)
