@@ -130,7 +130,9 @@ export function toast(message, kind = "info", link) {
 // sort: {key, order} of the current order; onSort(key) for columns with a sortKey (header buttons).
 export function table({ columns, rows, caption, onRowClick, rowLabel, className, sort, onSort }) {
   const header = (c) => {
-    if (!c.sortKey || !onSort) return h("th", { scope: "col", class: c.num ? "num" : null }, c.label);
+    // a column without a visible heading (row actions) still has one for screen readers
+    const label = c.label === "" ? h("span", { class: "visually-hidden" }, c.srLabel || "Actions") : c.label;
+    if (!c.sortKey || !onSort) return h("th", { scope: "col", class: c.num ? "num" : null }, label);
     const active = sort && sort.key === c.sortKey;
     const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : null;
     return h("th", { scope: "col", class: c.num ? "num" : null, "aria-sort": ariaSort },
@@ -153,7 +155,8 @@ export function table({ columns, rows, caption, onRowClick, rowLabel, className,
     }
     return tr;
   }));
-  return h("div", { class: `table-wrap ${className || ""}` },
+  // focusable and named: a wrap that scrolls (wide or tall tables) can be scrolled from the keyboard
+  return h("div", { class: `table-wrap ${className || ""}`, tabindex: "0", role: "region", "aria-label": caption || "Table" },
     h("table", {}, caption ? h("caption", {}, caption) : null, thead, tbody));
 }
 
@@ -175,7 +178,7 @@ export function avatar(name, large) {
   const initials = (words.length > 1 ? words[0][0] + words[1][0] : (words[0] || "?").slice(0, 2)).toUpperCase();
   let hash = 0;
   for (const ch of String(name)) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return h("span", { class: `avatar ${large ? "lg" : ""}`, style: `background:hsl(${hash % 360} 50% 45%)`, "aria-hidden": "true" }, initials);
+  return h("span", { class: `avatar ${large ? "lg" : ""}`, style: `background:hsl(${hash % 360} 55% 28%)`, "aria-hidden": "true" }, initials);
 }
 
 let fieldSeq = 0;

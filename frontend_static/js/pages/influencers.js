@@ -126,7 +126,7 @@ export async function render({ root, query, isCurrent }) {
     const open = (r) => navigate(`/influencers/${r.id}`);
     if (v === "cards") {
       clear(results, h("ul", { class: "inf-cards", "data-testid": "influencer-cards", style: "list-style:none;margin:0;padding:0" }, rows.map((r) => h("li", {},
-        h("button", { type: "button", class: "card inf-card", "data-testid": "influencer-card", onclick: () => open(r), "aria-label": `Open ${influencerName(r)}` },
+        h("button", { type: "button", class: "card inf-card", "data-testid": "influencer-card", onclick: () => open(r) },
           h("div", { class: "who" }, avatar(influencerName(r)), h("div", { class: "names" }, h("div", { class: "cell-main" }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle} · ${fmt.label(r.platform)}`))),
           h("div", { class: "tags" }, r.category ? badge(fmt.label(r.category), "primary") : null, r.follower_tier ? badge(fmt.label(r.follower_tier)) : null, r.country ? badge(r.country) : null),
           h("div", { class: "metrics" },
