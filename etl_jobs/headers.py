@@ -20,6 +20,10 @@ Resolution, in order:
 4. Duplicated header names (after normalisation): the first is used, the later ones are ignored with
    a note. Columns with an empty header are ignored with a note.
 
+These rules read the header only. A file loaded with no explicit or saved mapping is also read by its
+values (etl_jobs.infer): the aliases are used when the values agree with them, else the mapping inferred
+from the content, which is then applied through rule 1.
+
 Required columns: ``handle`` and ``followers`` (:data:`REQUIRED`). A file lacking one of them is
 rejected whole by the loader, naming the missing columns and listing the headers found.
 """
@@ -42,8 +46,20 @@ from etl_jobs.reading import MappingError, alias_key
 from etl_jobs.spec import KINDS
 
 __all__ = [
-    "ALIASES", "COLUMNS", "COLUMN_TYPES", "EXTRAS", "LOSER_EXTRA_KEYS", "MAPPING_DEFAULTS", "PERCENT_WORDS",
-    "REQUIRED", "UNIT_SCALES", "ColumnSpec", "HeaderResolution", "display", "resolve", "snake",
+    "ALIASES",
+    "COLUMNS",
+    "COLUMN_TYPES",
+    "EXTRAS",
+    "LOSER_EXTRA_KEYS",
+    "MAPPING_DEFAULTS",
+    "PERCENT_WORDS",
+    "REQUIRED",
+    "UNIT_SCALES",
+    "ColumnSpec",
+    "HeaderResolution",
+    "display",
+    "resolve",
+    "snake",
 ]
 
 REQUIRED: tuple[str, ...] = KINDS["profiles"].required  # ("handle", "followers")
@@ -166,8 +182,14 @@ def _skip_duplicates(result: HeaderResolution, normalised: list[str], taken: set
     return first_seen
 
 
-def _apply_mapping(result: HeaderResolution, header: list[str], normalised: list[str],
-                   mapping: dict[str, object] | None, first_seen: dict[str, int], taken: set[int]) -> None:
+def _apply_mapping(
+    result: HeaderResolution,
+    header: list[str],
+    normalised: list[str],
+    mapping: dict[str, object] | None,
+    first_seen: dict[str, int],
+    taken: set[int],
+) -> None:
     for key, target in (mapping or {}).items():
         if not isinstance(key, str):
             raise MappingError(f"mapping keys must be header names, got {key!r}")
@@ -205,7 +227,9 @@ def _apply_mapping(result: HeaderResolution, header: list[str], normalised: list
             result.columns[target_name] = spec
 
 
-def _apply_aliases(result: HeaderResolution, header: list[str], normalised: list[str], taken: set[int]) -> None:
+def _apply_aliases(
+    result: HeaderResolution, header: list[str], normalised: list[str], taken: set[int]
+) -> None:
     stripped = {i: _strip_unit(n, header[i]) for i, n in enumerate(normalised)}
     for column in COLUMNS:
         if column in result.columns:
