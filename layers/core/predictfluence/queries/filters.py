@@ -64,3 +64,9 @@ class Where:
         """`WHERE a AND b …` with `extra` fixed conditions ANDed last; '' when there is no condition."""
         conditions = [*self.conditions, *extra]
         return ("WHERE " + " AND ".join(conditions)) if conditions else ""
+
+    def any_of(self, column: str, values: list[str] | None) -> Where:
+        """AND "lower(`column`) is one of `values`" (case-insensitive), unless values is None."""
+        if values is not None:
+            self.add(f"lower({column}) = ANY(:{column})", **{column: [v.lower() for v in values]})
+        return self

@@ -31,11 +31,29 @@ ITEM_COLUMNS = (
 )
 # filter name -> (column, operator): the figure ranges (the figures are the posts' or, without any, the snapshot's)
 RANGES: dict[str, tuple[str, str]] = {
-    "min_er": ("avg_engagement_rate", ">="), "max_er": ("avg_engagement_rate", "<="),
-    "min_avg_likes": ("avg_likes", ">="), "max_avg_likes": ("avg_likes", "<="),
-    "min_avg_views": ("avg_views", ">="), "max_avg_views": ("avg_views", "<="),
-    "min_avg_comments": ("avg_comments", ">="), "max_avg_comments": ("avg_comments", "<="),
+    "min_er": ("avg_engagement_rate", ">="),
+    "max_er": ("avg_engagement_rate", "<="),
+    "min_avg_likes": ("avg_likes", ">="),
+    "max_avg_likes": ("avg_likes", "<="),
+    "min_avg_views": ("avg_views", ">="),
+    "max_avg_views": ("avg_views", "<="),
+    "min_avg_comments": ("avg_comments", ">="),
+    "max_avg_comments": ("avg_comments", "<="),
+    "min_growth_30d": ("growth_30d", ">="),
+    "max_growth_30d": ("growth_30d", "<="),
+    "min_growth_90d": ("growth_90d", ">="),
+    "max_growth_90d": ("growth_90d", "<="),
 }
+# "at least :s_<d> of the audience is in bucket :a_<d>" (no least share: any share above 0); d: a vocabulary dimension
+AUDIENCE = (
+    "influencer_id IN (SELECT a.influencer_id FROM audience_share a WHERE a.dimension = '{d}' "
+    "AND lower(a.bucket) = lower(:a_{d}) AND a.share >= CAST(:s_{d} AS float8) AND (a.share > 0 OR CAST(:s_{d} AS float8) > 0))"
+)
+# any audience-quality flag: a score of the influencer with anomaly reasons
+FLAGGED = (
+    "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
+    "AND f.anomaly_reasons IS NOT NULL AND f.anomaly_reasons <> CAST('[]' AS jsonb))"
+)
 
 
 class InfluencerFilter(Page, Protocol):
@@ -57,6 +75,18 @@ class InfluencerFilter(Page, Protocol):
     min_avg_comments: float | None
     max_avg_comments: float | None
     figures_source: str | None
+    language: str | None
+    audience_country: str | None
+    min_audience_country_share: float | None
+    audience_age_group: str | None
+    min_audience_age_group_share: float | None
+    audience_gender: str | None
+    min_audience_gender_share: float | None
+    min_growth_30d: float | None
+    max_growth_30d: float | None
+    min_growth_90d: float | None
+    max_growth_90d: float | None
+    hide_flagged: bool
     sort: str
     order: str
 
@@ -64,25 +94,19 @@ class InfluencerFilter(Page, Protocol):
 class _AllInfluencers:
     platform = category = country = tier = min_followers = max_followers = q = figures_source = None
     min_er = max_er = min_avg_likes = max_avg_likes = min_avg_views = max_avg_views = None
-    min_avg_comments = max_avg_comments = None
+    min_avg_comments = max_avg_comments = language = None
+    audience_country = audience_age_group = audience_gender = None
+    min_audience_country_share = min_audience_age_group_share = min_audience_gender_share = None
+    min_growth_30d = max_growth_30d = min_growth_90d = max_growth_90d = None
+    hide_flagged = False
     sort, order, page, page_size = "followers", "desc", 1, 50
 
 
 def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, Any]], int]:
     """One page of influencers (from the influencer_stats rollup) and the total matching the filters."""
     f = filters or _AllInfluencers()
-    where = Where()
-    for column, value in (("platform", f.platform), ("category", f.category), ("country", f.country),
-                          ("follower_tier", f.tier)):
-        where.optional(f"lower({column}) = lower(:{column})", **{column: value})
-    where.optional("followers >= :min_followers", min_followers=f.min_followers)
-    where.optional("followers <= :max_followers", max_followers=f.max_followers)
-    for name, (column, op) in RANGES.items():
-        where.optional(f"{column} {op} :{name}", **{name: getattr(f, name)})
-    where.optional("figures_source = :figures_source", figures_source=f.figures_source)
-    where.contains("q", f.q, "handle", "name")
-    where_sql = where.sql()
-    params = {**where.params, **page_params(f)}
+    where_sql, params = _where(f)
+    params.update(page_params(f))
     order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
     select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
     if f.q is not None:
@@ -99,14 +123,49 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
     return found, total
 
 
+def _choices(value: str | None) -> list[str] | None:
+    return None if value is None else [item.strip() for item in value.split(",")]
+
+
+def _where(f: InfluencerFilter) -> tuple[str, dict[str, Any]]:
+    """The list's WHERE over influencer_stats and its parameters."""
+    where = Where()
+    for column, value in (("platform", f.platform), ("category", f.category), ("country", f.country)):
+        where.any_of(column, _choices(value))
+    for column, value in (("follower_tier", f.tier), ("language", f.language)):
+        where.optional(f"lower({column}) = lower(:{column})", **{column: value})
+    where.optional("followers >= :min_followers", min_followers=f.min_followers)
+    where.optional("followers <= :max_followers", max_followers=f.max_followers)
+    for name, (column, op) in RANGES.items():
+        where.optional(f"{column} {op} :{name}", **{name: getattr(f, name)})
+    where.optional("figures_source = :figures_source", figures_source=f.figures_source)
+    for dimension in AUDIENCE_DIMENSIONS:  # "at least N % of the audience is in bucket B" (default: any)
+        bucket, share = getattr(f, f"audience_{dimension}"), getattr(f, f"min_audience_{dimension}_share")
+        if bucket is not None:
+            where.add(
+                AUDIENCE.format(d=dimension), **{f"a_{dimension}": bucket, f"s_{dimension}": share or 0.0}
+            )
+    if f.hide_flagged:
+        where.add(f"NOT {FLAGGED}")
+    where.contains("q", f.q, "handle", "name", "category")
+    return where.sql(), where.params
+
+
 # (rollup version, WHERE, filter values) -> total: the rollup only changes when it is refreshed.
 _totals: dict[tuple[Any, ...], int] = {}
 
 
 def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
-    filters = tuple(sorted((k, v) for k, v in params.items() if k not in ("limit", "offset")))
+    filters = tuple(
+        sorted(
+            (k, tuple(v) if isinstance(v, list) else v)
+            for k, v in params.items()
+            if k not in ("limit", "offset")
+        )
+    )
     key = (version(conn), where_sql, filters)
-    if key not in _totals:
+    # hide_flagged reads influencer_score, which a scoring run changes without refreshing the rollups
+    if key not in _totals or FLAGGED in where_sql:
         if len(_totals) > 10_000:
             _totals.clear()
         _totals[key] = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
@@ -129,14 +188,19 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
         "s.avg_engagement_rate, s.avg_likes, s.avg_views, s.avg_comments, s.figures_source, s.snapshot_source, "
         "s.snapshot_as_of, s.snapshot_posts "
         "FROM influencer i LEFT JOIN influencer_stats s ON s.influencer_id = i.id WHERE i.id = :id",
-        {"id": influencer_id}, conn,
+        {"id": influencer_id},
+        conn,
     )
     if base is None:
         raise NotFound("influencer", influencer_id)
     base["trend"] = trend(influencer_id, conn=conn)
     audience: dict[str, list[dict[str, Any]]] = {dimension: [] for dimension in AUDIENCE_DIMENSIONS}
-    for row in rows("SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
-                    "ORDER BY dimension, share DESC, bucket", {"id": influencer_id}, conn):
+    for row in rows(
+        "SELECT dimension, bucket, share FROM audience_share WHERE influencer_id = :id "
+        "ORDER BY dimension, share DESC, bucket",
+        {"id": influencer_id},
+        conn,
+    ):
         audience.setdefault(row["dimension"], []).append({"bucket": row["bucket"], "share": row["share"]})
     base["audience"] = audience
     base["scores"] = rows(
@@ -144,25 +208,29 @@ def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
         "er_high AS interval_high, performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, "
         "rationale, model_version_id, scored_at, cost_per_post, cost_low, cost_high "
         "FROM influencer_score WHERE influencer_id = :id ORDER BY content_type",
-        {"id": influencer_id}, conn,
+        {"id": influencer_id},
+        conn,
     )
     base["campaigns"] = rows(
         "SELECT c.id AS campaign_id, c.name, c.brand, c.status AS campaign_status, h.status AS hire_status, "
         "h.agreed_cost, h.hired_at FROM campaign_influencer h JOIN campaign c ON c.id = h.campaign_id "
         "WHERE h.influencer_id = :id ORDER BY h.hired_at DESC, c.id",
-        {"id": influencer_id}, conn,
+        {"id": influencer_id},
+        conn,
     )
     base["latest_snapshot"] = one(
         "SELECT as_of, source, followers, posts, avg_likes, avg_views, engagement_rate FROM influencer_snapshot "
         "WHERE influencer_id = :id ORDER BY as_of DESC, id DESC LIMIT 1",
-        {"id": influencer_id}, conn,
+        {"id": influencer_id},
+        conn,
     )
     base["snapshots"] = rows(
         "SELECT as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, "
         "CASE WHEN jsonb_typeof(extra -> 'avg_comments') = 'number' THEN (extra ->> 'avg_comments')::float8 END "
         "AS avg_comments, id FROM influencer_snapshot WHERE influencer_id = :id "
         "ORDER BY as_of DESC, id DESC LIMIT 500",
-        {"id": influencer_id}, conn,
+        {"id": influencer_id},
+        conn,
     )[::-1]  # the latest 500, oldest first
     return base
 
@@ -192,7 +260,8 @@ def trend(influencer_id: int, days: int = 30, conn: Connection | None = None) ->
         LEFT JOIN d ON d.date = g.date::date
         ORDER BY g.date
         """,
-        {"id": influencer_id, "days": days}, conn,
+        {"id": influencer_id, "days": days},
+        conn,
     )
 
 
@@ -205,21 +274,28 @@ def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, An
 
     Returns (method, items); NotFound when the influencer does not exist.
     """
-    me = one("SELECT id, platform, category, follower_tier, followers, "
-             "(SELECT cluster FROM influencer_score WHERE influencer_id = :id AND cluster IS NOT NULL "
-             " ORDER BY content_type LIMIT 1) AS cluster FROM influencer WHERE id = :id", {"id": influencer_id})
+    me = one(
+        "SELECT id, platform, category, follower_tier, followers, "
+        "(SELECT cluster FROM influencer_score WHERE influencer_id = :id AND cluster IS NOT NULL "
+        " ORDER BY content_type LIMIT 1) AS cluster FROM influencer WHERE id = :id",
+        {"id": influencer_id},
+    )
     if me is None:
         raise NotFound("influencer", influencer_id)
     params = {"id": influencer_id, "limit": limit, "followers": me["followers"] or 0}
     if me["cluster"] is not None:
         params["cluster"] = me["cluster"]
-        member = ("EXISTS (SELECT 1 FROM influencer_score c WHERE c.influencer_id = s.influencer_id "
-                  "AND c.cluster = :cluster)")
+        member = (
+            "EXISTS (SELECT 1 FROM influencer_score c WHERE c.influencer_id = s.influencer_id "
+            "AND c.cluster = :cluster)"
+        )
         return "cluster", rows(_nearest_in_followers(member), params)
     params.update(platform=me["platform"], category=me["category"], tier=me["follower_tier"])
-    same = ["platform = :platform",
-            "category = :category" if me["category"] is not None else "category IS NULL",
-            "follower_tier = :tier" if me["follower_tier"] is not None else "follower_tier IS NULL"]
+    same = [
+        "platform = :platform",
+        "category = :category" if me["category"] is not None else "category IS NULL",
+        "follower_tier = :tier" if me["follower_tier"] is not None else "follower_tier IS NULL",
+    ]
     return "nearest", rows(_nearest_in_followers(" AND ".join(same)), params)
 
 
@@ -228,9 +304,17 @@ def _nearest_in_followers(member: str) -> str:
     below and those without a count, each walked along the followers index and cut at `limit`, then merged —
     the cost grows with the page, not with the group's size (a cluster holds thousands at 100k influencers)."""
     base = f"SELECT {ITEM_COLUMNS}, %s AS distance FROM influencer_stats s WHERE s.influencer_id <> :id AND {member} AND "  # noqa: S608
-    above = base % "followers - :followers" + "followers >= :followers ORDER BY followers, influencer_id LIMIT :limit"
-    below = base % ":followers - followers" + "followers < :followers ORDER BY followers DESC, influencer_id LIMIT :limit"
+    above = (
+        base % "followers - :followers"
+        + "followers >= :followers ORDER BY followers, influencer_id LIMIT :limit"
+    )
+    below = (
+        base % ":followers - followers"
+        + "followers < :followers ORDER BY followers DESC, influencer_id LIMIT :limit"
+    )
     unknown = base % "CAST(:followers AS bigint)" + "followers IS NULL ORDER BY influencer_id LIMIT :limit"
     outer = ITEM_COLUMNS.replace("influencer_id AS id", "id")
-    return (f"SELECT {outer} FROM (({above}) UNION ALL ({below}) UNION ALL ({unknown})) x "  # noqa: S608
-            "ORDER BY distance, id LIMIT :limit")
+    return (
+        f"SELECT {outer} FROM (({above}) UNION ALL ({below}) UNION ALL ({unknown})) x "  # noqa: S608
+        "ORDER BY distance, id LIMIT :limit"
+    )
