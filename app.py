@@ -11,6 +11,7 @@ from functions.api.health import health_routes
 from functions.api.influencers import influencer_routes
 from functions.api.keys import key_routes
 from functions.api.mappings import mapping_routes
+from functions.api.me import me_routes
 from functions.api.models import model_routes
 from functions.api.plans import plan_routes
 from functions.api.recommendations import recommendation_routes
@@ -36,6 +37,7 @@ for _routes in (
     model_routes,
     plan_routes,
     mapping_routes,
+    me_routes,
 ):
     app.register_blueprint(_routes)
 # Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in
