@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from functions.api.analytics import analytics_routes
 from functions.api.campaigns import campaign_routes
+from functions.api.compare import compare_routes
 from functions.api.docs import docs_routes
 from functions.api.health import health_routes
 from functions.api.influencers import influencer_routes
@@ -15,6 +16,7 @@ from functions.api.me import me_routes
 from functions.api.models import model_routes
 from functions.api.plans import plan_routes
 from functions.api.recommendations import recommendation_routes
+from functions.api.shortlists import shortlist_routes
 from functions.api.uploads import upload_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.plan import handle_plan
@@ -28,6 +30,7 @@ app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
 for _routes in (
     docs_routes,
+    compare_routes,  # before influencer_routes: /influencers/compare is not /influencers/{id}
     influencer_routes,
     campaign_routes,
     analytics_routes,
@@ -38,6 +41,7 @@ for _routes in (
     plan_routes,
     mapping_routes,
     me_routes,
+    shortlist_routes,
 ):
     app.register_blueprint(_routes)
 # Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in
