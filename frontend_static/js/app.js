@@ -1,5 +1,5 @@
 // Shell: routing, navigation state, sign-in guard.
-import { auth, apiUrl, configMissing, setUnauthorizedHandler } from "./api.js";
+import { api, auth, apiUrl, configMissing, setUnauthorizedHandler } from "./api.js";
 import { destroyCharts } from "./charts.js";
 import { match, navigate, parseHash } from "./router.js";
 import { clear, empty, errorBox, h, loading } from "./ui.js";
@@ -40,6 +40,16 @@ function updateChrome(name) {
 
 let lastPath = null;
 
+// The key's role (GET /me), once per key: body[data-role] lets styles.css hide the actions the role may not take
+// ([data-needs=manager], [data-needs=admin]); the API refuses them either way. Unknown, every such action stays hidden.
+let roleOf = { key: null, role: null };
+async function loadRole() {
+  if (roleOf.key === auth.key && roleOf.role) return;
+  const me = await api.get("/me");
+  roleOf = { key: auth.key, role: me.role };
+  document.body.dataset.role = me.role;
+}
+
 async function render() {
   const seq = ++renderSeq;
   const { path, query } = parseHash();
@@ -73,6 +83,8 @@ async function render() {
     onLeave: (fn) => { cleanup = fn; },
   };
   try {
+    if (route.name !== "signin") await loadRole();
+    else { roleOf = { key: null, role: null }; delete document.body.dataset.role; }
     const mod = await route.loader();
     if (!ctx.isCurrent()) return;
     // the module's title first; a page that knows a better one (a profile's name) sets it while rendering

@@ -96,7 +96,7 @@ export async function render(ctx) {
             { label: "Orders", num: true, value: (r) => fmt.int(pick(r, "orders")) },
             { label: "Revenue", num: true, value: (r) => fmt.money(pick(r, "revenue"), cur) },
             { label: "ROAS", num: true, value: (r) => (pick(r, "roas") !== undefined ? `${fmt.num(r.roas, 2)}×` : "—") },
-            { label: "", value: (r) => h("button", { class: "btn btn-ghost btn-sm", type: "button", onclick: () => remove(r), "aria-label": `Remove ${influencerName(r)}` }, "Remove") },
+            { label: "", value: (r) => h("button", { class: "btn btn-ghost btn-sm", type: "button", "data-needs": "manager", onclick: () => remove(r), "aria-label": `Remove ${influencerName(r)}` }, "Remove") },
           ],
         }));
 
@@ -117,8 +117,8 @@ export async function render(ctx) {
         h("div", {}, h("h1", {}, c.name, " ", statusBadge(c.status)),
           h("p", {}, [c.brand, c.objective ? `Objective: ${label(c.objective)}` : null, c.start_date || c.end_date ? `${fmt.date(c.start_date)} – ${fmt.date(c.end_date)}` : null].filter(Boolean).join(" · ") || "No details yet")),
         h("div", { class: "page-actions" },
-          h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/edit` }, "Edit"),
-          h("button", { class: "btn btn-danger", type: "button", onclick: del }, "Delete")))),
+          h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/edit`, "data-needs": "manager" }, "Edit"),
+          h("button", { class: "btn btn-danger", type: "button", "data-needs": "manager", onclick: del }, "Delete")))),
     summaryBox,
     hiresBox,
     planSection({ campaign: c, remaining: remainingBudget(c, sumR), onHired: refresh })));

@@ -18,7 +18,7 @@ export async function render({ root, query, isCurrent }) {
   clear(root, h("div", { class: "page" },
     h("div", { class: "page-head" },
       h("div", {}, h("h1", {}, "Campaigns"), h("p", {}, "Budgets, hires and results per campaign.")),
-      h("div", { class: "page-actions" }, h("a", { class: "btn", href: "#/campaigns/new" }, "New campaign"))),
+      h("div", { class: "page-actions" }, h("a", { class: "btn", href: "#/campaigns/new", "data-needs": "manager" }, "New campaign"))),
     filters,
     list));
   let resp;

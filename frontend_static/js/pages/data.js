@@ -106,7 +106,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
   kindSel.addEventListener("change", showColumns);
   showColumns();
   const submit = h("button", { class: "btn", type: "submit" }, "Upload CSV");
-  const form = h("form", { class: "card", novalidate: true, "aria-label": "Upload a CSV" },
+  const form = h("form", { class: "card", novalidate: true, "aria-label": "Upload a CSV", "data-needs": "manager" },
     h("h2", {}, "Upload a CSV"),
     h("p", { class: "muted", style: "margin:6px 0 14px" }, "Files go straight to the raw bucket through a one-time link; the ETL validates every row, loads the good ones and reports the rest."),
     h("div", { class: "form-grid" }, field("File kind", kindSel), h("div", { class: "field" }, h("label", { for: "upload-file" }, "CSV file"), h("div", { class: "drop" }, fileInput))),
@@ -149,7 +149,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
           { label: "Rejected", num: true, value: (l) => fmt.int(l.rows_rejected) },
           { label: "Started", value: (l) => fmt.datetime(l.started_at) },
           { label: "Actions", value: (l) => (FINAL.has(l.status)
-            ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
+            ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "data-needs": "manager", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
             : "—") },
         ] }));
       return loads;

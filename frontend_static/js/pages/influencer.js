@@ -90,7 +90,7 @@ export async function render({ root, params, isCurrent }) {
   // headline: the overall score when there is one, else the content type with the best prediction
   const best = scores.slice().sort((a, b) => (b.predicted_engagement_rate ?? 0) - (a.predicted_engagement_rate ?? 0))[0];
   const score = pick(p, "score", "current_score") || scores.find((s) => s.content_type === "all") || best;
-  const hireBtn = h("button", { class: "btn", type: "button", onclick: () => openHireDialog(p, { onHired: () => navigate(`/influencers/${id}`, { hired: Date.now() }, { replace: true }) }) }, "Hire to campaign");
+  const hireBtn = h("button", { class: "btn", type: "button", "data-needs": "manager", onclick: () => openHireDialog(p, { onHired: () => navigate(`/influencers/${id}`, { hired: Date.now() }, { replace: true }) }) }, "Hire to campaign");
 
   const similarBox = h("div", {});
   if (similarR.status === "fulfilled") {

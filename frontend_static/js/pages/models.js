@@ -2,6 +2,7 @@
 // two baselines (the peer median and persistence, the creator's own recent ER), overall and per history
 // segment, with the promotion decision and, when the cost model ran, its figures.
 import { api, itemsOf } from "../api.js";
+import { retrainPanel } from "./models-retrain.js";
 import { badge, clear, empty, errorBox, fmt, h, table } from "../ui.js";
 
 export const title = "Models";
@@ -110,12 +111,13 @@ export async function render({ root, isCurrent }) {
   const items = itemsOf(resp);
   const head = h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Models"),
     h("p", {}, "How well the engagement model predicts, measured on data it never saw, against what a manager would guess without it: the peers' median and the creator's own recent engagement rate (persistence). A version becomes champion only when it beats both, and the champion before it.")));
+  const retrain = retrainPanel(items, { isCurrent, onDone: () => render({ root, isCurrent }) });
   if (!items.length && !resp?.champion) {
-    clear(root, h("div", { class: "page" }, head, h("div", { class: "card" },
+    clear(root, h("div", { class: "page" }, head, retrain, h("div", { class: "card" },
       empty("No models yet", "Nothing has been trained. An admin can start a retraining (POST /models/retrain or `predictfluence train`) once data is loaded."))));
     return;
   }
-  clear(root, h("div", { class: "page", "data-testid": "models-page" }, head,
+  clear(root, h("div", { class: "page", "data-testid": "models-page" }, head, retrain,
     resp?.champion ? champion(resp.champion) : h("div", { class: "alert alert-warning" }, "No champion: no version has beaten the baselines yet."),
     resp?.champion ? costModel(resp.champion.metrics || {}) : null,
     h("section", { class: "card" }, h("h2", {}, "Versions"), versions(items))));

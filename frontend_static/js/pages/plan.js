@@ -215,7 +215,7 @@ export function planSection({ campaign, remaining, onHired }) {
     const items = plan.items || [];
     const n = hiresOf(plan).length;
     const stale = tweaks() !== plannedWith; // pinned or dropped since: hire what a re-plan proposes, not this
-    const hireButton = h("button", { class: "btn", type: "button", "data-testid": "plan-hire-all", disabled: n === 0 || stale,
+    const hireButton = h("button", { class: "btn", type: "button", "data-testid": "plan-hire-all", "data-needs": "manager", disabled: n === 0 || stale,
       "aria-describedby": stale ? "plan-stale" : null },
       `Hire all ${n} for ${fmt.money(plan.cost_total, cur)}`);
     hireButton.addEventListener("click", () => hireAll(hireButton));

@@ -138,6 +138,6 @@ export async function render({ root, query, isCurrent }) {
         anomalyWarning(r),
         h("div", { class: "page-actions" },
           h("a", { class: "btn btn-secondary btn-sm", href: `#/influencers/${id}` }, "View details"),
-          h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", onclick: () => openHireDialog(person, { campaignId, cost: r.past_agreed_cost }) }, campaignId ? "Hire to campaign" : "Hire…"))));
+          h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", "data-needs": "manager", onclick: () => openHireDialog(person, { campaignId, cost: r.past_agreed_cost }) }, campaignId ? "Hire to campaign" : "Hire…"))));
   })));
 }

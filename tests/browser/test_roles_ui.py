@@ -1,0 +1,102 @@
+"""The site shows each role only the actions it may take (GET /me → body[data-role]); the API still refuses them.
+
+Viewer: no hire, remove, edit, delete, new-campaign, upload or re-run. Manager: all of those, no retraining.
+Admin: retraining too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PageProblems, Stack, _new_page
+from tests.browser.seed import seed
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def world(db, api_key: str, stack: Stack) -> dict[str, Any]:  # noqa: ANN001
+    seed(db)
+    campaigns = {c["name"]: c for c in stack.api("GET", "/campaigns?page_size=200", api_key)["items"]}
+    return {"spring": campaigns["Spring Glow"]["id"], "summer": campaigns["Summer Run"]["id"]}
+
+
+@pytest.fixture()
+def as_role(browser, stack: Stack, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
+    from predictfluence.api.auth import create_key
+
+    contexts: list[Any] = []
+
+    def open_as(role: str) -> Any:
+        ctx, pg = _new_page(
+            browser, problems, create_key(role, f"{role} in the browser")[0], {"width": 1440, "height": 900}
+        )
+        contexts.append(ctx)
+        return pg
+
+    yield open_as
+    for ctx in contexts:
+        ctx.close()
+    assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
+
+
+def visit(pg: Any, stack: Stack, route: str) -> None:
+    pg.goto(f"{stack.web_url}#{route}")
+    pg.wait_for_function(
+        "() => document.body.dataset.ready === location.hash && !document.querySelector('main .loading')"
+    )
+
+
+def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
+    """Which role-bound actions are visible, page by page."""
+    seen: dict[str, bool] = {}
+    visit(pg, stack, "/influencers/1")
+    seen["hire from a profile"] = pg.get_by_role("button", name="Hire to campaign").is_visible()
+    visit(pg, stack, f"/recommendations?campaign_id={world['summer']}")
+    pg.get_by_test_id("recommendation").first.wait_for()
+    seen["hire from recommendations"] = pg.get_by_test_id("hire").first.is_visible()
+    visit(pg, stack, f"/campaigns/{world['spring']}")
+    seen["edit a campaign"] = pg.get_by_role("link", name="Edit", exact=True).is_visible()
+    seen["delete a campaign"] = pg.get_by_role("button", name="Delete", exact=True).is_visible()
+    seen["remove a hire"] = pg.get_by_role("button", name="Remove Creator 001").is_visible()
+    visit(pg, stack, "/campaigns")
+    seen["new campaign"] = pg.get_by_role("link", name="New campaign").is_visible()
+    visit(pg, stack, "/data")
+    seen["upload"] = pg.get_by_role("button", name="Upload CSV").is_visible()
+    visit(pg, stack, "/models")
+    seen["retrain"] = pg.get_by_role("button", name="Retrain now").is_visible()
+    seen["role"] = pg.evaluate("document.body.dataset.role")
+    return seen
+
+
+MANAGER = ["hire from a profile", "hire from recommendations", "edit a campaign", "delete a campaign",
+           "remove a hire", "new campaign", "upload"]  # fmt: skip
+
+
+def test_a_viewer_sees_no_write_action(as_role, stack: Stack, world) -> None:  # noqa: ANN001
+    seen = actions(as_role("viewer"), stack, world)
+    assert seen == {**dict.fromkeys(MANAGER, False), "retrain": False, "role": "viewer"}
+
+
+def test_a_manager_sees_the_write_actions_but_not_retraining(as_role, stack: Stack, world) -> None:  # noqa: ANN001
+    seen = actions(as_role("manager"), stack, world)
+    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": False, "role": "manager"}
+
+
+def test_an_admin_sees_everything(as_role, stack: Stack, world) -> None:  # noqa: ANN001
+    seen = actions(as_role("admin"), stack, world)
+    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": True, "role": "admin"}
+
+
+def test_the_api_still_refuses_a_viewer(stack: Stack, world) -> None:  # noqa: ANN001
+    import urllib.error
+
+    from predictfluence.api.auth import create_key
+
+    key = create_key("viewer", "viewer")[0]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        stack.api("DELETE", f"/campaigns/{world['summer']}", key)
+    assert refused.value.code == 403
