@@ -58,9 +58,13 @@ def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
             if path is None:
                 continue
             started = time.perf_counter()
-            outcome = load_file(engine, SourceFile(path=Path(path), key=f"raw/{kind}/{Path(path).name}"), kind=kind)
-            log(f"  ETL {kind:13s} {outcome.status:9s} {outcome.rows_loaded:>10,d} rows "
-                f"({outcome.rows_rejected:,d} rejected) in {time.perf_counter() - started:.1f} s")
+            outcome = load_file(
+                engine, SourceFile(path=Path(path), key=f"raw/{kind}/{Path(path).name}"), kind=kind
+            )
+            log(
+                f"  ETL {kind:13s} {outcome.status:9s} {outcome.rows_loaded:>10,d} rows "
+                f"({outcome.rows_rejected:,d} rejected) in {time.perf_counter() - started:.1f} s"
+            )
 
 
 SQL_SEED = [
@@ -87,6 +91,16 @@ SQL_SEED = [
     """INSERT INTO audience_share (influencer_id, dimension, bucket, share)
        SELECT i.id, 'country', b.bucket, b.share FROM influencer i
        CROSS JOIN (VALUES ('US', 0.5), ('UK', 0.3), ('DE', 0.2)) b(bucket, share)""",
+    # age groups and gender with shares that vary by influencer (the discovery filters' audience share)
+    """INSERT INTO audience_share (influencer_id, dimension, bucket, share)
+       SELECT i.id, b.dimension, b.bucket, CASE WHEN b.first THEN x.s ELSE 1 - x.s END FROM influencer i
+       CROSS JOIN LATERAL (SELECT mod(i.id * 37, 100) / 100.0 AS s) x
+       CROSS JOIN (VALUES ('age_group', '18-24', true), ('age_group', '25-34', false),
+                          ('gender', 'female', true), ('gender', 'male', false)) b(dimension, bucket, first)""",
+    # profile snapshots for half the influencers, 100, 40 and 1 days ago: follower growth 0-19 % per step
+    """INSERT INTO influencer_snapshot (influencer_id, as_of, source, followers)
+       SELECT i.id, CURRENT_DATE - d.back, 'bench', (i.followers / (1 + mod(i.id, 20) / 100.0) ^ d.step)::bigint
+       FROM influencer i CROSS JOIN (VALUES (1, 0), (40, 1), (100, 2)) d(back, step) WHERE mod(i.id, 2) = 0""",
     """INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost)
        SELECT 1 + mod(i.id, :campaigns), i.id, 'contracted', 500 FROM influencer i WHERE mod(i.id, 10) = 0""",
     """INSERT INTO conversion_daily (campaign_id, influencer_id, date, clicks, orders, revenue)
@@ -126,7 +140,9 @@ def seed_scores(engine) -> None:
     with engine.begin() as conn:
         for statement in SCORE_SQL:
             conn.execute(sa.text(statement))
-    log(f"influencer_score seeded (SQL, 3 content types per influencer) in {time.perf_counter() - started:.1f} s")
+    log(
+        f"influencer_score seeded (SQL, 3 content types per influencer) in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def seed_with_sql(engine, influencers: int, days: int) -> None:
@@ -143,20 +159,35 @@ def seed_with_sql(engine, influencers: int, days: int) -> None:
 
 def endpoints(engine) -> dict[str, str]:
     with engine.connect() as conn:
-        influencer_id = conn.execute(sa.text(
-            "SELECT influencer_id FROM influencer_stats WHERE posts > 0 ORDER BY followers DESC LIMIT 1 OFFSET 100"
-        )).scalar_one()
-        campaign_id = conn.execute(sa.text(
-            "SELECT campaign_id FROM campaign_influencer GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1"
-        )).scalar_one()
-        platform = conn.execute(sa.text("SELECT platform FROM influencer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-                                ).scalar_one()
+        influencer_id = conn.execute(
+            sa.text(
+                "SELECT influencer_id FROM influencer_stats WHERE posts > 0 ORDER BY followers DESC LIMIT 1 OFFSET 100"
+            )
+        ).scalar_one()
+        campaign_id = conn.execute(
+            sa.text(
+                "SELECT campaign_id FROM campaign_influencer GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+        platform = conn.execute(
+            sa.text("SELECT platform FROM influencer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        ).scalar_one()
     return {
         "list_default": "/influencers",
         "list_sort_er": "/influencers?sort=avg_er&order=desc&page=3&page_size=50",
         "list_filtered": f"/influencers?platform={platform}&tier=micro&sort=avg_likes&page_size=100",
         "list_search": "/influencers?q=ann&sort=name&order=asc",
         "list_followers_range": "/influencers?min_followers=10000&max_followers=50000&sort=avg_views",
+        # the discovery filters (issue 13.1)
+        "list_audience_country": "/influencers?audience_country=US&min_audience_country_share=0.3",
+        "list_audience_age": "/influencers?audience_age_group=18-24&min_audience_age_group_share=0.9&sort=avg_er",
+        "list_growth_30d": "/influencers?min_growth_30d=0.1&sort=followers",
+        "list_growth_90d_range": "/influencers?min_growth_90d=0.05&max_growth_90d=0.1&sort=avg_likes",
+        "list_multi_select": "/influencers?platform=instagram,tiktok&category=beauty,tech&country=US,DE&language=en",
+        "list_hide_flagged": "/influencers?hide_flagged=true",
+        "list_discovery": "/influencers?audience_gender=female&min_audience_gender_share=0.6&min_er=0.02"
+        "&min_growth_30d=0.05&hide_flagged=true&platform=tiktok,youtube&sort=avg_er",
+        "list_search_category": "/influencers?q=fitn&sort=followers",
         "profile": f"/influencers/{influencer_id}",
         "similar": f"/influencers/{influencer_id}/similar",
         "campaigns": "/campaigns",
@@ -224,33 +255,48 @@ def measure_planner(engine, iterations: int) -> dict[str, float] | None:
     if route is None:
         log("POST /campaigns/{id}/plan: no such route yet, not measured")
         return None
-    headers = {"Authorization": f"Bearer {create_key('manager', 'bench')[0]}", "Content-Type": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {create_key('manager', 'bench')[0]}",
+        "Content-Type": "application/json",
+    }
     with engine.connect() as conn:
         campaign_id = conn.execute(sa.text("SELECT min(id) FROM campaign")).scalar_one()
-        platform = conn.execute(sa.text("SELECT platform FROM influencer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-                                ).scalar_one()
+        platform = conn.execute(
+            sa.text("SELECT platform FROM influencer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        ).scalar_one()
     bodies = [{"budget": 20000.0}, {"budget": 20000.0, "filters": {"platform": platform}}]
     timings, statuses, candidates = [], {}, None
     with Client(app) as client:
         for i in range(iterations + 1):
             body = bodies[i % len(bodies)]
             started = time.perf_counter()
-            response = client.http.post(f"/campaigns/{campaign_id}/plan", headers=headers, body=json.dumps(body))
+            response = client.http.post(
+                f"/campaigns/{campaign_id}/plan", headers=headers, body=json.dumps(body)
+            )
             timings.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:  # counted and reported: one failing route must not sink the bench
-                log(f"plan {json.dumps(body)}: HTTP {response.status_code} after {timings[-1]:.0f} ms: "
-                    f"{response.body[:300]!r}")
+                log(
+                    f"plan {json.dumps(body)}: HTTP {response.status_code} after {timings[-1]:.0f} ms: "
+                    f"{response.body[:300]!r}"
+                )
                 statuses[f"http_{response.status_code}"] = statuses.get(f"http_{response.status_code}", 0) + 1
                 continue
             plan = json.loads(response.body)
             candidates = plan["candidates"]
             statuses[plan["status"]] = statuses.get(plan["status"], 0) + 1
     warm = timings[1:]
-    log(f"POST /campaigns/{campaign_id}/plan ({candidates} candidates, statuses {statuses}): first "
-        f"{timings[0]:.0f} ms, warm p50 {statistics.median(warm):.0f} ms, p95 {percentile(warm, 0.95):.0f} ms")
+    log(
+        f"POST /campaigns/{campaign_id}/plan ({candidates} candidates, statuses {statuses}): first "
+        f"{timings[0]:.0f} ms, warm p50 {statistics.median(warm):.0f} ms, p95 {percentile(warm, 0.95):.0f} ms"
+    )
     errors = sum(n for k, n in statuses.items() if k.startswith("http_"))
-    return {"first": round(timings[0], 1), "p50": round(statistics.median(warm), 1),
-            "p95": round(percentile(warm, 0.95), 1), "candidates": candidates, "errors": errors}
+    return {
+        "first": round(timings[0], 1),
+        "p50": round(statistics.median(warm), 1),
+        "p95": round(percentile(warm, 0.95), 1),
+        "candidates": candidates,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -259,8 +305,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies --influencers")
     parser.add_argument("--days", type=int, default=16)
     parser.add_argument("--iterations", type=int, default=60)
-    parser.add_argument("--sql-seed", action="store_true", help="seed with generate_series SQL, not generator + ETL")
-    parser.add_argument("--plan-iterations", type=int, default=10, help="POST /campaigns/{id}/plan calls (0: skip)")
+    parser.add_argument(
+        "--sql-seed", action="store_true", help="seed with generate_series SQL, not generator + ETL"
+    )
+    parser.add_argument(
+        "--plan-iterations", type=int, default=10, help="POST /campaigns/{id}/plan calls (0: skip)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     influencers = max(10, int(args.influencers * args.scale))
@@ -283,22 +333,34 @@ def main() -> None:
             seed_scores(engine)
             with engine.begin() as conn:
                 conn.execute(sa.text("ANALYZE"))
-                counts = conn.execute(sa.text(
-                    "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)")).one()
-            log(f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in "
+                counts = conn.execute(
+                    sa.text(
+                        "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)"
+                    )
+                ).one()
+            log(
+                f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in "
                 f"{time.perf_counter() - started:.1f} s "
-                f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}")
+                f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}"
+            )
             p50, p95, baseline = measure(engine, args.iterations)
             planner = measure_planner(engine, args.plan_iterations) if args.plan_iterations else None
             log(f"baseline SELECT 1: {baseline:.2f} ms")
             log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
             for endpoint in p50:
-                log(f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}")
+                log(
+                    f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}"
+                )
         finally:
             set_engine(None)
             engine.dispose()
-    result = {"p95_ms": p95, "p50_ms": p50, "influencers": counts[0], "metric_rows": counts[1],
-              "baseline_select1_ms": round(baseline, 3)}
+    result = {
+        "p95_ms": p95,
+        "p50_ms": p50,
+        "influencers": counts[0],
+        "metric_rows": counts[1],
+        "baseline_select1_ms": round(baseline, 3),
+    }
     if planner is not None:
         result["planner_ms"] = planner
     print(json.dumps(result))

@@ -9,6 +9,8 @@ influencer, date and source), so it belongs in the rollup that is refreshed afte
 A materialized view cannot be altered, so this drops and recreates it (and portfolio_stats, which reads it)
 with every index the earlier revisions put on them, plus:
 - ix_influencer_stats_lower_language (the language filter);
+- ix_influencer_stats_category_trgm (where pg_trgm is installed): the text search `q` now also matches the
+  category, and is fetched through the trigram indexes (queries.influencers);
 - ix_audience_share_dimension_bucket on audience_share (dimension, lower(bucket), share): the audience
   filters ("at least 30 % of the audience in US") look up the matching influencers by bucket.
 
@@ -206,8 +208,20 @@ FILTER_INDEXES = ("CREATE INDEX ix_influencer_stats_lower_language ON influencer
 AUDIENCE_INDEX = "CREATE INDEX IF NOT EXISTS ix_audience_share_dimension_bucket ON audience_share (dimension, lower(bucket), share)"
 
 
+CATEGORY_TRIGRAM = """
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+        CREATE INDEX ix_influencer_stats_category_trgm ON influencer_stats USING gin (category gin_trgm_ops);
+    END IF;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     _recreate(INFLUENCER_STATS, PORTFOLIO_STATS, INDEXES + COMMENTS_INDEX + FILTER_INDEXES)
+    op.execute(CATEGORY_TRIGRAM)
     op.execute(AUDIENCE_INDEX)
 
 

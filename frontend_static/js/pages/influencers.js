@@ -2,6 +2,7 @@ import { api, itemsOf, pick } from "../api.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select, table } from "../ui.js";
 import { CATEGORIES, PLATFORMS, TIERS, opts, suggestInput } from "../options.js";
+import { rowSelection } from "./shortlists.js";
 
 export const title = "Influencers";
 const VIEW_KEY = "pf.influencers.view";
@@ -9,7 +10,14 @@ const VIEW_KEY = "pf.influencers.view";
 const currentView = () => localStorage.getItem(VIEW_KEY) || (window.matchMedia("(max-width: 640px)").matches ? "cards" : "table");
 const PAGE_SIZES = [25, 50, 100, 200];
 const SORTS = [["followers", "Followers"], ["avg_er", "Avg ER"], ["avg_likes", "Avg likes"], ["avg_views", "Avg views"], ["avg_comments", "Avg comments"], ["name", "Name"]];
-const FILTER_KEYS = ["platform", "category", "country", "tier", "min_followers", "max_followers", "min_er", "max_er", "figures_source", "q", "sort", "order", "page_size"];
+// Every filter is a URL parameter of the hash (#/influencers?…), so a link reproduces the view.
+const FILTER_KEYS = ["platform", "category", "country", "language", "tier", "min_followers", "max_followers", "min_er", "max_er", "figures_source",
+  "audience_country", "min_audience_country_share", "audience_age_group", "min_audience_age_group_share", "audience_gender", "min_audience_gender_share",
+  "min_growth_30d", "max_growth_30d", "min_growth_90d", "max_growth_90d", "hide_flagged", "q", "sort", "order", "page_size"];
+// typed as percents, sent as fractions
+const PCT_KEYS = ["min_er", "max_er", "min_audience_country_share", "min_audience_age_group_share", "min_audience_gender_share", "min_growth_30d", "max_growth_30d", "min_growth_90d", "max_growth_90d"];
+const AGE_GROUPS = ["13-17", "18-24", "25-34", "35-44", "45+"];
+const GENDERS = ["female", "male", "other"];
 const SOURCES = [["", "Posts or snapshot"], ["posts", "Post metrics"], ["snapshot", "Imported snapshot"]];
 // ER filters are typed as percents and sent as fractions (the API's unit)
 const pctIn = (v) => (v === undefined || v === null || v === "" ? "" : String(+(Number(v) * 100).toFixed(4)));
@@ -32,9 +40,22 @@ export async function render({ root, query, isCurrent }) {
   const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter influencers" });
   const inputs = {
     q: h("input", { type: "search", name: "q", value: q.q || "", placeholder: "Handle or name (3+ letters)", maxlength: "100" }),
-    platform: select("platform", opts(PLATFORMS, "All platforms"), q.platform),
-    category: suggestInput(h, "category", CATEGORIES, q.category, "Any category"),
-    country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. United States", maxlength: "64" }),
+    // multi-select: the URL holds a comma list (platform=instagram,tiktok)
+    platform: h("select", { name: "platform", multiple: true, size: "3", "data-testid": "filter-platform" }, PLATFORMS.map((v) => h("option", { value: v, selected: (q.platform || "").split(",").includes(v) ? true : null }, fmt.label(v)))),
+    category: suggestInput(h, "category", CATEGORIES, q.category, "Any; a, b for several"),
+    country: h("input", { type: "text", name: "country", value: q.country || "", placeholder: "e.g. US, DE", maxlength: "300" }),
+    language: h("input", { type: "text", name: "language", value: q.language || "", placeholder: "e.g. en", maxlength: "32" }),
+    audience_country: h("input", { type: "text", name: "audience_country", value: q.audience_country || "", placeholder: "e.g. US", maxlength: "64" }),
+    min_audience_country_share: h("input", { type: "number", name: "min_audience_country_share", min: "0", max: "100", step: "any", value: pctIn(q.min_audience_country_share), placeholder: "Min %" }),
+    audience_age_group: select("audience_age_group", opts(AGE_GROUPS, "Any age"), q.audience_age_group),
+    min_audience_age_group_share: h("input", { type: "number", name: "min_audience_age_group_share", min: "0", max: "100", step: "any", value: pctIn(q.min_audience_age_group_share), placeholder: "Min %" }),
+    audience_gender: select("audience_gender", opts(GENDERS, "Any gender"), q.audience_gender),
+    min_audience_gender_share: h("input", { type: "number", name: "min_audience_gender_share", min: "0", max: "100", step: "any", value: pctIn(q.min_audience_gender_share), placeholder: "Min %" }),
+    min_growth_30d: h("input", { type: "number", name: "min_growth_30d", min: "-100", step: "any", value: pctIn(q.min_growth_30d), placeholder: "Min %" }),
+    max_growth_30d: h("input", { type: "number", name: "max_growth_30d", min: "-100", step: "any", value: pctIn(q.max_growth_30d), placeholder: "Max %" }),
+    min_growth_90d: h("input", { type: "number", name: "min_growth_90d", min: "-100", step: "any", value: pctIn(q.min_growth_90d), placeholder: "Min %" }),
+    max_growth_90d: h("input", { type: "number", name: "max_growth_90d", min: "-100", step: "any", value: pctIn(q.max_growth_90d), placeholder: "Max %" }),
+    hide_flagged: h("input", { type: "checkbox", name: "hide_flagged", "data-testid": "hide-flagged", checked: q.hide_flagged === "true" ? true : null }),
     tier: select("tier", opts(TIERS, "All tiers"), q.tier),
     min_er: h("input", { type: "number", name: "min_er", min: "0", max: "100", step: "any", value: pctIn(q.min_er), placeholder: "Min %" }),
     max_er: h("input", { type: "number", name: "max_er", min: "0", max: "100", step: "any", value: pctIn(q.max_er), placeholder: "Max %" }),
@@ -48,23 +69,51 @@ export async function render({ root, query, isCurrent }) {
   const rangeErr = h("div", { class: "field-error", "aria-live": "polite" });
   form.append(
     field("Search", inputs.q, { className: "span-2" }),
-    field("Platform", inputs.platform), field("Category", inputs.category[0]), inputs.category[1],
-    field("Country", inputs.country), field("Tier", inputs.tier),
+    field("Platforms", inputs.platform, { hint: "Ctrl/⌘-click for several" }), field("Categories", inputs.category[0]), inputs.category[1],
+    field("Countries", inputs.country), field("Language", inputs.language), field("Tier", inputs.tier),
     field("Min followers", inputs.min_followers), field("Max followers", inputs.max_followers),
     field("Min ER %", inputs.min_er), field("Max ER %", inputs.max_er), field("Figures from", inputs.figures_source),
+    field("Audience country", inputs.audience_country), field("Min share of audience %", inputs.min_audience_country_share),
+    field("Audience age", inputs.audience_age_group), field("Min share in age %", inputs.min_audience_age_group_share),
+    field("Audience gender", inputs.audience_gender), field("Min share of gender %", inputs.min_audience_gender_share),
+    field("Min growth 30 d %", inputs.min_growth_30d), field("Max growth 30 d %", inputs.max_growth_30d),
+    field("Min growth 90 d %", inputs.min_growth_90d), field("Max growth 90 d %", inputs.max_growth_90d),
+    h("div", { class: "field" }, h("label", { class: "toggle" }, inputs.hide_flagged, " Hide flagged"), h("div", { class: "small muted" }, "Leave out accounts with an audience-quality flag")),
     field("Sort by", inputs.sort), field("Order", inputs.order), field("Page size", inputs.page_size),
     h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Apply"), h("a", { class: "btn btn-ghost", href: "#/influencers" }, "Reset")),
     rangeErr,
   );
+  // a filter's URL value: comma lists for the multi-selects, "true" or nothing for the toggle
+  const valueOf = (k) => {
+    const el = Array.isArray(inputs[k]) ? inputs[k][0] : inputs[k];
+    if (k === "hide_flagged") return el.checked ? "true" : "";
+    if (k === "platform") return [...el.selectedOptions].map((o) => o.value).join(",");
+    if (k === "category" || k === "country") return el.value.split(",").map((v) => v.trim()).filter(Boolean).join(",");
+    return el.value.trim();
+  };
   const apply = () => {
     const next = {};
-    for (const k of FILTER_KEYS) next[k] = (Array.isArray(inputs[k]) ? inputs[k][0] : inputs[k]).value.trim();
-    next.min_er = pctOut(next.min_er);
-    next.max_er = pctOut(next.max_er);
+    for (const k of FILTER_KEYS) next[k] = valueOf(k);
+    for (const k of PCT_KEYS) next[k] = pctOut(next[k]);
     if (next.min_er && next.max_er && Number(next.min_er) > Number(next.max_er)) {
       rangeErr.textContent = "Min ER must not exceed max ER.";
       inputs.min_er.setAttribute("aria-invalid", "true");
       return;
+    }
+    for (const span of ["30d", "90d"]) {
+      const lo = next[`min_growth_${span}`], hi = next[`max_growth_${span}`];
+      if (lo && hi && Number(lo) > Number(hi)) {
+        rangeErr.textContent = `Min growth must not exceed max growth (${span.replace("d", " days")}).`;
+        inputs[`min_growth_${span}`].setAttribute("aria-invalid", "true");
+        return;
+      }
+    }
+    for (const [dim, label] of [["country", "an audience country"], ["age_group", "an audience age"], ["gender", "an audience gender"]]) {
+      if (next[`min_audience_${dim}_share`] && !next[`audience_${dim}`]) {
+        rangeErr.textContent = `A minimum share needs ${label}.`;
+        inputs[`min_audience_${dim}_share`].setAttribute("aria-invalid", "true");
+        return;
+      }
     }
     if (next.q && next.q.length < 3) {
       rangeErr.textContent = "Type at least 3 characters to search.";
@@ -81,7 +130,7 @@ export async function render({ root, query, isCurrent }) {
     navigate("/influencers", next);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
-  for (const k of ["platform", "tier", "figures_source", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
+  for (const k of ["platform", "tier", "figures_source", "audience_age_group", "audience_gender", "hide_flagged", "sort", "order", "page_size"]) inputs[k].addEventListener("change", apply);
 
   const viewToggle = h("div", { class: "segmented", role: "group", "aria-label": "View" },
     ["table", "cards"].map((v) => h("button", { type: "button", "aria-pressed": String(view === v), "data-view": v, onclick: () => { localStorage.setItem(VIEW_KEY, v); renderResults(); updateToggle(); } }, v === "table" ? "Table" : "Cards")));
@@ -90,10 +139,12 @@ export async function render({ root, query, isCurrent }) {
   const results = h("div", {}, loading("Loading influencers…"));
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
 
+  const selection = rowSelection(); // checkboxes on the table's rows → Compare / Add to shortlist
   clear(root, h("div", { class: "page" },
-    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Influencers"), h("p", {}, "Find creators by platform, niche, market and size."))),
+    h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Influencers"), h("p", {}, "Find creators by platform, niche, market, size, audience and growth."))),
     form,
     h("div", { class: "toolbar" }, summary, viewToggle),
+    selection.bar,
     results,
     pager,
   ));
@@ -147,6 +198,7 @@ export async function render({ root, query, isCurrent }) {
         // a header click sorts by that column; clicking the current one flips the order
         onSort: (key) => navigate("/influencers", { ...q, sort: key, order: key === q.sort && q.order === "desc" ? "asc" : "desc", page: "1" }),
         columns: [
+          selection.column,
           { label: "Influencer", sortKey: "name", value: (r) => h("div", { class: "who", style: "display:flex;gap:10px;align-items:center" }, avatar(influencerName(r)), h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${r.id}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle}`), snapshotMarker(r))) },
           { label: "Platform", value: (r) => fmt.label(r.platform) },
           { label: "Category", value: (r) => fmt.label(r.category) },
