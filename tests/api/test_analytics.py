@@ -20,6 +20,8 @@ def test_kpis(client, auth, dataset):
         "avg_engagement_rate": pytest.approx((0.095 + 0.15 + 0.025 + 10000 / 150000 + 0.05) / 5, rel=1e-12),
         "avg_cost_per_influencer": pytest.approx(8600 / 3, rel=1e-12), "total_spent": 8600.0,
         "snapshot_influencers": 0, "snapshot_avg_engagement_rate": None,
+        "by_currency": [{"currency": "EUR", "campaigns": 1, "budget": 0.0, "spent": 0.0},
+                        {"currency": "USD", "campaigns": 2, "budget": 11000.0, "spent": 8600.0}],
     }
 
 
@@ -27,7 +29,7 @@ def test_kpis_of_empty_warehouse(client, auth):
     assert client.http.get("/analytics/kpis", headers=auth["viewer"]).json_body == {
         "total_campaigns": 0, "active_campaigns": 0, "total_influencers": 0, "total_posts": 0,
         "avg_engagement_rate": None, "avg_cost_per_influencer": None, "total_spent": 0.0,
-        "snapshot_influencers": 0, "snapshot_avg_engagement_rate": None}
+        "snapshot_influencers": 0, "snapshot_avg_engagement_rate": None, "by_currency": []}
 
 
 def test_kpis_give_imported_creators_their_own_marked_figure(client, auth, api_db):
@@ -85,7 +87,7 @@ def test_top_campaigns_by_engagement_rate(client, auth, dataset):
     assert body["items"][1]["cpe"] == 1.5
     everything = client.http.get("/analytics/top-campaigns", headers=auth["viewer"]).json_body
     assert everything["items"][2] == {"campaign_id": 3, "name": "Empty", "brand": None, "status": "draft",
-                                      "posts": 0, "avg_engagement_rate": None, "engagements": 0, "views": 0,
+                                      "currency": "EUR", "posts": 0, "avg_engagement_rate": None, "engagements": 0, "views": 0,
                                       "spent": 0.0, "cpe": None}
 
 

@@ -23,13 +23,69 @@ def test_campaign_report_csv(client, auth, dataset):
     response = client.http.get("/campaigns/1/report.csv", headers=auth["viewer"])
     assert response.headers["Content-Disposition"] == 'attachment; filename="campaign-1-report.csv"'
     assert _csv(response) == [
-        ["influencer_id", "handle", "name", "platform", "followers", "hire_status", "agreed_cost", "currency",
-         "posts", "engagements", "engagement_rate", "views", "impressions", "clicks", "orders", "revenue", "cpe",
-         "roas", "cpa"],
-        ["1", "ig_alice", "'=HYPERLINK(\"http://x\")", "instagram", "20000", "contracted", "3000.00", "USD", "2",
-         "4900", "0.1225", "15000", "30000", "150", "15", "750.00", "0.6122", "0.2500", "200.00"],
-        ["3", "tt_carol", "-5", "tiktok", "150000", "live", "5000.00", "USD", "1", "10000", "0.06666666666666667",
-         "50000", "60000", "200", "20", "2000.00", "0.5000", "0.4000", "250.00"],
+        [
+            "influencer_id",
+            "handle",
+            "name",
+            "platform",
+            "followers",
+            "hire_status",
+            "agreed_cost",
+            "currency",
+            "posts",
+            "engagements",
+            "engagement_rate",
+            "views",
+            "impressions",
+            "clicks",
+            "orders",
+            "revenue",
+            "cpe",
+            "roas",
+            "cpa",
+        ],
+        [
+            "1",
+            "ig_alice",
+            '\'=HYPERLINK("http://x")',
+            "instagram",
+            "20000",
+            "contracted",
+            "3000.00",
+            "USD",
+            "2",
+            "4900",
+            "0.1225",
+            "15000",
+            "30000",
+            "150",
+            "15",
+            "750.00",
+            "0.6122",
+            "0.2500",
+            "200.00",
+        ],
+        [
+            "3",
+            "tt_carol",
+            "-5",
+            "tiktok",
+            "150000",
+            "live",
+            "5000.00",
+            "USD",
+            "1",
+            "10000",
+            "0.06666666666666667",
+            "50000",
+            "60000",
+            "200",
+            "20",
+            "2000.00",
+            "0.5000",
+            "0.4000",
+            "250.00",
+        ],
     ]
 
 
@@ -41,16 +97,30 @@ def test_campaign_report_csv_empty_and_unknown(client, auth, dataset):
 
 
 def test_recommendations_csv_is_the_same_page(client, auth, dataset):
-    rows = _csv(client.http.get("/recommendations.csv?include_flagged=true&objective=engagement_rate",
-                                headers=auth["viewer"]))
+    rows = _csv(
+        client.http.get(
+            "/recommendations.csv?include_flagged=true&objective=engagement_rate", headers=auth["viewer"]
+        )
+    )
     assert rows[0][:4] == ["rank", "influencer_id", "handle", "name"]
     assert [(r[0], r[2], r[9], r[10], r[17]) for r in rows[1:]] == [
-        ("1", "ig_alice", "video", "0.12", ""), ("2", "tt_carol", "video", "0.06", "")]
-    image = _csv(client.http.get("/recommendations.csv?include_flagged=true&content_type=image",
-                                 headers=auth["viewer"]))
-    assert [(r[2], r[17], r[18]) for r in image[1:]] == [("ig_alice", "engagement spike", "Strong beauty audience")]
-    page2 = _csv(client.http.get("/recommendations.csv?include_flagged=true&objective=engagement_rate&limit=1&page=2",
-                                 headers=auth["viewer"]))
+        ("1", "ig_alice", "video", "0.12", ""),
+        ("2", "tt_carol", "video", "0.06", ""),
+    ]
+    image = _csv(
+        client.http.get(
+            "/recommendations.csv?include_flagged=true&content_type=image", headers=auth["viewer"]
+        )
+    )
+    assert [(r[2], r[17], r[18]) for r in image[1:]] == [
+        ("ig_alice", "engagement spike", "Strong beauty audience")
+    ]
+    page2 = _csv(
+        client.http.get(
+            "/recommendations.csv?include_flagged=true&objective=engagement_rate&limit=1&page=2",
+            headers=auth["viewer"],
+        )
+    )
     assert [(r[0], r[2]) for r in page2[1:]] == [("2", "tt_carol")]
     bad = client.http.get("/recommendations.csv?page=0", headers=auth["viewer"])
     assert bad.status_code == 400 and "page" in bad.json_body["error"]["message"]
@@ -58,20 +128,29 @@ def test_recommendations_csv_is_the_same_page(client, auth, dataset):
 
 def test_rejected_rows_csv_from_the_report(client, auth, dataset, tmp_path):
     report = tmp_path / "b.csv.json"
-    report.write_text(json.dumps({"rejections": [
-        {"line": 2, "reason": "followers is negative", "column": "followers", "value": "'-3"},
-        {"line": 5, "reason": "handle missing", "column": "handle", "value": None},
-        {"line": 7, "reason": "bad platform", "column": "platform", "value": "@SUM(A1)"},
-    ]}))
+    report.write_text(
+        json.dumps(
+            {
+                "rejections": [
+                    {"line": 2, "reason": "followers is negative", "column": "followers", "value": "'-3"},
+                    {"line": 5, "reason": "handle missing", "column": "handle", "value": None},
+                    {"line": 7, "reason": "bad platform", "column": "platform", "value": "@SUM(A1)"},
+                ]
+            }
+        )
+    )
     with dataset.begin() as conn:
         conn.execute(sa.text("UPDATE etl_load SET report_key = :k WHERE id = 2"), {"k": str(report)})
     rows = _csv(client.http.get("/etl/loads/2/rejected.csv", headers=auth["viewer"]))
-    assert rows == [["line", "reason", "column", "value"],
-                    ["2", "followers is negative", "followers", "'-3"],
-                    ["5", "handle missing", "handle", ""],
-                    ["7", "bad platform", "platform", "'@SUM(A1)"]]
+    assert rows == [
+        ["line", "reason", "column", "value"],
+        ["2", "followers is negative", "followers", "'-3"],
+        ["5", "handle missing", "handle", ""],
+        ["7", "bad platform", "platform", "'@SUM(A1)"],
+    ]
     assert _csv(client.http.get("/etl/loads/1/rejected.csv", headers=auth["viewer"])) == [
-        ["line", "reason", "column", "value"]]  # no report: just the header
+        ["line", "reason", "column", "value"]
+    ]  # no report: just the header
     report.unlink()
     gone = client.http.get("/etl/loads/2/rejected.csv", headers=auth["viewer"])
     assert gone.status_code == 404 and gone.json_body["error"]["details"]["resource"] == "load report"

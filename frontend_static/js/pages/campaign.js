@@ -5,6 +5,7 @@ import { clear, describeError, empty, errorBox, fmt, h, loading, select, statusB
 import { HIRE_STATUSES, label } from "../options.js";
 import { influencerName } from "./influencers.js";
 import { planSection } from "./plan.js";
+import { campaignCharts, exportButton } from "./report.js";
 
 export const title = "Campaign";
 
@@ -42,7 +43,8 @@ export async function render(ctx) {
         ["Clicks", fmt.int(pick(roi, "clicks")), "clicks"],
         ["Orders", fmt.int(pick(roi, "orders")), "orders"],
         ["Revenue", fmt.money(pick(roi, "revenue"), cur), "revenue"],
-        ["ROAS", pick(roi, "roas") !== undefined ? `${fmt.num(roi.roas, 2)}×` : "—", "roas"]]],
+        ["ROAS", pick(roi, "roas") !== undefined ? `${fmt.num(roi.roas, 2)}×` : "—", "roas"],
+        ["CPA", fmt.money2(pick(roi, "cpa"), cur), "cpa"]]],
     ];
     clear(summaryBox, h("div", { class: "grid grid-3", "data-testid": "campaign-summary" }, groups.map(([g, items]) => h("div", { class: "card" },
       h("h2", { style: "margin-bottom:10px" }, g),
@@ -72,7 +74,8 @@ export async function render(ctx) {
       refresh();
     } catch (err) { toast(`${describeError(err).title}: ${err.message}`, "error"); }
   };
-  clear(hiresBox, h("div", { class: "card-head" }, h("h2", {}, "Influencer performance"), h("a", { class: "btn btn-secondary btn-sm", href: `#/recommendations?campaign_id=${id}` }, "Find influencers")),
+  clear(hiresBox, h("div", { class: "card-head" }, h("h2", {}, "Influencer performance"), h("div", { class: "page-actions" }, exportButton("Export CSV", `/campaigns/${id}/report.csv`, {}, `campaign-${id}-report.csv`),
+    h("a", { class: "btn btn-secondary btn-sm", href: `#/recommendations?campaign_id=${id}` }, "Find influencers"))),
     infR.status === "rejected" ? errorBox(infR.reason) :
       rows.length === 0 ? empty("No influencers hired yet", "Use Recommendations or an influencer's profile to hire into this campaign.", h("a", { class: "btn", href: `#/recommendations?campaign_id=${id}` }, "See recommendations")) :
         table({
@@ -93,9 +96,11 @@ export async function render(ctx) {
             { label: "ER", num: true, value: (r) => fmt.pct(pick(r, "engagement_rate", "avg_engagement_rate")) },
             { label: "Views", num: true, value: (r) => fmt.int(pick(r, "views")) },
             { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe"), cur) },
+            { label: "Clicks", num: true, value: (r) => fmt.int(pick(r, "clicks")) },
             { label: "Orders", num: true, value: (r) => fmt.int(pick(r, "orders")) },
             { label: "Revenue", num: true, value: (r) => fmt.money(pick(r, "revenue"), cur) },
             { label: "ROAS", num: true, value: (r) => (pick(r, "roas") !== undefined ? `${fmt.num(r.roas, 2)}×` : "—") },
+            { label: "CPA", num: true, value: (r) => fmt.money2(pick(r, "cpa"), cur) },
             { label: "", value: (r) => h("button", { class: "btn btn-ghost btn-sm", type: "button", "data-needs": "manager", onclick: () => remove(r), "aria-label": `Remove ${influencerName(r)}` }, "Remove") },
           ],
         }));
@@ -117,11 +122,21 @@ export async function render(ctx) {
         h("div", {}, h("h1", {}, c.name, " ", statusBadge(c.status)),
           h("p", {}, [c.brand, c.objective ? `Objective: ${label(c.objective)}` : null, c.start_date || c.end_date ? `${fmt.date(c.start_date)} – ${fmt.date(c.end_date)}` : null].filter(Boolean).join(" · ") || "No details yet")),
         h("div", { class: "page-actions" },
+          h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/report`, "data-testid": "open-report" }, "Report"),
           h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/edit`, "data-needs": "manager" }, "Edit"),
           h("button", { class: "btn btn-danger", type: "button", "data-needs": "manager", onclick: del }, "Delete")))),
     summaryBox,
+    chartsSection(id),
     hiresBox,
     planSection({ campaign: c, remaining: remainingBudget(c, sumR), onHired: refresh })));
+}
+
+// The campaign's engagement trend and its hires' audience, side by side.
+function chartsSection(id) {
+  const { trendBox, audienceBox } = campaignCharts(id);
+  return h("div", { class: "grid grid-2", "data-testid": "campaign-charts" },
+    h("section", { class: "card" }, h("h2", {}, "Engagement over time"), trendBox),
+    h("section", { class: "card" }, h("h2", {}, "Audience of the hires"), audienceBox));
 }
 
 // The summary's remaining budget, else the campaign's budget less its spend.

@@ -31,7 +31,7 @@ export async function render({ root, isCurrent }) {
       kpi("Total campaigns", fmt.int(pick(k, "total_campaigns", "campaigns")), k.active_campaigns !== undefined ? `${fmt.int(k.active_campaigns)} active` : "all statuses", "kpi-total-campaigns"),
       kpi("Total influencers", fmt.int(pick(k, "total_influencers", "influencers")), "in the warehouse", "kpi-total-influencers"),
       kpi("Avg engagement rate", fmt.pct(pick(k, "avg_engagement_rate", "avg_er")), k.total_posts !== undefined ? `over ${fmt.int(k.total_posts)} posts` : "per post", "kpi-avg-er"),
-      kpi("Avg cost per influencer", fmt.money(pick(k, "avg_cost_per_influencer", "avg_cost"), k.currency || "USD", 2), k.total_spent !== undefined ? `${fmt.money(k.total_spent)} spent in total` : "hired cost / hires", "kpi-avg-cost"));
+      spendKpi(k.by_currency || []));
   } else clear(kpiBox, errorBox(kpis.reason));
 
   if (trend.status === "fulfilled") {
@@ -54,9 +54,19 @@ export async function render({ root, isCurrent }) {
           { label: "Campaign", value: (r) => h("div", {}, h("a", { class: "cell-main", href: `#/campaigns/${pick(r, "campaign_id", "id")}` }, pick(r, "name", "campaign_name")), r.brand ? h("div", { class: "cell-sub" }, r.brand) : null) },
           { label: "Eng. rate", num: true, value: (r) => fmt.pct(pick(r, "engagement_rate", "avg_engagement_rate")) },
           { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts", "post_count")) },
-          { label: "Spent", num: true, value: (r) => fmt.money(pick(r, "spent")) },
-          { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe")) },
+          { label: "Spent", num: true, value: (r) => fmt.money(pick(r, "spent"), r.currency) },
+          { label: "CPE", num: true, value: (r) => fmt.money2(pick(r, "cpe"), r.currency) },
         ],
       }));
   } else clear(topBox, errorBox(top.reason));
+}
+
+// Spend against budget per campaign currency: amounts in different currencies are never added up.
+function spendKpi(totals) {
+  if (!totals.length) return kpi("Spent", "—", "no campaigns yet", "kpi-spend");
+  const [first, ...rest] = totals;
+  const line = (t) => `${fmt.money(t.spent, t.currency)} of ${fmt.money(t.budget, t.currency)}`;
+  const box = kpi(`Spent (${first.currency})`, fmt.money(first.spent, first.currency), `of ${fmt.money(first.budget, first.currency)} budget`, "kpi-spend");
+  if (rest.length) box.append(h("ul", { class: "currency-totals", "aria-label": "Spend in other currencies" }, rest.map((t) => h("li", { "data-testid": `kpi-spend-${t.currency}` }, `${t.currency}: ${line(t)}`))));
+  return box;
 }

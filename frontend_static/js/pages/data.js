@@ -2,20 +2,34 @@ import { api, itemsOf, pick } from "../api.js";
 import { navigate } from "../router.js";
 import { badge, clear, describeError, empty, errorBox, field, fmt, h, loading, select, statusBadge, table } from "../ui.js";
 import { UPLOAD_COLUMNS, UPLOAD_KINDS } from "../options.js";
+import { pager } from "../pager.js";
+import { exportButton } from "./report.js";
 
 export const title = "Data";
 const FINAL = new Set(["loaded", "rejected", "failed"]);
 const POLL_MS = 1500;
 const POLL_LIMIT_MS = 5 * 60 * 1000;
+const LOADS_PAGE_SIZE = 20;
 
-async function putFile(target, file) {
+// A pre-signed POST through XMLHttpRequest: fetch() reports no upload progress, XHR's upload events do.
+function postWithProgress(url, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); });
+    xhr.addEventListener("load", () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(`The storage service refused the file (${xhr.status}).`))));
+    xhr.addEventListener("error", () => reject(new Error("The upload failed: the storage service could not be reached.")));
+    xhr.send(form);
+  });
+}
+
+async function putFile(target, file, onProgress = () => {}) {
   const url = pick(target, "upload_url", "url", "presigned_url");
   if (target.fields) { // pre-signed POST
     const form = new FormData();
     for (const [k, v] of Object.entries(target.fields)) form.append(k, v);
     form.append("file", file);
-    const res = await fetch(url, { method: "POST", body: form });
-    if (!res.ok) throw new Error(`The storage service refused the file (${res.status}).`);
+    await postWithProgress(url, form, onProgress);
     return;
   }
   const headers = { ...(target.headers || {}) };
@@ -87,7 +101,10 @@ function reportView(load) {
     h("dl", { class: "stat-list" }, [["Kind", fmt.label(load.kind)], ["Rows in", fmt.int(load.rows_in)], ["Loaded", fmt.int(load.rows_loaded)], ["Rejected", fmt.int(rejected)], ["Started", fmt.datetime(load.started_at)], ["Finished", fmt.datetime(load.finished_at)]]
       .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
     load.error || load.reason ? h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, "The file was rejected"), load.error || load.reason) : null,
-    rej.length ? table({ caption: `Rejected rows (${fmt.int(rejected)})`, rows: rej, className: "rejections-table",
+    rej.length ? h("div", { class: "page-actions" }, h("span", { class: "muted small", "data-testid": "rejections-shown" },
+      `Showing ${fmt.int(rej.length)} of ${fmt.int(rejected)} rejected rows${rej.length < rejected ? " — export the CSV for every listed row" : ""}`),
+    exportButton("Export CSV", `/etl/loads/${load.id}/rejected.csv`, {}, `load-${load.id}-rejected.csv`)) : null,
+    rej.length ? table({ caption: `Rejected rows (${fmt.int(rej.length)} of ${fmt.int(rejected)})`, rows: rej, className: "rejections-table",
       columns: [{ label: "Line", num: true, value: (r) => fmt.int(pick(r, "line", "row")) }, { label: "Column", value: (r) => r.column || "—" }, { label: "Value", value: (r) => (r.value === undefined || r.value === null ? "—" : String(r.value)) }, { label: "Reason", value: (r) => pick(r, "reason", "message", "error") }] })
       : rejected > 0 ? h("p", { class: "muted" }, "Rejected rows were counted but the report has no row details.") : h("p", { class: "muted" }, FINAL.has(load.status) ? "Every row was accepted." : "Waiting for the load to finish…"));
 }
@@ -135,8 +152,12 @@ export async function render({ root, query, isCurrent, onLeave }) {
 
   async function refreshLoads() {
     try {
-      const loads = itemsOf(await api.get("/etl/loads", { page_size: 20 }));
+      const page = Math.max(1, Number.parseInt(query.loads_page, 10) || 1);
+      const resp = await api.get("/etl/loads", { page_size: LOADS_PAGE_SIZE, page });
+      const loads = itemsOf(resp);
       if (!isCurrent()) return [];
+      const pages = pager({ page, pageSize: LOADS_PAGE_SIZE, total: resp.page_info ? resp.page_info.total : loads.length, shown: loads.length,
+        noun: "loads", onPage: (p) => navigate("/data", { ...query, loads_page: p }) });
       clear(loadsBox, loads.length === 0 ? empty("No loads yet", "Upload a CSV above; its load appears here.") : table({
         caption: "Most recent loads first", rows: loads, className: "loads-table",
         onRowClick: (l) => navigate("/data", { load: l.id }), rowLabel: (l) => `Open the report of load ${l.id}`,
@@ -151,7 +172,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
           { label: "Actions", value: (l) => (FINAL.has(l.status)
             ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "data-needs": "manager", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
             : "—") },
-        ] }));
+        ] }), loads.length ? pages : null);
       return loads;
     } catch (err) { if (isCurrent()) clear(loadsBox, errorBox(err)); return []; }
   }
@@ -294,7 +315,8 @@ export async function render({ root, query, isCurrent, onLeave }) {
     clear(uploadStatus, loading(`Uploading ${file.name}…`));
     try {
       const target = await api.post("/uploads", { kind: kindSel.value, filename: file.name, content_length: file.size });
-      await putFile(target, file);
+      await putFile(target, file, (sent, total) => clear(uploadStatus, h("div", { "data-testid": "upload-progress" },
+        h("progress", { value: String(sent), max: String(total), "aria-label": `Uploading ${file.name}` }), ` ${fmt.int(sent)} of ${fmt.int(total)} bytes sent`)));
       const key = pick(target, "key", "file_key", "object_key");
       clear(uploadStatus, h("div", { class: "alert alert-info", "data-testid": "upload-done" }, h("strong", {}, `${file.name} uploaded`), "Waiting for the ETL to load it…"));
       form.reset();

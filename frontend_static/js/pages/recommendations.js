@@ -5,8 +5,12 @@ import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select }
 import { AUDIENCE_SIZES, CATEGORIES, CONTENT_TYPES, PLATFORMS, opts, suggestInput } from "../options.js";
 import { anomalyWarning, costText } from "./influencer.js";
 import { influencerName } from "./influencers.js";
+import { pager } from "../pager.js";
+import { exportButton } from "./report.js";
+import { addToShortlistButton } from "./shortlists.js";
 
 export const title = "Recommendations";
+const PAGE_SIZE = 20;
 const KEYS = ["objective", "platform", "audience_size", "content_type", "category", "campaign_id", "include_flagged"];
 // GET /recommendations?objective= — a copy of predictfluence.vocab.RANKING_OBJECTIVES, in its order
 // (tests/browser/test_recommendation_objectives.py checks it); the first is the API's default.
@@ -77,6 +81,8 @@ export async function render({ root, query, isCurrent }) {
       h("div", { class: "small muted" }, "Off: accounts flagged for unusual (likely bought) engagement are left out")),
     h("div", { class: "actions" }, h("button", { class: "btn", type: "submit" }, "Recommend")));
   const apply = () => navigate("/recommendations", Object.fromEntries(KEYS.map((k) => [k, value(k)])));
+  const page = Math.max(1, Number.parseInt(query.page, 10) || 1);
+  const params = { ...Object.fromEntries(KEYS.map((k) => [k, query[k]])), limit: PAGE_SIZE, page };
   form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
   for (const k of KEYS) inputs[k].addEventListener("change", apply);
   const results = h("div", {}, loading("Ranking influencers…"));
@@ -86,7 +92,7 @@ export async function render({ root, query, isCurrent }) {
 
   let resp;
   try {
-    resp = await api.get("/recommendations", Object.fromEntries(KEYS.map((k) => [k, query[k]])));
+    resp = await api.get("/recommendations", { ...Object.fromEntries(KEYS.map((k) => [k, query[k]])), limit: PAGE_SIZE, page });
   } catch (err) {
     if (isCurrent()) clear(results, errorBox(err));
     return;
@@ -117,7 +123,10 @@ export async function render({ root, query, isCurrent }) {
   }
   const max = Math.max(...rows.map((r) => { const [, v, , hi] = figure(r, objective); return Number(hi ?? v ?? 0); })) * 1.1;
   const campaignId = query.campaign_id;
+  const pages = pager({ page, pageSize: PAGE_SIZE, shown: rows.length, hasMore: resp.has_more, noun: "influencers",
+    onPage: (p) => navigate("/recommendations", { ...Object.fromEntries(KEYS.map((k) => [k, query[k]])), page: p }) });
   clear(results, meta.length ? h("p", { class: "muted small", "data-testid": "recommendations-meta", style: "margin:0 0 12px" }, meta.join(" ")) : null,
+    h("div", { class: "page-actions" }, exportButton("Export CSV", "/recommendations.csv", params, "recommendations.csv")),
     h("ol", { class: "rec-list", "data-testid": "recommendations" }, rows.map((r, i) => {
     const id = pick(r, "influencer_id", "id");
     const [label, v, lo, hi, f] = figure(r, objective);
@@ -138,6 +147,7 @@ export async function render({ root, query, isCurrent }) {
         anomalyWarning(r),
         h("div", { class: "page-actions" },
           h("a", { class: "btn btn-secondary btn-sm", href: `#/influencers/${id}` }, "View details"),
+          addToShortlistButton(id),
           h("button", { class: "btn btn-sm", type: "button", "data-testid": "hire", "data-needs": "manager", onclick: () => openHireDialog(person, { campaignId, cost: r.past_agreed_cost }) }, campaignId ? "Hire to campaign" : "Hire…"))));
-  })));
+  })), pages);
 }

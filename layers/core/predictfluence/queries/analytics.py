@@ -77,7 +77,7 @@ def engagement_trend(start: dt.date, end: dt.date, platform: str | None = None,
 def top_campaigns(limit: int) -> list[dict[str, Any]]:
     found = rows(
         """
-        SELECT c.id AS campaign_id, c.name, c.brand, c.status, coalesce(p.posts, 0) AS posts,
+        SELECT c.id AS campaign_id, c.name, c.brand, c.status, c.currency, coalesce(p.posts, 0) AS posts,
                p.avg_engagement_rate, coalesce(p.engagements, 0) AS engagements, coalesce(p.views, 0) AS views,
                coalesce(h.spent, 0) AS spent
         FROM campaign c

@@ -57,6 +57,7 @@ class CampaignPerformance(BaseModel):
     name: str
     brand: str | None
     status: str
+    currency: str = Field("USD", description="the campaign's currency (of `spent` and `cpe`)")
     posts: int
     avg_engagement_rate: float | None
     engagements: int
