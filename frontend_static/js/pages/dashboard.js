@@ -31,6 +31,7 @@ export async function render({ root, isCurrent }) {
       kpi("Total campaigns", fmt.int(pick(k, "total_campaigns", "campaigns")), k.active_campaigns !== undefined ? `${fmt.int(k.active_campaigns)} active` : "all statuses", "kpi-total-campaigns"),
       kpi("Total influencers", fmt.int(pick(k, "total_influencers", "influencers")), "in the warehouse", "kpi-total-influencers"),
       kpi("Avg engagement rate", fmt.pct(pick(k, "avg_engagement_rate", "avg_er")), k.total_posts !== undefined ? `over ${fmt.int(k.total_posts)} posts` : "per post", "kpi-avg-er"),
+      avgCostKpi(k),
       spendKpi(k.by_currency || []));
   } else clear(kpiBox, errorBox(kpis.reason));
 
@@ -69,4 +70,11 @@ function spendKpi(totals) {
   const box = kpi(`Spent (${first.currency})`, fmt.money(first.spent, first.currency), `of ${fmt.money(first.budget, first.currency)} budget`, "kpi-spend");
   if (rest.length) box.append(h("ul", { class: "currency-totals", "aria-label": "Spend in other currencies" }, rest.map((t) => h("li", { "data-testid": `kpi-spend-${t.currency}` }, `${t.currency}: ${line(t)}`))));
   return box;
+}
+
+// The average cost of a hire, in the one currency of all campaigns; with several currencies it is no amount.
+function avgCostKpi(k) {
+  const totals = k.by_currency || [];
+  if (totals.length > 1) return kpi("Avg cost per influencer", "—", "campaigns in several currencies: see each campaign", "kpi-avg-cost");
+  return kpi("Avg cost per influencer", fmt.money(pick(k, "avg_cost_per_influencer", "avg_cost"), totals[0]?.currency || "USD", 2), "hired cost / hires", "kpi-avg-cost");
 }
