@@ -17,23 +17,42 @@ router = Router(__name__, tag="influencers")
 influencer_routes = router.blueprint
 
 
-@router.route("/influencers", "GET", role="viewer", query=InfluencerListQuery, response=InfluencerPage,
-              summary="List influencers with filters, sort and paging")
+@router.route(
+    "/influencers",
+    "GET",
+    role="viewer",
+    query=InfluencerListQuery,
+    response=InfluencerPage,
+    summary="List influencers with filters, sort and paging",
+)
 def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
     """Averages are over each influencer's posts, else from its latest imported snapshot (figures_source says
-    which; the influencer_stats rollup, refreshed after each load)."""
+    which; the influencer_stats rollup, refreshed after each load). Discovery filters: audience share per
+    country / age group / gender, follower growth over 30 / 90 days (from snapshots), language, comma-list
+    platform / category / country, hide_flagged, and q over handle, name and category."""
     items, total = q.list_influencers(query)
     return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
 
 
-@router.route("/influencers/{influencer_id}", "GET", role="viewer", response=InfluencerProfile,
-              summary="An influencer's profile: averages, 30-day trend, audience, scores, campaigns")
+@router.route(
+    "/influencers/{influencer_id}",
+    "GET",
+    role="viewer",
+    response=InfluencerProfile,
+    summary="An influencer's profile: averages, 30-day trend, audience, scores, campaigns",
+)
 def get_influencer(influencer_id: int) -> InfluencerProfile:
     return InfluencerProfile.model_validate(q.profile(influencer_id))
 
 
-@router.route("/influencers/{influencer_id}/similar", "GET", role="viewer", query=SimilarQuery,
-              response=SimilarInfluencers, summary="Lookalike influencers")
+@router.route(
+    "/influencers/{influencer_id}/similar",
+    "GET",
+    role="viewer",
+    query=SimilarQuery,
+    response=SimilarInfluencers,
+    summary="Lookalike influencers",
+)
 def similar_influencers(influencer_id: int, query: SimilarQuery) -> SimilarInfluencers:
     """The same ML lookalike cluster when the influencer is scored; otherwise the same platform, category
     and follower tier, nearest in followers."""

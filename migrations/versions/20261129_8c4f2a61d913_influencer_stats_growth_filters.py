@@ -12,7 +12,9 @@ with every index the earlier revisions put on them, plus:
 - ix_influencer_stats_category_trgm (where pg_trgm is installed): the text search `q` now also matches the
   category, and is fetched through the trigram indexes (queries.influencers);
 - ix_audience_share_dimension_bucket on audience_share (dimension, lower(bucket), share): the audience
-  filters ("at least 30 % of the audience in US") look up the matching influencers by bucket.
+  filters ("at least 30 % of the audience in US") look up the matching influencers by bucket;
+- ix_influencer_score_flagged, partial (scores with anomaly reasons): `hide_flagged` anti-joins the few
+  flagged influencers instead of every score row (bench/api.py list_hide_flagged, docs/benchmarks.md).
 
 Revision ID: 8c4f2a61d913
 Revises: 3c8d1f2a6b57
@@ -208,6 +210,12 @@ FILTER_INDEXES = ("CREATE INDEX ix_influencer_stats_lower_language ON influencer
 AUDIENCE_INDEX = "CREATE INDEX IF NOT EXISTS ix_audience_share_dimension_bucket ON audience_share (dimension, lower(bucket), share)"
 
 
+# hide_flagged: the flagged few (1 in 50 in the bench) as a small hash, not every score row
+FLAGGED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_influencer_score_flagged ON influencer_score (influencer_id) "
+    "WHERE anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)"
+)
+
 CATEGORY_TRIGRAM = """
 DO $$
 BEGIN
@@ -223,8 +231,10 @@ def upgrade() -> None:
     _recreate(INFLUENCER_STATS, PORTFOLIO_STATS, INDEXES + COMMENTS_INDEX + FILTER_INDEXES)
     op.execute(CATEGORY_TRIGRAM)
     op.execute(AUDIENCE_INDEX)
+    op.execute(FLAGGED_INDEX)
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_influencer_score_flagged")
     op.execute("DROP INDEX IF EXISTS ix_audience_share_dimension_bucket")
     _recreate(PREVIOUS_INFLUENCER_STATS, PORTFOLIO_STATS, INDEXES + COMMENTS_INDEX)
