@@ -8,7 +8,9 @@ Per row: the handle is required (a leading ``@`` is dropped); bad values reject 
 column, value and reason; a handle seen earlier in the file rejects the later row. Good rows:
 
 - upsert ``influencer`` on (platform, handle); name, category, country and followers are set when the
-  row has them, never blanked by an empty cell;
+  row has them, never blanked by an empty cell; ``category_source`` / ``country_source`` (the file's
+  text when it says more than the normalised value, etl_jobs.normalise) follow a category/country cell
+  that has text: written, or cleared when the text is the normalised value itself; kept by an empty cell;
 - upsert ``influencer_snapshot`` on (influencer_id, as_of, source) with followers, posts, avg_likes,
   avg_views, engagement_rate and ``extra`` (rank, influence score, … and unrecognised columns).
 
@@ -178,7 +180,7 @@ class ProfilesLoader:
         if mapping is None:
             mapping = infer.saved_mapping(header)
             if mapping is not None:
-                notes.add("header mapping: the saved mapping of this header")
+                notes.add(getattr(mapping, "note", "") or "header mapping: the saved mapping of this header")
         if mapping is None and not infer.aliases_trusted(hdr.resolve(header), sample):
             mapping = self._inferred(source, header, sample, notes)
         elif mapping is None:
@@ -298,6 +300,8 @@ class ProfilesLoader:
                     "name": r.get("name"),
                     "category": r.get("category"),
                     "country": r.get("country"),
+                    "category_source": r.get("category_source"),
+                    "country_source": r.get("country_source"),
                     "as_of": r["as_of"].isoformat(),
                     "followers": r.get("followers"),
                     "posts": r.get("posts"),
@@ -322,21 +326,28 @@ _UPSERT = sa.text(
     """
     WITH r AS (
         SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-            platform text, handle text, name text, category text, country text, as_of date,
+            platform text, handle text, name text, category text, country text,
+            category_source text, country_source text, as_of date,
             followers bigint, posts bigint, avg_likes double precision, avg_views double precision,
             engagement_rate double precision, extra jsonb)
     ),
     d AS (
-        SELECT DISTINCT ON (platform, handle) platform, handle, name, category, country, followers
+        SELECT DISTINCT ON (platform, handle) platform, handle, name, category, country,
+               category_source, country_source, followers
         FROM r ORDER BY platform, handle, as_of DESC
     ),
     i AS (
-        INSERT INTO influencer AS t (platform, handle, name, category, country, followers)
-        SELECT platform, handle, name, category, country, followers FROM d
+        INSERT INTO influencer AS t
+            (platform, handle, name, category, country, category_source, country_source, followers)
+        SELECT platform, handle, name, category, country, category_source, country_source, followers FROM d
         ON CONFLICT (platform, handle) DO UPDATE SET
             name = COALESCE(EXCLUDED.name, t.name),
             category = COALESCE(EXCLUDED.category, t.category),
             country = COALESCE(EXCLUDED.country, t.country),
+            category_source = CASE WHEN EXCLUDED.category IS NULL AND EXCLUDED.category_source IS NULL
+                                   THEN t.category_source ELSE EXCLUDED.category_source END,
+            country_source = CASE WHEN EXCLUDED.country IS NULL AND EXCLUDED.country_source IS NULL
+                                  THEN t.country_source ELSE EXCLUDED.country_source END,
             followers = COALESCE(EXCLUDED.followers, t.followers),
             updated_at = now()
         RETURNING t.id, t.platform, t.handle

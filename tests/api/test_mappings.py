@@ -145,8 +145,11 @@ def test_the_saved_mapping_applies_to_a_later_upload_through_the_etl_handler(cli
     }
     [outcome] = handle_message(json.dumps(event))
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 2), outcome.message
-    # the loader's note (with the AppliedMapping's "mapping saved on <date> by <who> applied" once it reads it)
-    assert re.search(r"saved mapping|mapping saved on \d{4}-\d\d-\d\d by test manager", outcome.message)
+    # the loader's note is the AppliedMapping's: whose mapping, saved when
+    assert re.search(
+        r"notes: mapping saved on \d{4}-\d\d-\d\d by test manager \(key \d+\) applied;", outcome.message
+    )
+    assert "the saved mapping of this header" not in outcome.message
     with api_db.connect() as conn:
         rows = conn.execute(
             sa.text(

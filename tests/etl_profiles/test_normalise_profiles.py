@@ -77,3 +77,46 @@ def test_category_1_and_category_2_are_primary_and_secondary(
     category, extra = _rows(db, query)[0]
     assert category == "Beauty"
     assert (extra["category_2"], extra["secondary_category"]) == ("Lifestyle", "Lifestyle")
+
+
+SOURCES = sa.text(
+    "SELECT handle, category, category_source, country, country_source FROM influencer ORDER BY handle"
+)
+
+
+SOURCE_MAP: dict[str, object] = {"Username": "handle", "Category": "category", "Country": "country"}
+
+
+def test_the_file_text_of_category_and_country_is_written_and_follows_reloads(
+    db: Engine, load_profiles: LoadProfiles, tmp_path: Path
+) -> None:
+    """category_source / country_source (issue 12 follow-up 1): written when the text says more than the
+    normalised value; a reload with the same text keeps them, one writing the normalised value itself
+    clears them, an empty cell keeps them."""
+    path = tmp_path / "sources_export.csv"
+    path.write_text(
+        "Username,Category,Country,Followers\n"
+        "@TechWithTara,Beauty & Fashion,Estados Unidos,1.2M\n"
+        "bo,beauty,us,5000\n"
+        "cy,Knitting Circles,Narnia,7000\n",
+        encoding="utf-8",
+    )
+    result = load_profiles(path, "raw/profiles/instagram/sources_export.csv", SOURCE_MAP)
+    assert (result.rows_in, result.rows_loaded) == (3, 3), result.rejections
+    first = [
+        ("bo", "Beauty", None, "US", None),
+        ("cy", "Other", "Knitting Circles", None, "Narnia"),
+        ("techwithtara", "Beauty", "Beauty & Fashion", "US", "Estados Unidos"),
+    ]
+    assert _rows(db, SOURCES) == first
+    assert load_profiles(path, "raw/profiles/instagram/sources_export.csv", SOURCE_MAP).rows_loaded == 3
+    assert _rows(db, SOURCES) == first  # the same text: kept
+    path.write_text(
+        "Username,Category,Country,Followers\ntechwithtara,Beauty,US,1.3M\ncy,,,7100\n", encoding="utf-8"
+    )
+    assert load_profiles(path, "raw/profiles/instagram/sources_export.csv", SOURCE_MAP).rows_loaded == 2
+    assert _rows(db, SOURCES) == [
+        ("bo", "Beauty", None, "US", None),
+        ("cy", "Other", "Knitting Circles", None, "Narnia"),  # empty cells keep value and source
+        ("techwithtara", "Beauty", None, "US", None),  # the normalised value itself: the source cleared
+    ]
