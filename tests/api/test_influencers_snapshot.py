@@ -159,3 +159,28 @@ def test_real_top_instagram_list_cristiano_shows_snapshot_figures(client, auth, 
     profile = _get(client, f"/influencers/{row['id']}", auth["viewer"])
     assert {k: profile[k] for k in expected} == expected
     assert len(profile["snapshots"]) == 1
+
+
+def test_profile_gives_the_imported_files_own_category_and_country_text(client, auth, api_db, tmp_path):
+    """Issue 12 follow-up 2: GET /influencers/{id} returns category_source / country_source, the file's
+    text when it said more than the normalised value, else null."""
+    from etl_jobs.base import SourceFile
+    from etl_jobs.kinds.profiles import loader
+
+    path = tmp_path / "instagram_sources.csv"
+    path.write_text(
+        "Username,Category,Country,Followers\n@SrcOne,Beauty & Fashion,Estados Unidos,1.2M\nsrc_two,beauty,us,900\n",
+        encoding="utf-8",
+    )
+    mapping = {"Username": "handle", "Category": "category", "Country": "country", "Followers": "followers"}
+    with api_db.begin() as conn:
+        assert (
+            loader.load(conn, SourceFile(path, "raw/profiles/instagram_sources.csv", mapping)).rows_loaded
+            == 2
+        )
+        ids = dict(conn.execute(sa.text("SELECT handle, id FROM influencer WHERE handle LIKE 'src%'")).all())
+    fields = ("handle", "category", "category_source", "country", "country_source")
+    one = _get(client, f"/influencers/{ids['srcone']}", auth["viewer"])
+    assert tuple(one[k] for k in fields) == ("srcone", "Beauty", "Beauty & Fashion", "US", "Estados Unidos")
+    two = _get(client, f"/influencers/{ids['src_two']}", auth["viewer"])
+    assert tuple(two[k] for k in fields) == ("src_two", "Beauty", None, "US", None)

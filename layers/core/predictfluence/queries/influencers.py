@@ -181,7 +181,7 @@ def profile(influencer_id: int) -> dict[str, Any]:
 def _profile(conn: Connection, influencer_id: int) -> dict[str, Any]:
     base = one(
         "SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, "
-        "coalesce(i.followers, s.followers) AS followers, "
+        "i.category_source, i.country_source, coalesce(i.followers, s.followers) AS followers, "
         "CASE WHEN i.followers IS NOT NULL THEN 'profile' WHEN s.followers IS NOT NULL THEN 'snapshot' END "
         "AS followers_source, "
         "i.follower_tier, coalesce(s.posts, (SELECT count(*) FROM post p WHERE p.influencer_id = i.id)) AS posts, "

@@ -254,6 +254,12 @@ class InfluencerProfile(InfluencerItem):
     followers_source: Literal["profile", "snapshot"] | None = Field(
         description="profile: the influencer's own follower count; snapshot: the latest snapshot's"
     )
+    category_source: str | None = Field(
+        description="the category as the imported file wrote it, when it said more than `category` (else null)"
+    )
+    country_source: str | None = Field(
+        description="the country as the imported file wrote it, when it said more than `country` (else null)"
+    )
     snapshots: list[SnapshotPoint] = Field(description="imported snapshots, oldest first (the latest 500)")
     trend: list[TrendPoint] = Field(description="the last 30 days, one point per day (oldest first)")
     audience: dict[str, list[AudienceBucket]] = Field(
