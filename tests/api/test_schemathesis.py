@@ -199,6 +199,17 @@ KNOWN_GOOD = {
          "body": {"kind": "profiles", "header": ["handle", "followers"],
                   "mapping": {"handle": "handle", "followers": "followers"}}}],
     "DELETE /imports/mappings": [{"path_parameters": {}, "query": {"signature": MAPPING_SIGNATURE}}],
+    # shortlist 1, made here, then read, renamed, filled, annotated and emptied; random ids rarely exist
+    "POST /shortlists": [{"path_parameters": {}, "body": {"name": "Known good", "influencer_ids": [1, 2]}}],
+    "GET /shortlists/{shortlist_id}": [{"path_parameters": {"shortlist_id": 1}}],
+    "PATCH /shortlists/{shortlist_id}": [{"path_parameters": {"shortlist_id": 1}, "body": {"name": "Known good 2"}}],
+    "POST /shortlists/{shortlist_id}/items": [{"path_parameters": {"shortlist_id": 1}, "body": {"influencer_ids": [3]}}],
+    "PATCH /shortlists/{shortlist_id}/items/{influencer_id}": [
+        {"path_parameters": {"shortlist_id": 1, "influencer_id": 3}, "body": {"note": "ok"}}],
+    "DELETE /shortlists/{shortlist_id}/items/{influencer_id}": [
+        {"path_parameters": {"shortlist_id": 1, "influencer_id": 3}}],
+    # ids is a comma list of 2–5 existing ids: random text almost never is
+    "GET /influencers/compare": [{"path_parameters": {}, "query": {"ids": "1,2"}}],
 }
 
 

@@ -1,7 +1,8 @@
 // The Plan view on the campaign page: POST /campaigns/{id}/plan proposes the influencers × content type × posts
 // that maximise the forecast within a budget; the manager pins or drops creators, re-plans, and hires the whole
 // plan in one call (POST /campaigns/{id}/hires, all or nothing, under the campaign's budget rule).
-import { api, pick } from "../api.js";
+import { api, itemsOf, pick } from "../api.js";
+import { parseHash } from "../router.js";
 import { badge, clear, describeError, field, fmt, h, loading, select, table, toast } from "../ui.js";
 import { PLATFORMS, TIERS, label, opts } from "../options.js";
 
@@ -45,6 +46,7 @@ function buildControls(remaining) {
     postsMax: numberIn("posts_max", { min: "1", step: "1", value: "1" }),
     max: numberIn("max_influencers", { min: "1", step: "1", placeholder: "No limit" }),
     platform: select("platform", opts(PLATFORMS, "Any platform"), ""),
+    shortlist: select("shortlist", [["", "Any creator"]], ""),
     tiers: TIERS.map(([value, text]) => [value, text, h("input", { type: "checkbox", name: "tiers", value })]),
     shares: PLATFORMS.map((p) => [p,
       numberIn(`share_min_${p}`, { min: "0", max: "100", step: "1", "aria-label": `${label(p)}: minimum share of the cost (%)` }),
@@ -237,7 +239,8 @@ export function planSection({ campaign, remaining, onHired }) {
       field("Budget", c.budget, { hint: `Prefilled with the campaign's remaining budget (${fmt.money(remaining, cur)}).` }),
       field("Objective", c.objective),
       field("Posts per influencer, min", c.postsMin), field("Posts per influencer, max", c.postsMax),
-      field("Max influencers", c.max), field("Platform", c.platform)),
+      field("Max influencers", c.max), field("Platform", c.platform),
+      field("From shortlist", c.shortlist, { hint: "Plan only from the shortlist's creators." })),
     tierBoxes, shareGrid,
     h("div", { class: "plan-checks" },
       h("div", {}, h("label", { class: "checkbox" }, c.flagged, "Include flagged accounts (unusual, likely bought engagement)"), slots.flagged),
@@ -259,6 +262,7 @@ export function planSection({ campaign, remaining, onHired }) {
     clear(status, loading("Planning…"));
     try {
       const body = requestBody(c, include, exclude);
+      await seedFromShortlist(c.shortlist, body);
       plannedWith = tweaks();
       plan = await api.post(`/campaigns/${campaign.id}/plan`, body);
       clear(status, h("p", { class: "small muted" }, `Plan ready: ${hiresOf(plan).length} influencers.`));
@@ -275,8 +279,24 @@ export function planSection({ campaign, remaining, onHired }) {
     }
   });
   showLists();
+  fillShortlists(c.shortlist);
   return h("section", { class: "card plan", "aria-labelledby": "plan-title", "data-testid": "plan-section" },
     h("div", { class: "card-head" }, h("h2", { id: "plan-title" }, "Plan"),
       h("span", { class: "small muted" }, "The creators that maximise the forecast within a budget")),
     form, status, results);
+}
+
+// The shortlists to plan from; the one in the hash (#/campaigns/{id}?shortlist=…, the shortlist page's link) preselected.
+function fillShortlists(sel) {
+  api.get("/shortlists", { page_size: 200 }).then((resp) => {
+    const wanted = parseHash().query.shortlist;
+    for (const l of itemsOf(resp)) sel.append(h("option", { value: l.id, selected: String(l.id) === wanted ? true : null }, `${l.name} (${l.size})`));
+  }).catch(() => {});
+}
+
+// filters.influencer_ids: the chosen shortlist's members (an empty list plans from nobody: the API refuses it).
+async function seedFromShortlist(sel, body) {
+  if (!sel.value) return;
+  const list = await api.get(`/shortlists/${sel.value}`);
+  body.filters.influencer_ids = list.items.map((r) => r.id);
 }
