@@ -4,6 +4,7 @@ import { openHireDialog } from "../hire.js";
 import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, fmt, h, num, statusBadge, table } from "../ui.js";
 import { erOf, influencerName, snapshotMarker } from "./influencers.js";
+import { addToShortlistButton } from "./shortlists.js";
 
 export const title = "Influencer";
 const DIMENSIONS = [["country", "Country"], ["age_group", "Age group"], ["gender", "Gender"]];
@@ -120,7 +121,7 @@ export async function render({ root, params, isCurrent }) {
         h("div", { class: "profile-head" }, avatar(influencerName(p), true),
           h("div", {}, h("h1", {}, influencerName(p)),
             h("div", { class: "meta" }, badge(`@${p.handle}`), badge(fmt.label(p.platform), "primary"), p.category ? badge(fmt.label(p.category)) : null, p.country ? badge(p.country) : null, p.follower_tier ? badge(`${fmt.label(p.follower_tier)} tier`) : null))),
-        h("div", { class: "page-actions" }, hireBtn))),
+        h("div", { class: "page-actions" }, addToShortlistButton(id), hireBtn))),
     snapshotMarker(p),
     h("dl", { class: "stat-list", "data-testid": "profile-stats" },
       stat("Followers", fmt.int(p.followers), figureSource(p, "followers")),
