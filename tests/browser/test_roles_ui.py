@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PageProblems, Stack, _new_page
 from tests.browser.seed import seed
@@ -100,3 +101,31 @@ def test_the_api_still_refuses_a_viewer(stack: Stack, world) -> None:  # noqa: A
     with pytest.raises(urllib.error.HTTPError) as refused:
         stack.api("DELETE", f"/campaigns/{world['summer']}", key)
     assert refused.value.code == 403
+
+
+UPLOAD_CSV = "platform,handle,name,category,country,language,followers\ninstagram,progress_one,Progress One,beauty,US,en,12000\n"
+
+
+def test_an_upload_shows_the_bytes_sent(as_role, stack: Stack, world, tmp_path) -> None:  # noqa: ANN001
+    """The pre-signed POST goes through XMLHttpRequest: its upload progress is shown as bytes sent of the
+    file's size (recorded by a MutationObserver: the line is replaced once the upload is done)."""
+    csv = tmp_path / "progress.csv"
+    csv.write_text(UPLOAD_CSV)
+    pg = as_role("manager")
+    visit(pg, stack, "/data")
+    pg.evaluate(
+        "() => { window.__progress = []; new MutationObserver(() => { const p = document.querySelector("
+        "'[data-testid=upload-progress]'); if (p) window.__progress.push(p.textContent.trim()); })"
+        ".observe(document.querySelector('main'), {childList: true, subtree: true}); }"
+    )
+    pg.get_by_label("File kind").select_option("influencers")
+    pg.get_by_label("CSV file").set_input_files(str(csv))
+    pg.get_by_role("button", name="Upload CSV").click()
+    pg.get_by_test_id("upload-done").wait_for()
+    seen = pg.evaluate("window.__progress")
+    assert seen, "no upload progress was shown"
+    sent, total = seen[-1].removesuffix(" bytes sent").split(" of ")
+    # all of the form sent: its fields and the file
+    assert int(sent.replace(",", "")) == int(total.replace(",", "")) > len(UPLOAD_CSV)
+    # the ETL loads it (the page follows the load to the end, so nothing runs on after the test)
+    expect(pg.get_by_test_id("load-report")).to_contain_text("Loaded", timeout=60_000)
