@@ -45,7 +45,7 @@ MIN_BAND = 40  # hires per band at least
 FLOOR_SHARE = 0.10  # a price floor: at least this share of the hires (and 5) ...
 FLOOR_TOL = 0.01  # ... cost within 1 % of the lowest cost per post
 FADE_LOG = float(np.log(2.0))  # the residual stage fades out over a doubling beyond the hires' range
-EXTRAP_WIDEN = 0.15  # log interval widening per unit of log followers beyond that range (each side)
+EXTRAP_WIDEN = 0.10  # log interval widening per unit of log followers beyond that range (each side)
 
 
 @dataclass
