@@ -73,7 +73,8 @@ export function loading(text = "Loading…") {
 }
 
 export function empty(title, text, action) {
-  return h("div", { class: "empty" }, h("h3", {}, title), text ? h("p", {}, text) : null, action || null);
+  // an h2 (styled as a small heading): an empty state can follow a page's h1 directly without skipping a level
+  return h("div", { class: "empty" }, h("h2", { class: "empty-title" }, title), text ? h("p", {}, text) : null, action || null);
 }
 
 export function describeError(err) {
