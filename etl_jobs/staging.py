@@ -35,7 +35,7 @@ from etl_jobs.detect import header_matches
 from etl_jobs.reading import MAX_COLUMNS, header_of, line_break, mapped_names
 from etl_jobs.report import MAX_REPORT_REASON, MAX_REPORT_VALUE, MAX_REPORTED_REJECTIONS, clip
 from etl_jobs.spec import KINDS, Kind
-from etl_jobs.type_checks import check_types, lit
+from etl_jobs.type_checks import check_types, lit, normalise_handles
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ class HeaderMap:
 def map_header(kind: Kind, header: Sequence[str], mapping: dict[str, Any] | None) -> HeaderMap:
     if not header or all(not cell.strip() for cell in header):
         raise FileRejected("no header row: the first line is empty")
-    if len(header) > MAX_COLUMNS:  # the staging table would exceed PostgreSQL's 1,600 columns: reject, not fail
+    if (
+        len(header) > MAX_COLUMNS
+    ):  # the staging table would exceed PostgreSQL's 1,600 columns: reject, not fail
         raise FileRejected(f"the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are supported")
     names = mapped_names(header, mapping)
     known = set(kind.column_names)
@@ -102,7 +104,7 @@ def copy_error_reason(exc: Exception) -> str:
 
 END_OF_DATA_REASON = (
     "a line holding only \\. is PostgreSQL's end-of-data marker, not a row "
-    "(quote it as \"\\.\" if it is a value)"
+    '(quote it as "\\." if it is a value)'
 )
 _MARKERS = {  # an unquoted `\.` line, by the file's line break (PostgreSQL takes it from the first line)
     b"\n": re.compile(rb"(?m)^\\\.\r?$"),
@@ -181,7 +183,7 @@ def _without_trailing_blank_lines(stream: BinaryIO, chunk: int = 1 << 20) -> Ite
     stream.seek(tail_start)
     tail = stream.read()
     kept = tail.rstrip(b"\r\n")
-    rest = tail[len(kept):]
+    rest = tail[len(kept) :]
     end = tail_start + len(kept) + (2 if rest.startswith(b"\r\n") else 1 if rest else 0)  # the last row's EOL
     stream.seek(0)
     remaining = end
@@ -232,7 +234,9 @@ def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
     return expected
 
 
-def reject_where(conn: Connection, table: str, condition: str, reason: str, col: str | None, val: str) -> None:
+def reject_where(
+    conn: Connection, table: str, condition: str, reason: str, col: str | None, val: str
+) -> None:
     """Reject the rows of `table` (not yet rejected) matching `condition`; `reason`/`val` are SQL."""
     conn.exec_driver_sql(
         f"INSERT INTO pf_rej (line, reason, col, val) SELECT t.line, {reason}, "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
@@ -270,8 +274,12 @@ def collect(conn: Connection, rows_in: int) -> KindResult:
     ).all()
     result = KindResult(rows_in=rows_in, rows_loaded=rows_in - rejected, unlisted=entries - len(rows))
     result.rejections = [  # clipped here: the database cut the strings, it also gave their full lengths
-        Rejection(line, clip(reason, MAX_REPORT_REASON, reason_length) or "", col,
-                  clip(val, MAX_REPORT_VALUE, val_length))
+        Rejection(
+            line,
+            clip(reason, MAX_REPORT_REASON, reason_length) or "",
+            col,
+            clip(val, MAX_REPORT_VALUE, val_length),
+        )
         for line, reason, reason_length, col, val, val_length in rows
     ]
     result.note_unlisted()
@@ -299,6 +307,8 @@ class StagedLoader:
         conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")
         rows_in = copy_stage(conn, source, hmap.width)
         check_types(conn, self.spec, hmap)
+        if "handle" in hmap.positions:
+            normalise_handles(conn)
         conn.exec_driver_sql(f"CREATE TEMP TABLE pf_ready ON COMMIT DROP AS {self.resolve_sql}")
         for condition, reason, col, val in self.checks:
             reject_where(conn, "pf_ready", condition, reason, col, val)
@@ -353,6 +363,7 @@ def upsert(
     written = [t for t in targets if t.file_column is None or t.file_column in hmap.positions]
     match = " AND ".join(f"t.{k} = {s}" for k, s in zip(key, key_src, strict=True))
     if written:
+
         def upd(t: Target) -> str:
             if t.keep:
                 return f"COALESCE({t.src}, t.{t.name})"
@@ -369,7 +380,9 @@ def upsert(
     names = list(key) + [t.name for t in targets]
     values = list(key_src) + [f"COALESCE({t.src}, {t.default})" if t.default else t.src for t in targets]
     conflict_sets = ", ".join(
-        f"{t.name} = COALESCE(excluded.{t.name}, {table}.{t.name})" if t.keep else f"{t.name} = excluded.{t.name}"
+        f"{t.name} = COALESCE(excluded.{t.name}, {table}.{t.name})"
+        if t.keep
+        else f"{t.name} = excluded.{t.name}"
         for t in written
     )
     on_conflict = f"DO UPDATE SET {conflict_sets}" if conflict_sets else "DO NOTHING"

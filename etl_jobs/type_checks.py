@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
+from etl_jobs import normalise as norm
 from etl_jobs.spec import MAX_INT_DIGITS, Kind
 
 if TYPE_CHECKING:
@@ -74,8 +75,9 @@ def _valid_day(v: str) -> str:
 
 
 def _in_range(v: str, days_ahead: int = 1) -> str:
-    return (f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' "
-            f"AND to_char(current_date + {days_ahead}, 'YYYY-MM-DD')")
+    return (
+        f"substr({v}, 1, 10) BETWEEN '{EARLIEST_DATE}' AND to_char(current_date + {days_ahead}, 'YYYY-MM-DD')"
+    )
 
 
 def cell_check(name: str, type_: str, required: bool, v: str) -> str:
@@ -173,10 +175,47 @@ def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
         v = _trimmed(f"s.{stage_col}")
         if column.name == "platform":
             v = f"lower({v})"
-        elif column.name == "handle":
-            v = f"nullif(regexp_replace({v}, '^@', ''), '')"
+        elif column.name == "handle":  # the handle rule, see normalise_handles
+            v = f"lower(nullif(btrim(ltrim({v}, '@')), ''))"
         selects.append(f"{cast_expr(column.type, v)} AS {column.name}")
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE pf_typed ON COMMIT DROP AS SELECT {', '.join(selects)} FROM pf_stage s "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
         "WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = s.line)"
+    )
+
+
+# A handle SQL's lower()/ltrim('@') may not have finished: a URL or path ('/'), a character outside
+# printable ASCII (casefold differs from lower: 'ß' → 'ss') or a control character.
+_HANDLE_FOR_PYTHON = "t.handle ~ '[^ -.0-~]'"
+
+
+def normalise_handles(conn: Connection) -> None:
+    """The handle rule of every kind (etl_jobs.normalise.handle: case-folded, leading ``@`` dropped, a
+    profile URL reduced to its handle). `check_types` applies the ASCII part in SQL (lower, ltrim '@');
+    the few distinct handles it cannot finish are normalised here, once per value, and a URL that names
+    no profile rejects its rows."""
+    raws = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            f"SELECT DISTINCT t.handle FROM pf_typed t WHERE {_HANDLE_FOR_PYTHON}"  # noqa: S608 - constant SQL
+        )
+    ]
+    changed = [(raw, norm.handle(raw)[0]) for raw in raws]
+    changed = [(raw, new) for raw, new in changed if new != raw]
+    if not changed:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO pf_rej (line, reason, col, val) SELECT t.line, "
+        "'not a handle (a URL that names no profile)', 'handle', t.handle FROM pf_typed t "
+        "WHERE t.handle = ANY(%s::text[])",
+        ([raw for raw, new in changed if new is None],),
+    )
+    conn.exec_driver_sql(
+        "DELETE FROM pf_typed t WHERE t.handle = ANY(%s::text[])",
+        ([raw for raw, new in changed if new is None],),
+    )
+    conn.exec_driver_sql(
+        "UPDATE pf_typed t SET handle = m.new FROM unnest(%s::text[], %s::text[]) AS m(raw, new) "
+        "WHERE t.handle = m.raw",
+        ([raw for raw, new in changed if new], [new for _, new in changed if new]),
     )

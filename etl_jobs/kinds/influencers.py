@@ -1,6 +1,7 @@
 """The `influencers` kind → `influencer` (key: platform + handle).
 
-Platform is lower-cased and a leading `@` of the handle dropped (as in every kind). Empty optional cells
+Platform is lower-cased; the handle follows the rule of every kind (case-folded, a leading `@` dropped, a
+profile URL reduced: etl_jobs.type_checks.normalise_handles). Empty optional cells
 keep the stored value; a column missing from the file leaves it untouched.
 
 Country and category are normalised (etl_jobs.normalise): a country to ISO 3166-1 alpha-2, a category
