@@ -49,6 +49,13 @@ AUDIENCE = (
     "influencer_id IN (SELECT a.influencer_id FROM audience_share a WHERE a.dimension = '{d}' "
     "AND lower(a.bucket) = lower(:a_{d}) AND a.share >= CAST(:s_{d} AS float8) AND (a.share > 0 OR CAST(:s_{d} AS float8) > 0))"
 )
+# which influencers are flagged, in short (through the partial index ix_influencer_score_flagged)
+FLAGGED_SET = (
+    "SELECT count(*), coalesce(sum(influencer_id), 0), coalesce(sum(influencer_id * influencer_id), 0) "
+    "FROM influencer_score WHERE anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)"
+)
+# a text search matching more rows than this pages along the sort index instead of fetching every match
+MANY_MATCHES = 5000
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -109,16 +116,18 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
     params.update(page_params(f))
     order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
     select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
-    if f.q is not None:
-        # A text search matches few rows: fetch them through the trigram indexes, then sort. Left alone,
-        # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
-        # (figure: docs/benchmarks.md, "Figures behind code decisions"). Where pg_trgm is missing this is a scan.
-        select = f"WITH m AS MATERIALIZED ({select}) SELECT * FROM m"  # noqa: S608
-        order_sql = order_sql.replace("influencer_id", "id")
     with get_engine().connect() as conn, conn.begin():
         if f.q is not None:
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         total = _total(conn, where_sql, params)
+        if f.q is not None and total <= MANY_MATCHES:
+            # A text search matching few rows: fetch them through the trigram indexes, then sort. Left alone,
+            # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
+            # (figure: docs/benchmarks.md, "Figures behind code decisions"). Where pg_trgm is missing this is a scan.
+            select = f"WITH m AS MATERIALIZED ({select}) SELECT * FROM m"  # noqa: S608
+            order_sql = order_sql.replace("influencer_id", "id")
+        elif f.q is not None:  # many matches (q names a category): walking the sort index finds a page soon
+            conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
         found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn) if total else []
     return found, total
 
@@ -163,9 +172,12 @@ def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
             if k not in ("limit", "offset")
         )
     )
-    key = (version(conn), where_sql, filters)
-    # hide_flagged reads influencer_score, which a scoring run changes without refreshing the rollups
-    if key not in _totals or FLAGGED in where_sql:
+    key: tuple[Any, ...] = (version(conn), where_sql, filters)
+    if (
+        FLAGGED in where_sql
+    ):  # a scoring run changes the flags without refreshing the rollups: key on them too
+        key += tuple(conn.execute(sa.text(FLAGGED_SET)).one())
+    if key not in _totals:
         if len(_totals) > 10_000:
             _totals.clear()
         _totals[key] = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
