@@ -70,4 +70,9 @@ def test_cristiano_shows_snapshot_figures_in_list_and_profile(page, stack: Stack
     assert values["Avg likes"].startswith("8,700,000") and marker in values["Avg likes"]
     assert values["Followers"].startswith("475,800,000")
     assert page.get_by_test_id("snapshot-history").is_visible()
+    # the file wrote "Spain"; the stored country is its ISO code (issue 12 follow-up 2)
+    assert "ES" in page.locator(".profile-head .meta").first.inner_text()
+    assert (
+        page.get_by_test_id("source-text").inner_text().strip() == "as written in the file: country “Spain”"
+    )
     shoot(page, "31-imported-creator-profile")

@@ -53,6 +53,13 @@ export function figureSource(p, figure) {
   return null;
 }
 
+// The imported file's own words for the category and country, when they said more than the stored values.
+function sourceText(p) {
+  const parts = [["category", p.category_source], ["country", p.country_source]]
+    .filter(([, text]) => text).map(([what, text]) => `${what} “${text}”`);
+  return parts.length ? h("p", { class: "meta", "data-testid": "source-text" }, `as written in the file: ${parts.join(", ")}`) : null;
+}
+
 function stat(label, value, source) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value, source ? h("span", { class: "fig-source", "data-testid": "figure-source" }, source) : null));
 }
@@ -120,7 +127,8 @@ export async function render({ root, params, isCurrent }) {
       h("div", { class: "page-head" },
         h("div", { class: "profile-head" }, avatar(influencerName(p), true),
           h("div", {}, h("h1", {}, influencerName(p)),
-            h("div", { class: "meta" }, badge(`@${p.handle}`), badge(fmt.label(p.platform), "primary"), p.category ? badge(fmt.label(p.category)) : null, p.country ? badge(p.country) : null, p.follower_tier ? badge(`${fmt.label(p.follower_tier)} tier`) : null))),
+            h("div", { class: "meta" }, badge(`@${p.handle}`), badge(fmt.label(p.platform), "primary"), p.category ? badge(fmt.label(p.category)) : null, p.country ? badge(p.country) : null, p.follower_tier ? badge(`${fmt.label(p.follower_tier)} tier`) : null),
+            sourceText(p))),
         h("div", { class: "page-actions" }, addToShortlistButton(id), hireBtn))),
     snapshotMarker(p),
     h("dl", { class: "stat-list", "data-testid": "profile-stats" },
