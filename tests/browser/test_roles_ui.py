@@ -59,6 +59,8 @@ def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
     visit(pg, stack, f"/recommendations?campaign_id={world['summer']}")
     pg.get_by_test_id("recommendation").first.wait_for()
     seen["hire from recommendations"] = pg.get_by_test_id("hire").first.is_visible()
+    visit(pg, stack, f"/campaigns/{world['summer']}")
+    seen["plan a campaign"] = pg.get_by_test_id("plan-section").is_visible()
     visit(pg, stack, f"/campaigns/{world['spring']}")
     seen["edit a campaign"] = pg.get_by_role("link", name="Edit", exact=True).is_visible()
     seen["delete a campaign"] = pg.get_by_role("button", name="Delete", exact=True).is_visible()
@@ -74,7 +76,7 @@ def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
 
 
 MANAGER = ["hire from a profile", "hire from recommendations", "edit a campaign", "delete a campaign",
-           "remove a hire", "new campaign", "upload"]  # fmt: skip
+           "remove a hire", "new campaign", "upload", "plan a campaign"]  # fmt: skip
 
 
 def test_a_viewer_sees_no_write_action(as_role, stack: Stack, world) -> None:  # noqa: ANN001

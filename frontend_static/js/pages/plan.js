@@ -280,7 +280,7 @@ export function planSection({ campaign, remaining, onHired }) {
   });
   showLists();
   fillShortlists(c.shortlist);
-  return h("section", { class: "card plan", "aria-labelledby": "plan-title", "data-testid": "plan-section" },
+  return h("section", { class: "card plan", "aria-labelledby": "plan-title", "data-testid": "plan-section", "data-needs": "manager" },
     h("div", { class: "card-head" }, h("h2", { id: "plan-title" }, "Plan"),
       h("span", { class: "small muted" }, "The creators that maximise the forecast within a budget")),
     form, status, results);
