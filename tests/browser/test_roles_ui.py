@@ -65,6 +65,7 @@ def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
     seen["edit a campaign"] = pg.get_by_role("link", name="Edit", exact=True).is_visible()
     seen["delete a campaign"] = pg.get_by_role("button", name="Delete", exact=True).is_visible()
     seen["remove a hire"] = pg.get_by_role("button", name="Remove Creator 001").is_visible()
+    seen["change a hire's status"] = pg.get_by_label("Hire status of Creator 001").is_enabled()
     visit(pg, stack, "/campaigns")
     seen["new campaign"] = pg.get_by_role("link", name="New campaign").is_visible()
     visit(pg, stack, "/data")
@@ -76,7 +77,7 @@ def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
 
 
 MANAGER = ["hire from a profile", "hire from recommendations", "edit a campaign", "delete a campaign",
-           "remove a hire", "new campaign", "upload", "plan a campaign"]  # fmt: skip
+           "remove a hire", "new campaign", "upload", "plan a campaign", "change a hire's status"]  # fmt: skip
 
 
 def test_a_viewer_sees_no_write_action(as_role, stack: Stack, world) -> None:  # noqa: ANN001

@@ -86,7 +86,7 @@ export async function render(ctx) {
             { label: "Influencer", value: (r) => h("div", {}, h("a", { class: "cell-main", href: `#/influencers/${pick(r, "influencer_id", "id")}` }, influencerName(r)), h("div", { class: "cell-sub" }, `@${r.handle || "—"} · ${fmt.label(r.platform)}`)) },
             { label: "Status", value: (r) => {
               const s = pick(r, "status", "hire_status");
-              const sel = select("status", HIRE_STATUSES.map((x) => [x, label(x)]), s, { "aria-label": `Hire status of ${influencerName(r)}`, class: "hire-status", style: "min-width:130px" });
+              const sel = select("status", HIRE_STATUSES.map((x) => [x, label(x)]), s, { "aria-label": `Hire status of ${influencerName(r)}`, class: "hire-status", style: "min-width:130px", disabled: !["manager", "admin"].includes(document.body.dataset.role) });
               sel.addEventListener("change", () => changeStatus(r, sel.value, sel));
               return sel;
             } },
