@@ -122,7 +122,9 @@ async function renderOne(ctx) {
     navigate("/shortlists");
   } }, "Delete");
   const noteInput = (r) => {
-    const input = h("input", { type: "text", name: `note_${r.id}`, maxlength: "2000", value: r.note || "", "aria-label": `Note on ${who(r)}`, class: "note-input" });
+    // viewers read the notes; only managers and admins may change them (the API refuses the others)
+    const readOnly = !["manager", "admin"].includes(document.body.dataset.role);
+    const input = h("input", { type: "text", name: `note_${r.id}`, maxlength: "2000", value: r.note || "", "aria-label": `Note on ${who(r)}`, class: "note-input", readonly: readOnly });
     input.addEventListener("change", async () => {
       try { await api.patch(`/shortlists/${list.id}/items/${r.id}`, { note: input.value }); toast("Note saved."); } catch (err) { toast(describeError(err).message, "error"); }
     });
