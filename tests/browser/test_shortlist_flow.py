@@ -111,3 +111,30 @@ def test_select_shortlist_compare_plan_and_hire(page, stack: Stack, summer) -> N
     hires = stack.api("GET", f"/campaigns/{summer['id']}/influencers", summer["key"])["items"]
     assert sorted(h["influencer_id"] for h in hires) == sorted(i["influencer_id"] for i in plan["items"])
     assert {h["influencer_id"] for h in hires} <= set(ids)
+
+
+def test_hire_a_shortlist_with_costs_prefilled_from_the_forecast(page, stack: Stack, summer) -> None:
+    key = summer["key"]
+    shortlist = stack.api("POST", "/shortlists", key, {"name": "Two", "influencer_ids": [2, 3]})
+    forecast = {i["id"]: i["cost_per_post"] for i in shortlist["items"]}
+    assert forecast == {2: 400.0, 3: 450.0}  # 300 + 50 × id, the image post (test_plan.SCORES)
+    page.goto(f"{stack.web_url}#/shortlists/{shortlist['id']}")
+    page.wait_for_function(READY)
+    page.get_by_test_id("shortlist-hire").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Campaign", exact=True).select_option(str(summer["id"]))
+    names = {i["id"]: i["name"] for i in shortlist["items"]}
+    assert [dialog.get_by_label(f"Agreed cost for {names[i]}").input_value() for i in (2, 3)] == [
+        "400",
+        "450",
+    ]
+    dialog.get_by_label(f"Agreed cost for {names[3]}").fill("420")
+    assert axe_violations(page, "dialog[open]") == []
+    with page.expect_response(lambda r: r.url.endswith(f"/campaigns/{summer['id']}/hires")) as hired:
+        dialog.get_by_test_id("shortlist-hire-submit").click()
+    assert hired.value.status == 201
+    assert hired.value.request.post_data_json == {
+        "hires": [{"influencer_id": 2, "agreed_cost": 400}, {"influencer_id": 3, "agreed_cost": 420}]
+    }
+    hires = stack.api("GET", f"/campaigns/{summer['id']}/influencers", key)["items"]
+    assert sorted((h["influencer_id"], h["agreed_cost"]) for h in hires) == [(2, 400.0), (3, 420.0)]
