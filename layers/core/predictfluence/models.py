@@ -190,6 +190,8 @@ class AudienceShare(Base):
     __table_args__ = (
         CheckConstraint(_in("dimension", AUDIENCE_DIMENSIONS), name="dimension_known"),
         CheckConstraint("share >= 0 AND share <= 1", name="share_fraction"),
+        # the audience filters of GET /influencers ("at least 30 % of the audience in US") look up by bucket
+        Index("ix_audience_share_dimension_bucket", "dimension", func.lower(text("bucket")), "share"),
     )
 
     influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True)
@@ -299,6 +301,9 @@ class InfluencerScore(Base):
         Index("ix_influencer_score_content_er", "content_type", "predicted_er"),
         Index("ix_influencer_score_content_engagements", "content_type", "engagements"),
         Index("ix_influencer_score_content_per_dollar", "content_type", "engagements_per_dollar"),
+        # hide_flagged anti-joins the flagged few instead of every score row
+        Index("ix_influencer_score_flagged", "influencer_id",
+              postgresql_where=text("anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)")),
     )
 
     influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True)
