@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from predictfluence.api.schemas.common import Id, QueryModel, Short
 from predictfluence.api.schemas.influencers import TrendPoint
@@ -26,26 +26,78 @@ class Kpis(BaseModel):
     total_posts: int
     avg_engagement_rate: float | None = Field(description="mean post engagement rate over all posts")
     snapshot_influencers: int = Field(
-        default=0, description="influencers whose figures come from an imported snapshot (no post metrics)")
+        default=0, description="influencers whose figures come from an imported snapshot (no post metrics)"
+    )
     snapshot_avg_engagement_rate: float | None = Field(
-        default=None, description="mean of those influencers' latest snapshot engagement rates (not a post figure)")
+        default=None,
+        description="mean of those influencers' latest snapshot engagement rates (not a post figure)",
+    )
     avg_cost_per_influencer: float | None = Field(description="hired cost / hires (cancelled hires excluded)")
     total_spent: float = Field(description="sum over every currency (use `by_currency` to show money)")
     by_currency: list[CurrencyTotals] = Field(
-        default_factory=list, description="budget and spend per campaign currency, by currency code")
+        default_factory=list, description="budget and spend per campaign currency, by currency code"
+    )
 
 
-class TrendQuery(QueryModel):
-    days: Annotated[int, Field(ge=1, le=366)] = 30
-    end_date: Annotated[dt.date | None, Field(description="last day of the window (default: today)")] = None
+MAX_RANGE_DAYS = 366
+
+
+class PeriodQuery(QueryModel):
+    """The filters every period-aware analytics endpoint shares."""
+
+    start_date: Annotated[dt.date | None, Field(description="first day of the period")] = None
+    end_date: Annotated[
+        dt.date | None, Field(validate_default=True, description="last day of the period (default: today)")
+    ] = None
     platform: Short | None = None
     campaign_id: Id | None = None
+    category: Annotated[Short | None, Field(description="influencer category")] = None
+    compare: Annotated[
+        Literal["previous"] | None,
+        Field(description="`previous`: also the previous period of equal length, and the change in %"),
+    ] = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _ordered(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start, last = info.data.get("start_date"), end or dt.datetime.now(dt.UTC).date()
+        if start is not None and last < start:
+            raise ValueError("end_date must not be before start_date")
+        if start is not None and (last - start).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"the period from start_date to end_date must not exceed {MAX_RANGE_DAYS} days")
+        return end
 
 
-class EngagementTrend(BaseModel):
+class TrendQuery(PeriodQuery):
+    days: Annotated[
+        int, Field(ge=1, le=MAX_RANGE_DAYS, description="period length when start_date is not given")
+    ] = 30
+
+
+class TrendTotals(BaseModel):
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    engagements: int
+    views: int
+    impressions: int
+    engagement_rate: float | None = Field(description="mean over every (post, day) of the period")
+
+
+class TrendPeriod(BaseModel):
     start_date: dt.date
     end_date: dt.date
     points: list[TrendPoint]
+    totals: TrendTotals
+
+
+class EngagementTrend(TrendPeriod):
+    previous: TrendPeriod | None = Field(None, description="with compare=previous: the period just before")
+    change_pct: dict[str, float | None] | None = Field(
+        None, description="with compare=previous: per total, 100 × (this − previous) / previous (null if 0)"
+    )
 
 
 class TopCampaignsQuery(QueryModel):
@@ -88,9 +140,8 @@ class Demographics(BaseModel):
     buckets: list[DemographicBucket]
 
 
-class ContentTypesQuery(QueryModel):
-    platform: Short | None = None
-    campaign_id: Id | None = None
+class ContentTypesQuery(PeriodQuery):
+    """Without dates: every post; with them, the posts published in the period."""
 
 
 class ContentTypePerformance(BaseModel):
@@ -105,4 +156,16 @@ class ContentTypePerformance(BaseModel):
 
 
 class ContentTypes(BaseModel):
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
     items: list[ContentTypePerformance]
+    previous: list[ContentTypePerformance] | None = Field(
+        None, description="with compare=previous: the same figures for the period just before"
+    )
+    previous_start_date: dt.date | None = None
+    previous_end_date: dt.date | None = None
+    change_pct: dict[str, dict[str, float | None]] | None = Field(
+        None,
+        description="with compare=previous: per content type, the change in % of posts, avg_engagement_rate, "
+        "engagements",
+    )
