@@ -78,7 +78,8 @@ def engagement_trend(query: TrendQuery) -> EngagementTrend:
     summary="Campaigns ranked by average engagement rate",
 )
 def top_campaigns(query: TopCampaignsQuery) -> TopCampaigns:
-    return TopCampaigns(items=q.top_campaigns(query.limit))
+    items = q.top_campaigns(query.limit, query.start_date, query.end_date, query.platform, query.category)
+    return TopCampaigns(items=items)
 
 
 @router.route(
@@ -92,7 +93,7 @@ def top_campaigns(query: TopCampaignsQuery) -> TopCampaigns:
 )
 def demographics(query: DemographicsQuery) -> Demographics:
     campaign_queries.require(query.campaign_id)
-    influencers, buckets = q.demographics(query.dimension, query.campaign_id)
+    influencers, buckets = q.demographics(query.dimension, query.campaign_id, query.platform, query.category)
     return Demographics(
         dimension=query.dimension, campaign_id=query.campaign_id, influencers=influencers, buckets=buckets
     )

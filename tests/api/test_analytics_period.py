@@ -158,3 +158,59 @@ def test_a_full_year_is_allowed_and_a_missing_campaign_is_404(client, auth, toda
         headers=auth["viewer"],
     )
     assert response.status_code == 404
+
+
+def test_top_campaigns_over_a_period_platform_and_category(client, auth, today):
+    body = _get(client, auth, f"/analytics/top-campaigns?start_date={_d(today, 6)}&end_date={_d(today, 0)}")
+    assert [
+        (c["campaign_id"], c["posts"], c["engagements"], c["views"], c["spent"]) for c in body["items"]
+    ] == [(1, 2, 13000, 65000, 8000.0), (2, 1, 400, 2000, 600.0), (3, 0, 0, 0, 0.0)]
+    assert body["items"][0]["avg_engagement_rate"] == pytest.approx((0.15 + 10000 / 150000) / 2, rel=1e-12)
+    assert body["items"][0]["cpe"] == pytest.approx(8000 / 13000, rel=1e-12)
+    fitness = _get(client, auth, "/analytics/top-campaigns?category=fitness")
+    assert [(c["campaign_id"], c["posts"], c["avg_engagement_rate"]) for c in fitness["items"]] == [
+        (2, 1, 0.05),
+        (1, 0, None),
+        (3, 0, None),
+    ]
+    tiktok = _get(client, auth, "/analytics/top-campaigns?platform=tiktok&limit=1")
+    assert [(c["campaign_id"], c["posts"], c["engagements"]) for c in tiktok["items"]] == [(1, 1, 10000)]
+    early = _get(client, auth, f"/analytics/top-campaigns?end_date={_d(today, 6)}")
+    assert [(c["campaign_id"], c["posts"], c["avg_engagement_rate"]) for c in early["items"]][0] == (
+        1,
+        1,
+        0.095,
+    )
+
+
+def test_demographics_by_platform_and_category(client, auth, today):
+    instagram = _get(client, auth, "/analytics/demographics?dimension=country&platform=instagram")
+    # alice US 0.6 × 20,000, UK 0.4 × 20,000; bob UK 1.0 × 8,000
+    assert instagram["influencers"] == 2
+    assert [(b["bucket"], b["audience"]) for b in instagram["buckets"]] == [("UK", 16000.0), ("US", 12000.0)]
+    beauty = _get(client, auth, "/analytics/demographics?dimension=country&category=beauty")
+    assert beauty["influencers"] == 2
+    assert [(b["bucket"], b["audience"]) for b in beauty["buckets"]] == [
+        ("US", 87000.0),
+        ("DE", 75000.0),
+        ("UK", 8000.0),
+    ]
+    both = _get(client, auth, "/analytics/demographics?dimension=country&campaign_id=2&category=beauty")
+    assert (both["influencers"], both["buckets"]) == (0, [])  # bob is fitness; erin (beauty) is cancelled
+    bob = _get(client, auth, "/analytics/demographics?dimension=country&campaign_id=2&platform=instagram")
+    assert [(b["bucket"], b["share"]) for b in bob["buckets"]] == [("UK", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/analytics/top-campaigns?start_date=2026-03-10&end_date=2026-03-01", "end_date"),
+        ("/analytics/top-campaigns?compare=previous", "compare"),
+        ("/analytics/demographics?dimension=country&category=" + "x" * 65, "category"),
+        ("/analytics/demographics?dimension=country&start_date=2026-01-01", "start_date"),
+    ],
+)
+def test_bad_filters_of_top_campaigns_and_demographics_are_400(client, auth, api_db, path, field):
+    response = client.http.get(path, headers=auth["viewer"])
+    assert response.status_code == 400, response.body
+    assert field in [d["field"] for d in response.json_body["error"]["details"]]

@@ -104,52 +104,79 @@ def engagement_trend(
     return found, totals
 
 
-def top_campaigns(limit: int) -> list[dict[str, Any]]:
+_CAMPAIGN_POSTS = """(SELECT campaign_id, posts, er_sum / NULLIF(er_posts, 0) AS avg_engagement_rate,
+                           engagements, views FROM campaign_post_stats)"""
+
+
+def top_campaigns(
+    limit: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    platform: str | None = None,
+    category: str | None = None,
+) -> list[dict[str, Any]]:
+    """Campaigns by mean post ER; with a filter, over their posts published in the period / on the platform / by
+    influencers of the category (spend stays the campaign's whole hired cost)."""
+    where = Where("s.campaign_id IS NOT NULL")
+    where.optional("s.posted_at::date >= :start", start=start)
+    where.optional("s.posted_at::date <= :end", end=end)
+    where.optional("lower(s.platform) = lower(:platform)", platform=platform)
+    where.optional("lower(i.category) = lower(:category)", category=category)
+    source = _CAMPAIGN_POSTS
+    if len(where.conditions) > 1:
+        source = f"""(SELECT s.campaign_id, count(*) AS posts, avg(s.engagement_rate) AS avg_engagement_rate,
+                            sum(s.engagements) AS engagements, coalesce(sum(s.views), 0) AS views
+                     FROM post_stats s JOIN influencer i ON i.id = s.influencer_id {where.sql()}
+                     GROUP BY s.campaign_id)"""  # noqa: S608 - the WHERE parts are fixed strings
     found = rows(
-        """
+        f"""
         SELECT c.id AS campaign_id, c.name, c.brand, c.status, c.currency, coalesce(p.posts, 0) AS posts,
                p.avg_engagement_rate, coalesce(p.engagements, 0) AS engagements, coalesce(p.views, 0) AS views,
                coalesce(h.spent, 0) AS spent
         FROM campaign c
-        LEFT JOIN (SELECT campaign_id, posts, er_sum / NULLIF(er_posts, 0) AS avg_engagement_rate,
-                          engagements, views
-                   FROM campaign_post_stats) p ON p.campaign_id = c.id
+        LEFT JOIN {source} p ON p.campaign_id = c.id
         LEFT JOIN (SELECT campaign_id, sum(agreed_cost) AS spent FROM campaign_influencer
                    WHERE status <> 'cancelled' GROUP BY campaign_id) h ON h.campaign_id = c.id
         ORDER BY p.avg_engagement_rate DESC NULLS LAST, c.id
         LIMIT :limit
-        """,
-        {"limit": limit},
+        """,  # noqa: S608 - the WHERE parts and the source are fixed strings
+        {**where.params, "limit": limit},
     )
     for row in found:
         row["cpe"] = ratio(row["spent"], row["engagements"])
     return found
 
 
-def demographics(dimension: str, campaign_id: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+def demographics(
+    dimension: str, campaign_id: int | None = None, platform: str | None = None, category: str | None = None
+) -> tuple[int, list[dict[str, Any]]]:
     """Follower-weighted audience: share(bucket) = Σ followers × share / Σ over buckets of the same.
 
-    Over every influencer (the audience_totals rollup), or over a campaign's hires that are not cancelled.
-    Returns (influencers with data for the dimension, buckets by share descending).
+    Over every influencer (the audience_totals rollup), or over those of a platform / category, or over a
+    campaign's hires that are not cancelled. Returns (influencers with data for the dimension, buckets by share
+    descending).
     """
-    if campaign_id is None:
+    if campaign_id is None and platform is None and category is None:
         found = rows(
             "SELECT bucket, audience, dimension_influencers FROM audience_totals WHERE dimension = :d",
             {"d": dimension},
         )
         count = {"n": found[0]["dimension_influencers"]} if found else None
     else:
-        params = {"d": dimension, "c": campaign_id}
-        scope = (
-            "FROM audience_share a JOIN influencer i ON i.id = a.influencer_id "
-            "JOIN campaign_influencer h ON h.influencer_id = a.influencer_id AND h.campaign_id = :c "
-            "AND h.status <> 'cancelled' WHERE a.dimension = :d AND i.followers > 0"
+        where = Where("a.dimension = :d", d=dimension).add("i.followers > 0")
+        where.optional("lower(i.platform) = lower(:platform)", platform=platform)
+        where.optional("lower(i.category) = lower(:category)", category=category)
+        where.optional(
+            "EXISTS (SELECT 1 FROM campaign_influencer h WHERE h.influencer_id = a.influencer_id "
+            "AND h.campaign_id = :c AND h.status <> 'cancelled')",
+            c=campaign_id,
         )
+        scope = f"FROM audience_share a JOIN influencer i ON i.id = a.influencer_id {where.sql()}"
         found = rows(
             f"SELECT a.bucket, sum(a.share * i.followers)::float8 AS audience {scope} GROUP BY a.bucket",  # noqa: S608
-            params,
+            where.params,
         )
-        count = one(f"SELECT count(DISTINCT a.influencer_id) AS n {scope}", params)  # noqa: S608
+        count = one(f"SELECT count(DISTINCT a.influencer_id) AS n {scope}", where.params)  # noqa: S608
     total = sum(float(r["audience"]) for r in found)
     buckets = [
         {

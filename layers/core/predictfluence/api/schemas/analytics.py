@@ -42,19 +42,12 @@ class Kpis(BaseModel):
 MAX_RANGE_DAYS = 366
 
 
-class PeriodQuery(QueryModel):
-    """The filters every period-aware analytics endpoint shares."""
+class DateRangeQuery(QueryModel):
+    """A period: start_date..end_date (inclusive, at most 366 days; end_date not before start_date)."""
 
     start_date: Annotated[dt.date | None, Field(description="first day of the period")] = None
     end_date: Annotated[
         dt.date | None, Field(validate_default=True, description="last day of the period (default: today)")
-    ] = None
-    platform: Short | None = None
-    campaign_id: Id | None = None
-    category: Annotated[Short | None, Field(description="influencer category")] = None
-    compare: Annotated[
-        Literal["previous"] | None,
-        Field(description="`previous`: also the previous period of equal length, and the change in %"),
     ] = None
 
     @field_validator("end_date")
@@ -66,6 +59,18 @@ class PeriodQuery(QueryModel):
         if start is not None and (last - start).days + 1 > MAX_RANGE_DAYS:
             raise ValueError(f"the period from start_date to end_date must not exceed {MAX_RANGE_DAYS} days")
         return end
+
+
+class PeriodQuery(DateRangeQuery):
+    """The filters every period-aware analytics endpoint shares."""
+
+    platform: Short | None = None
+    campaign_id: Id | None = None
+    category: Annotated[Short | None, Field(description="influencer category")] = None
+    compare: Annotated[
+        Literal["previous"] | None,
+        Field(description="`previous`: also the previous period of equal length, and the change in %"),
+    ] = None
 
 
 class TrendQuery(PeriodQuery):
@@ -100,8 +105,12 @@ class EngagementTrend(TrendPeriod):
     )
 
 
-class TopCampaignsQuery(QueryModel):
+class TopCampaignsQuery(DateRangeQuery):
+    """With a period, platform or category: the figures of the matching posts (published in the period)."""
+
     limit: Annotated[int, Field(ge=1, le=100)] = 10
+    platform: Short | None = None
+    category: Annotated[Short | None, Field(description="influencer category")] = None
 
 
 class CampaignPerformance(BaseModel):
@@ -125,6 +134,8 @@ class TopCampaigns(BaseModel):
 class DemographicsQuery(QueryModel):
     dimension: AudienceDimension
     campaign_id: Id | None = None
+    platform: Annotated[Short | None, Field(description="only influencers on this platform")] = None
+    category: Annotated[Short | None, Field(description="only influencers of this category")] = None
 
 
 class DemographicBucket(BaseModel):
