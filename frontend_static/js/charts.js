@@ -65,3 +65,23 @@ export function chartWithTable({ title, type, labels, series, valueFormat, colum
     h("div", { class: "table-scroll" }, table({ columns, rows, caption: caption || `${title} (data table)` })),
   );
 }
+
+// A line chart of this period and the previous one (dashed), aligned day by day, with its data table.
+// `previous` may be null (no comparison asked): then it is the plain one-series chart.
+export function comparisonChartWithTable({ title, labels, current, previous, valueFormat, columns, rows, caption }) {
+  const series = [{ label: "This period", values: current }];
+  if (previous) series.push({ label: "Previous period", values: previous });
+  const figure = chartWithTable({ title, type: "line", labels, series, valueFormat, columns, rows, caption });
+  const canvas = figure.querySelector("canvas");
+  if (canvas) {
+    canvas.dataset.series = series.map((s) => s.label).join("|");
+    const instance = chartsAvailable() ? window.Chart.getChart(canvas) : null;
+    if (instance && previous) {
+      instance.data.datasets[1].borderDash = [6, 4];
+      instance.data.datasets[1].borderColor = "#64748b";
+      instance.data.datasets[1].backgroundColor = "#64748b22";
+      instance.update();
+    }
+  }
+  return figure;
+}
