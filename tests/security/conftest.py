@@ -4,6 +4,7 @@ the OpenAPI document, and a fingerprint of every table (so "nothing changed" is 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,6 +49,9 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 
 def concrete(path: str, value: str = "1") -> str:
-    for name in ("campaign_id", "influencer_id", "load_id", "key_id"):
-        path = path.replace("{" + name + "}", value)
-    return path
+    """The path with every path parameter ({campaign_id}, {shortlist_id}, …) set to `value`."""
+    return re.sub(r"\{[a-z_]+\}", value, path)
+
+
+# query parameters an operation requires before it reads its body (a valid value of each)
+REQUIRED_QUERY = {"/imports/mappings": "signature=" + "0" * 64}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from predictfluence.api import limits
-from tests.security.conftest import all_tables_fingerprint, concrete
+from tests.security.conftest import REQUIRED_QUERY, all_tables_fingerprint, concrete
 
 
 def _body_operations() -> list[tuple[str, str, str]]:
@@ -57,7 +57,8 @@ def test_hostile_bodies_are_refused_in_the_error_shape(api: dict[str, Any], meth
     headers = {**api["auth"]["admin" if role == "admin" else "manager"], "Content-Type": "application/json"}
     before = all_tables_fingerprint(api["db"])
     for name, (body, status, word) in HOSTILE.items():
-        response = client.http.request(method, concrete(path), headers=headers, body=body.encode())
+        query = f"?{REQUIRED_QUERY[path]}" if path in REQUIRED_QUERY else ""
+        response = client.http.request(method, concrete(path) + query, headers=headers, body=body.encode())
         assert response.status_code == status, (name, response.status_code, response.body[:300])
         error = json.loads(response.body)["error"]
         assert set(error) == {"code", "message", "details"}, name

@@ -57,11 +57,18 @@ def test_injection_in_every_parameter_is_refused_or_harmless(api, path: str, par
             response = client.http.get(target, headers=viewer)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             assert response.status_code in (200, 400, 404), (target, response.status_code, response.body[:300])
+            if response.status_code == 200 and response.headers.get("Content-Type", "").startswith("text/csv"):
+                if parameter["name"] in ("q", "platform", "category", "country", "brand"):
+                    assert response.body.decode().count("\n") <= 1, target  # the header row, no match
+                continue
             body = json.loads(response.body)
             if response.status_code != 200:
                 assert set(body["error"]) == {"code", "message", "details"}, target
             elif "items" in body and parameter["name"] in ("q", "platform", "category", "country", "brand"):
-                assert body["items"] == [], target  # an injection string matches nothing; it is not SQL
+                if path == "/analytics/top-campaigns":  # every campaign is listed; the filter picks its posts
+                    assert all(item["posts"] == 0 for item in body["items"]), target
+                else:
+                    assert body["items"] == [], target  # an injection string matches nothing; it is not SQL
     assert all_tables_fingerprint(api["db"]) == before
     assert 500 not in statuses
 
