@@ -214,16 +214,11 @@ def remove_hire(campaign_id: int, influencer_id: int) -> None:
         raise NotFound("hire", f"{campaign_id}/{influencer_id}")
 
 
-def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
-    """Per hired influencer: its posts in the campaign, engagements, ER, views, cost, CPE, conversions, ROAS."""
-    found = rows(
-        """
-        SELECT i.id AS influencer_id, i.handle, i.name, i.platform, i.followers, h.status AS hire_status,
-               h.agreed_cost, h.hired_at,
-               coalesce(p.posts, 0) AS posts, coalesce(p.engagements, 0) AS engagements, p.engagement_rate,
-               coalesce(p.views, 0) AS views, coalesce(p.impressions, 0) AS impressions,
-               coalesce(cv.clicks, 0) AS clicks, coalesce(cv.orders, 0) AS orders, coalesce(cv.revenue, 0) AS revenue
+# Every hire of campaign :id (h, its campaign c, its influencer i) with its posts' figures (p, from post_stats) and
+# its conversions (cv), in hiring order: the hires table and its CSV export read the same rows.
+HIRE_FIGURES = """
         FROM campaign_influencer h
+        JOIN campaign c ON c.id = h.campaign_id
         JOIN influencer i ON i.id = h.influencer_id
         LEFT JOIN LATERAL (
             SELECT count(*) AS posts, sum(s.engagements) AS engagements, avg(s.engagement_rate) AS engagement_rate,
@@ -236,7 +231,18 @@ def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
         ) cv ON true
         WHERE h.campaign_id = :id
         ORDER BY h.hired_at, i.id
-        """,
+"""
+
+def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
+    """Per hired influencer: its posts in the campaign, engagements, ER, views, cost, CPE, conversions, ROAS."""
+    found = rows(
+        """
+        SELECT i.id AS influencer_id, i.handle, i.name, i.platform, i.followers, h.status AS hire_status,
+               h.agreed_cost, h.hired_at,
+               coalesce(p.posts, 0) AS posts, coalesce(p.engagements, 0) AS engagements, p.engagement_rate,
+               coalesce(p.views, 0) AS views, coalesce(p.impressions, 0) AS impressions,
+               coalesce(cv.clicks, 0) AS clicks, coalesce(cv.orders, 0) AS orders, coalesce(cv.revenue, 0) AS revenue
+        """ + HIRE_FIGURES,
         {"id": campaign_id},
     )
     for row in found:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.db import get_engine
+from predictfluence.queries.campaigns import HIRE_FIGURES
 
 CHUNK_ROWS = 2_000  # rows fetched per FETCH FORWARD from the server-side cursor
 
@@ -60,21 +61,7 @@ def campaign_hires(campaign_id: int) -> Iterator[list[tuple]]:
                round(h.agreed_cost / NULLIF(p.engagements, 0), 4),
                round(cv.revenue / NULLIF(h.agreed_cost, 0), 4),
                round(h.agreed_cost / NULLIF(cv.orders, 0), 2)
-        FROM campaign_influencer h
-        JOIN campaign c ON c.id = h.campaign_id
-        JOIN influencer i ON i.id = h.influencer_id
-        LEFT JOIN LATERAL (
-            SELECT count(*) AS posts, sum(s.engagements) AS engagements, avg(s.engagement_rate) AS engagement_rate,
-                   sum(s.views) AS views, sum(s.impressions) AS impressions
-            FROM post_stats s WHERE s.campaign_id = h.campaign_id AND s.influencer_id = h.influencer_id
-        ) p ON true
-        LEFT JOIN LATERAL (
-            SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
-            FROM conversion_daily WHERE campaign_id = h.campaign_id AND influencer_id = h.influencer_id
-        ) cv ON true
-        WHERE h.campaign_id = :id
-        ORDER BY h.hired_at, i.id
-        """,
+        """ + HIRE_FIGURES,
         {"id": campaign_id},
     )
 
