@@ -26,6 +26,11 @@ class Principal:
     key_id: int
     role: str
 
+    @property
+    def actor(self) -> str:
+        """Who acted, as stored on writes and in the audit log: `key:<id>` for an API key."""
+        return f"key:{self.key_id}"
+
     def has(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
