@@ -7,7 +7,8 @@ the flags of the chosen scale (full: 100,000 influencers / 3,000,000 daily metri
 run), its output kept in `bench/results/<name>.log`, and the last line of JSON it prints collected. A
 script this runner does not know is run without flags. The report lists every numeric figure of every
 script next to its baseline (measured in the same run) or target, with the ratio and a verdict, plus the
-machine: CPUs, memory, CPU model, PostgreSQL and Python versions, commit.
+machine: CPUs, memory, CPU model, PostgreSQL and Python versions, commit. It exits 1 when any script failed,
+missed a goal or lacks a baseline a rule needs (MISSING), and its last JSON line lists them under `missed`.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ def judge(bench: str, key: str, value: float, figures: dict[str, float]) -> tupl
         if rule.baseline is not None:
             base_key = rule.baseline.format(group=key.rsplit(".", 1)[0])
             base = figures.get(base_key)
-            if base is None or base == 0:
-                return f"{base_key} (missing)", "", ""
+            if base is None or base == 0:  # a figure the rule needs is absent: the bench is broken, not fine
+                return f"{base_key} (missing)", "", "MISSING"
             ratio = base / value if rule.higher_is_better else value / base
             if rule.higher_is_better:
                 return f"{base_key} {fmt(base)}", f"{ratio:.2f}×", ""
@@ -169,6 +170,29 @@ def row(*cells: str) -> str:
     return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
 
 
+BAD_VERDICTS = ("MISSED", "MISSING", "FAILED")
+
+
+def judge_all(results: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
+    """One (bench, figure, value, reference, ratio, verdict) row per figure; a script without a JSON line is
+    one FAILED row."""
+    rows: list[tuple[str, ...]] = []
+    for name, result in results.items():
+        data = result.get("json")
+        if data is None:
+            rows.append((name, f"(no JSON result: exit {result.get('exit')})", "", "", "", "FAILED"))
+            continue
+        figures = flatten(data)
+        for key, value in figures.items():
+            rows.append((name, key, fmt(value), *judge(name, key, value, figures)))
+    return rows
+
+
+def shortfalls(judged: list[tuple[str, ...]]) -> list[str]:
+    """`bench figure: VERDICT` for every missed target, missing baseline and failed script."""
+    return [f"{cells[0]} {cells[1]}: {cells[-1]}" for cells in judged if cells[-1] in BAD_VERDICTS]
+
+
 def render_report(results: dict[str, dict[str, Any]], machine: dict[str, str], scale: str, when: str) -> str:
     """The Markdown report. `results[name]` is {"json": <last JSON line> | None, "exit": code, "seconds": s}."""
     lines = [f"# Benchmarks — scale {scale}", "", f"Run {when}.", "", "## Machine", "",
@@ -176,18 +200,9 @@ def render_report(results: dict[str, dict[str, Any]], machine: dict[str, str], s
     lines += [f"| {k} | {v} |" for k, v in machine.items()]
     lines += ["", "## Results", "", "| bench | figure | value | baseline / target | ratio | verdict |",
               "|---|---|---|---|---|---|"]
-    missed = 0
-    for name, result in results.items():
-        data = result.get("json")
-        if data is None:
-            lines.append(row(name, f"(no JSON result: exit {result.get('exit')})", "", "", "", "FAILED"))
-            missed += 1
-            continue
-        figures = flatten(data)
-        for key, value in figures.items():
-            reference, ratio, verdict = judge(name, key, value, figures)
-            missed += verdict == "MISSED"
-            lines.append(row(name, key, fmt(value), reference, ratio, verdict))
+    judged = judge_all(results)
+    lines += [row(*cells) for cells in judged]
+    missed = len(shortfalls(judged))
     lines += ["", f"Scripts: {len(results)}; missed targets or failures: {missed}.", ""]
     lines += [f"- {name}: {fmt(r.get('seconds', 0))} s, exit {r.get('exit')}" for name, r in results.items()]
     return "\n".join(lines) + "\n"
@@ -277,9 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     report = render_report(results, machine(), args.scale, when)
     args.out.write_text(report, encoding="utf-8")
     print(report)
+    missed = shortfalls(judge_all(results))
     print(json.dumps({"report": str(args.out), "scripts": len(results),
-                      "failed": [n for n, r in results.items() if r["json"] is None]}))
-    return 0 if all(r["json"] is not None for r in results.values()) else 1
+                      "failed": [n for n, r in results.items() if r["json"] is None], "missed": missed}))
+    return 1 if missed else 0  # a missed goal or a missing baseline fails the run like a crashed script
 
 
 if __name__ == "__main__":

@@ -135,3 +135,19 @@ def test_planner_backtest_is_judged_against_its_goals_and_the_coverage_band():
     assert run_all.judge("planner", "plan_p95_ms", 420.0, figures) == ("target ≤ 1,000", "0.42", "ok")
     assert run_all.judge("planner", "cost_mae", 14.0, figures) == ("cost_baseline_mae 33.50 (≤ 1×)", "0.42×", "ok")
     assert run_all.judge("api", "planner_ms.p95", 1200.0, {})[2] == "MISSED"
+
+
+def test_a_missing_baseline_is_a_shortfall_not_a_blank():
+    run_all = _run_all()
+    assert run_all.judge("etl", "etl_s", 2.5, {"etl_s": 2.5}) == ("copy_same_key_s (missing)", "", "MISSING")
+
+
+def test_missed_goals_and_missing_baselines_fail_the_run():
+    run_all = _run_all()
+    assert run_all.shortfalls(run_all.judge_all(RESULTS)) == [
+        "etl reload_s: MISSED", "api p95_ms.GET /analytics/kpis: MISSED", "coldstart first_request_s: MISSED",
+        "load per_endpoint.kpis.errors: MISSED", "ml (no JSON result: exit 1): FAILED"]
+    fine = {"etl": {"json": {"copy_unindexed_s": 0.9, "copy_same_key_s": 2.0, "etl_s": 2.5}, "exit": 0}}
+    assert run_all.shortfalls(run_all.judge_all(fine)) == []
+    no_baseline = {"etl": {"json": {"etl_s": 2.5}, "exit": 0}}
+    assert run_all.shortfalls(run_all.judge_all(no_baseline)) == ["etl etl_s: MISSING"]
