@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "column_mapping": ("rawd", "r"),  # saved header mappings: the API saves/deletes, the ETL reads
     "shortlist": ("rawd", "r"),  # shortlists: the API writes; the ETL reads, as every table by default (issue 13)
     "shortlist_item": ("rawd", "r"),
+    "audit_event": ("ra", "r"),  # append-only: the API appends and reads; a trigger refuses UPDATE/DELETE (issue 14)
     **{view: ("r", "r") for view in ROLLUPS},
 }
 PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}

@@ -116,6 +116,8 @@ class Campaign(Base):
     currency: Mapped[str] = mapped_column(String(3), server_default="USD")
     created_at: Mapped[dt.datetime] = _created()
     updated_at: Mapped[dt.datetime] = _created()
+    created_by: Mapped[str | None] = mapped_column(Text)  # principal.actor: "key:<id>" or "user:<email>"
+    updated_by: Mapped[str | None] = mapped_column(Text)
 
 
 # --- facts ------------------------------------------------------------------------------------------
@@ -217,6 +219,7 @@ class CampaignInfluencer(Base):
     status: Mapped[str] = mapped_column(String(16), server_default="contracted")
     agreed_cost: Mapped[Decimal] = mapped_column(Money, server_default="0")
     hired_at: Mapped[dt.datetime] = _created()
+    hired_by: Mapped[str | None] = mapped_column(Text)  # principal.actor
 
 
 class ConversionDaily(Base):
@@ -346,6 +349,7 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = _created()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(Text)  # principal.actor of the admin who created it
 
 
 class ColumnMapping(Base):
@@ -387,3 +391,25 @@ class ShortlistItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[dt.datetime] = _created()
     added_by: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Who did what, when and from where: one row per write through the API. Append-only (a trigger
+    refuses UPDATE and DELETE; pf_api may only INSERT and SELECT)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = _created()
+    actor: Mapped[str] = mapped_column(Text)  # principal.actor: "key:<id>" or "user:<email>"
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))  # "campaign.create", "hire.delete", …
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    source_ip: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(128))
