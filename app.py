@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Chalice
 
 from functions.api.analytics import analytics_routes
+from functions.api.auth_config import auth_config_routes
 from functions.api.campaigns import campaign_routes
 from functions.api.compare import compare_routes
 from functions.api.docs import docs_routes
@@ -30,6 +31,7 @@ app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
 for _routes in (
     docs_routes,
+    auth_config_routes,
     compare_routes,  # before influencer_routes: /influencers/compare is not /influencers/{id}
     influencer_routes,
     campaign_routes,

@@ -48,6 +48,28 @@ class Settings:
     # neither: run in-process by the local runner app.py installs) and the solver's time limit (seconds).
     planner_function: str | None = None
     planner_time_limit: float = 5.0
+    # Cognito (team sign-in): the user pool and the site's app client; none configured → API keys only.
+    # The endpoint is set locally (moto's or LocalStack's URL); in AWS it is derived from the region.
+    cognito_user_pool_id: str | None = None
+    cognito_client_id: str | None = None
+    cognito_region: str = "us-east-1"
+    cognito_endpoint_override: str | None = None
+
+    @property
+    def cognito_endpoint(self) -> str:
+        """Where Cognito's API and the pool's JWKS are: the override, else AWS's regional endpoint."""
+        if self.cognito_endpoint_override:
+            return self.cognito_endpoint_override.rstrip("/")
+        return f"https://cognito-idp.{self.cognito_region}.amazonaws.com"
+
+    @property
+    def cognito_issuer(self) -> str:
+        """The `iss` of the pool's tokens: always AWS's form (moto signs with it too)."""
+        return f"https://cognito-idp.{self.cognito_region}.amazonaws.com/{self.cognito_user_pool_id}"
+
+    @property
+    def cognito_configured(self) -> bool:
+        return bool(self.cognito_user_pool_id and self.cognito_client_id)
 
     @property
     def embedded_pg_dir(self) -> Path:
@@ -60,7 +82,8 @@ ENV_NAMES: tuple[str, ...] = (
     "PF_MODELS_BUCKET", "PF_RAW_PREFIX", "PF_REPORTS_PREFIX", "PF_CORS_ORIGIN", "PF_RETRAIN_MIN_NEW_ROWS",
     "PF_DB_SECRET_ARN", "PF_DB_HOST", "PF_DB_NAME", "PF_DB_TLS", "PF_RETRAIN_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME",
     "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
-    "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT",
+    "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT", "PF_COGNITO_USER_POOL_ID",
+    "PF_COGNITO_CLIENT_ID", "PF_COGNITO_REGION", "PF_COGNITO_ENDPOINT",
 )
 
 
@@ -101,6 +124,10 @@ def _settings_for(values: tuple[str | None, ...]) -> Settings:
         model_cache_dir=Path(_env("PF_MODEL_CACHE_DIR", str(Settings.model_cache_dir))),
         planner_function=env["PF_PLANNER_FUNCTION"] or None,
         planner_time_limit=float(_env("PF_PLANNER_TIME_LIMIT", str(Settings.planner_time_limit))),
+        cognito_user_pool_id=env["PF_COGNITO_USER_POOL_ID"] or None,
+        cognito_client_id=env["PF_COGNITO_CLIENT_ID"] or None,
+        cognito_region=_env("PF_COGNITO_REGION", _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "us-east-1"))),
+        cognito_endpoint_override=env["PF_COGNITO_ENDPOINT"] or None,
     )
 
 

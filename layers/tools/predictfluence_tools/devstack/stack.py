@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from predictfluence.config import PROJECT_ROOT, get_settings
 from predictfluence.vocab import CSV_KINDS
 from predictfluence_tools.devstack import aws as local_aws
+from predictfluence_tools.devstack import cognito as local_cognito
 from predictfluence_tools.devstack.ports import ensure_free
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class Stack:
     _stoppers: list[Any] = field(default_factory=list)
     api_url: str = ""
     web_url: str = ""
+    pool: local_cognito.LocalPool | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -64,6 +66,9 @@ class Stack:
         queue_url = local_aws.provision()
         who = "moto server" if aws.server is not None else "existing endpoint"
         self.started.append(f"AWS endpoint     {aws.endpoint_url} ({who}); buckets + ETL queue ready")
+        self.pool = local_cognito.provision(aws.endpoint_url)
+        self.started.append(f"Cognito pool     {self.pool.user_pool_id}, app client {self.pool.client_id} "
+                            f"(groups viewer/manager/admin)")
 
         app = chalice_app()  # imported after the environment points at the local endpoints
         self._start_dispatcher(app, queue_url)
@@ -228,7 +233,12 @@ class Stack:
         from predictfluence_tools.stats import table_counts
 
         key = dev_api_key()
-        lines = ["", f"API key (admin, for the web site's sign-in and API clients): {key}"]
+        lines = [""]
+        if self.pool is not None:
+            lines += [f"Sign in at {self.web_url} as {self.pool.admin_email} with password {self.pool.admin_password}",
+                      f"  (admin; kept in {data_dir() / 'dev-admin-password'}; invite teammates on the Team page or "
+                      f"with `predictfluence users invite EMAIL --role manager`)"]
+        lines += [f"API key (admin, for API clients and the site's 'Use an API key' sign-in): {key}"]
         lines += [f"  e.g. curl -H 'Authorization: Bearer {key}' {self.api_url}/influencers", ""]
         lines += ["Warehouse rows:"]
         lines += [f"  {table:22s} {count:>12,d}" for table, count in table_counts(get_engine()).items()]
