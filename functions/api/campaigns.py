@@ -44,7 +44,7 @@ def list_campaigns(query: CampaignListQuery) -> CampaignPage:
 
 
 @router.route("/campaigns", "POST", role="manager", body=CampaignCreate, response=Campaign, status=201,
-              errors=(409,), summary="Create a campaign")
+              errors=(409,), summary="Create a campaign", audit="campaign.create")
 def create_campaign(body: CampaignCreate) -> Campaign:
     try:
         return Campaign.model_validate(q.create_campaign(body.model_dump()))
@@ -58,7 +58,7 @@ def get_campaign(campaign_id: int) -> Campaign:
 
 
 @router.route("/campaigns/{campaign_id}", "PATCH", role="manager", body=CampaignUpdate, response=Campaign,
-              errors=(409,), summary="Change a campaign")
+              errors=(409,), summary="Change a campaign", audit="campaign.update")
 def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
     values = body.model_dump(exclude_unset=True)
     nulls = [name for name in NOT_NULL if name in values and values[name] is None]
@@ -75,7 +75,7 @@ def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
 
 
 @router.route("/campaigns/{campaign_id}", "DELETE", role="manager", response=CampaignDeleted,
-              summary="Delete a campaign (archived instead when it has hires)")
+              summary="Delete a campaign (archived instead when it has hires)", audit="campaign.delete")
 def delete_campaign(campaign_id: int) -> CampaignDeleted:
     return CampaignDeleted(id=campaign_id, outcome=q.delete_campaign(campaign_id))  # type: ignore[arg-type]
 
@@ -105,7 +105,8 @@ def campaign_report_csv(campaign_id: int) -> Response:
 
 
 @router.route("/campaigns/{campaign_id}/influencers", "POST", role="manager", body=HireCreate, response=Hire,
-              status=201, errors=(409,), summary="Hire an influencer for the campaign")
+              status=201, errors=(409,), summary="Hire an influencer for the campaign", audit="hire.create",
+              audit_target="campaign:campaign_id")
 def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
     try:
         result = q.hire(campaign_id, body.influencer_id, body.agreed_cost, body.status, body.allow_overspend)
@@ -120,7 +121,8 @@ def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
 
 
 @router.route("/campaigns/{campaign_id}/hires", "POST", role="manager", body=BulkHireCreate, response=BulkHireResult,
-              status=201, errors=(409,), summary="Hire several influencers at once (all or none)")
+              status=201, errors=(409,), summary="Hire several influencers at once (all or none)",
+              audit="hires.bulk", audit_target="campaign:campaign_id")
 def hire_all(campaign_id: int, body: BulkHireCreate) -> BulkHireResult:
     """Hire all (the Plan view's action): every hire is made or none is, in one transaction. The total agreed
     cost must fit the campaign's remaining budget unless `overspend` is true (409 over_budget, as for one
@@ -148,7 +150,8 @@ def _over_budget(exc: q.OverBudget, flag: str = "allow_overspend") -> errors.Api
 
 
 @router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "PATCH", role="manager", body=HireUpdate,
-              response=Hire, errors=(409,), summary="Change a hire's status or agreed cost")
+              response=Hire, errors=(409,), summary="Change a hire's status or agreed cost", audit="hire.update",
+              audit_target="campaign:campaign_id")
 def update_hire(campaign_id: int, influencer_id: int, body: HireUpdate) -> Hire:
     try:
         found = q.update_hire(campaign_id, influencer_id, body.status, body.agreed_cost, body.allow_overspend)
@@ -158,6 +161,6 @@ def update_hire(campaign_id: int, influencer_id: int, body: HireUpdate) -> Hire:
 
 
 @router.route("/campaigns/{campaign_id}/influencers/{influencer_id}", "DELETE", role="manager", response=None,
-              status=204, summary="Remove a hire")
+              status=204, summary="Remove a hire", audit="hire.delete", audit_target="campaign:campaign_id")
 def remove_hire(campaign_id: int, influencer_id: int) -> None:
     q.remove_hire(campaign_id, influencer_id)

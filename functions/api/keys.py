@@ -18,13 +18,14 @@ def list_keys() -> ApiKeyList:
 
 
 @router.route("/keys", "POST", role="admin", body=ApiKeyCreate, response=ApiKeyCreated, status=201,
-              summary="Create an API key; the key is in this response only")
+              summary="Create an API key; the key is in this response only", audit="key.create")
 def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     key, row = create_key(body.role, body.name)
     return ApiKeyCreated(key=key, **row)
 
 
-@router.route("/keys/{key_id}", "DELETE", role="admin", response=ApiKey, summary="Revoke an API key")
+@router.route("/keys/{key_id}", "DELETE", role="admin", response=ApiKey, summary="Revoke an API key",
+              audit="key.revoke")
 def revoke_api_key(key_id: int) -> ApiKey:
     found = revoke_key(str(key_id))
     if found is None:

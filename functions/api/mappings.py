@@ -88,6 +88,7 @@ def _check(header: list[str], mapping: dict[str, Any]) -> None:
     response=Preview,
     errors=(422,),
     summary="What a file would load as: kind, platform, each column's target and why",
+    audit=False,  # a preview: nothing is written
 )
 def preview_import(body: PreviewRequest) -> Preview:
     """`head` is the file's first lines as text. With no `mapping`, the saved mapping of the header's
@@ -123,6 +124,8 @@ def preview_import(body: PreviewRequest) -> Preview:
     response=SavedMapping,
     errors=(422,),
     summary="Save the header mapping of a header signature",
+    audit="mapping.save",
+    audit_target="mapping:query.signature",
 )
 def save_mapping(query: SignatureQuery, body: MappingSave, principal: Principal) -> SavedMapping:
     """Replaces any mapping saved for `signature`. `header` is the file's header row: it must have that
@@ -163,6 +166,8 @@ def list_mappings(query: MappingQuery) -> SavedMappingPage:
     response=SavedMapping,
     errors=(404,),
     summary="Delete the saved mapping of a header signature",
+    audit="mapping.delete",
+    audit_target="mapping:query.signature",
 )
 def delete_mapping(query: SignatureQuery) -> SavedMapping:
     row = q.delete_mapping(query.signature)

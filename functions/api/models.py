@@ -27,7 +27,7 @@ def list_models(query: ModelsQuery) -> ModelVersions:
 
 
 @router.route("/models/retrain", "POST", role="admin", response=RetrainStarted, status=202,
-              summary="Start a retraining run (asynchronous)")
+              summary="Start a retraining run (asynchronous)", audit="retrain.request", audit_target="model:")
 def retrain() -> RetrainStarted:
     """In AWS the retrain function is invoked asynchronously (InvocationType=Event); locally the same
     handler runs in a background thread. Follow the result with GET /models."""

@@ -27,6 +27,8 @@ def _refusal(status: int, field: str, message: str) -> errors.ApiError:
     response=Plan,
     errors=(400, 404, 422),
     summary="Plan a campaign: the influencers × content types × posts that maximise the forecast within budget",
+    audit="plan.request",
+    audit_target="campaign:campaign_id",
 )
 def plan_campaign(campaign_id: int, body: PlanBody) -> Plan:
     """An integer programme (SciPy's milp / HiGHS) over every priced candidate (influencer × content type

@@ -27,7 +27,8 @@ upload_routes = router.blueprint
 
 
 @router.route("/uploads", "POST", role="manager", body=UploadRequest, response=UploadTicket, status=201,
-              summary="A pre-signed S3 POST for one CSV file under raw/<kind>/")
+              summary="A pre-signed S3 POST for one CSV file under raw/<kind>/", audit="upload.create",
+              audit_target="upload:response.key")
 def create_upload(body: UploadRequest) -> UploadTicket:
     """POST the returned `fields` plus the file (form field `file`, last) to `url` as multipart/form-data.
     S3 enforces the key, `Content-Type: text/csv`, a size of 1..content_length bytes and the expiry."""
@@ -89,7 +90,8 @@ def _rejections(report_key: str) -> list[Any]:
 
 
 @router.route("/etl/loads/{load_id}/rerun", "POST", role="manager", response=RerunQueued, status=202,
-              errors=(409,), summary="Re-run a load: its S3 object goes back on the ETL queue, forced")
+              errors=(409,), summary="Re-run a load: its S3 object goes back on the ETL queue, forced",
+              audit="etl.rerun", audit_target="etl_load:load_id")
 def rerun_load(load_id: int) -> RerunQueued:
     """Queues the load's original object in the raw bucket for the ETL again, with `force` (the CLI's
     `--force`: a file whose checksum was already loaded is loaded again). 202: the ETL runs it shortly;

@@ -19,7 +19,8 @@ Every route goes through `_Endpoint.__call__`, which in this order:
    JSON that fails the model 422 (limits: `predictfluence.api.limits`);
 3. calls the handler with keyword arguments: each path parameter, `query=`, `body=`, and
    `principal=` when the handler's signature asks for it;
-4. serialises the pydantic model it returns (or None → 204, or a Chalice Response as is);
+4. serialises the pydantic model it returns (or None → 204, or a Chalice Response as is) and, for a
+   write that succeeded, appends its audit_event row (`audit=`: predictfluence.api.audit);
 5. maps failures: ApiError → its status; the query layer's NotFound → 404; database unreachable → 503; a database DataError (a value out
    of range) → 400; an IntegrityError nobody handled → 409; anything else → logged, JSON 500.
 """
@@ -77,6 +78,8 @@ class RouteSpec:
     description: str | None = None
     content_type: str = "application/json"
     path_params: tuple[str, ...] = field(default=())
+    audit: str | bool | None = None  # the audit action of a write ("campaign.create"); False: writes nothing
+    audit_target: str | None = None  # "<type>:<source>" (predictfluence.api.audit.target_spec)
 
     @property
     def operation_id(self) -> str:
@@ -210,7 +213,13 @@ class _Endpoint:
             )
         if self.spec.body is not None:
             kwargs["body"] = self._body(request)
-        return self._serialize(self.handler(**kwargs))
+        result = self.handler(**kwargs)
+        response = self._serialize(result)
+        if isinstance(self.spec.audit, str) and principal is not None and response.status_code < 400:
+            from predictfluence.api.audit import record_route
+
+            record_route(self.spec, principal, kwargs, result, request, getattr(request, "lambda_context", None))
+        return response
 
     def _authorize(self, request: Any) -> Principal:
         context = (request.context or {}).get("authorizer") or {}
@@ -336,8 +345,11 @@ class Router:
         errors: tuple[int, ...] = (),
         description: str | None = None,
         content_type: str = "application/json",
+        audit: str | bool | None = None,
+        audit_target: str | None = None,
     ) -> Callable[[Callable[..., Any]], _Endpoint]:
-        """Register `handler` for METHOD PATH. role=None makes the route public (no API key)."""
+        """Register `handler` for METHOD PATH. role=None makes the route public (no API key). A write names
+        its audit action (`audit="campaign.create"`, optionally `audit_target`) or `audit=False`."""
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
 
@@ -347,6 +359,7 @@ class Router:
                 response=response, status=status, query=query, body=body, errors=errors,
                 description=description or inspect.getdoc(handler), content_type=content_type,
                 path_params=tuple(_PATH_PARAM.findall(path)), handler_name=handler.__name__,
+                audit=audit, audit_target=audit_target,
             )
             endpoint = _Endpoint(self, spec, handler)
             self.blueprint.route(
