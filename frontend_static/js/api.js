@@ -1,4 +1,7 @@
-// The API client: base URL from config.js, bearer key from sessionStorage, one error type.
+// The API client: base URL from config.js, the bearer (a team member's Cognito ID token from session.js, or an
+// API key) from sessionStorage, one error type.
+import * as session from "./session.js";
+
 const KEY_STORAGE = "pf.apiKey";
 const URL_STORAGE = "pf.apiUrl"; // set only when config.js is missing and the user typed a URL
 
@@ -26,9 +29,10 @@ export function setApiUrl(url) {
 }
 
 export const auth = {
-  get key() { return sessionStorage.getItem(KEY_STORAGE); },
-  set(key) { sessionStorage.setItem(KEY_STORAGE, key.trim()); },
-  clear() { sessionStorage.removeItem(KEY_STORAGE); },
+  // what the API gets as `Authorization: Bearer …`: the signed-in user's ID token, else the API key
+  get key() { return session.bearer() || sessionStorage.getItem(KEY_STORAGE); },
+  set(key) { session.clear(); sessionStorage.setItem(KEY_STORAGE, key.trim()); },
+  clear() { sessionStorage.removeItem(KEY_STORAGE); session.clear(); },
 };
 
 let onUnauthorized = () => {};
@@ -49,7 +53,26 @@ async function parseBody(res) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
+// A user's ID token is refreshed shortly before it expires, and once more on a 401 (then the request is retried
+// once); a refresh Cognito refuses ends the session (the unauthorized handler sends the user to the sign-in page).
 export async function request(method, path, { query, body, silent401 = false } = {}) {
+  try { await session.ensureFresh(); } catch { /* the API answers 401 below, and that decides */ }
+  try {
+    return await send(method, path, query, body);
+  } catch (err) {
+    if (err.status !== 401) throw err;
+    if (session.current() && await session.refresh().then(() => true, () => false)) {
+      try { return await send(method, path, query, body); } catch (again) {
+        if (again.status === 401 && !silent401) onUnauthorized(again);
+        throw again;
+      }
+    }
+    if (!silent401) onUnauthorized(err);
+    throw err;
+  }
+}
+
+async function send(method, path, query, body) {
   if (!apiUrl()) throw new ApiError(0, "no_config", "The API address is not configured (config.js is missing).");
   const headers = { Accept: "application/json" };
   if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
@@ -68,9 +91,7 @@ export async function request(method, path, { query, body, silent401 = false } =
     // the API's shape {"error": {code, message, details}}; API Gateway's own answers are {"message": ...}
     const gateway = data && typeof data === "object" ? data.message || data.Message : null;
     const message = e?.message || gateway || (typeof data === "string" && data.length < 200 ? data : null) || `${res.status} ${res.statusText}`;
-    const err = new ApiError(res.status, e?.code || `http_${res.status}`, message, e?.details);
-    if (res.status === 401 && !silent401) onUnauthorized(err);
-    throw err;
+    throw new ApiError(res.status, e?.code || `http_${res.status}`, message, e?.details);
   }
   return data;
 }

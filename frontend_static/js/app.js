@@ -2,6 +2,7 @@
 import { api, auth, apiUrl, configMissing, setUnauthorizedHandler } from "./api.js";
 import { destroyCharts } from "./charts.js";
 import { match, navigate, parseHash } from "./router.js";
+import { signOut } from "./session.js";
 import { clear, empty, errorBox, h, loading } from "./ui.js";
 
 const ROUTES = [
@@ -21,6 +22,7 @@ const ROUTES = [
   ["/analytics", () => import("./pages/analytics.js"), "analytics"],
   ["/models", () => import("./pages/models.js"), "models"],
   ["/data", () => import("./pages/data.js"), "data"],
+  ["/team", () => import("./pages/team.js"), "team"],
 ];
 
 const main = document.getElementById("main");
@@ -116,7 +118,7 @@ toggle.addEventListener("click", () => {
   const open = nav.classList.toggle("open");
   toggle.setAttribute("aria-expanded", String(open));
 });
-signout.addEventListener("click", () => { auth.clear(); navigate("/signin"); });
+signout.addEventListener("click", async () => { await signOut(); auth.clear(); navigate("/signin"); }); // revokes a user's refresh token
 window.addEventListener("hashchange", render);
 if (configMissing()) console.info("Predictfluence: config.js missing; the sign-in page asks for the API address."); // eslint-disable-line no-console
 render();
