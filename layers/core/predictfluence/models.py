@@ -413,3 +413,80 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     source_ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(128))
+
+
+# --- scoring runs (issue 16.3): a run's chunks, its per-influencer figures and its staged scores --------
+
+
+class ScoreRun(Base):
+    """One batch-scoring run of a model version, split into id-range chunks (predictfluence_ml.scoring)."""
+
+    __tablename__ = "score_run"
+    __table_args__ = (CheckConstraint(_in("status", ("running", "complete", "superseded")), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id", ondelete="CASCADE"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    chunks_total: Mapped[int] = mapped_column(Integer)
+    chunks_done: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rows: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    influencers: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    flagged: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    started_at: Mapped[dt.datetime] = _created()
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreChunk(Base):
+    """One chunk of a run: influencers lo_id..hi_id (inclusive), scored by one SQS message."""
+
+    __tablename__ = "score_chunk"
+    __table_args__ = (CheckConstraint(_in("status", ("pending", "done", "failed")), name="status_known"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_run.id", ondelete="CASCADE"), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lo_id: Mapped[int] = mapped_column(BigInteger)
+    hi_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[float | None] = mapped_column(Double)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScoreRunInfluencer(Base):
+    """Per-influencer figures of a run that need the whole population (anomaly flags, clusters)."""
+
+    __tablename__ = "score_run_influencer"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_run.id", ondelete="CASCADE"), primary_key=True)
+    influencer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    cluster: Mapped[int | None] = mapped_column(Integer)
+    anomaly_score: Mapped[float | None] = mapped_column(Double)
+    anomaly_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
+
+
+class ScoreStage(Base):
+    """A run's scores as its chunks write them; copied into influencer_score when the last chunk is done."""
+
+    __tablename__ = "score_stage"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_run.id", ondelete="CASCADE"), primary_key=True)
+    influencer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    predicted_er: Mapped[float | None] = mapped_column(Double)
+    er_low: Mapped[float | None] = mapped_column(Double)
+    er_high: Mapped[float | None] = mapped_column(Double)
+    performance_tier: Mapped[str | None] = mapped_column(String(16))
+    tier_probability: Mapped[float | None] = mapped_column(Double)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    cost_per_post: Mapped[float | None] = mapped_column(Double)
+    cost_low: Mapped[float | None] = mapped_column(Double)
+    cost_high: Mapped[float | None] = mapped_column(Double)
+    engagements: Mapped[float | None] = mapped_column(Double)
+    engagements_low: Mapped[float | None] = mapped_column(Double)
+    engagements_high: Mapped[float | None] = mapped_column(Double)
+    engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
+    per_dollar_low: Mapped[float | None] = mapped_column(Double)
+    per_dollar_high: Mapped[float | None] = mapped_column(Double)
