@@ -127,11 +127,12 @@ def test_site_csp(built):
     assert csp["script-src"] == ["'self'"]  # no inline script, no eval, no CDN
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
-    # the API (API Gateway in the stack's region) and the raw bucket's endpoints (presigned POST), nothing else
+    # the API (API Gateway in the stack's region), the raw bucket's endpoints (presigned POST) and Cognito, nothing else
     assert csp["connect-src"] == [
         "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}",
         "https://${BucketPrefix}-raw-${AWS::AccountId}.s3.${AWS::URLSuffix}",
         "https://${BucketPrefix}-raw-${AWS::AccountId}.s3.${AWS::Region}.${AWS::URLSuffix}",
+        "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",  # the site's sign-in calls the user pool directly
     ]
     raw_name = built["template"]["Resources"]["RawBucket"]["Properties"]["BucketName"]["Fn::Sub"]
     assert raw_name == "${BucketPrefix}-raw-${AWS::AccountId}"  # the name the connect-src hosts are built from
