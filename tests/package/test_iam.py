@@ -3,7 +3,8 @@
 role allows exactly the actions on exactly the resources its code calls:
 
 - API: sign upload tickets (s3:PutObject on raw/*), read load reports (reports/*), start retraining,
-  re-run a load (sqs:SendMessage on the ETL queue, encrypted with the stack key);
+  re-run a load (sqs:SendMessage on the ETL queue, encrypted with the stack key), write large CSV exports
+  and sign links to them (exports/* of the models bucket);
 - ETL: consume the ETL queue, read uploads (raw/*, any version), write reports (reports/*), start
   retraining; s3:ListBucket on the raw bucket so that a missing `<file>.mapping.json` is NoSuchKey (404),
   not AccessDenied (403), for functions/events/etl.py;
@@ -80,6 +81,10 @@ EXPECTED = {
         ("s3:PutObject", "${RawBucket.Arn}/raw/*", NONE),
         ("s3:GetObject", "${RawBucket.Arn}/reports/*", NONE),
         ("sqs:SendMessage", "Arn:EtlQueue", NONE),  # re-run a load (predictfluence.api.etl_queue)
+        # large CSV exports: a streamed multipart upload, then a presigned GET (predictfluence.api.csv_export)
+        ("s3:PutObject", "${ModelsBucket.Arn}/exports/*", NONE),
+        ("s3:AbortMultipartUpload", "${ModelsBucket.Arn}/exports/*", NONE),
+        ("s3:GetObject", "${ModelsBucket.Arn}/exports/*", NONE),
     },
     "ApiKeyAuthorizer": _common("ApiKeyAuthorizerLogGroup", ("secretsmanager",)),
     "Etl": _common("EtlLogGroup", ("secretsmanager", "sqs")) | START_RETRAINING | {
@@ -135,7 +140,9 @@ def test_authorizer_has_no_s3_and_only_the_etl_reads_uploads(built):
     readers = sorted(f for f, gs in by_function.items() if ("s3:GetObject", "${RawBucket.Arn}/raw/*", NONE) in gs)
     assert readers == ["Etl"]
     writers = sorted(f for f, gs in by_function.items() if any(g[0] == "s3:PutObject" and "ModelsBucket" in g[1] for g in gs))
-    assert writers == ["Retrain"]
+    assert writers == ["APIHandler", "Retrain"]
+    # only retraining writes model artifacts; the API writes CSV exports and nothing else there
+    assert {g[1] for g in by_function["APIHandler"] if "ModelsBucket" in g[1]} == {"${ModelsBucket.Arn}/exports/*"}
     # nothing deletes anything, and no wildcard action anywhere
     assert not [g for gs in by_function.values() for g in gs if "Delete" in g[0] and not g[0].startswith(("ec2:", "sqs:"))]
     assert not [g for gs in by_function.values() for g in gs if "*" in g[0]]
