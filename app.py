@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Chalice
 
 from functions.api.analytics import analytics_routes
+from functions.api.audit import audit_routes
 from functions.api.auth_config import auth_config_routes
 from functions.api.campaigns import campaign_routes
 from functions.api.compare import compare_routes
@@ -44,6 +45,7 @@ for _routes in (
     mapping_routes,
     me_routes,
     shortlist_routes,
+    audit_routes,
 ):
     app.register_blueprint(_routes)
 # Retraining started outside Lambda (chalice local, make run, tests) runs this handler in a thread; in
