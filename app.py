@@ -20,6 +20,7 @@ from functions.api.plans import plan_routes
 from functions.api.recommendations import recommendation_routes
 from functions.api.shortlists import shortlist_routes
 from functions.api.uploads import upload_routes
+from functions.api.users import user_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.plan import handle_plan
 from functions.events.retrain import handle_retrain
@@ -45,6 +46,7 @@ for _routes in (
     mapping_routes,
     me_routes,
     shortlist_routes,
+    user_routes,
     audit_routes,
 ):
     app.register_blueprint(_routes)

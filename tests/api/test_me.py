@@ -13,7 +13,8 @@ def test_me_names_the_callers_role_and_key(client, keys, auth, role):
     response = client.http.get("/me", headers=auth[role])
     assert response.status_code == 200
     row = next(k for k in q.list_keys() if k["prefix"] == key_prefix(keys[role]))
-    assert response.json_body == {"role": role, "name": f"test {role}", "key_id": row["id"]}
+    assert response.json_body == {"role": role, "name": f"test {role}", "key_id": row["id"], "email": None,
+                                  "actor": f"key:{row['id']}"}
 
 
 def test_me_without_a_name(client, api_db):
@@ -21,7 +22,8 @@ def test_me_without_a_name(client, api_db):
 
     key, row = create_key("manager")
     response = client.http.get("/me", headers={"Authorization": f"Bearer {key}"})
-    assert response.json_body == {"role": "manager", "name": None, "key_id": row["id"]}
+    assert response.json_body == {"role": "manager", "name": None, "key_id": row["id"], "email": None,
+                                  "actor": f"key:{row['id']}"}
 
 
 def test_me_refuses_query_parameters(client, auth):

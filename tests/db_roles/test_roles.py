@@ -23,6 +23,7 @@ ROLLUPS = ("post_stats", "influencer_stats", "portfolio_stats", "campaign_post_s
 EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "alembic_version": ("r", "r"),
     "api_key": ("raw", ""),
+    "app_user": ("raw", ""),  # Cognito users' role and disabled flag: the API only; the ETL may not read it (issue 14)
     "campaign": ("rawd", "rawd"),
     "campaign_influencer": ("rawd", "rawd"),
     "etl_load": ("r", "raw"),

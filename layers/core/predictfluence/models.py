@@ -352,6 +352,23 @@ class ApiKey(Base):
     created_by: Mapped[str | None] = mapped_column(Text)  # principal.actor of the admin who created it
 
 
+class AppUser(Base):
+    """A Cognito user as the API knows them: role and disabled flag, checked by the authorizer so that a
+    disabled user's still-valid ID token is refused (predictfluence.api.auth)."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_in("role", API_ROLES), name="role_known"),
+                      CheckConstraint("email = lower(email)", name="email_lower"))
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    sub: Mapped[str | None] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = _created()
+    invited_by: Mapped[str | None] = mapped_column(Text)  # principal.actor of the admin who invited them
+
+
 class ColumnMapping(Base):
     """A manager's saved header mapping, keyed by the header's signature (etl_jobs.infer.header_signature):
     a later file with the same header loads with it (UI upload, S3 drop, CLI alike)."""

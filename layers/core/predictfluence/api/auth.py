@@ -1,4 +1,9 @@
-"""Bearer API keys and roles.
+"""Bearer credentials and roles: API keys and Cognito ID tokens.
+
+`Authorization: Bearer <credential>` carries either an API key (`pfk_…`, for scripts and other tools) or
+a Cognito ID token (a JWT, two dots; the site's signed-in users): `authenticate` tells them apart. A
+token is verified by `predictfluence.api.tokens` and then checked against the user's `app_user` record
+(disabled → refused; the recorded role wins over the token's group), cached like keys.
 
 A key looks like `pfk_<prefix>_<secret>`. The database stores the prefix (to find the row) and the
 sha256 of the whole key (to prove it); the key itself is shown once, at creation. Roles are ordered:
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,17 +25,40 @@ from predictfluence.vocab import API_ROLES
 ROLES: tuple[str, ...] = API_ROLES  # least to most privileged
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 KEY_PREFIX = "pfk_"
+logger = logging.getLogger("predictfluence.api.auth")
 
 
 @dataclass(frozen=True)
 class Principal:
-    key_id: int
+    key_id: int | None
     role: str
+    user_sub: str | None = None
+    email: str | None = None
 
     @property
     def actor(self) -> str:
-        """Who acted, as stored on writes and in the audit log: `key:<id>` for an API key."""
+        """Who acted, as stored on writes and in the audit log: `user:<email>` for a signed-in user,
+        `key:<id>` for an API key."""
+        if self.email is not None:
+            return f"user:{self.email}"
         return f"key:{self.key_id}"
+
+    def context(self) -> dict[str, str]:
+        """What the authorizer passes to the route (API Gateway's context values are strings)."""
+        out = {"role": self.role, "actor": self.actor}
+        if self.key_id is not None:
+            out["key_id"] = str(self.key_id)
+        if self.email is not None:
+            out["email"] = self.email
+            out["user_sub"] = self.user_sub or ""
+        return out
+
+    @classmethod
+    def from_context(cls, context: dict[str, object]) -> Principal:
+        key_id = str(context.get("key_id") or "")
+        return cls(key_id=int(key_id) if key_id.isdigit() else None, role=str(context.get("role", "")),
+                   user_sub=str(context["user_sub"]) if context.get("user_sub") else None,
+                   email=str(context["email"]) if context.get("email") else None)
 
     def has(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -85,12 +114,52 @@ def forget_verified_keys() -> None:
 
 
 def authenticate(header: str | None, *, cached: bool = True) -> Principal | None:
-    """The principal behind an Authorization header value, or None for a missing/unknown/revoked key.
-    `cached=False` asks the database even when this process verified the key moments ago. A database
-    failure is raised, never turned into an answer."""
+    """The principal behind an Authorization header value, or None for a missing/unknown/revoked key or
+    an invalid token / disabled user. `cached=False` asks the database even when this process verified the
+    credential moments ago. A database failure (or an unreachable JWKS) is raised, never turned into an
+    answer."""
+    from predictfluence.api.tokens import looks_like_jwt
+
+    token = parse_token(header)
+    if token is not None and looks_like_jwt(token):
+        return _authenticate_token(token, cached=cached)
+    return _authenticate_key(token, cached=cached)
+
+
+def _authenticate_token(token: str, *, cached: bool) -> Principal | None:
+    from predictfluence.api import tokens
+    from predictfluence.queries.users import find
+
+    digest = hash_key(token)
+    hit = _verified.get(digest)
+    if cached and hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    try:
+        who = tokens.verify(token)
+    except tokens.TokenError as exc:
+        logger.info("ID token refused: %s", exc)
+        _verified.pop(digest, None)
+        return None
+    record = find(who.sub, who.email)
+    if record is not None and record["disabled_at"] is not None:
+        logger.info("ID token of disabled user refused")
+        _verified.pop(digest, None)
+        return None
+    role = str(record["role"]) if record is not None else who.role
+    principal = Principal(key_id=None, role=role, user_sub=who.sub, email=who.email)
+    _remember(digest, principal)
+    return principal
+
+
+def _remember(digest: str, principal: Principal) -> None:
+    if len(_verified) > 1000:
+        _verified.clear()
+    _verified[digest] = (principal, time.monotonic() + CACHE_SECONDS)
+
+
+def _authenticate_key(key: str | None, *, cached: bool) -> Principal | None:
     from predictfluence.queries.api_keys import find_by_prefix
 
-    key = parse_token(header)
     prefix = key_prefix(key) if key else None
     if key is None or prefix is None:
         return None
@@ -103,9 +172,7 @@ def authenticate(header: str | None, *, cached: bool = True) -> Principal | None
         _verified.pop(digest, None)
         return None
     principal = Principal(key_id=int(row["id"]), role=str(row["role"]))
-    if len(_verified) > 1000:
-        _verified.clear()
-    _verified[digest] = (principal, time.monotonic() + CACHE_SECONDS)
+    _remember(digest, principal)
     return principal
 
 
@@ -119,11 +186,12 @@ def revoke_key(ident: str) -> dict | None:
     return row
 
 
-def create_key(role: str, name: str | None = None) -> tuple[str, dict]:
-    """Create a key; returns (the key, shown once; its stored row without the hash)."""
+def create_key(role: str, name: str | None = None, created_by: str | None = None) -> tuple[str, dict]:
+    """Create a key (`created_by`: the creator's principal.actor); returns (the key, shown once; its stored
+    row without the hash)."""
     from predictfluence.queries.api_keys import insert_key
 
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     new = generate_key()
-    return new.key, insert_key(new.prefix, new.key_hash, role, name)
+    return new.key, insert_key(new.prefix, new.key_hash, role, name, created_by)

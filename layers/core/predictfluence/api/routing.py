@@ -49,6 +49,12 @@ logger = logging.getLogger("predictfluence.api")
 
 MAX_ID = 2**63 - 1
 _PATH_PARAM = re.compile(r"{(\w+)}")
+# Path parameters that are not ids: name -> (what the value must match, its OpenAPI schema). The value is
+# URL-decoded first (`/users/ana%40example.com`).
+EMAIL_PATTERN = r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$"
+STRING_PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "email": {"type": "string", "minLength": 3, "maxLength": 254, "pattern": EMAIL_PATTERN},
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -229,14 +235,14 @@ class _Endpoint:
         # limits.KEY_CACHE_SECONDS). Without an authorizer (a direct invocation) the header is checked here.
         if role is None or self.spec.role == "admin":
             if role == "":
-                raise errors.unauthorized("The API key is unknown or revoked.")
+                raise errors.unauthorized("The API key or sign-in is unknown, expired or revoked.")
             principal = self._check_header(request, cached=self.spec.role != "admin")
         elif role == "":
             if context.get("auth_error") == "unavailable":
                 raise errors.service_unavailable()
-            raise errors.unauthorized("The API key is unknown or revoked.")
+            raise errors.unauthorized("The API key or sign-in is unknown, expired or revoked.")
         else:
-            principal = Principal(key_id=int(context.get("key_id", 0)), role=str(role))
+            principal = Principal.from_context(context)
         if principal.role not in ROLES:
             raise errors.unauthorized("The API key has an unknown role.")
         if not principal.has(self.spec.role or "viewer"):
@@ -258,12 +264,23 @@ class _Endpoint:
                 raise errors.service_unavailable() from exc
             raise
         if found is None:
-            raise errors.unauthorized("The API key is unknown or revoked.")
+            raise errors.unauthorized("The API key or sign-in is unknown, expired or revoked.")
         return found
 
-    def _path_params(self, uri_params: dict[str, str]) -> dict[str, int]:
-        out: dict[str, int] = {}
+    def _path_params(self, uri_params: dict[str, str]) -> dict[str, int | str]:
+        from urllib.parse import unquote
+
+        out: dict[str, int | str] = {}
         for name, raw in uri_params.items():
+            if name in STRING_PATH_PARAMS:
+                schema = STRING_PATH_PARAMS[name]
+                value = unquote(raw or "").strip()
+                if not schema["minLength"] <= len(value) <= schema["maxLength"] or not re.fullmatch(
+                        schema["pattern"], value):
+                    raise errors.bad_request(f"path parameter {name} must be an e-mail address",
+                                             [{"field": name, "in": "path", "message": "not an e-mail address"}])
+                out[name] = value.lower()
+                continue
             if not re.fullmatch(r"[0-9]{1,19}", raw or "") or not 1 <= int(raw) <= MAX_ID:
                 raise errors.bad_request(
                     f"path parameter {name} must be a positive integer",
