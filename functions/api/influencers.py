@@ -1,9 +1,13 @@
-"""/influencers: list with filters and sort, profile, lookalikes."""
+"""/influencers: list with filters and sort, profile, lookalikes; /influencers.csv: the list exported."""
 
 from __future__ import annotations
 
+from chalice import Response
+
+from predictfluence.api.csv_export import csv_export
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.common import page_info
+from predictfluence.api.schemas.exports import ExportLink
 from predictfluence.api.schemas.influencers import (
     InfluencerListQuery,
     InfluencerPage,
@@ -11,6 +15,7 @@ from predictfluence.api.schemas.influencers import (
     SimilarInfluencers,
     SimilarQuery,
 )
+from predictfluence.queries import exports
 from predictfluence.queries import influencers as q
 
 router = Router(__name__, tag="influencers")
@@ -32,6 +37,25 @@ def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
     platform / category / country, hide_flagged, and q over handle, name and category."""
     items, total = q.list_influencers(query)
     return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
+
+
+@router.route(
+    "/influencers.csv",
+    "GET",
+    role="viewer",
+    query=InfluencerListQuery,
+    response=ExportLink,
+    content_type="text/csv",
+    summary="Every influencer the list's filters match, as CSV (a download, or a link to it in S3)",
+)
+def export_influencers(query: InfluencerListQuery) -> Response | ExportLink:
+    """The same filters and sort as `GET /influencers`, every page (page and page_size are accepted, so a
+    list URL's query string works as is, and ignored). Up to 10,000 rows whose CSV stays under 5 MB come
+    as the `text/csv` body; a larger export (up to all 100,000+ influencers) is written to S3 and the
+    answer is JSON with a presigned `url` (valid `expires_in` seconds) that downloads the file. Text
+    cells a spreadsheet would run as a formula start with `'`."""
+    total, chunks = exports.influencer_search(query)
+    return csv_export("influencers.csv", exports.SEARCH_COLUMNS, total, chunks)
 
 
 @router.route(

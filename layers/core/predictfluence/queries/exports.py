@@ -9,7 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.db import get_engine
+from predictfluence.queries import influencers as influencer_list
+from predictfluence.queries import shortlists
 from predictfluence.queries.campaigns import HIRE_FIGURES
+from predictfluence.queries.common import one, order_clause
+from predictfluence.queries.errors import NotFound
 
 CHUNK_ROWS = 2_000  # rows fetched per FETCH FORWARD from the server-side cursor
 
@@ -36,6 +40,19 @@ HIRE_COLUMNS = (
 )
 
 INFLUENCER_COLUMNS = ("id", "handle", "name", "platform", "category", "country", "language", "followers")
+
+# the influencer list's columns (GET /influencers.csv): its figures and the follower growth it filters on
+SEARCH_COLUMNS = (
+    "id", "handle", "name", "platform", "category", "country", "language", "followers", "follower_tier",
+    "posts", "avg_engagement_rate", "avg_likes", "avg_views", "avg_comments", "figures_source",
+    "growth_30d", "growth_90d",
+)
+# a shortlist's creators (GET /shortlists/{id}/items.csv): the list's figures, flags, cost forecast, note
+SHORTLIST_COLUMNS = (
+    "id", "handle", "name", "platform", "category", "country", "language", "followers", "follower_tier",
+    "posts", "avg_engagement_rate", "avg_likes", "avg_views", "avg_comments", "flags", "cost_content_type",
+    "cost_per_post", "cost_low", "cost_high", "note", "added_at",
+)
 
 
 def stream(sql: str, params: dict[str, Any] | None = None, chunk: int = CHUNK_ROWS) -> Iterator[list[tuple]]:
@@ -86,3 +103,29 @@ def influencers_in_memory() -> list[dict[str, Any]]:
                 )
             ).mappings()
         ]
+
+
+def influencer_search(filters: influencer_list.InfluencerFilter) -> tuple[int, Iterator[list[tuple]]]:
+    """Every influencer the list's filters match (SEARCH_COLUMNS) in the list's order, all pages: how many
+    (the list's cached total) and the rows in chunks."""
+    where_sql, params = influencer_list._where(filters)
+    with get_engine().connect() as conn:
+        total = influencer_list._total(conn, where_sql, params)
+    columns = ", ".join("influencer_id" if c == "id" else c for c in SEARCH_COLUMNS)
+    order_sql = order_clause(influencer_list.SORTS[filters.sort], filters.order, "influencer_id")
+    return total, stream(f"SELECT {columns} FROM influencer_stats {where_sql} {order_sql}", params)  # noqa: S608
+
+
+def shortlist_items(shortlist_id: int) -> tuple[int, Iterator[list[tuple]]]:
+    """A shortlist's creators (SHORTLIST_COLUMNS; flags joined by "; ") in the list's order; NotFound when
+    the shortlist does not exist."""
+    found = one(f"{shortlists._SHORTLIST} WHERE l.id = :id", {"id": shortlist_id})  # noqa: S608 - fixed SQL
+    if found is None:
+        raise NotFound("shortlist", shortlist_id)
+    columns = ", ".join(SHORTLIST_COLUMNS)
+    # the rows GET /shortlists/{id} shows (its _ITEMS query), in its order
+    chunks = stream(f"SELECT {columns} FROM ({shortlists._ITEMS}) x ORDER BY added_at, id", {"id": shortlist_id})  # noqa: S608
+    flags = SHORTLIST_COLUMNS.index("flags")
+    return int(found["size"]), (
+        [(*row[:flags], "; ".join(row[flags] or ()), *row[flags + 1:]) for row in chunk] for chunk in chunks
+    )
