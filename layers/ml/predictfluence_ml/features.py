@@ -122,13 +122,30 @@ _POST_ENGAGEMENT = """
            sum(m.likes + m.comments + m.shares + m.saves)::float8 AS eng,
            sum(m.likes)::float8 AS likes, sum(m.comments)::float8 AS comments
     FROM post p JOIN post_metric_daily m ON m.post_id = p.id
-    WHERE p.posted_at >= :hist_start AND p.posted_at < :cutoff AND m.date < :cutoff_date
+    WHERE p.posted_at >= :hist_start AND p.posted_at < :cutoff AND m.date < :cutoff_date{posts_in_range}
     GROUP BY p.id
 """
+IdRange = tuple[int, int]  # inclusive influencer id range (a scoring chunk)
 
 
-def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | dt.datetime) -> InfluencerTable:
-    """Influencer-level features from data strictly before `cutoff` (every influencer with followers)."""
+def _in_range(column: str, ids: IdRange | None) -> str:
+    """` AND <column> BETWEEN :lo_id AND :hi_id` when `ids` is given (bound as lo_id / hi_id)."""
+    return "" if ids is None else f" AND {column} BETWEEN :lo_id AND :hi_id"
+
+
+def _range_params(ids: IdRange | None) -> dict[str, int]:
+    return {} if ids is None else {"lo_id": int(ids[0]), "hi_id": int(ids[1])}
+
+
+def _post_engagement(ids: IdRange | None) -> str:
+    return _POST_ENGAGEMENT.format(posts_in_range=_in_range("p.influencer_id", ids))
+
+
+def influencer_table(
+    conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | dt.datetime, ids: IdRange | None = None
+) -> InfluencerTable:
+    """Influencer-level features from data strictly before `cutoff` (every influencer with followers, or
+    those of the inclusive id range `ids`)."""
     c = _as_cutoff(cutoff)
     audience_cols = "".join(
         f", max(share) FILTER (WHERE dimension = 'age_group' AND bucket = :age{i}) AS age{i}"
@@ -142,7 +159,7 @@ def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | d
     )
     # Only generated identifiers (age0, gender1, …) are interpolated; every value is a bound parameter.
     sql = f"""
-    WITH pe AS ({_POST_ENGAGEMENT}),
+    WITH pe AS ({_post_engagement(ids)}),
     agg AS (
         SELECT influencer_id,
                count(*) FILTER (WHERE posted_at >= :c90) AS n90,
@@ -156,13 +173,13 @@ def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | d
     ),
     a AS (
         SELECT influencer_id, max(share) FILTER (WHERE dimension = 'country') AS top_country {audience_cols}
-        FROM audience_share GROUP BY influencer_id
+        FROM audience_share WHERE true{_in_range("influencer_id", ids)} GROUP BY influencer_id
     ),
     g AS (
         SELECT DISTINCT ON (influencer_id) influencer_id,
                (last_value(followers) OVER w)::float8 / nullif(first_value(followers) OVER w, 0) - 1 AS growth
         FROM influencer_snapshot
-        WHERE as_of >= :c90_date AND as_of < :cutoff_date AND followers IS NOT NULL
+        WHERE as_of >= :c90_date AND as_of < :cutoff_date AND followers IS NOT NULL{_in_range("influencer_id", ids)}
         WINDOW w AS (PARTITION BY influencer_id ORDER BY as_of
                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
     )
@@ -179,7 +196,7 @@ def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | d
     LEFT JOIN agg ON agg.influencer_id = i.id
     LEFT JOIN a ON a.influencer_id = i.id
     LEFT JOIN g ON g.influencer_id = i.id
-    WHERE i.followers > 0
+    WHERE i.followers > 0{_in_range("i.id", ids)}
     ORDER BY i.id
     """  # noqa: S608
     params: dict[str, object] = {
@@ -190,6 +207,7 @@ def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | d
         "c90": c - dt.timedelta(days=90),
         "c90_date": (c - dt.timedelta(days=90)).date(),
     }
+    params.update(_range_params(ids))
     params.update({f"age{i}": b for i, b in enumerate(spec.age_buckets)})
     params.update({f"gender{i}": b for i, b in enumerate(spec.gender_buckets)})
     rows = conn.execute(sa.text(sql), params).all()
@@ -202,11 +220,13 @@ def influencer_table(conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | d
     return InfluencerTable(ids, cat, numeric[:, 0], numeric[:, 1:])
 
 
-def content_table(conn: sa.Connection, cutoff: dt.date | dt.datetime) -> dict[tuple[int, str], tuple[float, ...]]:
+def content_table(
+    conn: sa.Connection, cutoff: dt.date | dt.datetime, ids: IdRange | None = None
+) -> dict[tuple[int, str], tuple[float, ...]]:
     """(influencer, content type) → (mean engagement 30d, mean engagement 90d, posts 90d)."""
     c = _as_cutoff(cutoff)
     sql = f"""
-    WITH pe AS ({_POST_ENGAGEMENT})
+    WITH pe AS ({_post_engagement(ids)})
     SELECT influencer_id, content_type,
            avg(eng) FILTER (WHERE posted_at >= :c30), avg(eng) FILTER (WHERE posted_at >= :c90),
            count(*) FILTER (WHERE posted_at >= :c90)
@@ -220,6 +240,7 @@ def content_table(conn: sa.Connection, cutoff: dt.date | dt.datetime) -> dict[tu
             "hist_start": c - dt.timedelta(days=HISTORY_DAYS),
             "c30": c - dt.timedelta(days=30),
             "c90": c - dt.timedelta(days=90),
+            **_range_params(ids),
         },
     ).all()
     return {(int(r[0]), r[1]): (r[2], r[3], r[4]) for r in rows}
@@ -271,11 +292,18 @@ def platform_content_types(conn: sa.Connection) -> dict[str, list[str]]:
     return out
 
 
-def scoring_matrix(conn: sa.Connection, spec: FeatureSpec, as_of: dt.date | dt.datetime) -> FeatureMatrix:
-    """Every influencer × every content type seen on its platform, features as of `as_of`."""
-    inf = influencer_table(conn, spec, as_of)
-    content = content_table(conn, as_of)
-    types_by_platform = platform_content_types(conn)
+def scoring_matrix(
+    conn: sa.Connection,
+    spec: FeatureSpec,
+    as_of: dt.date | dt.datetime,
+    ids: IdRange | None = None,
+    types_by_platform: dict[str, list[str]] | None = None,
+) -> FeatureMatrix:
+    """Every influencer (of the id range `ids`, default all) × every content type seen on its platform,
+    features as of `as_of`."""
+    inf = influencer_table(conn, spec, as_of, ids)
+    content = content_table(conn, as_of, ids)
+    types_by_platform = platform_content_types(conn) if types_by_platform is None else types_by_platform
     ids: list[int] = []
     types: list[str] = []
     for iid, platform in zip(inf.ids.tolist(), inf.cat[:, 0].tolist(), strict=True):

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix
+from predictfluence_ml.peers import persistence, segment_of
 
 TOP_K = 3
 RATIONALE_COLUMNS = 8
@@ -31,37 +33,42 @@ def _pct(v: float) -> str:
     return f"{v:.1%}" if v < 0.1 else f"{v:.0%}"
 
 
+_SIMPLE: dict[str, Callable[[float, str, float], str]] = {
+    "er_30": lambda v, ct, f: f"last-30-day ER of {_pct(v)}",
+    "er_90": lambda v, ct, f: f"last-90-day ER of {_pct(v)}",
+    "er_ct_30": lambda v, ct, f: f"last-30-day {ct} ER of {_pct(v)}",
+    "er_ct_90": lambda v, ct, f: f"last-90-day {ct} ER of {_pct(v)}",
+    "posts_per_week": lambda v, ct, f: f"{v:.1f} posts a week",
+    "posts_ct_90": lambda v, ct, f: f"{v:.0f} {ct} posts in 90 days",
+    "ct_share_90": lambda v, ct, f: f"{v:.0%} of posts as {ct}s",
+    "likes_per_comment": lambda v, ct, f: f"{v:.0f} likes per comment",
+    "sponsored_share": lambda v, ct, f: f"{v:.0%} sponsored posts",
+    "days_since_last_post": lambda v, ct, f: f"last post {v:.0f} days ago",
+    "top_country_share": lambda v, ct, f: f"{v:.0%} of the audience in one country",
+    "follower_growth_90": lambda v, ct, f: f"{v:+.0%} follower growth in 90 days",
+    "log_followers": lambda v, ct, f: f"{f:,.0f} followers",
+}
+_MISSING = {
+    "er_30": "no posts in the last 30 days",
+    "er_90": "no posts in the last 90 days",
+    "er_ct_30": "no {ct} posts in the last 30 days",
+    "er_ct_90": "no {ct} posts in the last 90 days",
+    "likes_per_comment": "no comments to compare",
+    "days_since_last_post": "no recent posts",
+}
+
+
 def _describe(name: str, value: float, content_type: str, followers: float) -> str:
     missing = value is None or (isinstance(value, float) and math.isnan(value))
-    simple: dict[str, Callable[[float], str]] = {
-        "er_30": lambda v: f"last-30-day ER of {_pct(v)}",
-        "er_90": lambda v: f"last-90-day ER of {_pct(v)}",
-        "er_ct_30": lambda v: f"last-30-day {content_type} ER of {_pct(v)}",
-        "er_ct_90": lambda v: f"last-90-day {content_type} ER of {_pct(v)}",
-        "posts_per_week": lambda v: f"{v:.1f} posts a week",
-        "posts_ct_90": lambda v: f"{v:.0f} {content_type} posts in 90 days",
-        "ct_share_90": lambda v: f"{v:.0%} of posts as {content_type}s",
-        "likes_per_comment": lambda v: f"{v:.0f} likes per comment",
-        "sponsored_share": lambda v: f"{v:.0%} sponsored posts",
-        "days_since_last_post": lambda v: f"last post {v:.0f} days ago",
-        "top_country_share": lambda v: f"{v:.0%} of the audience in one country",
-        "follower_growth_90": lambda v: f"{v:+.0%} follower growth in 90 days",
-        "log_followers": lambda v: f"{followers:,.0f} followers",
-    }
     if name.startswith("age_"):
         return "no audience age data" if missing else f"{value:.0%} {name[4:]} audience"
     if name.startswith("gender_"):
         return "no audience gender data" if missing else f"{value:.0%} {name[7:]} audience"
     if missing:
-        return {
-            "er_30": "no posts in the last 30 days",
-            "er_90": "no posts in the last 90 days",
-            "er_ct_30": f"no {content_type} posts in the last 30 days",
-            "er_ct_90": f"no {content_type} posts in the last 90 days",
-            "likes_per_comment": "no comments to compare",
-            "days_since_last_post": "no recent posts",
-        }.get(name, f"no {name.replace('_', ' ')} data")
-    return simple.get(name, lambda v: f"{name.replace('_', ' ')} of {v:.3g}")(value)
+        text = _MISSING.get(name)
+        return text.format(ct=content_type) if text else f"no {name.replace('_', ' ')} data"
+    simple = _SIMPLE.get(name)
+    return simple(value, content_type, followers) if simple else f"{name.replace('_', ' ')} of {value:.3g}"
 
 
 def platform_name(platform: str) -> str:
@@ -83,17 +90,52 @@ def _join(items: list[str]) -> str:
 
 
 def contributions(
+    bundle: ModelBundle,
+    X: FeatureMatrix,
+    point: np.ndarray,
+    candidates: list[int] | None = None,
+    groups: list[tuple[str, ...]] | None = None,
+) -> tuple[np.ndarray, list[int]]:
+    """(n × candidates) contribution matrix and the candidates' numeric column indexes.
+
+    Same numbers as `contributions_per_candidate` (one full prediction per candidate), computed from one
+    pass of per-tree values: a candidate's counterfactual re-evaluates only the trees that split on its
+    feature (the others give the same leaf), and the raw prediction is re-summed in the trees' order, so
+    every float is the one the full prediction would give."""
+    if candidates is None:
+        candidates = _default_candidates(bundle, X)
+    trees = _TreeValues.of(bundle.regressor[-1])
+    if trees is None:  # not a single-output HistGradientBoosting model: the reference path
+        return contributions_per_candidate(bundle, X, point, candidates)
+    xt = np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64)
+    groups = bundle.peers.groups(X.cat) if groups is None else groups
+    peer = np.vstack([bundle.peers.features[g] for g in groups]) if len(X) else np.empty((0, 0))
+    blend = _Blend(bundle, X, groups)
+    values = trees.values(xt)
+    offset = len(CATEGORICAL)
+    out = np.zeros((len(X), len(candidates)))
+    for c, j in enumerate(candidates):
+        col = xt[:, offset + j].copy()
+        xt[:, offset + j] = peer[:, j]
+        changed = {t: trees.predict_one(t, xt) for t in trees.using(offset + j)}
+        xt[:, offset + j] = col
+        num = X.num.copy()
+        num[:, j] = peer[:, j]
+        out[:, c] = point - blend(np.exp(trees.link(trees.raw(values, changed))), num)
+    return out, candidates
+
+
+def contributions_per_candidate(
     bundle: ModelBundle, X: FeatureMatrix, point: np.ndarray, candidates: list[int] | None = None
 ) -> tuple[np.ndarray, list[int]]:
-    """(n × candidates) contribution matrix and the candidates' numeric column indexes."""
+    """The reference computation of `contributions`: each candidate alone set to its peers' value and
+    the whole regressor run again (the scorer's path before issue 16.3; the benchmark's baseline)."""
     encode, model = bundle.regressor[:-1], bundle.regressor[-1]
     xt = np.asarray(encode.transform(bundle.inputs(X)), dtype=np.float64)
     peer = bundle.peers.feature_values(X.cat)
     offset = len(CATEGORICAL)
     if candidates is None:
-        candidates = list(bundle.rationale_columns) or [
-            j for j in range(X.num.shape[1]) if j not in bundle.blank_columns
-        ]
+        candidates = _default_candidates(bundle, X)
     out = np.zeros((len(X), len(candidates)))
     for c, j in enumerate(candidates):
         col = xt[:, offset + j].copy()
@@ -103,6 +145,81 @@ def contributions(
         out[:, c] = point - bundle.blended(X, np.exp(model.predict(xt)), num)
         xt[:, offset + j] = col
     return out, candidates
+
+
+def _default_candidates(bundle: ModelBundle, X: FeatureMatrix) -> list[int]:
+    return list(bundle.rationale_columns) or [j for j in range(X.num.shape[1]) if j not in bundle.blank_columns]
+
+
+class _Blend:
+    """bundle.blended(X, model_point, num) with the row weights and peer medians computed once."""
+
+    def __init__(self, bundle: ModelBundle, X: FeatureMatrix, groups: list[tuple[str, ...]]) -> None:
+        self.names = X.spec.numeric
+        self.weights: np.ndarray | None = None
+        if bundle.blend:
+            weights = dict(bundle.blend)
+            self.weights = np.array([weights.get(s, 1.0) for s in segment_of(X.num, self.names)], dtype=np.float64)
+            self.fallback = np.array([bundle.peers.target[g] for g in groups], dtype=np.float64)
+
+    def __call__(self, model_point: np.ndarray, num: np.ndarray) -> np.ndarray:
+        if self.weights is None:
+            return model_point
+        own = persistence(num, self.names, self.fallback)
+        return self.weights * model_point + (1.0 - self.weights) * own
+
+
+class _TreeValues:
+    """A fitted single-output HistGradientBoostingRegressor seen tree by tree (its `_predictors`): each
+    tree's raw values for a matrix, the trees that split on a feature, and the raw sum in sklearn's order."""
+
+    def __init__(self, model: Any) -> None:
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+        self.model = model
+        self.trees = [iteration[0] for iteration in model._predictors]
+        self.baseline = model._baseline_prediction
+        self.known, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+        self.n_threads = _openmp_effective_n_threads()
+        self._using: dict[int, list[int]] = {}
+
+    @classmethod
+    def of(cls, model: Any) -> _TreeValues | None:
+        predictors = getattr(model, "_predictors", None)
+        if not predictors or getattr(model, "n_trees_per_iteration_", 1) != 1 or not hasattr(model, "_loss"):
+            return None
+        return cls(model)
+
+    def predict_one(self, t: int, xt: np.ndarray) -> np.ndarray:
+        return self.trees[t].predict(xt, self.known, self.f_idx_map, self.n_threads)
+
+    def values(self, xt: np.ndarray) -> np.ndarray:
+        out = np.empty((len(xt), len(self.trees)), order="F")
+        for t in range(len(self.trees)):
+            out[:, t] = self.predict_one(t, xt)
+        return out
+
+    def using(self, feature: int) -> list[int]:
+        """The trees with a split on `feature` (an encoded column index)."""
+        if feature not in self._using:
+            self._using[feature] = [
+                t for t, tree in enumerate(self.trees)
+                if np.any((tree.nodes["feature_idx"] == feature) & (tree.nodes["is_leaf"] == 0))
+            ]  # fmt: skip
+        return self._using[feature]
+
+    def raw(self, values: np.ndarray, changed: dict[int, np.ndarray]) -> np.ndarray:
+        """baseline + Σ tree values, added in the trees' order (as sklearn's _raw_predict), with the
+        values of the trees in `changed` replaced."""
+        raw = np.zeros((values.shape[0], 1), order="F")
+        raw += self.baseline
+        acc = raw[:, 0]
+        for t in range(values.shape[1]):
+            acc += changed[t] if t in changed else values[:, t]
+        return raw.ravel()
+
+    def link(self, raw: np.ndarray) -> np.ndarray:
+        return self.model._loss.link.inverse(raw)
 
 
 def select_columns(bundle: ModelBundle, X: FeatureMatrix, size: int = 2000, seed: int = 0) -> tuple[int, ...]:
@@ -120,31 +237,46 @@ def select_columns(bundle: ModelBundle, X: FeatureMatrix, size: int = 2000, seed
 
 
 def explain(
-    bundle: ModelBundle, X: FeatureMatrix, point: np.ndarray, low: np.ndarray, high: np.ndarray
+    bundle: ModelBundle,
+    X: FeatureMatrix,
+    point: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    per_candidate: bool = False,
 ) -> list[str]:
+    """The rationale of every row. `per_candidate` computes the contributions the reference way (one
+    full prediction per candidate): same texts, slower; the benchmark's baseline."""
     if len(X) == 0:
         return []
-    contrib, candidates = contributions(bundle, X, point)
     groups = bundle.peers.groups(X.cat)
+    if per_candidate:
+        contrib, candidates = contributions_per_candidate(bundle, X, point)
+    else:
+        contrib, candidates = contributions(bundle, X, point, groups=groups)
     names = X.spec.numeric
+    content_types = X.cat[:, CATEGORICAL.index("content_type")].tolist()
+    orders = np.argsort(-np.abs(contrib), axis=1)[:, :TOP_K].tolist()
+    contrib_rows = contrib.tolist()
+    points, lows, highs = point.tolist(), low.tolist(), high.tolist()
+    peer_ers = {key: bundle.peers.target[key] for key in set(groups)}
     texts: list[str] = []
     for i in range(len(X)):
         key = groups[i]
-        peer_er = bundle.peers.target[key]
-        content_type = str(X.cat[i, CATEGORICAL.index("content_type")])
-        gap = abs(point[i] - peer_er)
-        order = np.argsort(-np.abs(contrib[i]))[:TOP_K]
+        peer_er = peer_ers[key]
+        content_type = str(content_types[i])
+        gap = abs(points[i] - peer_er)
         threshold = max(MIN_ABSOLUTE, MIN_SHARE_OF_GAP * gap)
         ups, downs = [], []
-        for c in order:
-            value = contrib[i, c]
+        row = contrib_rows[i]
+        for c in orders[i]:
+            value = row[c]
             if abs(value) < threshold:
                 continue
             j = candidates[c]
             desc = _describe(names[j], float(X.num[i, j]), content_type, float(X.followers[i]))
             (ups if value > 0 else downs).append(desc)
         head = f"{peer_phrase(key)} have a median ER of {_pct(peer_er)}; "
-        tail = f"{_pct(point[i])} per {content_type} post (80% range {_pct(low[i])}–{_pct(high[i])})"
+        tail = f"{_pct(points[i])} per {content_type} post (80% range {_pct(lows[i])}–{_pct(highs[i])})"
         if ups and downs:
             verb_up = "raises" if len(ups) == 1 else "raise"
             verb_down = "lowers" if len(downs) == 1 else "lower"

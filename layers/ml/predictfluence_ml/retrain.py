@@ -27,7 +27,7 @@ from predictfluence_ml.costs import train_costs
 from predictfluence_ml.dataset import Split, build_split, window_examples
 from predictfluence_ml.evaluation import evaluate
 from predictfluence_ml.features import CATEGORICAL
-from predictfluence_ml.scoring import ScoreResult, score_all
+from predictfluence_ml.scoring import ScoreResult, score_fanned_out
 from predictfluence_ml.training import TrainParams, fit, ml_threads
 
 Progress = Callable[[str], None]
@@ -50,6 +50,7 @@ class RetrainResult:
     model_version_id: int | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     scored_rows: int = 0
+    score_run_id: int | None = None  # the scoring run (its chunks may still be running in AWS)
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,10 +116,12 @@ def decide(
 
 
 def score_champion(engine: sa.Engine, progress: Progress | None = None) -> ScoreResult | None:
+    """Score with the champion: a run of chunks sent to the scoring queue, or scored here without one
+    (predictfluence_ml.scoring.score_fanned_out)."""
     current = registry.champion(engine)
     if current is None:
         return None
-    return score_all(engine, registry.load(current), current.id, progress=progress)
+    return score_fanned_out(engine, registry.load(current), current.id, progress=progress)
 
 
 def run(
@@ -165,6 +168,7 @@ def run(
                 scored = score_champion(engine, progress=say)
                 timings["score_s"] = time.perf_counter() - t0
                 result.scored_rows = scored.rows if scored else 0
+                result.score_run_id = scored.run_id if scored else None
             return result
         finally:
             lock_conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})

@@ -40,14 +40,15 @@ class SnapshotFacts:
     engagement_rate: float
 
 
-def latest_snapshots(conn: sa.Connection) -> dict[int, SnapshotFacts]:
-    """Each influencer's latest snapshot that reports an engagement rate."""
+def latest_snapshots(conn: sa.Connection, ids: tuple[int, int] | None = None) -> dict[int, SnapshotFacts]:
+    """Each influencer's (of the inclusive id range `ids`, default all) latest snapshot that reports an
+    engagement rate."""
+    in_range = "" if ids is None else "AND influencer_id BETWEEN :lo AND :hi "
+    head = "SELECT DISTINCT ON (influencer_id) influencer_id, as_of, source, engagement_rate FROM influencer_snapshot "
+    sql = f"{head}WHERE engagement_rate IS NOT NULL AND engagement_rate > 0 {in_range}ORDER BY influencer_id, as_of DESC, id DESC"  # noqa: S608, E501 - a constant fragment
     rows = conn.execute(
-        sa.text(
-            "SELECT DISTINCT ON (influencer_id) influencer_id, as_of, source, engagement_rate "
-            "FROM influencer_snapshot WHERE engagement_rate IS NOT NULL AND engagement_rate > 0 "
-            "ORDER BY influencer_id, as_of DESC, id DESC"
-        )
+        sa.text(sql),
+        {} if ids is None else {"lo": int(ids[0]), "hi": int(ids[1])},
     ).all()
     return {int(r[0]): SnapshotFacts(r[1], str(r[2]), float(r[3])) for r in rows}
 

@@ -1,0 +1,220 @@
+"""Scoring runs fanned out in chunks (issue 16.3): the bookkeeping SQL of score_run / score_chunk and the
+swap of a finished run's staged scores into influencer_score.
+
+A run is created with its id-range chunks; each chunk's scores are staged (score_stage, keyed by run) and
+the chunk is marked done in the same transaction as its staged rows, counting `chunks_done` up under the
+run row's lock. The transaction that brings `chunks_done` to `chunks_total` also replaces influencer_score
+with the staged rows (`swap`): readers (READ COMMITTED) see the previous run's scores until that commit
+and the new run's after it, never a mix. A chunk already done is skipped (SQS may deliver a message twice);
+a run superseded by a newer one ignores its late chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+# the columns a chunk stages (influencer_score's, without the run-level cluster and anomaly figures)
+STAGE_COLUMNS = (
+    "run_id",
+    "influencer_id",
+    "content_type",
+    "predicted_er",
+    "er_low",
+    "er_high",
+    "performance_tier",
+    "tier_probability",
+    "rationale",
+    "cost_per_post",
+    "cost_low",
+    "cost_high",
+    "engagements",
+    "engagements_low",
+    "engagements_high",
+    "engagements_per_dollar",
+    "per_dollar_low",
+    "per_dollar_high",
+)
+RUN_INFLUENCER_COLUMNS = ("run_id", "influencer_id", "cluster", "anomaly_score", "anomaly_reasons")
+_SCORE_FIGURES = STAGE_COLUMNS[3:]
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    model_version_id: int
+    as_of: Any
+    status: str
+    chunks_total: int
+    chunks_done: int
+    rows: int
+    influencers: int
+    flagged: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    run_id: int
+    chunk: int
+    lo_id: int
+    hi_id: int
+    status: str
+    rows: int | None
+    seconds: float | None
+    attempts: int
+    error: str | None
+
+
+def id_ranges(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """Contiguous inclusive id ranges of at most `size` of the sorted `ids` each, covering min(ids)..max(ids)."""
+    if size < 1:
+        raise ValueError("chunk size must be at least 1")
+    if not ids:
+        return []
+    starts = [int(ids[k]) for k in range(0, len(ids), size)]
+    ends = [s - 1 for s in starts[1:]] + [int(ids[-1])]
+    return list(zip(starts, ends, strict=True))
+
+
+def supersede_running(conn: sa.Connection) -> list[int]:
+    """Mark every unfinished run superseded (a new run starts) and drop its staged rows."""
+    ids = [int(r[0]) for r in conn.execute(
+        sa.text("UPDATE score_run SET status = 'superseded', finished_at = now() WHERE status = 'running' RETURNING id")
+    )]  # fmt: skip
+    if ids:
+        conn.execute(sa.text("DELETE FROM score_stage WHERE run_id = ANY(CAST(:ids AS bigint[]))"), {"ids": ids})
+        conn.execute(
+            sa.text("DELETE FROM score_run_influencer WHERE run_id = ANY(CAST(:ids AS bigint[]))"), {"ids": ids}
+        )
+    return ids
+
+
+def create_run(
+    conn: sa.Connection,
+    model_version_id: int,
+    as_of: Any,
+    ranges: Sequence[tuple[int, int]],
+    influencers: int,
+    flagged: int,
+) -> int:
+    run_id = int(
+        conn.execute(
+            sa.text(
+                "INSERT INTO score_run (model_version_id, as_of, status, chunks_total, influencers, flagged) "
+                "VALUES (:mv, :as_of, 'running', :n, :influencers, :flagged) RETURNING id"
+            ),
+            {"mv": model_version_id, "as_of": as_of, "n": len(ranges), "influencers": influencers, "flagged": flagged},
+        ).scalar_one()
+    )
+    if ranges:
+        conn.execute(
+            sa.text("INSERT INTO score_chunk (run_id, chunk, lo_id, hi_id) VALUES (:run, :chunk, :lo, :hi)"),
+            [{"run": run_id, "chunk": k, "lo": lo, "hi": hi} for k, (lo, hi) in enumerate(ranges)],
+        )
+    return run_id
+
+
+_RUN_COLUMNS = "id, model_version_id, as_of, status, chunks_total, chunks_done, rows, influencers, flagged"
+_CHUNK_COLUMNS = "run_id, chunk, lo_id, hi_id, status, rows, seconds, attempts, error"
+
+
+def get_run(conn: sa.Connection, run_id: int) -> Run | None:
+    row = conn.execute(sa.text(f"SELECT {_RUN_COLUMNS} FROM score_run WHERE id = :id"), {"id": run_id}).first()  # noqa: S608
+    return Run(*row) if row else None
+
+
+def chunks(conn: sa.Connection, run_id: int) -> list[Chunk]:
+    rows = conn.execute(
+        sa.text(f"SELECT {_CHUNK_COLUMNS} FROM score_chunk WHERE run_id = :id ORDER BY chunk"),  # noqa: S608
+        {"id": run_id},
+    ).all()
+    return [Chunk(*r) for r in rows]
+
+
+def lock_chunk(conn: sa.Connection, run_id: int, chunk: int) -> tuple[Chunk, str] | None:
+    """The chunk (row-locked for this transaction) and its run's status; None if there is no such chunk."""
+    row = conn.execute(
+        sa.text(
+            f"SELECT {', '.join('c.' + c for c in _CHUNK_COLUMNS.split(', '))}, r.status "  # noqa: S608
+            "FROM score_chunk c JOIN score_run r ON r.id = c.run_id "
+            "WHERE c.run_id = :run AND c.chunk = :chunk FOR UPDATE OF c"
+        ),
+        {"run": run_id, "chunk": chunk},
+    ).first()
+    return (Chunk(*row[:-1]), str(row[-1])) if row else None
+
+
+def clear_stage(conn: sa.Connection, run_id: int, lo_id: int, hi_id: int) -> None:
+    """Drop a chunk's staged rows (a retried chunk rewrites them)."""
+    conn.execute(
+        sa.text("DELETE FROM score_stage WHERE run_id = :run AND influencer_id BETWEEN :lo AND :hi"),
+        {"run": run_id, "lo": lo_id, "hi": hi_id},
+    )
+
+
+def finish_chunk(conn: sa.Connection, run_id: int, chunk: int, rows: int, seconds: float) -> tuple[int, int]:
+    """Mark the chunk done and count it in its run; returns the run's (chunks_done, chunks_total). The run
+    row's lock serialises concurrent chunks: exactly one of them sees chunks_done == chunks_total."""
+    conn.execute(
+        sa.text(
+            "UPDATE score_chunk SET status = 'done', rows = :rows, seconds = :seconds, error = NULL, "
+            "attempts = attempts + 1, finished_at = now() WHERE run_id = :run AND chunk = :chunk"
+        ),
+        {"run": run_id, "chunk": chunk, "rows": rows, "seconds": seconds},
+    )
+    done, total = conn.execute(
+        sa.text(
+            "UPDATE score_run SET chunks_done = chunks_done + 1, rows = rows + :rows WHERE id = :run "
+            "RETURNING chunks_done, chunks_total"
+        ),
+        {"run": run_id, "rows": rows},
+    ).one()
+    return int(done), int(total)
+
+
+def fail_chunk(conn: sa.Connection, run_id: int, chunk: int, error: str) -> None:
+    """Record a failed attempt (the message is retried by SQS; the run stays incomplete meanwhile)."""
+    conn.execute(
+        sa.text(
+            "UPDATE score_chunk SET status = 'failed', error = :error, attempts = attempts + 1 "
+            "WHERE run_id = :run AND chunk = :chunk AND status <> 'done'"
+        ),
+        {"run": run_id, "chunk": chunk, "error": error[:2000]},
+    )
+
+
+def swap(conn: sa.Connection, run_id: int) -> int:
+    """Replace influencer_score with the run's staged rows (plus its clusters and anomaly figures), mark
+    the run complete and drop its staging; returns the rows written. Runs in the caller's transaction.
+    A run older than one already complete is marked superseded instead (its scores are not newer)."""
+    newer = conn.execute(
+        sa.text("SELECT EXISTS (SELECT 1 FROM score_run WHERE id > :run AND status = 'complete')"), {"run": run_id}
+    ).scalar_one()
+    written = 0
+    if not newer:
+        conn.execute(sa.text("DELETE FROM influencer_score"))
+        figures = ", ".join(_SCORE_FIGURES)
+        staged = ", ".join(f"s.{c}" for c in _SCORE_FIGURES)
+        written = conn.execute(
+            sa.text(
+                f"INSERT INTO influencer_score (influencer_id, content_type, model_version_id, cluster, "  # noqa: S608
+                f"anomaly_score, anomaly_reasons, {figures}) "
+                f"SELECT s.influencer_id, s.content_type, r.model_version_id, ri.cluster, ri.anomaly_score, "
+                f"coalesce(ri.anomaly_reasons, CAST('[]' AS jsonb)), {staged} "
+                "FROM score_stage s JOIN score_run r ON r.id = s.run_id "
+                "JOIN influencer i ON i.id = s.influencer_id "
+                "LEFT JOIN score_run_influencer ri ON ri.run_id = s.run_id AND ri.influencer_id = s.influencer_id "
+                "WHERE s.run_id = :run"
+            ),
+            {"run": run_id},
+        ).rowcount
+    conn.execute(
+        sa.text("UPDATE score_run SET status = :status, finished_at = now() WHERE id = :run"),
+        {"run": run_id, "status": "superseded" if newer else "complete"},
+    )
+    conn.execute(sa.text("DELETE FROM score_stage WHERE run_id = :run"), {"run": run_id})
+    conn.execute(sa.text("DELETE FROM score_run_influencer WHERE run_id = :run"), {"run": run_id})
+    return int(written)
