@@ -24,6 +24,7 @@ from functions.api.users import user_routes
 from functions.events.etl import ETL_BATCH_SIZE, ETL_QUEUE, handle_sqs_batch
 from functions.events.plan import handle_plan
 from functions.events.retrain import handle_retrain
+from functions.events.score import SCORE_BATCH_SIZE, SCORE_QUEUE, handle_score_batch
 from predictfluence import planning, retraining
 from predictfluence.api.authorizer import authorizer_routes
 from predictfluence.config import get_settings
@@ -68,6 +69,12 @@ def etl(event):
 def retrain(event):
     """EventBridge schedule (or an async invoke) → train → evaluate → maybe promote → score."""
     return handle_retrain(event.to_dict())
+
+
+@app.on_sqs_message(queue=SCORE_QUEUE, batch_size=SCORE_BATCH_SIZE, name="score")
+def score(event):
+    """A scoring run's chunk (sent by the retrain function) → score its id range; the last one swaps the run in."""
+    return handle_score_batch(event)
 
 
 @app.lambda_function(name="planner")
