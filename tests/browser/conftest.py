@@ -2,6 +2,13 @@
 against the real API (Chalice's local server, in-process, on a free port) on the test database, with
 moto's server as S3 + SQS and the dev stack's dispatcher invoking app.py's ETL handler exactly as `make run` does (S3 ObjectCreated → SQS → handler; the uploads test goes that whole way).
 
+Signing in: the stack has a Cognito user pool on moto's server (the dev stack's
+`predictfluence_tools.devstack.cognito.provision`, as `make run` creates it), and the signed-in page fixtures
+sign in with an e-mail and a password — one user per role, created in the pool once per package — through
+Cognito's USER_PASSWORD_AUTH, then hand the tokens to the site as its sign-in form leaves them (sessionStorage
+`pf.session`, frontend_static/js/session.js). The form itself, the first-password change, refresh, sign-out and
+the API-key link are tested in test_team_sign_in.py.
+
 The stack and the browser live for this package only (environment, CORS origin and moto are restored
 when its last test ends). The site is served as `make run` serves it (predictfluence_tools.devstack.web), under the Content-Security-Policy
 CloudFront sends in AWS: a violation is a console error. Every test gets a fresh browser context that records console errors, page errors and failed requests
@@ -19,7 +26,7 @@ import subprocess
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +46,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+TEST_PASSWORD = "Browser-Test-Passw0rd!"  # meets the pool's policy (12+, upper, lower, digit, symbol)
+COGNITO_ENV = ("PF_COGNITO_ENDPOINT", "PF_COGNITO_REGION", "PF_COGNITO_USER_POOL_ID", "PF_COGNITO_CLIENT_ID")
 
 
 def _free_port() -> int:
@@ -69,6 +78,36 @@ class Stack:
     web_url: str
     etl_wired: bool  # app.py has the ETL's SQS handler: uploads flow S3 → SQS → handler
     raw_bucket: str
+    pool: Any = None  # predictfluence_tools.devstack.cognito.LocalPool: the local user pool
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)  # role → (e-mail, password)
+
+    def cognito(self) -> Any:
+        import boto3
+
+        return boto3.client("cognito-idp", endpoint_url=self.pool.endpoint, region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    def create_user(self, email: str, role: str, password: str = TEST_PASSWORD) -> tuple[str, str]:
+        """A confirmed user in the pool's group `role`, with a permanent password."""
+        idp, pool_id = self.cognito(), self.pool.user_pool_id
+        idp.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": email},
+                                              {"Name": "email_verified", "Value": "true"}])
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+        idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=role)
+        return email, password
+
+    def user(self, role: str) -> tuple[str, str]:
+        """The package's user for `role` (created on first use)."""
+        if role not in self.users:
+            self.users[role] = self.create_user(f"{role}-{uuid.uuid4().hex[:6]}@browser.test", role)
+        return self.users[role]
+
+    def password_sign_in(self, email: str, password: str) -> dict[str, Any]:
+        """Cognito's AuthenticationResult for a USER_PASSWORD_AUTH sign-in (IdToken, RefreshToken …)."""
+        answer = self.cognito().initiate_auth(ClientId=self.pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                              AuthParameters={"USERNAME": email, "PASSWORD": password})
+        return answer["AuthenticationResult"]
 
     def api(self, method: str, path: str, key: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -86,6 +125,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
     from predictfluence import storage
     from predictfluence.config import reset_settings
     from predictfluence_tools.devstack import aws as local_aws
+    from predictfluence_tools.devstack import cognito as local_cognito
 
     web_port, api_port, aws_port = _free_port(), _free_port(), _free_port()
     origin = f"http://{HOST}:{web_port}"
@@ -96,7 +136,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         "PF_ETL_QUEUE": f"pf-browser-etl-{suffix}",
         "PF_CORS_ORIGIN": origin,
     }
-    saved = {k: os.environ.get(k) for k in [*env, "AWS_ENDPOINT_URL"]}
+    saved = {k: os.environ.get(k) for k in [*env, "AWS_ENDPOINT_URL", *COGNITO_ENV]}
     os.environ.update(env)
     os.environ.pop("AWS_ENDPOINT_URL", None)  # our own moto server, never a developer's endpoint
     reset_settings()
@@ -106,6 +146,7 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         aws = local_aws.start(HOST, aws_port)
         stoppers.append(aws.stop)
         queue_url = local_aws.provision()
+        pool = local_cognito.provision(aws.endpoint_url)  # sets PF_COGNITO_*: GET /auth/config names it
 
         from app import app
         from predictfluence.api.routing import cors_config
@@ -134,7 +175,8 @@ def stack(engine) -> Iterator[Stack]:  # noqa: ANN001 - tests/conftest.py's migr
         site.start()
         stoppers.append(site.stop)
         _wait_http(api_url + "/health")
-        yield Stack(api_url=api_url, web_url=origin + "/", etl_wired=etl_wired, raw_bucket=env["PF_RAW_BUCKET"])
+        yield Stack(api_url=api_url, web_url=origin + "/", etl_wired=etl_wired, raw_bucket=env["PF_RAW_BUCKET"],
+                    pool=pool)
     finally:
         for stop in reversed(stoppers):
             try:
@@ -229,10 +271,24 @@ def problems() -> PageProblems:
     return PageProblems()
 
 
-def _new_page(browser: Any, problems: PageProblems, key: str | None, viewport: dict[str, int]) -> tuple[Any, Any]:
+def session_script(stack: Stack, email: str, tokens: dict[str, Any]) -> str:
+    """An init script that leaves a signed-in session in sessionStorage as session.js stores it, once per tab
+    (a reload or a sign-out later is the site's business, not the script's)."""
+    record = {"endpoint": stack.pool.endpoint, "clientId": stack.pool.client_id, "email": email,
+              "idToken": tokens["IdToken"], "accessToken": tokens["AccessToken"],
+              "refreshToken": tokens["RefreshToken"]}
+    return (f"if (!sessionStorage.getItem('pf.test-signed-in')) {{ sessionStorage.setItem('pf.test-signed-in', '1'); "
+            f"sessionStorage.setItem('pf.session', JSON.stringify({{...{json.dumps(record)}, "
+            f"expiresAt: Date.now() + {int(tokens['ExpiresIn'])} * 1000}})); }}")
+
+
+def _new_page(browser: Any, problems: PageProblems, key: str | None, viewport: dict[str, int],
+              init_script: str | None = None) -> tuple[Any, Any]:
     ctx = browser.new_context(viewport=viewport)
     if key:
         ctx.add_init_script(f"sessionStorage.setItem('pf.apiKey', {json.dumps(key)});")
+    if init_script:
+        ctx.add_init_script(init_script)
     pg = ctx.new_page()
     pg.set_default_timeout(15_000)
     pg.on("console", lambda m: m.type == "error" and problems.add(f"console error: {m.text} @ {m.location}"))
@@ -243,12 +299,33 @@ def _new_page(browser: Any, problems: PageProblems, key: str | None, viewport: d
 
 
 @pytest.fixture()
-def page(browser, stack: Stack, api_key: str, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
-    """A signed-in page (the key is in sessionStorage, where the sign-in form leaves it)."""
-    ctx, pg = _new_page(browser, problems, api_key, {"width": 1440, "height": 900})
-    yield pg
-    ctx.close()
+def signed_in(browser, stack: Stack, db, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
+    """open(role, width=1440) → a page signed in as the package's user for `role` (e-mail + password)."""
+    contexts: list[Any] = []
+
+    def open_as(role: str, width: int = 1440, height: int = 900) -> Any:
+        email, password = stack.user(role)
+        script = session_script(stack, email, stack.password_sign_in(email, password))
+        ctx, pg = _new_page(browser, problems, None, {"width": width, "height": height}, script)
+        contexts.append(ctx)
+        return pg
+
+    yield open_as
+    for ctx in contexts:
+        ctx.close()
     assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
+
+
+@pytest.fixture()
+def page(signed_in) -> Any:  # noqa: ANN001
+    """A page signed in as a manager (e-mail and password)."""
+    return signed_in("manager")
+
+
+@pytest.fixture()
+def admin_page(signed_in) -> Any:  # noqa: ANN001
+    """A page signed in as an admin (e-mail and password)."""
+    return signed_in("admin")
 
 
 @pytest.fixture()
@@ -260,12 +337,9 @@ def signed_out_page(browser, stack: Stack, problems: PageProblems) -> Iterator[A
 
 
 @pytest.fixture()
-def phone_page(browser, stack: Stack, api_key: str, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
-    """A signed-in page at phone width (375 px)."""
-    ctx, pg = _new_page(browser, problems, api_key, {"width": 375, "height": 812})
-    yield pg
-    ctx.close()
-    assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
+def phone_page(signed_in) -> Any:  # noqa: ANN001
+    """A manager's signed-in page at phone width (375 px)."""
+    return signed_in("manager", 375, 812)
 
 
 def shoot(pg: Any, name: str, full_page: bool = True) -> Path:

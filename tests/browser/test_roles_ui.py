@@ -1,18 +1,18 @@
 """The site shows each role only the actions it may take (GET /me → body[data-role]); the API still refuses them.
 
 Viewer: no hire, remove, edit, delete, new-campaign, upload or re-run. Manager: all of those, no retraining.
-Admin: retraining too.
+Admin: retraining and the Team page too. Each role signs in with the e-mail and password of a user in the
+pool's group for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PageProblems, Stack, _new_page
+from tests.browser.conftest import Stack
 from tests.browser.seed import seed
 
 pytestmark = pytest.mark.browser
@@ -26,22 +26,9 @@ def world(db, api_key: str, stack: Stack) -> dict[str, Any]:  # noqa: ANN001
 
 
 @pytest.fixture()
-def as_role(browser, stack: Stack, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
-    from predictfluence.api.auth import create_key
-
-    contexts: list[Any] = []
-
-    def open_as(role: str) -> Any:
-        ctx, pg = _new_page(
-            browser, problems, create_key(role, f"{role} in the browser")[0], {"width": 1440, "height": 900}
-        )
-        contexts.append(ctx)
-        return pg
-
-    yield open_as
-    for ctx in contexts:
-        ctx.close()
-    assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
+def as_role(signed_in) -> Any:  # noqa: ANN001
+    """A page signed in with the e-mail and password of a user in the pool's group for the role."""
+    return signed_in
 
 
 def visit(pg: Any, stack: Stack, route: str) -> None:
@@ -72,6 +59,7 @@ def actions(pg: Any, stack: Stack, world: dict[str, Any]) -> dict[str, bool]:
     seen["upload"] = pg.get_by_role("button", name="Upload CSV").is_visible()
     visit(pg, stack, "/models")
     seen["retrain"] = pg.get_by_role("button", name="Retrain now").is_visible()
+    seen["team"] = pg.get_by_role("link", name="Team", exact=True).is_visible()  # the Team page's nav link
     seen["role"] = pg.evaluate("document.body.dataset.role")
     return seen
 
@@ -82,17 +70,17 @@ MANAGER = ["hire from a profile", "hire from recommendations", "edit a campaign"
 
 def test_a_viewer_sees_no_write_action(as_role, stack: Stack, world) -> None:  # noqa: ANN001
     seen = actions(as_role("viewer"), stack, world)
-    assert seen == {**dict.fromkeys(MANAGER, False), "retrain": False, "role": "viewer"}
+    assert seen == {**dict.fromkeys(MANAGER, False), "retrain": False, "team": False, "role": "viewer"}
 
 
 def test_a_manager_sees_the_write_actions_but_not_retraining(as_role, stack: Stack, world) -> None:  # noqa: ANN001
     seen = actions(as_role("manager"), stack, world)
-    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": False, "role": "manager"}
+    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": False, "team": False, "role": "manager"}
 
 
 def test_an_admin_sees_everything(as_role, stack: Stack, world) -> None:  # noqa: ANN001
     seen = actions(as_role("admin"), stack, world)
-    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": True, "role": "admin"}
+    assert seen == {**dict.fromkeys(MANAGER, True), "retrain": True, "team": True, "role": "admin"}
 
 
 def test_the_api_still_refuses_a_viewer(stack: Stack, world) -> None:  # noqa: ANN001

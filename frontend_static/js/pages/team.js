@@ -94,7 +94,7 @@ function keysSection(keys, refresh, out) {
   const role = select("key_role", ROLES, "viewer");
   const submit = h("button", { class: "btn", type: "submit" }, "Create key");
   const form = h("form", { class: "filters", novalidate: true, "data-testid": "key-create-form" },
-    field("Name (what uses it)", name), field("Role", role), h("div", { class: "field" }, submit));
+    field("Name (what uses it)", name), field("Role of the key", role), h("div", { class: "field" }, submit));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (!name.value.trim()) { name.setAttribute("aria-invalid", "true"); name.focus(); clear(out, h("div", { class: "field-error" }, "Name the key after what will use it.")); return; }
@@ -136,7 +136,7 @@ function keysSection(keys, refresh, out) {
     h("div", { class: "card-head" }, h("h2", { id: "team-keys" }, "API keys")),
     h("p", { class: "muted small" }, "For scripts and other tools (Authorization: Bearer pfk_…). People sign in with their e-mail instead."),
     form, out,
-    keys.length ? table({ columns, rows: keys, caption: "API keys" }) : h("p", {}, "No keys yet."));
+    keys.length ? table({ columns, rows: keys, caption: "API keys: role, use and state" }) : h("p", {}, "No keys yet."));
 }
 
 export async function render({ root, isCurrent }) {

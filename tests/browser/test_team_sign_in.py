@@ -1,0 +1,189 @@
+"""Team sign-in in the browser (issue 14.3, 14.4): e-mail + password against the local Cognito pool (moto),
+the messages for a wrong password / unknown address / disabled account, the invited user's forced first
+password, a session that survives a reload and refreshes its ID token, sign-out that revokes the refresh
+token, and the Team page (invite, role, disable, API keys).
+
+Cognito's refusals are HTTP 400 answers from the pool's endpoint: a test that provokes one allows it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PageProblems, Stack
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "Chosen-Passw0rd-#1"
+
+
+def wait_idle(pg: Any) -> None:
+    pg.wait_for_function(
+        "() => document.body.dataset.ready === location.hash && !document.querySelector('main .loading')"
+    )
+
+
+def sign_in(pg: Any, stack: Stack, email: str, password: str) -> None:
+    pg.goto(stack.web_url + "#/signin")
+    pg.get_by_label("Email").fill(email)
+    pg.get_by_label("Password", exact=True).fill(password)
+    pg.get_by_role("button", name="Sign in").click()
+
+
+def stored(pg: Any) -> dict[str, Any] | None:
+    return pg.evaluate("JSON.parse(sessionStorage.getItem('pf.session'))")
+
+
+def refresh_refused(stack: Stack, refresh_token: str) -> str:
+    with pytest.raises(ClientError) as refused:
+        stack.cognito().initiate_auth(ClientId=stack.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                      AuthParameters={"REFRESH_TOKEN": refresh_token})
+    return refused.value.response["Error"]["Code"]
+
+
+def new_user(stack: Stack, role: str) -> tuple[str, str]:
+    return stack.create_user(f"{role}-{uuid.uuid4().hex[:6]}@browser.test", role)
+
+
+def test_wrong_password_and_unknown_address_read_the_same(signed_out_page, stack: Stack, problems: PageProblems) -> None:
+    pg = signed_out_page
+    problems.allow(stack.pool.endpoint)  # Cognito's 400s
+    email, password = new_user(stack, "manager")
+    sign_in(pg, stack, email, "Not-the-Passw0rd!")
+    alert = pg.get_by_test_id("signin-status").get_by_role("alert")
+    expect(alert).to_contain_text("Wrong email or password")
+    sign_in(pg, stack, "nobody-" + email, "Not-the-Passw0rd!")
+    expect(alert).to_contain_text("Wrong email or password")  # the same words: no user enumeration
+    assert stored(pg) is None
+    # the right password signs in; the session is in sessionStorage only
+    sign_in(pg, stack, email, password)
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    session = stored(pg)
+    assert session["email"] == email and session["idToken"].count(".") == 2 and session["refreshToken"]
+    assert pg.evaluate("document.body.dataset.role") == "manager"
+    assert pg.evaluate("localStorage.getItem('pf.session')") is None
+    assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") is None
+
+
+def test_reload_keeps_the_session_refresh_renews_it_and_sign_out_revokes_it(signed_out_page, stack: Stack) -> None:
+    pg = signed_out_page
+    email, password = new_user(stack, "viewer")
+    sign_in(pg, stack, email, password)
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    pg.wait_for_load_state("networkidle")  # nothing in flight when the page reloads
+    first = stored(pg)
+    pg.reload()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    assert re.search(r"#/$", pg.url) and stored(pg)["idToken"] == first["idToken"]
+    # an ID token about to expire is refreshed (REFRESH_TOKEN_AUTH) before the next request
+    pg.evaluate("() => { const s = JSON.parse(sessionStorage.getItem('pf.session')); s.expiresAt = Date.now();"
+                " sessionStorage.setItem('pf.session', JSON.stringify(s)); }")
+    pg.get_by_role("link", name="Campaigns", exact=True).click()
+    pg.get_by_role("heading", name="Campaigns").wait_for()
+    wait_idle(pg)
+    renewed = stored(pg)
+    assert renewed["idToken"] != first["idToken"] and renewed["refreshToken"] == first["refreshToken"]
+    assert renewed["expiresAt"] > first["expiresAt"]
+    pg.wait_for_load_state("networkidle")
+    # sign-out: the storage is empty and Cognito refuses the refresh token from then on
+    pg.get_by_role("button", name="Sign out").click()
+    pg.get_by_label("Email").wait_for()
+    assert stored(pg) is None
+    assert refresh_refused(stack, first["refreshToken"]) == "NotAuthorizedException"
+    pg.goto(stack.web_url + "#/campaigns")
+    pg.wait_for_url(re.compile(r"#/signin"))
+
+
+def test_the_api_key_link_still_signs_in_with_a_key(signed_out_page, stack: Stack, api_key: str) -> None:
+    pg = signed_out_page
+    pg.goto(stack.web_url + "#/signin?next=/campaigns")
+    pg.get_by_test_id("use-api-key").click()
+    pg.get_by_label("API key").fill(api_key)
+    pg.get_by_role("button", name="Sign in").click()
+    pg.get_by_role("heading", name="Campaigns").wait_for()
+    assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") == api_key and stored(pg) is None
+
+
+def test_team_invite_first_password_role_change_and_disable(admin_page, signed_out_page, stack: Stack,
+                                                            problems: PageProblems) -> None:
+    admin, pg = admin_page, signed_out_page
+    problems.allow(stack.pool.endpoint)  # the weak password and the disabled sign-in are Cognito 400s
+    email = f"invited-{uuid.uuid4().hex[:6]}@browser.test"
+    admin.goto(stack.web_url + "#/team")
+    wait_idle(admin)
+    admin.get_by_label("E-mail").fill(email)
+    admin.get_by_label("Role", exact=True).select_option("viewer")
+    admin.get_by_role("button", name="Invite").click()
+    temporary = admin.get_by_test_id("temporary-password").inner_text()
+    assert len(temporary) >= 12
+    row = admin.get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("Invited (temporary password)")
+    expect(admin.get_by_label(f"Role of {email}")).to_have_value("viewer")
+
+    # the invited user's first sign-in asks for a new password; the policy is enforced with a clear message
+    sign_in(pg, stack, email, temporary)
+    pg.get_by_role("heading", name="Choose a new password").wait_for()
+    pg.get_by_label("New password", exact=True).fill("short")
+    pg.get_by_label("Repeat the new password").fill("shorter")
+    pg.get_by_role("button", name="Set password and sign in").click()
+    expect(pg.get_by_test_id("signin-status")).to_have_text("The two passwords differ.")
+    pg.get_by_label("Repeat the new password").fill("short")
+    pg.get_by_role("button", name="Set password and sign in").click()
+    expect(pg.get_by_test_id("signin-status").get_by_role("alert")).to_contain_text(
+        "That password does not meet the password policy")
+    pg.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    pg.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
+    pg.get_by_role("button", name="Set password and sign in").click()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    assert pg.evaluate("document.body.dataset.role") == "viewer"
+
+    # the admin makes them a manager: visible in the list, and in the site at their next sign-in
+    admin.reload()
+    wait_idle(admin)
+    expect(admin.get_by_role("row").filter(has_text=email)).to_contain_text("Active")
+    admin.get_by_label(f"Role of {email}").select_option("manager")
+    expect(admin.get_by_text(f"{email} is now manager.")).to_be_visible()
+    expect(admin.get_by_label(f"Role of {email}")).to_have_value("manager")
+    pg.get_by_role("button", name="Sign out").click()
+    sign_in(pg, stack, email, NEW_PASSWORD)
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    assert pg.evaluate("document.body.dataset.role") == "manager"
+    refresh_token = stored(pg)["refreshToken"]
+
+    # disabled: signed out everywhere (the refresh token is refused) and refused at the sign-in form
+    admin.get_by_role("button", name=f"Disable {email}").click()
+    expect(admin.get_by_role("row").filter(has_text=email)).to_contain_text("Disabled")
+    assert refresh_refused(stack, refresh_token) == "NotAuthorizedException"
+    sign_in(pg, stack, email, NEW_PASSWORD)
+    expect(pg.get_by_test_id("signin-status").get_by_role("alert")).to_contain_text("This account is disabled")
+    assert stored(pg) is None
+
+
+def test_team_page_creates_and_revokes_an_api_key(admin_page, stack: Stack) -> None:
+    pg = admin_page
+    pg.goto(stack.web_url + "#/team")
+    wait_idle(pg)
+    pg.get_by_label("Name (what uses it)").fill("Nightly export")
+    pg.get_by_label("Role of the key").select_option("viewer")
+    pg.get_by_role("button", name="Create key").click()
+    key = pg.get_by_test_id("new-key").inner_text()
+    assert key.startswith("pfk_")
+    assert stack.api("GET", "/me", key)["role"] == "viewer"  # the key shown works
+    row = pg.get_by_test_id("team-keys").get_by_role("row").filter(has_text="Nightly export")
+    expect(row).to_contain_text("Active")
+    revoke = pg.get_by_role("button", name="Revoke key Nightly export")
+    revoke.click()
+    expect(revoke).to_have_text("Click again to revoke")
+    revoke.click()
+    expect(row).to_contain_text("Revoked")
