@@ -27,6 +27,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "campaign": ("rawd", "rawd"),
     "campaign_influencer": ("rawd", "rawd"),
     "etl_load": ("r", "raw"),
+    "etl_load_progress": ("r", "rawd"),  # a running load's rows processed: the ETL writes, the API reads (issue 13.9)
     "influencer": ("r", "rawd"),
     "influencer_snapshot": ("r", "rawd"),
     "post": ("r", "rawd"),
@@ -39,7 +40,9 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "shortlist": ("rawd", "r"),  # shortlists: the API writes; the ETL reads, as every table by default (issue 13)
     "shortlist_item": ("rawd", "r"),
     "audit_event": ("ra", "r"),  # append-only: the API appends and reads; a trigger refuses UPDATE/DELETE (issue 14)
-    **{view: ("r", "r") for view in ROLLUPS},
+    # the rollup tables and their queue (issue 16.1): the ETL applies the queued keys after each batch; the
+    # API only reads them (its writes are queued by the SECURITY DEFINER triggers, no grant needed)
+    **{table: ("r", "rawd") for table in (*ROLLUPS, "rollup_dirty")},
 }
 PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
 
@@ -153,10 +156,37 @@ def test_api_role_reads_and_writes_what_the_api_writes(db, login_as, as_engine):
         "DELETE FROM influencer",
         "INSERT INTO post_metric_daily (post_id, date) VALUES (1, current_date)",
         "DELETE FROM api_key",
-        "REFRESH MATERIALIZED VIEW post_stats",
-        "SELECT pf_refresh_rollup('post_stats', false)",
+        "DELETE FROM post_stats",
+        "INSERT INTO rollup_dirty (kind, id) VALUES ('post', 1)",
+        "DELETE FROM rollup_dirty",
     ):
         assert denied(api, statement) == "42501", statement  # insufficient_privilege / must be owner
+
+
+def test_api_role_writes_are_queued_for_the_rollups_without_a_grant(db, login_as, as_engine):
+    """Deleting a campaign (its posts lose it: ON DELETE SET NULL) as pf_api fires the post trigger, whose
+    SECURITY DEFINER function queues the moved post; the ETL's next apply moves its figures (issue 16.1)."""
+    from predictfluence.queries import campaigns, rollups
+
+    influencer_id = seed_influencer(db)
+    with db.begin() as conn:
+        campaign_id = conn.execute(sa.text("INSERT INTO campaign (name, budget) VALUES ('gone', 10) RETURNING id"))\
+            .scalar_one()
+        post_id = conn.execute(sa.text(
+            "INSERT INTO post (platform, external_id, influencer_id, posted_at, content_type, campaign_id) "
+            "VALUES ('instagram', 'x1', :i, now(), 'reel', :c) RETURNING id"), {"i": influencer_id, "c": campaign_id})\
+            .scalar_one()
+    rollups.apply(db)
+    as_engine(login_as("pf_api"))
+    assert campaigns.delete_campaign(campaign_id) == "deleted"
+    with db.connect() as conn:
+        queued = set(conn.execute(sa.text("SELECT kind, id FROM rollup_dirty")).all())
+    assert ("moved", post_id) in queued and ("post", post_id) in queued
+    assert rollups.apply(login_as("pf_etl")) is True
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT campaign_id FROM post_stats")).one() == (None,)
+        assert conn.execute(sa.text("SELECT count(*) FROM campaign_post_stats")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT campaign_key FROM content_type_stats")).one() == (0,)
 
 
 def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, tmp_path, monkeypatch):
@@ -176,18 +206,20 @@ def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, t
         assert conn.execute(sa.text("SELECT count(*) FROM influencer")).scalar_one() == 2
         assert conn.execute(sa.text("SELECT status FROM etl_load")).scalar_one() == "loaded"
 
-    # the rollups: not by REFRESH (ownership), but through the owner's SECURITY DEFINER function
-    assert denied(etl, "REFRESH MATERIALIZED VIEW influencer_stats") == "42501"
-    rollups.refresh(etl, concurrently=False)  # what the ETL runs after a load
-    rollups.refresh(etl, concurrently=True)
+    # the rollups: the load applied the keys it queued (load_path → finish_batch → rollups.apply), and the
+    # ETL's role can rebuild them from scratch
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM influencer_stats")).scalar_one() == 2
-    assert denied(etl, "SELECT pf_refresh_rollup('api_key', false)") == "42P01"  # only rollups
-    assert denied(etl, "SELECT pf_refresh_rollup('post_stats; DROP TABLE post', false)") == "42P01"
+        assert conn.execute(sa.text("SELECT count(*) FROM rollup_dirty")).scalar_one() == 0
+    rollups.rebuild(etl)
+    assert rollups.apply(etl) is False
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT sum(followers) FROM influencer_stats")).scalar_one() == 85000
 
     for statement in (
         "DROP TABLE influencer",
-        "DROP MATERIALIZED VIEW post_stats",
+        "DROP TABLE post_stats",
+        "TRUNCATE influencer_stats",
         "ALTER TABLE post ADD COLUMN x int",
         "TRUNCATE post_metric_daily",
         "CREATE TABLE mine (x int)",

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from predictfluence import rollup_tables
 from predictfluence.tiers import tier_sql
 from predictfluence.vocab import (
     API_ROLES,
@@ -507,3 +508,7 @@ class ScoreStage(Base):
     engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
     per_dollar_low: Mapped[float | None] = mapped_column(Double)
     per_dollar_high: Mapped[float | None] = mapped_column(Double)
+
+
+# The API's rollup tables and their queue (maintained by predictfluence.queries.rollups), same metadata.
+rollup_tables.declare(Base.metadata)

@@ -1,19 +1,32 @@
-"""The API's rollups (materialized views, created by migrations 9ed6f3d0dc12, 4279e4f58dce, e4a41d3922fa).
+"""The API's rollups: tables maintained incrementally from the keys each write touched (issue 16.1).
 
 - `post_stats`: one row per post with its metrics summed over its daily rows and its engagement rate
   ((likes+comments+shares+saves) / the influencer's followers);
-- `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views;
+- `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views, growth;
 - `content_type_stats`: post sums and counts per content type × platform × campaign (0: none);
 - `daily_stats`: daily metric sums and the sum/count of per-post daily ER per date × platform × campaign;
 - `audience_totals`: follower-weighted audience per dimension and bucket over all influencers;
 - `portfolio_stats` (one row), `campaign_post_stats` (per campaign), `daily_platform_stats` (date × platform).
+Their definitions (the SQL of the materialized views they were until migration 5f0c2e9a7d41) are in
+`rollup_sql`.
 
-Every refresh bumps the sequence `rollup_version`; readers cache derived values (list totals) per version.
+How they stay right: statement triggers on the warehouse tables (post_metric_daily, post, influencer,
+influencer_snapshot, audience_share; SECURITY DEFINER, so every role's writes are caught, foreign-key
+cascades and SET NULL included) append the keys a statement touched to the queue table `rollup_dirty`
+(kind, id): 'post', 'day' (days since 1970-01-01), 'influencer', 'followers' (an influencer whose follower
+count changed: its posts' ERs and days change), 'moved' (a post whose platform, campaign or influencer
+changed: its days change), 'audience'. `apply()` drains the queue in one transaction and recomputes:
+post_stats for the touched posts, influencer_stats for the touched influencers (and those of the touched
+posts), daily_stats and daily_platform_stats for the touched days, content_type_stats, campaign_post_stats
+and portfolio_stats by adding the difference between the touched rows' new and old values, audience_totals
+(a few hundred rows over all audience shares) only when an audience or a follower count changed. Its cost
+follows what was touched, not the warehouse. `rebuild()` recomputes everything from scratch (CLI
+`predictfluence rollups rebuild`, the tests' reference).
 
-`refresh()` goes through `pf_refresh_rollup` (migration a7a014bc99e0), so that the ETL's database role
-(`pf_etl`) can refresh views it does not own. It must run after every load that changes influencers, posts, metrics or audience (the ETL
-calls it; so do the demo-data loader, the tests and the benchmark). It refreshes CONCURRENTLY when the
-views already hold data, so readers never wait.
+Every apply that changed something bumps the sequence `rollup_version`; readers cache derived values (list
+totals) per version. `apply()` must run after every write to those tables (the ETL's `finish_batch` calls
+it after each batch; the demo loader, the tests and the benchmarks too); until then the keys wait in the
+queue and the next apply catches up. Applies are serialised by an advisory lock.
 """
 
 from __future__ import annotations
@@ -22,29 +35,178 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from predictfluence.db import get_engine
+from predictfluence.queries.rollup_sql import DEFINITIONS, for_touched, from_scratch
 
-VIEWS: tuple[str, ...] = ("post_stats", "influencer_stats", "portfolio_stats", "campaign_post_stats",
-                          "content_type_stats", "daily_stats", "daily_platform_stats",
-                          "audience_totals")  # dependency order
+TABLES: tuple[str, ...] = tuple(DEFINITIONS)  # dependency order
+VIEWS = TABLES  # the name callers used when these were materialized views
+APPLY_LOCK = 1_610_116_001  # pg_advisory_xact_lock key serialising apply() and rebuild()
+
+_DRAIN = """
+CREATE TEMP TABLE pf_dirty ON COMMIT DROP AS
+WITH gone AS (DELETE FROM rollup_dirty RETURNING kind, id) SELECT DISTINCT kind, id FROM gone
+"""
+_FOLLOWER_POSTS = "SELECT p.id FROM post p JOIN pf_dirty d ON d.kind = 'followers' AND p.influencer_id = d.id"
+_KEYS = (
+    f"""CREATE TEMP TABLE pf_d_post ON COMMIT DROP AS
+        SELECT id FROM pf_dirty WHERE kind = 'post' UNION {_FOLLOWER_POSTS}""",  # noqa: S608 - constant SQL
+    f"""CREATE TEMP TABLE pf_d_day ON COMMIT DROP AS
+        SELECT DATE '1970-01-01' + id::int AS date FROM pf_dirty WHERE kind = 'day'
+        UNION
+        SELECT DISTINCT m.date FROM post_metric_daily m
+        WHERE m.post_id IN (SELECT id FROM pf_dirty WHERE kind = 'moved' UNION {_FOLLOWER_POSTS})""",  # noqa: S608
+)
+_POSTS = (
+    """CREATE TEMP TABLE pf_old_post ON COMMIT DROP AS
+       WITH gone AS (DELETE FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post) RETURNING *)
+       SELECT * FROM gone""",
+    "INSERT INTO post_stats {post_stats}",
+    """CREATE TEMP TABLE pf_new_post ON COMMIT DROP AS
+       SELECT * FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post)""",
+    """CREATE TEMP TABLE pf_d_influencer ON COMMIT DROP AS
+       SELECT id FROM pf_dirty WHERE kind IN ('influencer', 'followers')
+       UNION SELECT influencer_id FROM pf_old_post UNION SELECT influencer_id FROM pf_new_post""",
+    """CREATE TEMP TABLE pf_old_inf ON COMMIT DROP AS
+       WITH gone AS (DELETE FROM influencer_stats WHERE influencer_id IN (SELECT id FROM pf_d_influencer)
+                     RETURNING *)
+       SELECT * FROM gone""",
+    "INSERT INTO influencer_stats {influencer_stats}",
+    """CREATE TEMP TABLE pf_new_inf ON COMMIT DROP AS
+       SELECT * FROM influencer_stats WHERE influencer_id IN (SELECT id FROM pf_d_influencer)""",
+)
+# The difference between the touched posts' new and old post_stats rows, per group of a post-level rollup.
+_POST_DELTA = """
+SELECT {select}, sum(sign)::bigint AS posts,
+       sum(sign * coalesce(engagement_rate, 0))::float8 AS er_sum,
+       sum(sign * (engagement_rate IS NOT NULL)::int)::bigint AS er_posts,
+       sum(sign * CASE WHEN metric_days > 0 THEN likes ELSE 0 END)::bigint AS likes_sum,
+       sum(sign * (metric_days > 0)::int)::bigint AS measured_posts,
+       sum(sign * coalesce(views, 0))::bigint AS views, sum(sign * (views IS NOT NULL)::int)::bigint AS view_posts,
+       sum(sign * engagements)::bigint AS engagements, sum(sign * coalesce(impressions, 0))::bigint AS impressions
+FROM (SELECT 1 AS sign, * FROM pf_new_post UNION ALL SELECT -1, * FROM pf_old_post) x
+{where}
+GROUP BY {group}
+"""
+_CONTENT_TYPES = f"""
+WITH d AS ({_POST_DELTA.format(select="content_type, platform, coalesce(campaign_id, 0) AS campaign_key",
+                                  group="content_type, platform, coalesce(campaign_id, 0)", where="")}),
+gone AS (
+    DELETE FROM content_type_stats c USING d
+    WHERE c.content_type = d.content_type AND c.platform = d.platform AND c.campaign_key = d.campaign_key
+    RETURNING c.*
+)
+INSERT INTO content_type_stats
+SELECT d.content_type, d.platform, d.campaign_key,
+       coalesce(g.posts, 0) + d.posts,
+       CASE WHEN coalesce(g.er_posts, 0) + d.er_posts > 0 THEN coalesce(g.er_sum, 0) + d.er_sum ELSE 0 END,
+       coalesce(g.er_posts, 0) + d.er_posts,
+       coalesce(g.likes_sum, 0) + d.likes_sum, coalesce(g.measured_posts, 0) + d.measured_posts,
+       coalesce(g.views, 0) + d.views, coalesce(g.view_posts, 0) + d.view_posts,
+       coalesce(g.engagements, 0) + d.engagements, coalesce(g.impressions, 0) + d.impressions
+FROM d LEFT JOIN gone g
+  ON g.content_type = d.content_type AND g.platform = d.platform AND g.campaign_key = d.campaign_key
+WHERE coalesce(g.posts, 0) + d.posts > 0
+"""  # noqa: S608 - constant SQL
+_CAMPAIGNS = f"""
+WITH d AS ({_POST_DELTA.format(select="campaign_id", group="campaign_id",
+                                  where="WHERE campaign_id IS NOT NULL")}),
+gone AS (DELETE FROM campaign_post_stats c USING d WHERE c.campaign_id = d.campaign_id RETURNING c.*)
+INSERT INTO campaign_post_stats
+SELECT d.campaign_id, coalesce(g.posts, 0) + d.posts,
+       CASE WHEN coalesce(g.er_posts, 0) + d.er_posts > 0 THEN coalesce(g.er_sum, 0) + d.er_sum ELSE 0 END,
+       coalesce(g.er_posts, 0) + d.er_posts, coalesce(g.engagements, 0) + d.engagements,
+       coalesce(g.views, 0) + d.views, coalesce(g.view_posts, 0) + d.view_posts,
+       coalesce(g.impressions, 0) + d.impressions
+FROM d LEFT JOIN gone g ON g.campaign_id = d.campaign_id
+WHERE coalesce(g.posts, 0) + d.posts > 0
+"""  # noqa: S608 - constant SQL
+_PORTFOLIO = """
+WITH x AS (SELECT 1 AS sign, * FROM pf_new_inf UNION ALL SELECT -1, * FROM pf_old_inf),
+d AS (
+    SELECT sum(sign)::bigint AS influencers, sum(sign * posts)::bigint AS posts,
+           sum(sign * er_sum)::float8 AS er_sum, sum(sign * er_posts)::bigint AS er_posts,
+           sum(sign) FILTER (WHERE figures_source = 'snapshot')::bigint AS snapshot_influencers,
+           sum(sign * avg_engagement_rate) FILTER (WHERE figures_source = 'snapshot')::float8 AS snapshot_er_sum,
+           sum(sign) FILTER (WHERE figures_source = 'snapshot' AND avg_engagement_rate IS NOT NULL)::bigint
+               AS snapshot_er_count
+    FROM x
+)
+UPDATE portfolio_stats p SET
+    influencers = p.influencers + coalesce(d.influencers, 0), posts = p.posts + coalesce(d.posts, 0),
+    er_posts = p.er_posts + coalesce(d.er_posts, 0),
+    er_sum = CASE WHEN p.er_posts + coalesce(d.er_posts, 0) > 0 THEN p.er_sum + coalesce(d.er_sum, 0) ELSE 0 END,
+    snapshot_influencers = p.snapshot_influencers + coalesce(d.snapshot_influencers, 0),
+    snapshot_er_count = p.snapshot_er_count + coalesce(d.snapshot_er_count, 0),
+    snapshot_er_sum = CASE WHEN p.snapshot_er_count + coalesce(d.snapshot_er_count, 0) > 0
+                           THEN p.snapshot_er_sum + coalesce(d.snapshot_er_sum, 0) ELSE 0 END
+FROM d WHERE p.id = 1
+"""
+_DAYS = (
+    "DELETE FROM daily_stats WHERE date IN (SELECT date FROM pf_d_day)",
+    "INSERT INTO daily_stats {daily_stats}",
+    "DELETE FROM daily_platform_stats WHERE date IN (SELECT date FROM pf_d_day)",
+    "INSERT INTO daily_platform_stats {daily_platform_stats}",
+)
+_PORTFOLIO_ROW = f"INSERT INTO portfolio_stats SELECT * FROM ({from_scratch('portfolio_stats')}) s " \
+                 "WHERE NOT EXISTS (SELECT 1 FROM portfolio_stats)"  # noqa: S608 - constant SQL
 
 
-def refresh(engine: Engine | None = None, concurrently: bool | None = None) -> None:
-    """Refresh every rollup, in dependency order, each in its own transaction."""
-    eng = engine or get_engine()
-    for view in VIEWS:
-        with eng.connect() as conn:
-            populated = conn.execute(
-                sa.text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :v"), {"v": view}
-            ).scalar()
-        use_concurrently = bool(populated) if concurrently is None else concurrently
-        with eng.begin() as conn:  # the owner's SECURITY DEFINER function: the ETL's role owns no view
-            conn.execute(sa.text("SELECT pf_refresh_rollup(:view, :concurrently)"),
-                         {"view": view, "concurrently": use_concurrently})
-    with eng.begin() as conn:
-        conn.execute(sa.text("SELECT nextval('rollup_version')"))
+def _run(conn: Connection, statements: tuple[str, ...]) -> None:
+    touched = {name: for_touched(name) for name in ("post_stats", "influencer_stats", "daily_stats",
+                                                    "daily_platform_stats")}
+    for statement in statements:
+        conn.exec_driver_sql(statement.format(**touched))
+        if statement.lstrip().startswith("CREATE TEMP TABLE"):  # temp tables get no autovacuum statistics
+            conn.exec_driver_sql(f"ANALYZE {statement.split()[3]}")
+
+
+def apply_in(conn: Connection) -> bool:
+    """Drain the queue and update the rollups for its keys, in the caller's transaction. True when there
+    was something to apply (the version was bumped)."""
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPLY_LOCK})
+    conn.exec_driver_sql(_PORTFOLIO_ROW)  # the one row exists even before the first influencer
+    conn.exec_driver_sql(_DRAIN)
+    kinds = {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT kind FROM pf_dirty")}
+    if not kinds:
+        conn.exec_driver_sql("DROP TABLE pf_dirty")
+        return False
+    conn.exec_driver_sql("ANALYZE pf_dirty")
+    _run(conn, _KEYS + _POSTS)
+    for statement in (_PORTFOLIO, _CAMPAIGNS, _CONTENT_TYPES):
+        conn.exec_driver_sql(statement)
+    _run(conn, _DAYS)
+    if kinds & {"audience", "followers"}:
+        conn.exec_driver_sql("DELETE FROM audience_totals")
+        conn.exec_driver_sql(f"INSERT INTO audience_totals {from_scratch('audience_totals')}")
+    for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_old_post", "pf_new_post", "pf_d_influencer",
+                  "pf_old_inf", "pf_new_inf"):
+        conn.exec_driver_sql(f"DROP TABLE {table}")  # a caller's transaction may apply twice
+    conn.exec_driver_sql("SELECT nextval('rollup_version')")
+    return True
+
+
+def apply(engine: Engine | None = None) -> bool:
+    """Bring the rollups up to date with every committed write (see the module docstring)."""
+    with (engine or get_engine()).begin() as conn:
+        return apply_in(conn)
+
+
+def refresh(engine: Engine | None = None, concurrently: bool | None = None) -> None:  # noqa: ARG001
+    """What callers ran when the rollups were materialized views: now `apply()` (readers never wait)."""
+    apply(engine)
+
+
+def rebuild(engine: Engine | None = None) -> None:
+    """Recompute every rollup from scratch (and empty the queue), in one transaction."""
+    with (engine or get_engine()).begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPLY_LOCK})
+        conn.exec_driver_sql("DELETE FROM rollup_dirty")
+        for table in TABLES:
+            conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
+            conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
+        conn.exec_driver_sql("SELECT nextval('rollup_version')")
 
 
 def version(conn: Connection) -> int:
-    """The number of refreshes so far (changes whenever the rollups may have changed)."""
+    """The number of applies that changed something so far (changes whenever the rollups may have changed)."""
     last_value, is_called = conn.execute(sa.text("SELECT last_value, is_called FROM rollup_version")).one()
     return int(last_value) if is_called else 0

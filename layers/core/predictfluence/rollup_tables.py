@@ -1,0 +1,127 @@
+"""The API's rollup tables and their queue (migration 5f0c2e9a7d41), declared on the warehouse metadata by `declare` (models.py calls it) so
+that models and migrations agree and the tests' per-test TRUNCATE empties them with the facts.
+
+They are written only by `predictfluence.queries.rollups` (apply / rebuild) and read by the query layer
+with SQL; no ORM class maps them. Columns keep the types of the materialized views they replaced.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Double,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+_BIG = ("posts", "likes", "comments", "shares", "saves", "engagements", "views", "impressions")
+
+
+def _big(*names: str) -> list[Column]:
+    return [Column(n, BigInteger) for n in names]
+
+
+def _desc(column: str) -> tuple:
+    return text(f"{column} DESC NULLS LAST"), "influencer_id"
+
+
+def _per_key(metadata: MetaData) -> None:
+    _M = metadata  # noqa: N806
+    Table(
+        "post_stats", _M,
+        Column("post_id", BigInteger), Column("influencer_id", BigInteger), Column("campaign_id", BigInteger),
+        Column("platform", String(32)), Column("content_type", String(32)), Column("sponsored", Boolean),
+        Column("posted_at", DateTime(timezone=True)),
+        *_big("metric_days", "likes", "comments", "shares", "saves", "engagements", "views", "impressions"),
+        Column("engagement_rate", Double),
+        Index("uq_post_stats_post", "post_id", unique=True),
+        Index("ix_post_stats_influencer", "influencer_id"),
+        Index("ix_post_stats_campaign", "campaign_id", postgresql_where=text("campaign_id IS NOT NULL")),
+        Index("ix_post_stats_content_type", "content_type"),
+    )
+    Table(
+        "influencer_stats", _M,
+        Column("influencer_id", BigInteger), Column("platform", String(32)), Column("handle", String(255)),
+        Column("name", Text), Column("category", String(64)), Column("country", String(64)),
+        Column("language", String(32)), Column("followers", BigInteger), Column("follower_tier", String(8)),
+        Column("posts", BigInteger), Column("avg_engagement_rate", Double), Column("er_sum", Double),
+        Column("er_posts", BigInteger), Column("avg_likes", Double), Column("avg_views", Double),
+        Column("avg_comments", Double), Column("figures_source", Text), Column("snapshot_source", String),
+        Column("snapshot_as_of", Date), Column("snapshot_posts", BigInteger),
+        Column("growth_30d", Double), Column("growth_90d", Double),
+        Index("uq_influencer_stats_influencer", "influencer_id", unique=True),
+        Index("ix_influencer_stats_followers", *_desc("followers")),
+        Index("ix_influencer_stats_er", *_desc("avg_engagement_rate")),
+        Index("ix_influencer_stats_likes", *_desc("avg_likes")),
+        Index("ix_influencer_stats_views", *_desc("avg_views")),
+        Index("ix_influencer_stats_comments", *_desc("avg_comments")),
+        Index("ix_influencer_stats_name", func.lower(func.coalesce(text("name"), text("handle"))), "influencer_id"),
+        Index("ix_influencer_stats_platform_category", "platform", "category"),
+        Index("ix_influencer_stats_lower_platform_tier", func.lower(text("platform")), func.lower(text("follower_tier"))),
+        Index("ix_influencer_stats_lower_category", func.lower(text("category"))),
+        Index("ix_influencer_stats_lower_country", func.lower(text("country"))),
+        Index("ix_influencer_stats_lower_language", func.lower(text("language"))),
+        *(Index(f"ix_influencer_stats_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
+          for c in ("handle", "name", "category")),
+    )
+
+
+def _aggregates(metadata: MetaData) -> None:
+    _M = metadata  # noqa: N806
+    Table(
+        "portfolio_stats", _M,
+        Column("id", Integer), *_big("influencers", "posts"), Column("er_sum", Double), Column("er_posts", BigInteger),
+        Column("snapshot_influencers", BigInteger), Column("snapshot_er_sum", Double),
+        Column("snapshot_er_count", BigInteger),
+        Index("uq_portfolio_stats", "id", unique=True),
+    )
+    Table(
+        "campaign_post_stats", _M,
+        Column("campaign_id", BigInteger), Column("posts", BigInteger), Column("er_sum", Double),
+        *_big("er_posts", "engagements", "views", "view_posts", "impressions"),
+        Index("uq_campaign_post_stats", "campaign_id", unique=True),
+    )
+    Table(
+        "content_type_stats", _M,
+        Column("content_type", String(32)), Column("platform", String(32)), Column("campaign_key", BigInteger),
+        Column("posts", BigInteger), Column("er_sum", Double),
+        *_big("er_posts", "likes_sum", "measured_posts", "views", "view_posts", "engagements", "impressions"),
+        Index("uq_content_type_stats", "content_type", "platform", "campaign_key", unique=True),
+    )
+    Table(
+        "daily_stats", _M,
+        Column("date", Date), Column("platform", String(32)), Column("campaign_key", BigInteger),
+        *_big(*_BIG), Column("er_sum", Double), Column("er_posts", BigInteger),
+        Index("uq_daily_stats", "date", "platform", "campaign_key", unique=True),
+        Index("ix_daily_stats_campaign", "campaign_key", "date"),
+    )
+    Table(
+        "daily_platform_stats", _M,
+        Column("date", Date), Column("platform", String(32)),
+        *_big(*_BIG), Column("er_sum", Double), Column("er_posts", BigInteger),
+        Index("uq_daily_platform_stats", "date", "platform", unique=True),
+    )
+    Table(
+        "audience_totals", _M,
+        Column("dimension", String(16)), Column("bucket", String(64)), Column("audience", Double),
+        Column("influencers", BigInteger), Column("dimension_influencers", BigInteger),
+        Index("uq_audience_totals", "dimension", "bucket", unique=True),
+    )
+
+
+def declare(metadata: MetaData) -> None:
+    """Add the rollup tables and the queue to `metadata` (the warehouse's, models.Base.metadata)."""
+    _per_key(metadata)
+    _aggregates(metadata)
+    # The queue of keys touched since the last apply (kind: post, day, influencer, followers, moved, audience).
+    Table("rollup_dirty", metadata, Column("kind", String(16), nullable=False), Column("id", BigInteger, nullable=False))
