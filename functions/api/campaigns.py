@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Response
 
 from predictfluence.api import errors
+from predictfluence.api.auth import Principal
 from predictfluence.api.csv_export import csv_response
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.campaigns import (
@@ -45,9 +46,9 @@ def list_campaigns(query: CampaignListQuery) -> CampaignPage:
 
 @router.route("/campaigns", "POST", role="manager", body=CampaignCreate, response=Campaign, status=201,
               errors=(409,), summary="Create a campaign", audit="campaign.create")
-def create_campaign(body: CampaignCreate) -> Campaign:
+def create_campaign(body: CampaignCreate, principal: Principal) -> Campaign:
     try:
-        return Campaign.model_validate(q.create_campaign(body.model_dump()))
+        return Campaign.model_validate(q.create_campaign(body.model_dump(), principal.actor))
     except q.NameTaken:
         raise _name_taken(body.name) from None
 
@@ -59,14 +60,14 @@ def get_campaign(campaign_id: int) -> Campaign:
 
 @router.route("/campaigns/{campaign_id}", "PATCH", role="manager", body=CampaignUpdate, response=Campaign,
               errors=(409,), summary="Change a campaign", audit="campaign.update")
-def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
+def update_campaign(campaign_id: int, body: CampaignUpdate, principal: Principal) -> Campaign:
     values = body.model_dump(exclude_unset=True)
     nulls = [name for name in NOT_NULL if name in values and values[name] is None]
     if nulls:
         raise errors.unprocessable(f"invalid field(s): {', '.join(nulls)}",
                                    [{"field": n, "in": "body", "message": "may not be null"} for n in nulls])
     try:
-        found = q.update_campaign(campaign_id, values)
+        found = q.update_campaign(campaign_id, values, principal.actor)
     except q.NameTaken:
         raise _name_taken(values["name"]) from None
     except ValueError as exc:
@@ -76,8 +77,8 @@ def update_campaign(campaign_id: int, body: CampaignUpdate) -> Campaign:
 
 @router.route("/campaigns/{campaign_id}", "DELETE", role="manager", response=CampaignDeleted,
               summary="Delete a campaign (archived instead when it has hires)", audit="campaign.delete")
-def delete_campaign(campaign_id: int) -> CampaignDeleted:
-    return CampaignDeleted(id=campaign_id, outcome=q.delete_campaign(campaign_id))  # type: ignore[arg-type]
+def delete_campaign(campaign_id: int, principal: Principal) -> CampaignDeleted:
+    return CampaignDeleted(id=campaign_id, outcome=q.delete_campaign(campaign_id, principal.actor))  # type: ignore[arg-type]
 
 
 @router.route("/campaigns/{campaign_id}/summary", "GET", role="viewer", response=CampaignSummary,
@@ -107,9 +108,10 @@ def campaign_report_csv(campaign_id: int) -> Response:
 @router.route("/campaigns/{campaign_id}/influencers", "POST", role="manager", body=HireCreate, response=Hire,
               status=201, errors=(409,), summary="Hire an influencer for the campaign", audit="hire.create",
               audit_target="campaign:campaign_id")
-def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
+def hire_influencer(campaign_id: int, body: HireCreate, principal: Principal) -> Hire:
     try:
-        result = q.hire(campaign_id, body.influencer_id, body.agreed_cost, body.status, body.allow_overspend)
+        result = q.hire(campaign_id, body.influencer_id, body.agreed_cost, body.status, body.allow_overspend,
+                        principal.actor)
     except q.DuplicateHire:
         raise errors.conflict("already_hired", f"influencer {body.influencer_id} is already hired for "
                               f"campaign {campaign_id}", {"influencer_id": body.influencer_id}) from None
@@ -123,7 +125,7 @@ def hire_influencer(campaign_id: int, body: HireCreate) -> Hire:
 @router.route("/campaigns/{campaign_id}/hires", "POST", role="manager", body=BulkHireCreate, response=BulkHireResult,
               status=201, errors=(409,), summary="Hire several influencers at once (all or none)",
               audit="hires.bulk", audit_target="campaign:campaign_id")
-def hire_all(campaign_id: int, body: BulkHireCreate) -> BulkHireResult:
+def hire_all(campaign_id: int, body: BulkHireCreate, principal: Principal) -> BulkHireResult:
     """Hire all (the Plan view's action): every hire is made or none is, in one transaction. The total agreed
     cost must fit the campaign's remaining budget unless `overspend` is true (409 over_budget, as for one
     hire); an influencer already hired is a 409 naming it; more than 200 hires is a 400."""
@@ -132,7 +134,7 @@ def hire_all(campaign_id: int, body: BulkHireCreate) -> BulkHireResult:
             {"field": "hires", "in": "body", "message": f"{len(body.hires)} hires; send at most {MAX_BULK_HIRES}"}])
     try:
         hired, remaining = q.hire_all(campaign_id, [(h.influencer_id, h.agreed_cost) for h in body.hires],
-                                      body.overspend)
+                                      body.overspend, principal.actor)
     except q.DuplicateHire as exc:
         named = ", ".join(str(i) for i in exc.influencer_ids)
         raise errors.conflict("already_hired", f"influencer(s) {named} already hired for campaign {campaign_id}; "

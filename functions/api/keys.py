@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from predictfluence.api import errors
-from predictfluence.api.auth import create_key, revoke_key
+from predictfluence.api.auth import Principal, create_key, revoke_key
 from predictfluence.api.routing import Router
 from predictfluence.api.schemas.keys import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from predictfluence.queries import api_keys as q
@@ -19,8 +19,8 @@ def list_keys() -> ApiKeyList:
 
 @router.route("/keys", "POST", role="admin", body=ApiKeyCreate, response=ApiKeyCreated, status=201,
               summary="Create an API key; the key is in this response only", audit="key.create")
-def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
-    key, row = create_key(body.role, body.name)
+def create_api_key(body: ApiKeyCreate, principal: Principal) -> ApiKeyCreated:
+    key, row = create_key(body.role, body.name, principal.actor)
     return ApiKeyCreated(key=key, **row)
 
 

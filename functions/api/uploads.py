@@ -41,7 +41,16 @@ def create_upload(body: UploadRequest) -> UploadTicket:
               summary="ETL loads, newest first, with row counts")
 def list_loads(query: LoadListQuery) -> EtlLoadPage:
     items, total = q.list_loads(query)
-    return EtlLoadPage(items=items, page_info=page_info(total, query.page, query.page_size))
+    return EtlLoadPage(items=_with_uploaders(items), page_info=page_info(total, query.page, query.page_size))
+
+
+def _with_uploaders(loads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each load with who uploaded its file (the upload's audit event), when it came through POST /uploads."""
+    from predictfluence.queries.audit import uploaders
+
+    found = uploaders([load["file_key"] for load in loads])
+    return [{**load, **{f"uploaded_by{k.removeprefix('actor')}": v for k, v in found.get(load["file_key"], {}).items()}}
+            for load in loads]
 
 
 @router.route("/etl/loads/{load_id}", "GET", role="viewer", response=EtlLoadDetail,
@@ -50,7 +59,7 @@ def get_load(load_id: int) -> EtlLoadDetail:
     from predictfluence.api.reports import view_report
 
     found = q.get_load(load_id)
-    detail = EtlLoadDetail.model_validate(found)
+    detail = EtlLoadDetail.model_validate(_with_uploaders([found])[0])
     if detail.report_key:
         detail = detail.model_copy(update=vars(view_report(detail.report_key)))
     return detail

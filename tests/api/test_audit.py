@@ -13,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from tests.cognito_pool import cognito, moto_endpoint  # noqa: F401 - fixtures (the users API, ID tokens)
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SIGNATURE_HEADER = ["Rank", "Tiktoker", "Subscribers count"]
 MAPPING = {"Rank": "ignore", "Tiktoker": "handle", "Subscribers count": "followers", "@platform": "tiktok"}
@@ -128,6 +130,10 @@ CASES: dict[tuple[str, str], Case] = {
 }
 
 
+# Writes that need a Cognito pool: tested below with moto's server (test_user_writes_are_audited).
+USER_WRITES = {("POST", "/users"), ("PATCH", "/users/{email}")}
+
+
 def _specs() -> dict[tuple[str, str], Any]:
     from app import app
 
@@ -140,9 +146,9 @@ def test_every_write_route_names_its_audit_action_and_is_tested_here():
     unnamed = sorted(key for key, spec in specs.items() if spec.audit is None)
     assert unnamed == [], "a write route must say audit=\"<action>\" (or audit=False when it writes nothing)"
     audited = {key for key, spec in specs.items() if spec.audit}
-    assert audited == set(CASES), "each audited route needs a case in CASES"
+    assert audited == set(CASES) | USER_WRITES, "each audited route needs a case in CASES"
     assert {key for key, spec in specs.items() if spec.audit is False} == {("POST", "/imports/preview")}
-    assert len(audited) >= 21
+    assert len(audited) >= 23
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(CASES))
@@ -258,3 +264,38 @@ def test_get_audit_is_for_admins_only(client, auth, api_db):
         assert response.status_code == 403
         assert response.json_body["error"]["details"]["required_role"] == "admin"
     assert client.http.get("/audit").status_code == 401
+
+
+def test_user_writes_are_audited_and_a_signed_in_user_is_the_actor(cognito, db):  # noqa: F811 - the fixture
+    """The users API (invite, role change) is audited like every write, and a write made with a Cognito ID
+    token names the user (user:<email>) in the log and on the campaign it created."""
+    from chalice.test import Client
+
+    from app import app
+    from predictfluence.api.auth import create_key, forget_verified_keys
+
+    forget_verified_keys()
+    key, row = create_key("admin", "ops")
+    admin = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    with Client(app) as client:
+        invited = client.http.post("/users", headers=admin, body=json.dumps({"email": "Ana@Example.com", "role": "viewer"}))
+        assert invited.status_code == 201, invited.body
+        changed = client.http.patch("/users/ana%40example.com", headers=admin, body=json.dumps({"role": "manager"}))
+        assert changed.status_code == 200, changed.body
+        assert client.http.patch("/users/nobody%40example.com", headers=admin,
+                                 body=json.dumps({"role": "manager"})).status_code == 404
+        token = cognito["token"]("lea@example.com", "manager")
+        user = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        created = client.http.post("/campaigns", headers=user, body=json.dumps({"name": "By Lea"}))
+        assert created.status_code == 201, created.body
+        assert (created.json_body["created_by"], created.json_body["created_by_label"]) == (
+            "user:lea@example.com", "lea@example.com")
+    forget_verified_keys()
+    events = [(e["actor"], e["role"], e["action"], e["target_type"], e["target_id"], e["details"]) for e in _events(db)]
+    assert events == [
+        (f"key:{row['id']}", "admin", "user.invite", "user", "ana@example.com",
+         {"email": "ana@example.com", "role": "viewer"}),
+        (f"key:{row['id']}", "admin", "user.update", "user", "ana@example.com", {"role": "manager"}),
+        ("user:lea@example.com", "manager", "campaign.create", "campaign", str(created.json_body["id"]),
+         {"name": "By Lea"}),
+    ]

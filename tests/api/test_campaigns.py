@@ -166,7 +166,7 @@ def test_linked_influencer_performance(client, auth, dataset):
         "hire_status": "contracted", "agreed_cost": 3000.0, "posts": 2, "engagements": 4900,
         "engagement_rate": pytest.approx(0.1225, rel=1e-12), "views": 15000, "impressions": 30000,
         "cpe": pytest.approx(3000 / 4900, rel=1e-12), "clicks": 150, "orders": 15, "revenue": 750.0, "roas": 0.25,
-        "cpa": 200.0}
+        "cpa": 200.0, "hired_by": None, "hired_by_label": None}
     assert (carol["posts"], carol["engagements"], carol["views"], carol["cpe"], carol["orders"], carol["revenue"],
             carol["roas"]) == (1, 10000, 50000, 0.5, 20, 2000.0, 0.4)
     assert carol["engagement_rate"] == pytest.approx(10000 / 150000, rel=1e-12)

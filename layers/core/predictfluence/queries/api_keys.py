@@ -7,10 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from predictfluence.db import get_engine
+from predictfluence.queries.audit import actor_label
 
 _INSERT = sa.text(
-    "INSERT INTO api_key (prefix, key_hash, role, name) VALUES (:prefix, :key_hash, :role, :name) "
-    "RETURNING id, prefix, role, name, created_at"
+    "INSERT INTO api_key (prefix, key_hash, role, name, created_by) VALUES (:prefix, :key_hash, :role, :name, "  # noqa: S608
+    f":created_by) RETURNING id, prefix, role, name, created_at, created_by, {actor_label('api_key.created_by')} AS created_by_label"
 )
 _BY_PREFIX = sa.text("SELECT id, key_hash, role, revoked_at FROM api_key WHERE prefix = :prefix")
 _TOUCH = sa.text(
@@ -18,7 +19,8 @@ _TOUCH = sa.text(
     "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
 )
 _LIST = sa.text(
-    "SELECT id, prefix, role, name, created_at, revoked_at, last_used_at FROM api_key ORDER BY id"
+    "SELECT id, prefix, role, name, created_at, revoked_at, last_used_at, created_by, "  # noqa: S608
+    f"{actor_label('api_key.created_by')} AS created_by_label FROM api_key ORDER BY id"
 )
 _REVOKE = sa.text(
     "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = :id OR prefix = :prefix "
@@ -26,10 +28,12 @@ _REVOKE = sa.text(
 )
 
 
-def insert_key(prefix: str, key_hash: str, role: str, name: str | None) -> dict[str, Any]:
+def insert_key(prefix: str, key_hash: str, role: str, name: str | None,
+               created_by: str | None = None) -> dict[str, Any]:
+    """The new key's row; `created_by` is the creating admin's principal.actor (None from the CLI)."""
     with get_engine().begin() as conn:
-        return dict(conn.execute(_INSERT, {"prefix": prefix, "key_hash": key_hash, "role": role, "name": name})
-                    .mappings().one())
+        return dict(conn.execute(_INSERT, {"prefix": prefix, "key_hash": key_hash, "role": role, "name": name,
+                                           "created_by": created_by}).mappings().one())
 
 
 def find_by_prefix(prefix: str) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ _INSERT = sa.text(
     "VALUES (:actor, :role, :action, :target_type, :target_id, CAST(:details AS jsonb), :source_ip, :request_id) "
     "RETURNING id"
 )
-_COLUMNS = ("id, at, actor, " + actor_label("actor") + " AS actor_label, role, action, target_type, target_id, "
+_COLUMNS = ("id, at, actor, " + actor_label("audit_event.actor") + " AS actor_label, role, action, target_type, target_id, "
             "details, source_ip, request_id")
 
 
@@ -92,3 +92,17 @@ def list_events(f: AuditFilter) -> tuple[list[dict[str, Any]], int]:
     found = rows(f"SELECT {_COLUMNS} FROM audit_event {where_sql} ORDER BY at DESC, id DESC "  # noqa: S608
                  "LIMIT :limit OFFSET :offset", params)
     return found, total
+
+
+def uploaders(file_keys: list[str]) -> dict[str, dict[str, str]]:
+    """Who asked for the upload of each S3 key (its `upload.create` event): {key: {"actor", "actor_label"}}.
+    Loads of files that did not come through POST /uploads (the CLI, an S3 drop) have none."""
+    if not file_keys:
+        return {}
+    found = rows(
+        f"SELECT DISTINCT ON (target_id) target_id, actor, {actor_label('audit_event.actor')} AS actor_label "  # noqa: S608
+        "FROM audit_event WHERE target_type = 'upload' AND target_id = ANY(:keys) AND action = 'upload.create' "
+        "ORDER BY target_id, id DESC",
+        {"keys": list(dict.fromkeys(file_keys))},
+    )
+    return {r["target_id"]: {"actor": r["actor"], "actor_label": r["actor_label"]} for r in found}

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
+from predictfluence.queries.audit import actor_label
 from predictfluence.queries.common import one, order_clause, ratio, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
@@ -24,8 +25,10 @@ SORTS: dict[str, str] = {"name": "lower(c.name)", "created_at": "c.created_at", 
 UPDATABLE = ("name", "brand", "objective", "status", "start_date", "end_date", "budget", "currency")
 
 _CAMPAIGN = (
-    "SELECT c.id, c.name, c.brand, c.objective, c.status, c.start_date, c.end_date, c.budget, c.currency, "
-    "c.created_at, c.updated_at, coalesce(h.spent, 0) AS spent, coalesce(h.hires, 0) AS influencer_count "
+    "SELECT c.id, c.name, c.brand, c.objective, c.status, c.start_date, c.end_date, c.budget, c.currency, "  # noqa: S608
+    "c.created_at, c.updated_at, coalesce(h.spent, 0) AS spent, coalesce(h.hires, 0) AS influencer_count, "
+    f"c.created_by, {actor_label('c.created_by')} AS created_by_label, "
+    f"c.updated_by, {actor_label('c.updated_by')} AS updated_by_label "
     "FROM campaign c LEFT JOIN LATERAL (SELECT sum(agreed_cost) AS spent, count(*) AS hires "
     "FROM campaign_influencer WHERE campaign_id = c.id AND status <> 'cancelled') h ON true"
 )
@@ -81,8 +84,10 @@ def get_campaign(campaign_id: int, conn: Connection | None = None) -> dict[str, 
     return found
 
 
-def create_campaign(values: dict[str, Any]) -> dict[str, Any]:
-    columns = [k for k in UPDATABLE if k in values]
+def create_campaign(values: dict[str, Any], actor: str | None = None) -> dict[str, Any]:
+    """The new campaign; `actor` (principal.actor) is stored as its creator and last editor."""
+    values = {**values, "created_by": actor, "updated_by": actor}
+    columns = [*(k for k in UPDATABLE if k in values), "created_by", "updated_by"]
     with get_engine().begin() as conn:
         if conn.execute(sa.text("SELECT 1 FROM campaign WHERE name = :name"), {"name": values["name"]}).first():
             raise NameTaken(values["name"])
@@ -94,8 +99,9 @@ def create_campaign(values: dict[str, Any]) -> dict[str, Any]:
         return get_campaign(new_id, conn)
 
 
-def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    """Apply `values` (allow-listed columns only); NotFound when the campaign does not exist."""
+def update_campaign(campaign_id: int, values: dict[str, Any], actor: str | None = None) -> dict[str, Any]:
+    """Apply `values` (allow-listed columns only), `actor` becoming the last editor; NotFound when the
+    campaign does not exist."""
     columns = [k for k in UPDATABLE if k in values]
     with get_engine().begin() as conn:
         current = conn.execute(sa.text("SELECT id, name, start_date, end_date FROM campaign WHERE id = :id FOR UPDATE"),
@@ -111,32 +117,32 @@ def update_campaign(campaign_id: int, values: dict[str, Any]) -> dict[str, Any]:
             raise NameTaken(values["name"])
         if columns:
             assignments = ", ".join(f"{c} = :{c}" for c in columns)
-            conn.execute(sa.text(f"UPDATE campaign SET {assignments}, updated_at = now() WHERE id = :id"),  # noqa: S608
-                         {**{c: values[c] for c in columns}, "id": campaign_id})
+            conn.execute(sa.text(f"UPDATE campaign SET {assignments}, updated_at = now(), updated_by = :actor "  # noqa: S608
+                                 "WHERE id = :id"), {**{c: values[c] for c in columns}, "id": campaign_id, "actor": actor})
         return get_campaign(campaign_id, conn)
 
 
-def delete_campaign(campaign_id: int) -> str:
-    """'archived' when the campaign has hires (status archived, nothing lost), 'deleted' otherwise."""
+def delete_campaign(campaign_id: int, actor: str | None = None) -> str:
+    """'archived' when the campaign has hires (status archived by `actor`, nothing lost), 'deleted' otherwise."""
     with get_engine().begin() as conn:
         found = conn.execute(sa.text("SELECT id FROM campaign WHERE id = :id FOR UPDATE"), {"id": campaign_id}).first()
         if found is None:
             raise NotFound("campaign", campaign_id)
         if conn.execute(sa.text("SELECT 1 FROM campaign_influencer WHERE campaign_id = :id LIMIT 1"),
                         {"id": campaign_id}).first():
-            conn.execute(sa.text("UPDATE campaign SET status = 'archived', updated_at = now() WHERE id = :id"),
-                         {"id": campaign_id})
+            conn.execute(sa.text("UPDATE campaign SET status = 'archived', updated_at = now(), updated_by = :actor "
+                                 "WHERE id = :id"), {"id": campaign_id, "actor": actor})
             return "archived"
         conn.execute(sa.text("DELETE FROM campaign WHERE id = :id"), {"id": campaign_id})
         return "deleted"
 
 
-_HIRE = "SELECT id, campaign_id, influencer_id, status, agreed_cost, hired_at FROM campaign_influencer"
+_HIRE = "SELECT id, campaign_id, influencer_id, status, agreed_cost, hired_at, hired_by FROM campaign_influencer"
 
 
 def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
-         allow_overspend: bool) -> dict[str, Any]:
-    """The new hire; NotFound names the campaign or the influencer when it does not exist."""
+         allow_overspend: bool, actor: str | None = None) -> dict[str, Any]:
+    """The new hire, made by `actor`; NotFound names the campaign or the influencer when it does not exist."""
     with get_engine().begin() as conn:
         campaign = lock_campaigns(conn, [campaign_id]).get(campaign_id)
         if campaign is None:
@@ -149,13 +155,15 @@ def hire(campaign_id: int, influencer_id: int, agreed_cost: float, status: str,
         check_hire(campaign, spent=spent(conn, campaign_id), cost=agreed_cost, status=status, new=True, grows=False,
                    allow_overspend=allow_overspend)
         return dict(conn.execute(
-            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
-                    "VALUES (:c, :i, :s, :cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
-            {"c": campaign_id, "i": influencer_id, "s": status, "cost": round(agreed_cost, 2)},
+            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost, hired_by) "
+                    "VALUES (:c, :i, :s, :cost, :actor) "
+                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at, hired_by"),
+            {"c": campaign_id, "i": influencer_id, "s": status, "cost": round(agreed_cost, 2), "actor": actor},
         ).mappings().one())
 
 
-def hire_all(campaign_id: int, hires: list[tuple[int, float]], allow_overspend: bool) -> tuple[list[dict[str, Any]], float]:
+def hire_all(campaign_id: int, hires: list[tuple[int, float]], allow_overspend: bool,
+             actor: str | None = None) -> tuple[list[dict[str, Any]], float]:
     """Hire every (influencer_id, agreed_cost) as `contracted`, or none: one transaction, the campaign row
     locked, and the hiring rule applied once to the total. Returns the new hires (in the given order) and the
     campaign's remaining budget after them. NotFound names the campaign or the first unknown influencer;
@@ -178,10 +186,11 @@ def hire_all(campaign_id: int, hires: list[tuple[int, float]], allow_overspend: 
         check_hire(campaign, spent=already, cost=total, status="contracted", new=True, grows=False,
                    allow_overspend=allow_overspend)
         created = {row["influencer_id"]: dict(row) for row in conn.execute(
-            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost) "
-                    "SELECT :c, i, 'contracted', cost FROM unnest(CAST(:ids AS bigint[]), CAST(:costs AS numeric[])) "
-                    "AS h(i, cost) RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
-            {"c": campaign_id, "ids": ids, "costs": [round(cost, 2) for _, cost in hires]},
+            sa.text("INSERT INTO campaign_influencer (campaign_id, influencer_id, status, agreed_cost, hired_by) "
+                    "SELECT :c, i, 'contracted', cost, :actor FROM unnest(CAST(:ids AS bigint[]), "
+                    "CAST(:costs AS numeric[])) AS h(i, cost) "
+                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at, hired_by"),
+            {"c": campaign_id, "ids": ids, "costs": [round(cost, 2) for _, cost in hires], "actor": actor},
         ).mappings()}
         return [created[i] for i in ids], round(float(campaign["budget"]) - already - total, 2)
 
@@ -201,7 +210,7 @@ def update_hire(campaign_id: int, influencer_id: int, status: str | None, agreed
                    new=False, grows=grows, allow_overspend=allow_overspend)
         return dict(conn.execute(
             sa.text("UPDATE campaign_influencer SET status = :s, agreed_cost = :cost WHERE id = :id "
-                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at"),
+                    "RETURNING id, campaign_id, influencer_id, status, agreed_cost, hired_at, hired_by"),
             {"s": new_status, "cost": new_cost, "id": current["id"]},
         ).mappings().one())
 
@@ -238,7 +247,7 @@ def hire_performance(campaign_id: int) -> list[dict[str, Any]]:
     found = rows(
         """
         SELECT i.id AS influencer_id, i.handle, i.name, i.platform, i.followers, h.status AS hire_status,
-               h.agreed_cost, h.hired_at,
+               h.agreed_cost, h.hired_at, h.hired_by, """ + actor_label("h.hired_by") + """ AS hired_by_label,
                coalesce(p.posts, 0) AS posts, coalesce(p.engagements, 0) AS engagements, p.engagement_rate,
                coalesce(p.views, 0) AS views, coalesce(p.impressions, 0) AS impressions,
                coalesce(cv.clicks, 0) AS clicks, coalesce(cv.orders, 0) AS orders, coalesce(cv.revenue, 0) AS revenue

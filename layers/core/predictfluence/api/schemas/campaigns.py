@@ -79,6 +79,10 @@ class Campaign(BaseModel):
     influencer_count: int = Field(description="hires that are not cancelled")
     created_at: dt.datetime
     updated_at: dt.datetime
+    created_by: str | None = Field(None, description='who created it: "key:<id>" or "user:<email>" (null before 2026-11-30)')
+    created_by_label: str | None = Field(None, description="the creator's key name or e-mail")
+    updated_by: str | None = Field(None, description="who changed it last (as created_by)")
+    updated_by_label: str | None = Field(None, description="the last editor's key name or e-mail")
 
 
 class CampaignPage(BaseModel):
@@ -138,6 +142,7 @@ class Hire(BaseModel):
     status: str
     agreed_cost: float
     hired_at: dt.datetime
+    hired_by: str | None = Field(None, description='who made the hire: "key:<id>" or "user:<email>"')
 
 
 class BulkHireResult(BaseModel):
@@ -154,6 +159,8 @@ class HirePerformance(BaseModel):
     hire_status: str
     agreed_cost: float = Field(description="cost of this hire")
     hired_at: dt.datetime
+    hired_by: str | None = Field(None, description='who made the hire: "key:<id>" or "user:<email>"')
+    hired_by_label: str | None = Field(None, description="the key's name or the user's e-mail")
     posts: int = Field(description="the influencer's posts in this campaign")
     engagements: int
     engagement_rate: float | None = Field(description="mean post engagement rate over those posts")

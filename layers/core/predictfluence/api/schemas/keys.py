@@ -25,6 +25,9 @@ class ApiKey(BaseModel):
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
     last_used_at: dt.datetime | None = None
+    created_by: str | None = Field(None, description='the admin who created it: "key:<id>" or "user:<email>" '
+                                   "(null when made with the CLI)")
+    created_by_label: str | None = Field(None, description="that key's name or that user's e-mail")
 
 
 class ApiKeyCreated(ApiKey):

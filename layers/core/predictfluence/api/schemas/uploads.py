@@ -74,6 +74,9 @@ class EtlLoad(BaseModel):
     report_key: str | None
     started_at: dt.datetime
     finished_at: dt.datetime | None
+    uploaded_by: str | None = Field(None, description='who uploaded the file through POST /uploads: "key:<id>" or '
+                                    '"user:<email>" (null for files loaded with the CLI or dropped in S3)')
+    uploaded_by_label: str | None = Field(None, description="that key's name or that user's e-mail")
 
     @field_validator("error")
     @classmethod
