@@ -3,6 +3,7 @@ import { navigate } from "../router.js";
 import { avatar, badge, clear, empty, errorBox, field, fmt, h, loading, select, table } from "../ui.js";
 import { CATEGORIES, PLATFORMS, TIERS, opts, suggestInput } from "../options.js";
 import { rowSelection } from "./shortlists.js";
+import { exportButton } from "./report.js";
 
 export const title = "Influencers";
 const VIEW_KEY = "pf.influencers.view";
@@ -138,12 +139,16 @@ export async function render({ root, query, isCurrent }) {
   const summary = h("span", { class: "muted", "aria-live": "polite" });
   const results = h("div", {}, loading("Loading influencers…"));
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
+  // every match of the current filters (all pages), in the current order: the CSV, or a link to it in S3 when large
+  const filters = Object.fromEntries(Object.entries(q).filter(([k]) => FILTER_KEYS.includes(k) && k !== "page_size"));
+  const exportCsv = exportButton("Export CSV", "/influencers.csv", filters, "influencers.csv");
+  exportCsv.title = "Every influencer matching these filters, all pages";
 
   const selection = rowSelection(); // checkboxes on the table's rows → Compare / Add to shortlist
   clear(root, h("div", { class: "page" },
     h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Influencers"), h("p", {}, "Find creators by platform, niche, market, size, audience and growth."))),
     form,
-    h("div", { class: "toolbar" }, summary, viewToggle),
+    h("div", { class: "toolbar" }, summary, h("div", { class: "page-actions" }, exportCsv, viewToggle)),
     selection.bar,
     results,
     pager,

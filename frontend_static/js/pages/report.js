@@ -8,15 +8,19 @@ import { clear, empty, errorBox, fmt, h, kpi, loading, num, table } from "../ui.
 export const title = "Campaign report";
 
 // Fetch a CSV export with the API key and save it (a plain link would not carry the Authorization header).
+// A large export answers JSON instead ({delivery: "link", url}): a presigned S3 GET that downloads the file
+// by itself (Content-Disposition: attachment), so the browser just follows it.
 export async function downloadCsv(path, query, filename) {
   const url = new URL(apiUrl() + path, window.location.href);
   for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
   const res = await fetch(url.toString(), { headers: auth.key ? { Authorization: `Bearer ${auth.key}` } : {} });
-  if (!res.ok) throw new Error(`Export failed: ${res.status} ${res.statusText}`);
-  const link = h("a", { href: URL.createObjectURL(await res.blob()), download: filename, class: "visually-hidden" });
+  const json = (res.headers.get("Content-Type") || "").startsWith("application/json") ? await res.json().catch(() => null) : null;
+  if (!res.ok) throw new Error(`Export failed: ${json?.error?.message || `${res.status} ${res.statusText}`}`);
+  const href = json?.delivery === "link" ? json.url : URL.createObjectURL(await res.blob());
+  const link = h("a", { href, download: json?.filename || filename, class: "visually-hidden" });
   document.body.append(link);
   link.click();
-  setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  setTimeout(() => { if (href.startsWith("blob:")) URL.revokeObjectURL(href); link.remove(); }, 1000);
 }
 
 export function exportButton(label, path, query, filename) {

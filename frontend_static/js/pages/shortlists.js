@@ -6,6 +6,7 @@ import { api, itemsOf } from "../api.js";
 import { loadCampaigns } from "../hire.js";
 import { navigate } from "../router.js";
 import { badge, clear, describeError, empty, field, fmt, h, select, table, toast } from "../ui.js";
+import { exportButton } from "./report.js";
 
 export const title = (ctx) => (ctx.params.id ? "Shortlist" : "Shortlists");
 const who = (r) => r.name || `@${r.handle}`;
@@ -140,7 +141,8 @@ async function renderOne(ctx) {
   showActions();
   clear(ctx.root, h("div", { class: "page" },
     h("div", { class: "page-head" }, h("div", {}, h("a", { href: "#/shortlists", class: "small" }, "← Shortlists"), h("h1", {}, list.name),
-      h("p", {}, `${list.items.length} creators · created ${fmt.date(list.created_at)}${list.created_by ? ` by ${list.created_by}` : ""}`)), h("div", { class: "toolbar" }, rename, remove)),
+      h("p", {}, `${list.items.length} creators · created ${fmt.date(list.created_at)}${list.created_by ? ` by ${list.created_by}` : ""}`)), h("div", { class: "toolbar" },
+        exportButton("Export CSV", `/shortlists/${list.id}/items.csv`, {}, `shortlist-${list.id}.csv`), rename, remove)),
     actions,
     list.items.length === 0
       ? h("div", { class: "card" }, empty("This shortlist is empty", "Add creators from the Influencers page, a profile or the recommendations."))
