@@ -72,7 +72,8 @@ def test_wrong_password_and_unknown_address_read_the_same(signed_out_page, stack
     assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") is None
 
 
-def test_reload_keeps_the_session_refresh_renews_it_and_sign_out_revokes_it(signed_out_page, stack: Stack) -> None:
+def test_reload_keeps_the_session_refresh_renews_it_and_sign_out_revokes_it(signed_out_page, stack: Stack,
+                                                                            problems: PageProblems) -> None:
     pg = signed_out_page
     email, password = new_user(stack, "viewer")
     sign_in(pg, stack, email, password)
@@ -94,6 +95,17 @@ def test_reload_keeps_the_session_refresh_renews_it_and_sign_out_revokes_it(sign
     assert renewed["idToken"] != first["idToken"] and renewed["refreshToken"] == first["refreshToken"]
     assert renewed["expiresAt"] > first["expiresAt"]
     pg.wait_for_load_state("networkidle")
+    # an ID token the API refuses (401) is refreshed once and the request retried: the page still renders
+    problems.allow("401")
+    pg.evaluate("() => { const s = JSON.parse(sessionStorage.getItem('pf.session')); s.idToken = 'e30.e30.not-signed';"
+                " sessionStorage.setItem('pf.session', JSON.stringify(s)); }")
+    pg.get_by_role("link", name="Dashboard", exact=True).click()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    pg.wait_for_load_state("networkidle")
+    assert stored(pg)["idToken"].count(".") == 2 and stored(pg)["idToken"] != "e30.e30.not-signed"
+    assert re.search(r"#/$", pg.url)
+    problems.allowed.clear()
     # sign-out: the storage is empty and Cognito refuses the refresh token from then on
     pg.get_by_role("button", name="Sign out").click()
     pg.get_by_label("Email").wait_for()
@@ -187,3 +199,26 @@ def test_team_page_creates_and_revokes_an_api_key(admin_page, stack: Stack) -> N
     expect(revoke).to_have_text("Click again to revoke")
     revoke.click()
     expect(row).to_contain_text("Revoked")
+
+
+@pytest.mark.parametrize(("error", "title"), [
+    ({"type": "NotAuthorizedException", "message": "Incorrect username or password."}, "Wrong email or password"),
+    ({"type": "UserNotFoundException", "message": "User does not exist."}, "Wrong email or password"),
+    ({"type": "NotAuthorizedException", "message": "User is disabled."}, "This account is disabled"),
+    ({"type": "NotAuthorizedException", "message": "Password attempts exceeded"}, "Too many attempts"),
+    ({"type": "TooManyRequestsException", "message": "Rate exceeded"}, "Too many attempts"),
+    ({"type": "PasswordResetRequiredException", "message": "Password reset required for the user"},
+     "Your password must be reset"),
+    ({"type": "InvalidPasswordException", "message": "Password does not conform to policy: Password not long enough"},
+     "That password does not meet the password policy"),
+    ({"type": "network", "message": "Could not reach the sign-in service at x."}, "Cannot reach the sign-in service"),
+])
+def test_sign_in_messages_for_cognitos_answers(signed_out_page, stack: Stack, error: dict[str, str],
+                                               title: str) -> None:
+    """The messages for answers moto cannot provoke (AWS locks an account after repeated failures, rate limits,
+    forces a password reset), read from the sign-in page's own module."""
+    pg = signed_out_page
+    pg.goto(stack.web_url + "#/signin")
+    pg.get_by_label("Email").wait_for()
+    got = pg.evaluate("async (e) => (await import('./js/pages/signin.js')).signInMessage(e)", error)
+    assert got[0] == title
