@@ -41,7 +41,7 @@ def cognito(moto_endpoint, monkeypatch, tmp_path) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("PF_DATA_DIR", str(tmp_path))
     for name in ("PF_COGNITO_USER_POOL_ID", "PF_COGNITO_CLIENT_ID", "PF_COGNITO_ENDPOINT", "PF_COGNITO_REGION"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so that what provision() sets is undone after the test
     monkeypatch.setattr(local_cognito, "POOL_NAME", f"pf-test-{tmp_path.name}")
     pool = local_cognito.provision(moto_endpoint)
     tokens.forget()

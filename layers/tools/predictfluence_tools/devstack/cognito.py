@@ -62,7 +62,8 @@ def provision(endpoint: str) -> LocalPool:
     """Create or find the pool, client, groups and admin user at `endpoint`; point the settings
     (PF_COGNITO_*) at them. Returns the pool and the admin's sign-in."""
     os.environ["PF_COGNITO_ENDPOINT"] = endpoint
-    os.environ.setdefault("PF_COGNITO_REGION", get_settings().aws_region)
+    if not os.environ.get("PF_COGNITO_REGION"):
+        os.environ["PF_COGNITO_REGION"] = get_settings().aws_region
     reset_settings()
     cognito = identity.client()
     pool_id = _find_pool(cognito) or cognito.create_user_pool(
