@@ -36,6 +36,7 @@ from operator import itemgetter
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
+from etl_jobs import progress
 from etl_jobs.base import KindResult, SourceFile
 from etl_jobs.reading import column_key, header_of
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS
@@ -95,6 +96,7 @@ class _Stream:
                 carry = block[cut:]
                 if cut:
                     yield self._parse(block[:cut])
+                    progress.report(self.rows)  # the rows encoded so far (etl_jobs.progress)
             if carry:
                 yield self._parse(carry + "\n")
 

@@ -18,6 +18,8 @@ Semantics (docs/etl.md has the long form):
   local files under `<PF_DATA_DIR>/reports/`), counted in `etl_load`; the good rows load.
 - **Unexpected errors** (database down, a bug) roll back everything and record a `failed` load; the
   caller (SQS) retries and a retry is not blocked by the failed row.
+- **Progress.** While the file loads, the rows processed so far go to `etl_load_progress` on a second
+  connection (etl_jobs.progress), once per COPY block or batch; `GET /etl/loads` shows them.
 - **After a batch** (`finish_batch`): one refresh of the API's rollups, then the retraining trigger.
 
 Reading the file is etl_jobs.reading's (scan, header, mapping), the kind etl_jobs.detect's and the report
@@ -38,6 +40,7 @@ from sqlalchemy.engine import Engine
 from etl_jobs.base import FileRejected, Rejection, SourceFile
 from etl_jobs.detect import chosen_kind, detect_kind, kind_from_key
 from etl_jobs.kinds import LOADER_MODULES, get_loader
+from etl_jobs.progress import Progress
 from etl_jobs.reading import Scan, ScanRejected, read_header, scan, utf8_copy
 from etl_jobs.report import MAX_REPORT_REASON, clip, report_body, report_location, write_report
 
@@ -73,6 +76,12 @@ _CLAIM = sa.text(
 )
 _EXISTING = sa.text(
     "SELECT id, status FROM etl_load WHERE checksum = :checksum AND kind = :kind AND status <> 'failed'"
+)
+
+_MARK_LOADED = sa.text(
+    "UPDATE etl_load SET status = 'loaded', file_key = :key, rows_in = :rows_in, rows_loaded = :rows_loaded, "
+    "rows_rejected = :rows_rejected, report_key = :report_key, error = NULL, started_at = now(), "
+    "finished_at = clock_timestamp() WHERE id = :id"
 )
 
 
@@ -178,7 +187,8 @@ def _load(
 ) -> LoadOutcome:
     outcome = LoadOutcome(load_id=None, kind=kind, status="loaded", checksum=checksum)
     try:
-        with engine.connect() as conn, conn.begin():
+        # the progress row (etl_jobs.progress) is deleted after the load's transaction has ended
+        with Progress(engine, source.key, kind) as progress, engine.connect() as conn, conn.begin():
             params = {"key": source.key, "checksum": checksum, "kind": kind, "status": "processing"}
             load_id = conn.execute(_CLAIM, params).scalar()
             if load_id is None:
@@ -195,6 +205,7 @@ def _load(
                     sa.text("SELECT id FROM etl_load WHERE id = :id FOR UPDATE"), {"id": existing.id}
                 ).scalar_one()
             outcome.load_id = load_id
+            progress.start(load_id)
             result = get_loader(kind).load(conn, utf8)
             outcome.rows_in = result.rows_in
             outcome.rows_loaded = result.rows_loaded
@@ -202,21 +213,8 @@ def _load(
             outcome.rejections = result.rejections
             outcome.report_key = report_location(source, kind, bucket)
             write_report(outcome.report_key, bucket, report_body(source, outcome, result, None))
-            conn.execute(
-                sa.text(
-                    "UPDATE etl_load SET status = 'loaded', file_key = :key, rows_in = :rows_in, "
-                    "rows_loaded = :rows_loaded, rows_rejected = :rows_rejected, report_key = :report_key, "
-                    "error = NULL, started_at = now(), finished_at = clock_timestamp() WHERE id = :id"
-                ),
-                {
-                    "key": source.key,
-                    "rows_in": outcome.rows_in,
-                    "rows_loaded": outcome.rows_loaded,
-                    "rows_rejected": outcome.rows_rejected,
-                    "report_key": outcome.report_key,
-                    "id": load_id,
-                },
-            )
+            counts = {"rows_in": outcome.rows_in, "rows_loaded": outcome.rows_loaded, "rows_rejected": outcome.rows_rejected}
+            conn.execute(_MARK_LOADED, {"key": source.key, **counts, "report_key": outcome.report_key, "id": load_id})
             outcome.message = f"loaded {outcome.rows_loaded:,} of {outcome.rows_in:,} rows" + (
                 f"; {outcome.rows_rejected:,} rejected (see {outcome.report_key})"
                 if outcome.rows_rejected

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
 
+from etl_jobs import progress
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.detect import header_matches
 from etl_jobs.reading import MAX_COLUMNS, header_of, line_break, mapped_names
@@ -195,6 +196,17 @@ def _without_trailing_blank_lines(stream: BinaryIO, chunk: int = 1 << 20) -> Ite
         yield block
 
 
+# The file goes to COPY in blocks of this size; the load's progress (etl_jobs.progress) is reported per block.
+COPY_BLOCK_BYTES = 1 << 20
+
+
+def _reporting(feed: CsvFeed) -> Iterator[bytes]:
+    """The feed's blocks; after each one has been sent, the data records sent so far as the load's progress."""
+    for block in feed:
+        yield block
+        progress.report(feed.records - 1)  # less the header
+
+
 def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
     """COPY the file into `pf_stage` (text columns c1..c<width>, `line` = record ordinal + 1) and create
     `pf_rej`. Returns the number of data records. A record that is an end-of-data marker (`CsvFeed`) is
@@ -212,10 +224,10 @@ def copy_stage(conn: Connection, source: SourceFile, width: int) -> int:
     cursor = driver(conn).cursor()
     try:
         with open(source.path, "rb") as stream:
-            feed = CsvFeed(_without_trailing_blank_lines(stream), width)
+            feed = CsvFeed(_without_trailing_blank_lines(stream, COPY_BLOCK_BYTES), width)
             cursor.execute(
                 f"COPY pf_stage ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
-                stream=feed,
+                stream=_reporting(feed),
             )
     except DatabaseError as exc:  # the file does not parse as CSV
         raise FileRejected(f"the file is not well-formed CSV ({copy_error_reason(exc)})") from exc

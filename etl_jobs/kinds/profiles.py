@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs import headers as hdr
-from etl_jobs import infer
+from etl_jobs import infer, progress
 from etl_jobs import values as val
 from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
 from etl_jobs.profile_rows import Notes, complete_row, normalize_platform, parse_row, platform_from_filename
@@ -159,6 +159,7 @@ class ProfilesLoader:
             if len(batch) >= BATCH_ROWS:
                 result.rows_loaded += self._write(conn, batch, src)
                 batch = []
+                progress.report(result.rows_in)  # etl_jobs.progress: once per batch
         if batch:
             result.rows_loaded += self._write(conn, batch, src)
         if blank:

@@ -89,6 +89,9 @@ function previewView(p, kindLabel) {
   return { summary, grid };
 }
 
+// While a load runs the API reports the rows its ETL has processed so far (GET /etl/loads → rows_processed).
+const processed = (l) => `${fmt.int(l.rows_processed || 0)} rows processed`;
+
 function rejectionsOf(report) {
   return itemsOf(pick(report, "rejections", "rejected_rows", "errors") || pick(report?.report || {}, "rejections", "rejected_rows") || []);
 }
@@ -106,7 +109,7 @@ function reportView(load) {
     exportButton("Export CSV", `/etl/loads/${load.id}/rejected.csv`, {}, `load-${load.id}-rejected.csv`)) : null,
     rej.length ? table({ caption: `Rejected rows (${fmt.int(rej.length)} of ${fmt.int(rejected)})`, rows: rej, className: "rejections-table",
       columns: [{ label: "Line", num: true, value: (r) => fmt.int(pick(r, "line", "row")) }, { label: "Column", value: (r) => r.column || "—" }, { label: "Value", value: (r) => (r.value === undefined || r.value === null ? "—" : String(r.value)) }, { label: "Reason", value: (r) => pick(r, "reason", "message", "error") }] })
-      : rejected > 0 ? h("p", { class: "muted" }, "Rejected rows were counted but the report has no row details.") : h("p", { class: "muted" }, FINAL.has(load.status) ? "Every row was accepted." : "Waiting for the load to finish…"));
+      : rejected > 0 ? h("p", { class: "muted" }, "Rejected rows were counted but the report has no row details.") : h("p", { class: "muted", "data-testid": FINAL.has(load.status) ? null : "report-progress" }, FINAL.has(load.status) ? "Every row was accepted." : `Waiting for the load to finish: ${processed(load)} so far…`));
 }
 
 export async function render({ root, query, isCurrent, onLeave }) {
@@ -164,7 +167,9 @@ export async function render({ root, query, isCurrent, onLeave }) {
         columns: [
           { label: "File", value: (l) => h("div", {}, h("a", { class: "cell-main", href: `#/data?load=${l.id}` }, String(l.file_key || "").split("/").pop()), h("div", { class: "cell-sub" }, l.file_key)) },
           { label: "Kind", value: (l) => fmt.label(l.kind) },
-          { label: "Status", value: (l) => statusBadge(l.status) },
+          { label: "Status", value: (l) => (l.status === "processing"
+            ? h("div", {}, statusBadge(l.status), h("div", { class: "cell-sub", "data-testid": "rows-processed" }, processed(l)))
+            : statusBadge(l.status)) },
           { label: "Rows in", num: true, value: (l) => fmt.int(l.rows_in) },
           { label: "Loaded", num: true, value: (l) => fmt.int(l.rows_loaded) },
           { label: "Rejected", num: true, value: (l) => fmt.int(l.rows_rejected) },
@@ -173,8 +178,24 @@ export async function render({ root, query, isCurrent, onLeave }) {
             ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "data-needs": "manager", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
             : "—") },
         ] }), loads.length ? pages : null);
+      followRunning(loads);
       return loads;
     } catch (err) { if (isCurrent()) clear(loadsBox, errorBox(err)); return []; }
+  }
+
+  // Loads that are processing (from this page or any other upload): refresh the list — and the open report
+  // when it is one of them — every POLL_MS until none is left.
+  let listTimer = null;
+  onLeave(() => clearTimeout(listTimer));
+  function followRunning(loads) {
+    clearTimeout(listTimer);
+    if (!loads.some((l) => l.status === "processing")) return;
+    listTimer = setTimeout(async () => {
+      if (!isCurrent()) return;
+      const shown = query.load ? loads.find((l) => String(l.id) === String(query.load) && l.status === "processing") : null;
+      await refreshLoads();
+      if (shown && isCurrent()) await showReport(query.load);
+    }, POLL_MS);
   }
 
   // A manager re-runs a load: the API puts its S3 object back on the ETL queue (forced). The page then
@@ -216,7 +237,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
       const loads = await refreshLoads();
       const mine = loads.find((l) => l.file_key === key || String(l.file_key || "").endsWith(key));
       if (mine) {
-        clear(uploadStatus, h("div", { class: "alert alert-info" }, h("strong", {}, `Load #${mine.id}: ${fmt.label(mine.status)}`), FINAL.has(mine.status) ? `${fmt.int(mine.rows_loaded)} rows loaded, ${fmt.int(mine.rows_rejected)} rejected.` : "Processing…"));
+        clear(uploadStatus, h("div", { class: "alert alert-info" }, h("strong", {}, `Load #${mine.id}: ${fmt.label(mine.status)}`), FINAL.has(mine.status) ? `${fmt.int(mine.rows_loaded)} rows loaded, ${fmt.int(mine.rows_rejected)} rejected.` : `Processing: ${processed(mine)}…`));
         if (FINAL.has(mine.status)) { navigate("/data", { load: mine.id }, { replace: true }); return; }
       }
       if (Date.now() - started < POLL_LIMIT_MS) watch(key, started);

@@ -273,6 +273,20 @@ class EtlLoad(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class EtlLoadProgress(Base):
+    """Rows processed so far by a running load, written by the ETL on its own autocommitted connection (the
+    load's `etl_load` row stays invisible until its one transaction commits); deleted when the load ends.
+    No foreign key: the load's row is not committed while this row is written."""
+
+    __tablename__ = "etl_load_progress"
+
+    load_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    file_key: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    rows_processed: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    started_at: Mapped[dt.datetime] = _created()
+    updated_at: Mapped[dt.datetime] = _created()
+
 class ModelVersion(Base):
     __tablename__ = "model_version"
     __table_args__ = (

@@ -70,6 +70,8 @@ class EtlLoad(BaseModel):
     rows_in: int
     rows_loaded: int
     rows_rejected: int
+    rows_processed: int = Field(description="data rows the ETL has processed so far while `status` is "
+                                "`processing` (updated once per chunk or batch); `rows_in` once the load has ended")
     error: str | None
     report_key: str | None
     started_at: dt.datetime
