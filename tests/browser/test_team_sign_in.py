@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import PageProblems, Stack
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,7 @@ def test_reload_keeps_the_session_refresh_renews_it_and_sign_out_revokes_it(sign
     pg.evaluate("() => { const s = JSON.parse(sessionStorage.getItem('pf.session')); s.expiresAt = Date.now();"
                 " sessionStorage.setItem('pf.session', JSON.stringify(s)); }")
     pg.get_by_role("link", name="Campaigns", exact=True).click()
-    pg.get_by_role("heading", name="Campaigns").wait_for()
+    pg.get_by_role("heading", name="Campaigns", exact=True).wait_for()
     wait_idle(pg)
     renewed = stored(pg)
     assert renewed["idToken"] != first["idToken"] and renewed["refreshToken"] == first["refreshToken"]
@@ -119,9 +120,11 @@ def test_the_api_key_link_still_signs_in_with_a_key(signed_out_page, stack: Stac
     pg = signed_out_page
     pg.goto(stack.web_url + "#/signin?next=/campaigns")
     pg.get_by_test_id("use-api-key").click()
+    pg.get_by_label("API key").wait_for()
+    assert axe_violations(pg, "html") == []
     pg.get_by_label("API key").fill(api_key)
     pg.get_by_role("button", name="Sign in").click()
-    pg.get_by_role("heading", name="Campaigns").wait_for()
+    pg.get_by_role("heading", name="Campaigns", exact=True).wait_for()
     assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") == api_key and stored(pg) is None
 
 
@@ -142,8 +145,10 @@ def test_team_invite_first_password_role_change_and_disable(admin_page, signed_o
     expect(admin.get_by_label(f"Role of {email}")).to_have_value("viewer")
 
     # the invited user's first sign-in asks for a new password; the policy is enforced with a clear message
+    assert axe_violations(admin, "html") == []  # the Team page with the temporary password shown
     sign_in(pg, stack, email, temporary)
     pg.get_by_role("heading", name="Choose a new password").wait_for()
+    assert axe_violations(pg, "html") == []
     pg.get_by_label("New password", exact=True).fill("short")
     pg.get_by_label("Repeat the new password").fill("shorter")
     pg.get_by_role("button", name="Set password and sign in").click()
