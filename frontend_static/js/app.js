@@ -23,6 +23,7 @@ const ROUTES = [
   ["/models", () => import("./pages/models.js"), "models"],
   ["/data", () => import("./pages/data.js"), "data"],
   ["/team", () => import("./pages/team.js"), "team"],
+  ["/audit", () => import("./pages/audit.js"), "audit"],
 ];
 
 const main = document.getElementById("main");
