@@ -192,3 +192,24 @@ def test_rebuild_recomputes_what_a_direct_edit_broke(db):
     assert differences(db) == {}
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT followers FROM influencer_stats")).scalar_one() == 10
+
+
+def test_cli_applies_the_queue_and_rebuilds(db):
+    from click.testing import CliRunner
+
+    from predictfluence_tools.cli import main
+
+    with db.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO influencer (platform, handle, followers) VALUES ('tiktok', 'c', 7)")
+    runner = CliRunner()
+    first = runner.invoke(main, ["db", "rollups"])
+    assert first.exit_code == 0 and first.output.startswith("rollups updated for the queued keys in "), first.output
+    again = runner.invoke(main, ["db", "rollups"])
+    assert (again.exit_code, again.output) == (0, "rollups already up to date (no queued keys)\n")
+    with db.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM influencer_stats")
+    rebuilt = runner.invoke(main, ["db", "rollups", "--rebuild"])
+    assert rebuilt.exit_code == 0 and rebuilt.output.startswith("rollups rebuilt from scratch in "), rebuilt.output
+    assert differences(db) == {}
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("SELECT handle, followers FROM influencer_stats").one() == ("c", 7)
