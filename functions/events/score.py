@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterable
 from typing import Any
 
+from predictfluence.config import get_settings
+
 log = logging.getLogger(__name__)
-SCORE_QUEUE = os.environ.get("PF_SCORE_QUEUE", "predictfluence-score")  # read when Chalice loads the app
+SCORE_QUEUE = get_settings().score_queue  # PF_SCORE_QUEUE, read when Chalice loads the app
 SCORE_BATCH_SIZE = 1  # one chunk per invocation: chunks run in parallel, each well under a minute
 
 

@@ -41,6 +41,12 @@ class Settings:
     etl_queue_url: str | None = None
     etl_queue: str = "predictfluence-etl"  # functions/events/etl.py reads it when Chalice loads the app
     etl_min_remaining_ms: int = 180_000
+    # Scoring runs (predictfluence_ml.scoring): the scoring queue's URL (a run's chunks go there; unset →
+    # scored in-process), its name (functions/events/score.py reads it when Chalice loads the app) and the
+    # influencers per chunk (a chunk stays well under a minute in Lambda).
+    score_queue_url: str | None = None
+    score_queue: str = "predictfluence-score"
+    score_chunk_size: int = 10_000
     # ML: OpenMP/BLAS threads (0 = the libraries' default) and the local cache of model artifacts.
     ml_threads: int = 1
     model_cache_dir: Path = Path("/tmp/predictfluence-models")  # noqa: S108 - Lambda's only writable dir
@@ -82,6 +88,7 @@ ENV_NAMES: tuple[str, ...] = (
     "PF_MODELS_BUCKET", "PF_RAW_PREFIX", "PF_REPORTS_PREFIX", "PF_CORS_ORIGIN", "PF_RETRAIN_MIN_NEW_ROWS",
     "PF_DB_SECRET_ARN", "PF_DB_HOST", "PF_DB_NAME", "PF_DB_TLS", "PF_RETRAIN_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME",
     "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
+    "PF_SCORE_QUEUE_URL", "PF_SCORE_QUEUE", "PF_SCORE_CHUNK_SIZE",
     "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT", "PF_COGNITO_USER_POOL_ID",
     "PF_COGNITO_CLIENT_ID", "PF_COGNITO_REGION", "PF_COGNITO_ENDPOINT",
 )
@@ -120,6 +127,9 @@ def _settings_for(values: tuple[str | None, ...]) -> Settings:
         etl_queue_url=env["PF_ETL_QUEUE_URL"] or None,
         etl_queue=_env("PF_ETL_QUEUE", Settings.etl_queue),
         etl_min_remaining_ms=int(_env("PF_ETL_MIN_REMAINING_MS", str(Settings.etl_min_remaining_ms))),
+        score_queue_url=env["PF_SCORE_QUEUE_URL"] or None,
+        score_queue=_env("PF_SCORE_QUEUE", Settings.score_queue),
+        score_chunk_size=max(1, int(_env("PF_SCORE_CHUNK_SIZE", str(Settings.score_chunk_size)))),
         ml_threads=int(_env("PF_ML_THREADS", str(Settings.ml_threads))),
         model_cache_dir=Path(_env("PF_MODEL_CACHE_DIR", str(Settings.model_cache_dir))),
         planner_function=env["PF_PLANNER_FUNCTION"] or None,

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from predictfluence.config import get_settings
 from predictfluence.queries import score_runs
 from predictfluence_ml._sql import copy_rows
 from predictfluence_ml.anomaly import flag
@@ -55,15 +55,17 @@ from predictfluence_ml.training import ml_threads
 
 Progress = Callable[[str], None]
 COLUMNS = score_runs.STAGE_COLUMNS
-DEFAULT_CHUNK_SIZE = 10_000
 # the cost model's categorical inputs (costs_data.COST_CATEGORICAL) as columns of the feature matrix
 COST_COLUMNS = [CATEGORICAL.index(c) for c in COST_CATEGORICAL]
 
 
+class StaleChunk(LookupError):
+    """A chunk message whose run, chunk or model version no longer exists (nothing left to score)."""
+
+
 def chunk_size_setting() -> int:
     """Influencers per chunk (`PF_SCORE_CHUNK_SIZE`): a chunk must stay well under a minute in Lambda."""
-    raw = os.environ.get("PF_SCORE_CHUNK_SIZE", "")
-    return max(1, int(raw)) if raw.strip().isdigit() else DEFAULT_CHUNK_SIZE
+    return get_settings().score_chunk_size
 
 
 @dataclass
@@ -245,7 +247,7 @@ def score_chunk(
         run = score_runs.get_run(conn, run_id)
         todo = next((c for c in score_runs.chunks(conn, run_id) if c.chunk == chunk), None)
     if run is None or todo is None:
-        raise LookupError(f"no chunk {chunk} of scoring run {run_id}")
+        raise StaleChunk(f"no chunk {chunk} of scoring run {run_id}")
     if run.status != "running" or todo.status == "done":
         return ChunkResult(run_id, chunk, "skipped")
     try:
@@ -310,7 +312,7 @@ def score_all(
 
 def score_queue_url() -> str | None:
     """The scoring queue (`PF_SCORE_QUEUE_URL`): set in AWS and by the devstack; unset → in-process."""
-    return os.environ.get("PF_SCORE_QUEUE_URL") or None
+    return get_settings().score_queue_url
 
 
 def send_chunks(plan: RunPlan, queue_url: str) -> int:
@@ -355,11 +357,11 @@ def score_message(engine: sa.Engine, body: dict[str, Any]) -> ChunkResult:
     with engine.connect() as conn:
         run = score_runs.get_run(conn, run_id)
     if run is None:
-        raise LookupError(f"no scoring run {run_id}")
+        raise StaleChunk(f"no scoring run {run_id}")
     if run.status != "running":
         return ChunkResult(run_id, chunk, "skipped")
     record = registry.get(engine, run.model_version_id)
     if record is None:
-        raise LookupError(f"model version {run.model_version_id} of scoring run {run_id} is gone")
+        raise StaleChunk(f"model version {run.model_version_id} of scoring run {run_id} is gone")
     types = body.get("types_by_platform")
     return score_chunk(engine, registry.load(record), run_id, chunk, types if isinstance(types, dict) else None)
