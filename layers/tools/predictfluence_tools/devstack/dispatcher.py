@@ -1,5 +1,5 @@
-"""Long-polls the ETL queue and invokes the app's SQS handler with a real SQS event, as Lambda's event
-source mapping does: successful messages are deleted; failed ones become visible again and, after
+"""Long-polls an SQS queue (the ETL's, the scoring chunks') and invokes the app's handler for it with a
+real SQS event, as Lambda's event source mapping does: successful messages are deleted; failed ones become visible again and, after
 `maxReceiveCount` receives, move to the dead-letter queue. Partial batch responses
 (`{"batchItemFailures": [...]}`) are honoured."""
 
@@ -42,8 +42,10 @@ class SqsDispatcher(threading.Thread):
         region: str,
         batch_size: int = 10,
         wait_seconds: int = 1,
+        label: str = "ETL",
     ) -> None:
-        super().__init__(name="sqs-dispatcher", daemon=True)
+        super().__init__(name=f"sqs-dispatcher-{label.lower()}", daemon=True)
+        self.label = label
         self.queue_url = queue_url
         self.handler = handler
         self.region = region
@@ -67,7 +69,7 @@ class SqsDispatcher(threading.Thread):
             except Exception:  # noqa: BLE001 - the dispatcher must outlive a failing poll
                 if self._stop_event.is_set():
                     break
-                log.exception("ETL dispatcher: polling the queue failed; retrying")
+                log.exception("%s dispatcher: polling the queue failed; retrying", self.label)
                 self._stop_event.wait(1.0)
 
     def poll_once(self, sqs: Any, queue_arn: str) -> int:
@@ -87,7 +89,7 @@ class SqsDispatcher(threading.Thread):
             if isinstance(result, dict):
                 failed_ids = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - like Lambda: the whole batch is retried
-            log.exception("ETL handler failed for a batch of %d message(s)", len(messages))
+            log.exception("%s handler failed for a batch of %d message(s)", self.label, len(messages))
             failed_ids = {m["MessageId"] for m in messages}
         self.failures += len(failed_ids)
         for message in messages:

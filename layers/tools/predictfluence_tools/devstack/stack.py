@@ -64,14 +64,16 @@ class Stack:
         aws = local_aws.start(opts.host, opts.aws_port)
         self._stoppers.append(aws.stop)
         queue_url = local_aws.provision()
+        score_url = local_aws.provision_score_queue()
         who = "moto server" if aws.server is not None else "existing endpoint"
-        self.started.append(f"AWS endpoint     {aws.endpoint_url} ({who}); buckets + ETL queue ready")
+        self.started.append(f"AWS endpoint     {aws.endpoint_url} ({who}); buckets, ETL and scoring queues ready")
         self.pool = local_cognito.provision(aws.endpoint_url)
         self.started.append(f"Cognito pool     {self.pool.user_pool_id}, app client {self.pool.client_id} "
                             f"(groups viewer/manager/admin)")
 
         app = chalice_app()  # imported after the environment points at the local endpoints
-        self._start_dispatcher(app, queue_url)
+        self._start_dispatcher(app, queue_url, local_aws.etl_queue_name(), "ETL")
+        self._start_dispatcher(app, score_url, local_aws.score_queue_name(), "Scoring")
         self._start_scheduler(app)
         self._start_api(app)
         self._start_site(aws.endpoint_url)
@@ -104,20 +106,19 @@ class Stack:
         self.started.append(f"PostgreSQL       {engine.url.render_as_string()} ({where}); migrated")
         return engine
 
-    def _start_dispatcher(self, app: Any, queue_url: str) -> None:
+    def _start_dispatcher(self, app: Any, queue_url: str, queue: str, label: str) -> None:
         from chalice.app import SQSEventConfig
 
         from predictfluence_tools.devstack.dispatcher import SqsDispatcher
 
-        queue = local_aws.etl_queue_name()
         sources = [s for s in event_sources(app, SQSEventConfig) if s.queue == queue]
         if not sources:
             raise RuntimeError(f"app.py has no @app.on_sqs_message handler for queue {queue!r}")
         handler = app.handler_map[sources[0].name]
-        dispatcher = SqsDispatcher(queue_url, handler, get_settings().aws_region, sources[0].batch_size)
+        dispatcher = SqsDispatcher(queue_url, handler, get_settings().aws_region, sources[0].batch_size, label=label)
         dispatcher.start()
         self._stoppers.append(dispatcher.stop)
-        self.started.append(f"ETL dispatcher   SQS {queue} -> {sources[0].name} (same handler as Lambda)")
+        self.started.append(f"{label + ' dispatcher':<17s}SQS {queue} -> {sources[0].name} (same handler as Lambda)")
 
     def _start_scheduler(self, app: Any) -> None:
         from chalice.app import ScheduledEventConfig
