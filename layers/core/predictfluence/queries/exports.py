@@ -129,3 +129,13 @@ def shortlist_items(shortlist_id: int) -> tuple[int, Iterator[list[tuple]]]:
     return int(found["size"]), (
         [(*row[:flags], "; ".join(row[flags] or ()), *row[flags + 1:]) for row in chunk] for chunk in chunks
     )
+
+
+def influencer_search_in_memory() -> list[dict[str, Any]]:
+    """The export bench's baseline: every influencer_stats row (SEARCH_COLUMNS, followers first), all read
+    into dicts at once."""
+    columns = ", ".join("influencer_id AS id" if c == "id" else c for c in SEARCH_COLUMNS)
+    with get_engine().connect() as conn:
+        return [dict(r) for r in conn.execute(sa.text(
+            f"SELECT {columns} FROM influencer_stats ORDER BY followers DESC NULLS LAST, influencer_id"  # noqa: S608
+        )).mappings()]
