@@ -73,6 +73,7 @@ def list_shortlists(query: ShortlistQuery) -> ShortlistPage:
     status=201,
     errors=(409, 422),
     summary="Create a shortlist (optionally with its first creators)",
+    audit="shortlist.create",
 )
 def create_shortlist(body: ShortlistCreate, principal: Principal) -> ShortlistDetail:
     """409 naming `name` when another list has the name; 422 naming `influencer_ids` for unknown ids."""
@@ -120,6 +121,8 @@ def export_shortlist(shortlist_id: int) -> Response | ExportLink:
     response=ShortlistDetail,
     errors=(404, 409),
     summary="Rename a shortlist",
+    audit="shortlist.rename",
+    audit_target="shortlist:shortlist_id",
 )
 def rename_shortlist(shortlist_id: int, body: ShortlistRename) -> ShortlistDetail:
     if not q.rename_shortlist(shortlist_id, body.name):
@@ -134,6 +137,8 @@ def rename_shortlist(shortlist_id: int, body: ShortlistRename) -> ShortlistDetai
     response=Shortlist,
     errors=(404,),
     summary="Delete a shortlist (its creators stay in the database)",
+    audit="shortlist.delete",
+    audit_target="shortlist:shortlist_id",
 )
 def delete_shortlist(shortlist_id: int) -> Shortlist:
     return Shortlist.model_validate(q.delete_shortlist(shortlist_id))
@@ -147,6 +152,8 @@ def delete_shortlist(shortlist_id: int) -> Shortlist:
     response=ShortlistDetail,
     errors=(404, 422),
     summary="Add creators to a shortlist",
+    audit="shortlist.items_add",
+    audit_target="shortlist:shortlist_id",
 )
 def add_items(shortlist_id: int, body: ItemsAdd, principal: Principal) -> ShortlistDetail:
     """Creators already on the list keep their note and place; 422 naming `influencer_ids` for unknown ids."""
@@ -163,6 +170,8 @@ def add_items(shortlist_id: int, body: ItemsAdd, principal: Principal) -> Shortl
     response=ItemRef,
     errors=(404,),
     summary="Set the note of a creator on a shortlist",
+    audit="shortlist.item_note",
+    audit_target="shortlist:shortlist_id",
 )
 def annotate_item(shortlist_id: int, influencer_id: int, body: ItemNote) -> ItemRef:
     return ItemRef.model_validate(q.annotate_item(shortlist_id, influencer_id, body.note))
@@ -176,6 +185,8 @@ def annotate_item(shortlist_id: int, influencer_id: int, body: ItemNote) -> Item
     status=204,
     errors=(404,),
     summary="Take a creator off a shortlist",
+    audit="shortlist.item_remove",
+    audit_target="shortlist:shortlist_id",
 )
 def remove_item(shortlist_id: int, influencer_id: int) -> None:
     q.remove_item(shortlist_id, influencer_id)
