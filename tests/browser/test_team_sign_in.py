@@ -227,3 +227,34 @@ def test_sign_in_messages_for_cognitos_answers(signed_out_page, stack: Stack, er
     pg.get_by_label("Email").wait_for()
     got = pg.evaluate("async (e) => (await import('./js/pages/signin.js')).signInMessage(e)", error)
     assert got[0] == title
+
+
+@pytest.fixture()
+def no_pool(monkeypatch: pytest.MonkeyPatch, stack: Stack) -> Any:
+    """The in-process API without a user pool (PF_COGNITO_USER_POOL_ID unset), for this test only."""
+    from predictfluence.config import reset_settings
+
+    monkeypatch.delenv("PF_COGNITO_USER_POOL_ID")
+    reset_settings()
+    yield
+    monkeypatch.undo()
+    reset_settings()
+
+
+def test_without_a_pool_only_the_key_form_shows(no_pool, signed_out_page, stack: Stack, problems: PageProblems) -> None:
+    from predictfluence.api.auth import create_key
+
+    assert stack.api("GET", "/auth/config", "") == {"cognito": None}
+    pg = signed_out_page
+    pg.goto(stack.web_url + "#/signin")
+    pg.get_by_label("API key").wait_for()
+    assert pg.get_by_label("Email").count() == 0 and pg.get_by_test_id("use-api-key").count() == 0
+    pg.get_by_label("API key").fill(create_key("admin", "no pool")[0])
+    pg.get_by_role("button", name="Sign in").click()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    # the Team page explains that people cannot be invited, and still manages keys
+    problems.allow("/users")  # GET /users answers 409 not_configured
+    pg.goto(stack.web_url + "#/team")
+    wait_idle(pg)
+    expect(pg.get_by_test_id("team-users")).to_contain_text("No user pool is configured")
+    expect(pg.get_by_test_id("team-keys").get_by_role("row").filter(has_text="no pool")).to_contain_text("Active")

@@ -127,7 +127,7 @@ function keysSection(keys, refresh, out) {
     { label: "Name", rowHeader: true, value: (k) => k.name || "—" },
     { label: "Key", value: (k) => h("code", {}, `${k.prefix}…`) },
     { label: "Role", value: (k) => fmt.label(k.role) },
-    { label: "Created", value: (k) => fmt.datetime(k.created_at) },
+    { label: "Created", value: (k) => h("div", {}, fmt.datetime(k.created_at), k.created_by_label ? h("div", { class: "cell-sub" }, `by ${k.created_by_label}`) : null) },
     { label: "Last used", value: (k) => fmt.datetime(k.last_used_at) },
     { label: "State", value: (k) => (k.revoked_at ? badge(`Revoked ${fmt.date(k.revoked_at)}`, "danger") : badge("Active", "success")) },
     { label: "", srLabel: "Actions", value: revokeButton },
@@ -150,7 +150,15 @@ export async function render({ root, isCurrent }) {
       const rows = itemsOf(await api.get("/users"));
       if (isCurrent()) clear(users, usersSection(rows, loadUsers, usersOut));
     } catch (err) {
-      if (isCurrent()) clear(users, errorBox(err, loadUsers));
+      if (!isCurrent()) return;
+      if (err.code === "not_configured") { // no user pool in this deployment: keys are the only way in
+        clear(users, h("section", { class: "card", "aria-labelledby": "team-users", "data-testid": "team-users" },
+          h("h2", { id: "team-users" }, "People"),
+          h("div", { class: "alert alert-info", role: "status" }, h("strong", {}, "No user pool is configured"),
+            "This deployment has no Cognito user pool (PF_COGNITO_USER_POOL_ID), so no one signs in with an e-mail: use API keys.")));
+      } else {
+        clear(users, errorBox(err, loadUsers));
+      }
     }
   };
   const loadKeys = async () => {
