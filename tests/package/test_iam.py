@@ -8,7 +8,9 @@ role allows exactly the actions on exactly the resources its code calls:
 - ETL: consume the ETL queue, read uploads (raw/*, any version), write reports (reports/*), start
   retraining; s3:ListBucket on the raw bucket so that a missing `<file>.mapping.json` is NoSuchKey (404),
   not AccessDenied (403), for functions/events/etl.py;
-- retrain: model artifacts (models/* of the models bucket), its own dead-letter queue;
+- retrain: model artifacts (models/* of the models bucket), its own dead-letter queue, the scoring queue
+  (it sends a run's chunks);
+- score: reads model artifacts, receives/deletes the scoring queue's messages;
 - planner: the database only (the API invokes it: lambda:InvokeFunction on it, in the API's role);
 - authorizer: nothing in S3 at all.
 
@@ -100,6 +102,14 @@ EXPECTED = {
         ("s3:GetObject", "${ModelsBucket.Arn}/models/*", NONE),
         ("s3:PutObject", "${ModelsBucket.Arn}/models/*", NONE),
         ("sqs:SendMessage", "Arn:RetrainDeadLetterQueue", NONE),
+        ("sqs:SendMessage", "Arn:ScoreQueue", NONE),  # a scoring run's chunks (predictfluence_ml.scoring)
+    },
+    # a scoring chunk: the champion's artifact (read only), its queue, the database
+    "Score": _common("ScoreLogGroup", ("secretsmanager", "sqs")) | {
+        ("s3:GetObject", "${ModelsBucket.Arn}/models/*", NONE),
+        ("sqs:ReceiveMessage", "Arn:ScoreQueue", NONE),
+        ("sqs:DeleteMessage", "Arn:ScoreQueue", NONE),
+        ("sqs:GetQueueAttributes", "Arn:ScoreQueue", NONE),
     },
     # the planner reads the candidates (the database) and nothing else
     "Planner": _common("PlannerLogGroup", ("secretsmanager",)),
@@ -153,7 +163,7 @@ def test_only_the_documented_roles_exist(built):
     Gateway's CloudWatch role (both AWS managed policies made for exactly that)."""
     resources = built["template"]["Resources"]
     roles = sorted(n for n, r in resources.items() if r["Type"] == "AWS::IAM::Role")
-    assert roles == sorted(["ApiHandlerRole", "ApiKeyAuthorizerRole", "EtlRole", "RetrainRole", "PlannerRole",
+    assert roles == sorted(["ApiHandlerRole", "ApiKeyAuthorizerRole", "EtlRole", "RetrainRole", "PlannerRole", "ScoreRole",
                             "DatabaseProxyRole",
                             "DatabaseMonitoringRole", "ApiGatewayCloudWatchRole"])
     assert [n for n, r in resources.items() if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")] == []

@@ -87,7 +87,7 @@ def test_raw_bucket_is_versioned(built):
     assert any(r.get("NoncurrentVersionExpiration") for r in raw["LifecycleConfiguration"]["Rules"])
 
 
-@pytest.mark.parametrize("queue", ["DeadLetterQueue", "RetrainDeadLetterQueue"])
+@pytest.mark.parametrize("queue", ["DeadLetterQueue", "RetrainDeadLetterQueue", "ScoreDeadLetterQueue"])
 def test_dead_letter_queue_depth_alarms(built, queue):
     resources = built["template"]["Resources"]
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
