@@ -1,0 +1,225 @@
+"""Benchmark: batch scoring fanned out in id-range chunks (issue 16.3) against the one-shot scorer it
+replaced, on the same warehouse and the same model, in the same run.
+
+    .venv/bin/python bench/scoring.py [--influencers 100000] [--chunk-size 10000] [--train-influencers 1500]
+                                      [--baseline-commit 0179f67] [--threads 1]
+
+1. A scratch database (`pf_bench_scoring_<random>` on DATABASE_URL's server, else the embedded one):
+   --train-influencers synthetic creators with 150 days of history (COPY), a model fitted on them
+   (default parameters), then topped up to --influencers creators with two weeks of history.
+2. Baseline: `score_all` of --baseline-commit (the one-shot scorer with the per-candidate rationale),
+   read from git (`git show`) into a throwaway module — the code that ran before, not a re-creation.
+3. Fan-out: `start_run` (population figures: anomaly flags, clusters) and every chunk (`score_chunk`),
+   in this process one after the other, timed each; then the two influencer_score tables are compared
+   (they must be equal, every column).
+4. The rationale alone: the first chunk's rows again with the per-candidate reference contributions.
+
+Times are wall seconds (what a Lambda is billed) and this process's CPU seconds (the machine is shared:
+the CPU figures are the steadier ones; PostgreSQL's own time shows only in wall). The last line of output
+is one JSON object: score_rows_per_s (whole run, wall), score_chunk_max_s, speedup_per_row (one-shot wall
+seconds per row / the chunks' wall seconds per row), their CPU counterparts and the details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core"), str(ROOT / "layers" / "ml"), str(ROOT / "layers" / "tools")]
+
+import sqlalchemy as sa  # noqa: E402
+
+END = dt.date(2026, 11, 1)
+SCORE_COLUMNS = (
+    "influencer_id, content_type, model_version_id, predicted_er, er_low, er_high, performance_tier, "
+    "tier_probability, cluster, anomaly_score, anomaly_reasons, rationale, cost_per_post, cost_low, cost_high, "
+    "engagements, engagements_low, engagements_high, engagements_per_dollar, per_dollar_low, per_dollar_high"
+)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def previous_scorer(commit: str, work: Path) -> ModuleType:
+    """The one-shot scoring module of `commit`, with the rationale of that commit (both from git)."""
+    folder = work / "baseline"
+    folder.mkdir()
+
+    def show(path: str) -> str:
+        return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True,
+                              text=True).stdout  # fmt: skip
+
+    (folder / "baseline_rationale.py").write_text(show("layers/ml/predictfluence_ml/rationale.py"))
+    scoring = show("layers/ml/predictfluence_ml/scoring.py").replace(
+        "from predictfluence_ml.rationale import", "from baseline_rationale import"
+    )
+    (folder / "baseline_scoring.py").write_text(scoring)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("baseline_scoring")
+
+
+def build_world(engine: sa.Engine, args: argparse.Namespace) -> tuple[object, int, dt.date]:
+    from predictfluence_ml.costs import train_costs
+    from predictfluence_ml.dataset import build_split
+    from predictfluence_ml.training import fit
+    from predictfluence_tools import synthetic
+
+    clock = Clock()
+    synthetic.seed(engine, n_influencers=args.train_influencers, days=150, end_date=END, seed=args.seed)
+    split = build_split(engine)
+    bundle = fit(split.train)
+    bundle.cost, _cost = train_costs(engine, before=split.data_end)
+    with engine.begin() as conn:  # a version row for the scores' foreign key (no artifact: S3 is not needed)
+        version = conn.execute(sa.text(
+            "INSERT INTO model_version (kind, version, status, artifact_uri, sha256) "
+            "VALUES ('er', 'bench-scoring', 'rejected', 'none', 'none') RETURNING id"
+        )).scalar_one()  # fmt: skip
+    say(f"trained on {args.train_influencers:,} creators × 150 days in {clock.lap()[0]:.1f} s")
+    extra = args.influencers - args.train_influencers
+    if extra > 0:
+        clock = Clock()
+        synthetic.seed(engine, n_influencers=extra, days=14, posts_per_week=1.0, end_date=END, seed=args.seed + 1,
+                       handle_prefix="bench")  # fmt: skip
+        say(f"topped up to {args.influencers:,} creators (two weeks of history) in {clock.lap()[0]:.1f} s")
+    return bundle, int(version), split.data_end
+
+
+def table(engine: sa.Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(f"SELECT {SCORE_COLUMNS} FROM influencer_score ORDER BY 1, 2"))]  # noqa: S608
+
+
+def fan_out(engine: sa.Engine, bundle: object, version: int, as_of: dt.date, size: int) -> dict[str, object]:
+    from predictfluence_ml import scoring
+
+    clock = Clock()
+    plan = scoring.start_run(engine, bundle, version, as_of=as_of, chunk_size=size)  # type: ignore[arg-type]
+    start_wall, start_cpu = clock.lap()
+    say(f"run {plan.run_id}: population step (anomaly flags, clusters) {start_wall:.1f} s wall / {start_cpu:.1f} s CPU; "
+        f"{len(plan.chunks)} chunk(s) of ≤ {size:,} influencers")  # fmt: skip
+    chunks = []
+    for k, lo, hi in plan.chunks:
+        clock = Clock()
+        done = scoring.score_chunk(engine, bundle, plan.run_id, k, plan.types_by_platform)  # type: ignore[arg-type]
+        wall, cpu = clock.lap()
+        chunks.append({"chunk": k, "lo_id": lo, "hi_id": hi, "rows": done.rows, "wall_s": round(wall, 2),
+                       "cpu_s": round(cpu, 2), "rows_per_s": round(done.rows / wall, 1)})  # fmt: skip
+        say(f"  chunk {k}: ids {lo}..{hi}, {done.rows:,} rows in {wall:.1f} s wall / {cpu:.1f} s CPU "
+            f"({done.rows / wall:,.0f} rows/s){' — run complete' if done.completed_run else ''}")
+    return {"run_id": plan.run_id, "plan": plan, "start_wall_s": start_wall, "start_cpu_s": start_cpu,
+            "chunks": chunks}  # fmt: skip
+
+
+def rationale_only(engine: sa.Engine, bundle: object, run: dict[str, object], as_of: dt.date) -> dict[str, float]:
+    """The first chunk's rows again: batched contributions vs the per-candidate reference (CPU seconds)."""
+    from predictfluence_ml import scoring
+
+    plan = run["plan"]
+    _k, lo, hi = plan.chunks[0]  # type: ignore[attr-defined]
+    out = {}
+    for label, per_candidate in (("per_candidate", True), ("batched", False)):
+        clock = Clock()
+        rows = scoring.score_rows(engine, bundle, 0, (lo, hi), as_of, plan.types_by_platform,  # type: ignore[attr-defined]
+                                  per_candidate=per_candidate)  # fmt: skip
+        wall, cpu = clock.lap()
+        out[label] = {"rows": len(rows), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+        say(f"  chunk 0 rows with the {label} rationale: {wall:.1f} s wall / {cpu:.1f} s CPU")
+    return out
+
+
+def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
+    bundle, version, as_of = build_world(engine, args)
+    baseline = previous_scorer(args.baseline_commit, work)
+    clock = Clock()
+    old = baseline.score_all(engine, bundle, version, as_of=as_of)
+    old_wall, old_cpu = clock.lap()
+    before = table(engine)
+    say(f"one-shot scorer of {args.baseline_commit}: {old.rows:,} rows for {old.influencers:,} influencers in "
+        f"{old_wall:.1f} s wall / {old_cpu:.1f} s CPU ({old.rows / old_wall:,.0f} rows/s)")
+    fanned = fan_out(engine, bundle, version, as_of, args.chunk_size)
+    equal = table(engine) == before
+    say(f"influencer_score after the fanned-out run equals the one-shot table: {equal}")
+    chunks = fanned["chunks"]
+    rows = sum(c["rows"] for c in chunks)  # type: ignore[misc]
+    chunk_wall = sum(c["wall_s"] for c in chunks)  # type: ignore[misc]
+    chunk_cpu = sum(c["cpu_s"] for c in chunks)  # type: ignore[misc]
+    total_wall = fanned["start_wall_s"] + chunk_wall  # type: ignore[operator]
+    total_cpu = fanned["start_cpu_s"] + chunk_cpu  # type: ignore[operator]
+    rationale = rationale_only(engine, bundle, fanned, as_of) if not args.skip_rationale else {}
+    return {
+        "influencers": old.influencers,
+        "score_rows": rows,
+        "chunk_size": args.chunk_size,
+        "chunks": len(chunks),
+        "score_rows_per_s": round(rows / total_wall, 1),
+        "score_chunk_rows_per_s": round(rows / chunk_wall, 1),
+        "score_chunk_max_s": max(c["wall_s"] for c in chunks),  # type: ignore[type-var]
+        "score_start_s": round(fanned["start_wall_s"], 2),  # type: ignore[call-overload]
+        "score_total_s": round(total_wall, 2),
+        "baseline_commit": args.baseline_commit,
+        "baseline_s": round(old_wall, 2),
+        "baseline_cpu_s": round(old_cpu, 2),
+        "baseline_rows_per_s": round(old.rows / old_wall, 1),
+        "speedup_per_row": round((old_wall / old.rows) / (chunk_wall / rows), 2),
+        "speedup_per_row_cpu": round((old_cpu / old.rows) / (chunk_cpu / rows), 2),
+        "speedup_total": round(old_wall / total_wall, 2),
+        "speedup_total_cpu": round(old_cpu / total_cpu, 2),
+        "same_scores_as_one_shot": equal,
+        "rationale_first_chunk": rationale,
+        "chunk_details": chunks,
+        "load_average": round(os.getloadavg()[0], 1),
+        "threads": args.threads,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--influencers", type=int, default=100_000)
+    parser.add_argument("--chunk-size", type=int, default=10_000)
+    parser.add_argument("--train-influencers", type=int, default=1_500)
+    parser.add_argument("--baseline-commit", default="0179f67", help="the commit whose one-shot score_all is the baseline")
+    parser.add_argument("--threads", type=int, default=1, help="OpenMP threads for the boosting (PF_ML_THREADS)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-rationale", action="store_true", help="skip the rationale-only comparison")
+    args = parser.parse_args()
+
+    os.environ["PF_ML_THREADS"] = str(args.threads)
+    from predictfluence.db import create_engine
+    from predictfluence_ml.training import ml_threads
+    from predictfluence_tools import migrate
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
+
+    with tempfile.TemporaryDirectory(prefix="pf-bench-scoring-") as tmp, \
+            scratch_database(database_url(), "pf_bench_scoring") as url:  # fmt: skip
+        engine = create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            migrate.upgrade(engine)
+            with ml_threads():
+                result = run(engine, args, Path(tmp))
+        finally:
+            engine.dispose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
