@@ -91,6 +91,7 @@ export async function render(ctx) {
               return sel;
             } },
             { label: "Cost", num: true, value: (r) => fmt.money(pick(r, "agreed_cost", "cost"), cur) },
+            { label: "Hired by", value: (r) => h("span", { class: "small", title: r.hired_by || "" }, r.hired_by_label || "—") },
             { label: "Posts", num: true, value: (r) => fmt.int(pick(r, "posts", "post_count")) },
             { label: "Engagements", num: true, value: (r) => fmt.int(pick(r, "engagements")) },
             { label: "ER", num: true, value: (r) => fmt.pct(pick(r, "engagement_rate", "avg_engagement_rate")) },
@@ -120,7 +121,8 @@ export async function render(ctx) {
       h("div", { class: "breadcrumb" }, h("a", { href: "#/campaigns" }, "Campaigns"), " / ", c.name),
       h("div", { class: "page-head" },
         h("div", {}, h("h1", {}, c.name, " ", statusBadge(c.status)),
-          h("p", {}, [c.brand, c.objective ? `Objective: ${label(c.objective)}` : null, c.start_date || c.end_date ? `${fmt.date(c.start_date)} – ${fmt.date(c.end_date)}` : null].filter(Boolean).join(" · ") || "No details yet")),
+          h("p", {}, [c.brand, c.objective ? `Objective: ${label(c.objective)}` : null, c.start_date || c.end_date ? `${fmt.date(c.start_date)} – ${fmt.date(c.end_date)}` : null].filter(Boolean).join(" · ") || "No details yet"),
+          authorship(c)),
         h("div", { class: "page-actions" },
           h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/report`, "data-testid": "open-report" }, "Report"),
           h("a", { class: "btn btn-secondary", href: `#/campaigns/${id}/edit`, "data-needs": "manager" }, "Edit"),
@@ -129,6 +131,16 @@ export async function render(ctx) {
     chartsSection(id),
     hiresBox,
     planSection({ campaign: c, remaining: remainingBudget(c, sumR), onHired: refresh })));
+}
+
+// "Created by Ana · 3 Nov 2026 — last edited by ops key · 5 Nov 2026" (who: the key's name or the user's e-mail).
+function authorship(c) {
+  const parts = [];
+  if (c.created_by_label) parts.push(`Created by ${c.created_by_label} · ${fmt.date(c.created_at)}`);
+  if (c.updated_by_label && (c.updated_by !== c.created_by || c.updated_at !== c.created_at)) {
+    parts.push(`last edited by ${c.updated_by_label} · ${fmt.date(c.updated_at)}`);
+  }
+  return parts.length ? h("p", { class: "small muted", "data-testid": "campaign-authorship" }, parts.join(" — ")) : null;
 }
 
 // The campaign's engagement trend and its hires' audience, side by side.

@@ -101,7 +101,7 @@ function reportView(load) {
   const rejected = Number(pick(load, "rows_rejected") ?? rej.length);
   return h("div", { "data-testid": "load-report", style: "display:flex;flex-direction:column;gap:12px" },
     h("div", { class: "card-head", style: "margin:0" }, h("h2", {}, `Load #${load.id}: ${load.file_key || load.key || ""}`), statusBadge(load.status)),
-    h("dl", { class: "stat-list" }, [["Kind", fmt.label(load.kind)], ["Rows in", fmt.int(load.rows_in)], ["Loaded", fmt.int(load.rows_loaded)], ["Rejected", fmt.int(rejected)], ["Started", fmt.datetime(load.started_at)], ["Finished", fmt.datetime(load.finished_at)]]
+    h("dl", { class: "stat-list" }, [["Kind", fmt.label(load.kind)], ["Rows in", fmt.int(load.rows_in)], ["Loaded", fmt.int(load.rows_loaded)], ["Rejected", fmt.int(rejected)], ["Started", fmt.datetime(load.started_at)], ["Finished", fmt.datetime(load.finished_at)], ["Uploaded by", load.uploaded_by_label || "—"]]
       .map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
     load.error || load.reason ? h("div", { class: "alert alert-error", role: "alert" }, h("strong", {}, "The file was rejected"), load.error || load.reason) : null,
     rej.length ? h("div", { class: "page-actions" }, h("span", { class: "muted small", "data-testid": "rejections-shown" },
@@ -174,6 +174,7 @@ export async function render({ root, query, isCurrent, onLeave }) {
           { label: "Loaded", num: true, value: (l) => fmt.int(l.rows_loaded) },
           { label: "Rejected", num: true, value: (l) => fmt.int(l.rows_rejected) },
           { label: "Started", value: (l) => fmt.datetime(l.started_at) },
+          { label: "Uploaded by", value: (l) => h("span", { class: "small", title: l.uploaded_by || "" }, l.uploaded_by_label || "—") },
           { label: "Actions", value: (l) => (FINAL.has(l.status)
             ? h("button", { class: "btn btn-secondary btn-sm", type: "button", "data-testid": "rerun-load", "data-needs": "manager", "aria-label": `Re-run load ${l.id}`, onclick: (e) => rerun(l, e.currentTarget) }, "Re-run")
             : "—") },

@@ -150,15 +150,7 @@ export async function render({ root, isCurrent }) {
       const rows = itemsOf(await api.get("/users"));
       if (isCurrent()) clear(users, usersSection(rows, loadUsers, usersOut));
     } catch (err) {
-      if (!isCurrent()) return;
-      if (err.code === "not_configured") { // no user pool in this deployment: keys are the only way in
-        clear(users, h("section", { class: "card", "aria-labelledby": "team-users", "data-testid": "team-users" },
-          h("h2", { id: "team-users" }, "People"),
-          h("div", { class: "alert alert-info", role: "status" }, h("strong", {}, "No user pool is configured"),
-            "This deployment has no Cognito user pool (PF_COGNITO_USER_POOL_ID), so no one signs in with an e-mail: use API keys.")));
-      } else {
-        clear(users, errorBox(err, loadUsers));
-      }
+      if (isCurrent()) clear(users, errorBox(err, loadUsers));
     }
   };
   const loadKeys = async () => {
