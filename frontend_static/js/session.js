@@ -87,7 +87,8 @@ function outcome(cfg, email, answer) {
   return {
     challenge: answer.ChallengeName,
     session: answer.Session,
-    username: answer.ChallengeParameters?.USERNAME || email,
+    // the pool's own user name (AWS names it USER_ID_FOR_SRP, moto USERNAME); the e-mail works as an alias
+    username: answer.ChallengeParameters?.USER_ID_FOR_SRP || answer.ChallengeParameters?.USERNAME || email,
     email,
   };
 }
