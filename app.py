@@ -27,9 +27,11 @@ from functions.events.retrain import handle_retrain
 from functions.events.score import SCORE_BATCH_SIZE, SCORE_QUEUE, handle_score_batch
 from predictfluence import planning, retraining
 from predictfluence.api.authorizer import authorizer_routes
+from predictfluence.api.read_routing import route_reads
 from predictfluence.config import get_settings
 
 app = Chalice(app_name="predictfluence")
+app.register_middleware(route_reads, "http")  # GET requests read from the reader when one is configured
 app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
 for _routes in (

@@ -58,15 +58,20 @@ def engine(database_url: URL) -> Iterator[Engine]:
     migrate.upgrade(eng)
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = database_url.render_as_string(hide_password=False)
+    # The API's GET requests read "the reader", here the same database through read-only sessions: a GET
+    # that writes fails in every test, as it would against an Aurora replica (predictfluence.db).
+    previous_reader = os.environ.get("DATABASE_READ_URL")
+    os.environ["DATABASE_READ_URL"] = os.environ["DATABASE_URL"]
     reset_settings()
     set_engine(eng)
     yield eng
     set_engine(None)
     eng.dispose()
-    if previous is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = previous
+    for name, value in (("DATABASE_URL", previous), ("DATABASE_READ_URL", previous_reader)):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     reset_settings()
 
 

@@ -207,7 +207,7 @@ def test_database_outage_is_503_json(client, auth, api_db):
     assert client.http.get("/influencers", headers=auth["viewer"]).status_code == 200  # the key is verified
     working = get_engine()
     broken = create_engine("postgresql://postgres@127.0.0.1:1/none", pool_pre_ping=False)
-    set_engine(broken)
+    set_engine(broken, reader=broken)  # the writer and its reader are both down
     try:
         response = client.http.get("/influencers", headers=auth["viewer"])  # within the key cache's TTL
         ready = client.http.get("/health/ready", headers=auth["viewer"])

@@ -31,6 +31,10 @@ class Settings:
     # In AWS (infra/resources.json): credentials from the Secrets Manager secret, host = the RDS Proxy.
     db_secret_arn: str | None = None
     db_host: str | None = None
+    # A reader for the API's GET requests (predictfluence.db): a URL locally, the RDS Proxy's read-only
+    # endpoint host in AWS (same secret); unset → every request reads the writer.
+    database_read_url: str | None = None
+    db_read_host: str | None = None
     db_name: str | None = None
     db_tls: bool = False
     # Retraining: the function to invoke (else derived from this Lambda's own name; neither: run locally).
@@ -90,7 +94,7 @@ ENV_NAMES: tuple[str, ...] = (
     "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
     "PF_SCORE_QUEUE_URL", "PF_SCORE_QUEUE", "PF_SCORE_CHUNK_SIZE",
     "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT", "PF_COGNITO_USER_POOL_ID",
-    "PF_COGNITO_CLIENT_ID", "PF_COGNITO_REGION", "PF_COGNITO_ENDPOINT",
+    "PF_COGNITO_CLIENT_ID", "PF_COGNITO_REGION", "PF_COGNITO_ENDPOINT", "DATABASE_READ_URL", "PF_DB_READ_HOST",
 )
 
 
@@ -119,6 +123,8 @@ def _settings_for(values: tuple[str | None, ...]) -> Settings:
         retrain_min_new_rows=int(_env("PF_RETRAIN_MIN_NEW_ROWS", "50000")),
         db_secret_arn=env["PF_DB_SECRET_ARN"] or None,
         db_host=env["PF_DB_HOST"] or None,
+        database_read_url=env["DATABASE_READ_URL"] or None,
+        db_read_host=env["PF_DB_READ_HOST"] or None,
         db_name=env["PF_DB_NAME"] or None,
         db_tls=_env("PF_DB_TLS", "0").lower() in ("1", "true", "yes"),
         retrain_function=env["PF_RETRAIN_FUNCTION"] or None,

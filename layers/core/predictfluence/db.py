@@ -5,11 +5,20 @@ read the Secrets Manager secret PF_DB_SECRET_ARN instead. The runtime needs one 
 PostgreSQL that local commands use when DATABASE_URL is unset lives in the tools
 (`predictfluence_tools.localdb`), which set DATABASE_URL to it before they touch the runtime. The driver
 is always pg8000; there is no SQLite code path.
+
+Reads can go to a separate reader (`DATABASE_READ_URL`, or in AWS the RDS Proxy's read-only endpoint
+`PF_DB_READ_HOST` with the same secret): inside `reading_from_reader()` — the API's GET requests, see
+`predictfluence.api.read_routing` — `get_engine()` answers the reader engine, whose sessions are read-only
+(as a replica's are, so a GET that writes fails locally too). Without a reader it is the writer. The ETL,
+the CLI, retraining and every write use the writer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
@@ -17,6 +26,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from predictfluence.config import get_settings
 
 _engine: Engine | None = None
+_read_engine: Engine | None = None
+_reading: ContextVar[bool] = ContextVar("predictfluence_reading", default=False)
 
 
 EXPECTED_URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
@@ -96,12 +107,54 @@ def create_engine(url: str | URL | None = None, **kwargs) -> Engine:
     return sa.create_engine(target, **options)
 
 
+def read_url() -> URL | None:
+    """DATABASE_READ_URL, else (AWS) the secret's credentials at PF_DB_READ_HOST; None: no reader."""
+    settings = get_settings()
+    if settings.database_read_url:
+        return normalize_url(settings.database_read_url)
+    if settings.db_secret_arn and settings.db_read_host:
+        return secret_url(settings.db_secret_arn, settings.db_read_host, settings.db_name)
+    return None
+
+
+def _read_only_sessions(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()  # a SET inside the driver's open transaction would roll back with it
+
+
 def get_engine() -> Engine:
-    """The process-wide engine (kept across warm Lambda invocations)."""
+    """The process-wide engine (kept across warm Lambda invocations): the writer, or the reader inside
+    `reading_from_reader()` when one is configured."""
+    global _read_engine
+    if _reading.get():
+        if _read_engine is None and (url := read_url()) is not None:
+            engine = create_engine(url, **({"connect_args": args} if (args := connect_args()) else {}))
+            sa.event.listen(engine, "connect", _read_only_sessions)
+            _read_engine = engine
+        if _read_engine is not None:
+            return _read_engine
+    return writer_engine()
+
+
+def writer_engine() -> Engine:
+    """The writer, whatever the request: what must be current (API keys and users checked on every
+    request, so that a revocation applies at once) reads it even inside `reading_from_reader()`."""
     global _engine
     if _engine is None:
         _engine = create_engine()
     return _engine
+
+
+@contextmanager
+def reading_from_reader(active: bool = True) -> Iterator[None]:
+    """Within the block (this thread or task only), `get_engine()` is the reader when one is configured."""
+    token = _reading.set(active)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def current_url() -> URL | None:
@@ -109,10 +162,12 @@ def current_url() -> URL | None:
     return _engine.url if _engine is not None else None
 
 
-def set_engine(engine: Engine | None) -> None:
-    """Use `engine` for everything in this process (tests, the dev stack)."""
-    global _engine
+def set_engine(engine: Engine | None, *, reader: Engine | None = None) -> None:
+    """Use `engine` for everything in this process (tests, the dev stack), and `reader` for reads when
+    given; otherwise the reader is made again from the settings on its next use."""
+    global _engine, _read_engine
     _engine = engine
+    _read_engine = reader
 
 
 def require_migrated(engine: Engine | None = None) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from predictfluence.db import get_engine
+from predictfluence.db import get_engine, writer_engine
 from predictfluence.queries.audit import actor_label
 
 _INSERT = sa.text(
@@ -37,8 +37,9 @@ def insert_key(prefix: str, key_hash: str, role: str, name: str | None,
 
 
 def find_by_prefix(prefix: str) -> dict[str, Any] | None:
-    """The key row for `prefix`; marks it used (at most once a minute, so reads stay cheap)."""
-    with get_engine().begin() as conn:
+    """The key row for `prefix`; marks it used (at most once a minute, so reads stay cheap). Always the
+    writer: a key created or revoked a moment ago counts at once, and the mark is a write."""
+    with writer_engine().begin() as conn:
         row = conn.execute(_BY_PREFIX, {"prefix": prefix}).mappings().first()
         if row is not None and row["revoked_at"] is None:
             conn.execute(_TOUCH, {"id": row["id"]})

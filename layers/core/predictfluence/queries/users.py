@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from predictfluence.db import get_engine
+from predictfluence.db import get_engine, writer_engine
 
 _COLUMNS = "id, email, sub, role, disabled_at, created_at, invited_by"
 _FIND = sa.text(
@@ -31,8 +31,9 @@ _SET_DISABLED = sa.text(
 
 
 def find(sub: str, email: str) -> dict[str, Any] | None:
-    """The record of the token's user: by `sub`, else by e-mail (a record made before the sub was known)."""
-    with get_engine().connect() as conn:
+    """The record of the token's user: by `sub`, else by e-mail (a record made before the sub was known).
+    Always the writer, so that a user disabled a moment ago is refused at once."""
+    with writer_engine().connect() as conn:
         row = conn.execute(_FIND, {"sub": sub, "email": email.lower()}).mappings().first()
     return dict(row) if row is not None else None
 
