@@ -12,6 +12,9 @@ each endpoint's p50 is also printed as a ratio to it.
 
 Usage: .venv/bin/python bench/api.py [--influencers 100000] [--days 16] [--iterations 60] [--sql-seed]
        [--scale 0.1]   (multiplies --influencers, for smaller runs)
+       [--only list_]  (only the endpoints whose names start with one of these comma-separated prefixes)
+       [--keep]        (keep the seeded scratch database; its URL is printed)
+       [--reuse URL]   (measure a database kept by --keep: migrated to head, not seeded again)
 Needs DATABASE_URL (any PostgreSQL server; a scratch database is created and dropped) or the embedded one.
 Both seedings then fill influencer_score with SQL (3 content types per influencer, ER, engagements, cost
 forecast, intervals, 1 in 50 flagged), as the retrain batch would, for GET /recommendations.
@@ -24,12 +27,14 @@ The last output line is JSON: {"p95_ms": {...}, "p50_ms": {...}, "influencers": 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -211,14 +216,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def measure(engine, iterations: int) -> tuple[dict[str, float], dict[str, float], float]:
+def measure(engine, iterations: int, only: tuple[str, ...] = ()) -> tuple[dict[str, float], dict[str, float], float]:
     from chalice.test import Client
 
     from app import app
     from predictfluence.api.auth import create_key
 
     headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
-    paths = endpoints(engine)
+    paths = {name: path for name, path in endpoints(engine).items() if not only or name.startswith(only)}
     p50: dict[str, float] = {}
     p95: dict[str, float] = {}
     baseline: list[float] = []
@@ -299,6 +304,19 @@ def measure_planner(engine, iterations: int) -> dict[str, float] | None:
     }
 
 
+@contextlib.contextmanager
+def _database(reuse: str | None, keep: bool) -> Iterator[sa.URL]:
+    """The database to measure: `reuse` as is, else a fresh scratch database (kept with `keep`)."""
+    if reuse:
+        yield sa.make_url(reuse)
+        return
+    from predictfluence_tools.localdb import database_url
+    from predictfluence_tools.scratchdb import scratch_database
+
+    with scratch_database(database_url(), "pf_bench", keep=keep) as url:
+        yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--influencers", type=int, default=100_000)
@@ -312,25 +330,35 @@ def main() -> None:
         "--plan-iterations", type=int, default=10, help="POST /campaigns/{id}/plan calls (0: skip)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--only", default="", help="comma-separated endpoint name prefixes (e.g. list_)")
+    parser.add_argument("--reuse", help="a database URL kept by --keep: migrate it to head, do not seed")
     args = parser.parse_args()
+    only = tuple(p for p in args.only.split(",") if p)
     influencers = max(10, int(args.influencers * args.scale))
 
     from predictfluence.db import create_engine, set_engine
     from predictfluence_tools import migrate
-    from predictfluence_tools.localdb import database_url
-    from predictfluence_tools.scratchdb import scratch_database
 
-    with scratch_database(database_url(), "pf_bench", keep=args.keep) as url:
+    with _database(args.reuse, args.keep) as url:
         engine = create_engine(url)
         set_engine(engine)
         try:
             migrate.upgrade(engine)
             started = time.perf_counter()
-            if args.sql_seed:
-                seed_with_sql(engine, influencers, args.days)
+            if args.reuse:
+                log(f"reusing {args.reuse} (not seeded again)")
             else:
-                seed_with_generator_and_etl(engine, influencers, args.days)
-            seed_scores(engine)
+                if args.keep:
+                    log(f"kept for --reuse: {url.render_as_string(hide_password=False)}")
+                if args.sql_seed:
+                    seed_with_sql(engine, influencers, args.days)
+                else:
+                    seed_with_generator_and_etl(engine, influencers, args.days)
+                seed_scores(engine)
+                # the steady state autovacuum keeps: statistics, and visibility maps so that index-only scans
+                # (the flagged scores' partial index, read on every hide_flagged request) skip the heap
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(sa.text("VACUUM (ANALYZE)"))
             with engine.begin() as conn:
                 conn.execute(sa.text("ANALYZE"))
                 counts = conn.execute(
@@ -343,8 +371,8 @@ def main() -> None:
                 f"{time.perf_counter() - started:.1f} s "
                 f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}"
             )
-            p50, p95, baseline = measure(engine, args.iterations)
-            planner = measure_planner(engine, args.plan_iterations) if args.plan_iterations else None
+            p50, p95, baseline = measure(engine, args.iterations, only)
+            planner = measure_planner(engine, args.plan_iterations) if args.plan_iterations and not only else None
             log(f"baseline SELECT 1: {baseline:.2f} ms")
             log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
             for endpoint in p50:

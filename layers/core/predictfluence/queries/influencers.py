@@ -128,6 +128,9 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
             order_sql = order_sql.replace("influencer_id", "id")
         elif f.q is not None:  # many matches (q names a category): walking the sort index finds a page soon
             conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
+        # One page walks a sort index until `limit` rows match: a parallel worker only adds its start-up, which
+        # dominated the combined discovery filters (figure: docs/benchmarks.md, "Figures behind code decisions").
+        conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
         found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn) if total else []
     return found, total
 
