@@ -300,11 +300,12 @@ def _new_page(browser: Any, problems: PageProblems, key: str | None, viewport: d
 
 @pytest.fixture()
 def signed_in(browser, stack: Stack, db, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
-    """open(role, width=1440) → a page signed in as the package's user for `role` (e-mail + password)."""
+    """open(role, width=1440) → a page signed in as the package's user for `role` (e-mail + password), or as
+    `user=(email, password)`."""
     contexts: list[Any] = []
 
-    def open_as(role: str, width: int = 1440, height: int = 900) -> Any:
-        email, password = stack.user(role)
+    def open_as(role: str, width: int = 1440, height: int = 900, user: tuple[str, str] | None = None) -> Any:
+        email, password = user or stack.user(role)
         script = session_script(stack, email, stack.password_sign_in(email, password))
         ctx, pg = _new_page(browser, problems, None, {"width": width, "height": height}, script)
         contexts.append(ctx)

@@ -258,3 +258,25 @@ def test_without_a_pool_only_the_key_form_shows(no_pool, signed_out_page, stack:
     wait_idle(pg)
     expect(pg.get_by_test_id("team-users")).to_contain_text("No user pool is configured")
     expect(pg.get_by_test_id("team-keys").get_by_role("row").filter(has_text="no pool")).to_contain_text("Active")
+
+
+def test_a_disabled_users_open_session_ends(signed_in, stack: Stack, problems: PageProblems) -> None:
+    """Disabled while signed in: the API refuses the still-valid ID token, Cognito the refresh token (the
+    global sign-out), so the next page goes back to the sign-in form saying the session ended."""
+    from urllib.parse import quote
+
+    from predictfluence.api.auth import create_key
+
+    email, password = new_user(stack, "manager")
+    pg = signed_in("manager", user=(email, password))
+    pg.goto(stack.web_url + "#/campaigns")
+    pg.get_by_role("heading", name="Campaigns", exact=True).wait_for()
+    wait_idle(pg)
+    pg.wait_for_load_state("networkidle")
+    admin_key = create_key("admin", "disables a user")[0]
+    assert stack.api("PATCH", f"/users/{quote(email)}", admin_key, {"enabled": False})["enabled"] is False
+    problems.allow("401")
+    problems.allow(stack.pool.endpoint)  # the refused refresh
+    pg.get_by_role("link", name="Dashboard", exact=True).click()
+    pg.get_by_text("Your session ended. Sign in again to continue.").wait_for()
+    assert stored(pg) is None
