@@ -10,6 +10,8 @@ with the warehouse). Now:
   statement touched ('post', 'day', 'influencer', 'followers', 'moved', 'audience'); the trigger functions
   are SECURITY DEFINER (owner), so the API's and the ETL's roles need no grant on the queue to be tracked,
   and foreign-key cascades / SET NULL are caught like any write;
+- `rollup_metric_delta`: appended daily metric rows summed per post (the INSERT trigger), so that a daily
+  delta adds to post_stats instead of re-reading each post's history;
 - `predictfluence.queries.rollups.apply()` drains the queue and recomputes only those keys; `rebuild()`
   recomputes from scratch (the definitions below are the views' SQL, also in queries/rollup_sql.py);
 - pf_etl (the ETL, which applies after each batch) may write the rollup tables and the queue; pf_api only
@@ -214,6 +216,16 @@ END
 $$
 """
 
+# Appended daily metric rows, summed per post and statement: apply() adds them to the post's row instead of
+# reading the post's whole history (an update or delete of metric rows queues the post for a recompute).
+METRIC_DELTA = """
+CREATE TABLE rollup_metric_delta (
+    post_id BIGINT NOT NULL, metric_days BIGINT NOT NULL, likes NUMERIC NOT NULL, comments NUMERIC NOT NULL,
+    shares NUMERIC NOT NULL, saves NUMERIC NOT NULL, views NUMERIC, views_n BIGINT NOT NULL,
+    impressions NUMERIC, impressions_n BIGINT NOT NULL
+)
+"""
+
 # Trigger functions: what each statement touched, appended to the queue (see the module docstring).
 _FN = """
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -226,15 +238,21 @@ $$
 """
 MARKERS: dict[str, tuple[str, str]] = {  # table: (function, body)
     "post_metric_daily": ("pf_rollup_mark_metrics", """
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO rollup_dirty (kind, id)
-        SELECT 'post', post_id FROM (SELECT DISTINCT post_id FROM pf_new) n
-        UNION ALL SELECT 'day', d - DATE '1970-01-01' FROM (SELECT DISTINCT date AS d FROM pf_new) n;
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO rollup_metric_delta
+        SELECT post_id, count(*), sum(likes), sum(comments), sum(shares), sum(saves),
+               sum(views), count(views), sum(impressions), count(impressions)
+        FROM pf_new GROUP BY post_id;
+        INSERT INTO rollup_dirty (kind, id) SELECT 'day', d - DATE '1970-01-01' FROM (SELECT DISTINCT date AS d FROM pf_new) n;
+    ELSE
         INSERT INTO rollup_dirty (kind, id)
         SELECT 'post', post_id FROM (SELECT DISTINCT post_id FROM pf_old) o
         UNION ALL SELECT 'day', d - DATE '1970-01-01' FROM (SELECT DISTINCT date AS d FROM pf_old) o;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO rollup_dirty (kind, id)
+        SELECT 'post', post_id FROM (SELECT DISTINCT post_id FROM pf_new) n
+        UNION ALL SELECT 'day', d - DATE '1970-01-01' FROM (SELECT DISTINCT date AS d FROM pf_new) n;
     END IF;"""),
     "post": ("pf_rollup_mark_posts", """
     IF TG_OP <> 'DELETE' THEN
@@ -318,6 +336,7 @@ def upgrade() -> None:
         op.execute(f"DROP MATERIALIZED VIEW {name}")
     for name in names:
         op.execute(f"ALTER TABLE {name}__table RENAME TO {name}")
+    op.execute("ALTER TABLE post_stats SET (fillfactor = 80)")  # room for in-place (HOT) updates
     for statement in INDEXES:
         op.execute(statement)
     op.execute(TRIGRAM)
@@ -325,13 +344,14 @@ def upgrade() -> None:
         op.execute(f"INSERT INTO {name} {DEFINITIONS[name]}")
         op.execute(f"ANALYZE {name}")
     op.execute("CREATE TABLE rollup_dirty (kind VARCHAR(16) NOT NULL, id BIGINT NOT NULL)")
+    op.execute(METRIC_DELTA)
     for table, (function, body) in MARKERS.items():
         op.execute(_FN.format(name=function, body=body))
         op.execute(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
         for event, transition in _TRIGGERS.items():
             op.execute(f"CREATE TRIGGER trg_{table}_rollup_{event.lower()} AFTER {event} ON {table} "
                        f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
-    relations = ", ".join([*names, "rollup_dirty"])
+    relations = ", ".join([*names, "rollup_dirty", "rollup_metric_delta"])
     _grant({"pf_api": "SELECT", "pf_etl": "SELECT, INSERT, UPDATE, DELETE"}, relations)
     op.execute("DROP FUNCTION IF EXISTS pf_refresh_rollup(text, boolean)")
 
@@ -343,6 +363,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_rollup_{event.lower()} ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {function}()")
     op.execute("DROP TABLE IF EXISTS rollup_dirty")
+    op.execute("DROP TABLE IF EXISTS rollup_metric_delta")
     for name in reversed(names):
         op.execute(f"DROP TABLE {name}")
     for name in names:

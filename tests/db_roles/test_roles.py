@@ -42,7 +42,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "audit_event": ("ra", "r"),  # append-only: the API appends and reads; a trigger refuses UPDATE/DELETE (issue 14)
     # the rollup tables and their queue (issue 16.1): the ETL applies the queued keys after each batch; the
     # API only reads them (its writes are queued by the SECURITY DEFINER triggers, no grant needed)
-    **{table: ("r", "rawd") for table in (*ROLLUPS, "rollup_dirty")},
+    **{table: ("r", "rawd") for table in (*ROLLUPS, "rollup_dirty", "rollup_metric_delta")},
 }
 PRIVILEGES = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -125,3 +126,9 @@ def declare(metadata: MetaData) -> None:
     _aggregates(metadata)
     # The queue of keys touched since the last apply (kind: post, day, influencer, followers, moved, audience).
     Table("rollup_dirty", metadata, Column("kind", String(16), nullable=False), Column("id", BigInteger, nullable=False))
+    # Appended daily metric rows summed per post (and statement), added to post_stats by the next apply.
+    Table("rollup_metric_delta", metadata, Column("post_id", BigInteger, nullable=False),
+          Column("metric_days", BigInteger, nullable=False),
+          *(Column(c, Numeric, nullable=False) for c in ("likes", "comments", "shares", "saves")),
+          Column("views", Numeric), Column("views_n", BigInteger, nullable=False),
+          Column("impressions", Numeric), Column("impressions_n", BigInteger, nullable=False))

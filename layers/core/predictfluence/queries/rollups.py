@@ -55,13 +55,40 @@ _KEYS = (
         SELECT DISTINCT m.date FROM post_metric_daily m
         WHERE m.post_id IN (SELECT id FROM pf_dirty WHERE kind = 'moved' UNION {_FOLLOWER_POSTS})""",  # noqa: S608
 )
+# Appended metric rows (rollup_metric_delta, per post and statement) are added to their post's row; a post
+# whose rows were updated or deleted, or that changed, is recomputed from its daily rows (pf_d_post).
+_APPENDED = (
+    """CREATE TEMP TABLE pf_delta ON COMMIT DROP AS
+       WITH gone AS (DELETE FROM rollup_metric_delta RETURNING *)
+       SELECT post_id, sum(metric_days) AS metric_days, sum(likes) AS likes, sum(comments) AS comments,
+              sum(shares) AS shares, sum(saves) AS saves, sum(views) AS views, sum(views_n) AS views_n,
+              sum(impressions) AS impressions, sum(impressions_n) AS impressions_n
+       FROM gone g
+       WHERE NOT EXISTS (SELECT 1 FROM pf_d_post d WHERE d.id = g.post_id)
+       GROUP BY post_id""",
+    """WITH orphan AS (DELETE FROM pf_delta d WHERE NOT EXISTS (SELECT 1 FROM post_stats s WHERE s.post_id = d.post_id)
+                      RETURNING post_id)
+       INSERT INTO pf_d_post SELECT post_id FROM orphan""",
+)
 _POSTS = (
     """CREATE TEMP TABLE pf_old_post ON COMMIT DROP AS
        WITH gone AS (DELETE FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post) RETURNING *)
        SELECT * FROM gone""",
+    "INSERT INTO pf_old_post SELECT s.* FROM post_stats s JOIN pf_delta d ON d.post_id = s.post_id",
     "INSERT INTO post_stats {post_stats}",
+    """UPDATE post_stats s SET
+           metric_days = s.metric_days + d.metric_days, likes = s.likes + d.likes, comments = s.comments + d.comments,
+           shares = s.shares + d.shares, saves = s.saves + d.saves,
+           engagements = s.engagements + d.likes + d.comments + d.shares + d.saves,
+           views = CASE WHEN s.views IS NULL AND d.views_n = 0 THEN NULL ELSE coalesce(s.views, 0) + coalesce(d.views, 0) END,
+           impressions = CASE WHEN s.impressions IS NULL AND d.impressions_n = 0 THEN NULL
+                              ELSE coalesce(s.impressions, 0) + coalesce(d.impressions, 0) END,
+           engagement_rate = CASE WHEN s.metric_days + d.metric_days > 0 AND i.followers > 0
+                                  THEN (s.engagements + d.likes + d.comments + d.shares + d.saves)::float8 / i.followers END
+       FROM pf_delta d, influencer i
+       WHERE s.post_id = d.post_id AND i.id = s.influencer_id""",
     """CREATE TEMP TABLE pf_new_post ON COMMIT DROP AS
-       SELECT * FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post)""",
+       SELECT * FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post UNION ALL SELECT post_id FROM pf_delta)""",
     """CREATE TEMP TABLE pf_d_influencer ON COMMIT DROP AS
        SELECT id FROM pf_dirty WHERE kind IN ('influencer', 'followers')
        UNION SELECT influencer_id FROM pf_old_post UNION SELECT influencer_id FROM pf_new_post""",
@@ -166,18 +193,18 @@ def apply_in(conn: Connection) -> bool:
     conn.exec_driver_sql(_PORTFOLIO_ROW)  # the one row exists even before the first influencer
     conn.exec_driver_sql(_DRAIN)
     kinds = {row[0] for row in conn.exec_driver_sql("SELECT DISTINCT kind FROM pf_dirty")}
-    if not kinds:
+    if not kinds and conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM rollup_metric_delta)").scalar():
         conn.exec_driver_sql("DROP TABLE pf_dirty")
         return False
     conn.exec_driver_sql("ANALYZE pf_dirty")
-    _run(conn, _KEYS + _POSTS)
+    _run(conn, _KEYS + _APPENDED + _POSTS)
     for statement in (_PORTFOLIO, _CAMPAIGNS, _CONTENT_TYPES):
         conn.exec_driver_sql(statement)
     _run(conn, _DAYS)
     if kinds & {"audience", "followers"}:
         conn.exec_driver_sql("DELETE FROM audience_totals")
         conn.exec_driver_sql(f"INSERT INTO audience_totals {from_scratch('audience_totals')}")
-    for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_old_post", "pf_new_post", "pf_d_influencer",
+    for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_delta", "pf_old_post", "pf_new_post", "pf_d_influencer",
                   "pf_old_inf", "pf_new_inf"):
         conn.exec_driver_sql(f"DROP TABLE {table}")  # a caller's transaction may apply twice
     conn.exec_driver_sql("SELECT nextval('rollup_version')")
@@ -200,6 +227,7 @@ def rebuild(engine: Engine | None = None) -> None:
     with (engine or get_engine()).begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPLY_LOCK})
         conn.exec_driver_sql("DELETE FROM rollup_dirty")
+        conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
         for table in TABLES:
             conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
             conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
