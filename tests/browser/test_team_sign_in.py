@@ -143,6 +143,9 @@ def test_team_invite_first_password_role_change_and_disable(admin_page, signed_o
     row = admin.get_by_role("row").filter(has_text=email)
     expect(row).to_contain_text("Invited (temporary password)")
     expect(admin.get_by_label(f"Role of {email}")).to_have_value("viewer")
+    me = stack.user("admin")[0]  # the signed-in admin: marked, and no button to disable oneself
+    expect(admin.get_by_role("row").filter(has_text=me)).to_contain_text(f"{me} (you)")
+    assert admin.get_by_role("button", name=f"Disable {me}").count() == 0
 
     # the invited user's first sign-in asks for a new password; the policy is enforced with a clear message
     assert axe_violations(admin, "html") == []  # the Team page with the temporary password shown

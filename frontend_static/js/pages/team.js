@@ -2,6 +2,7 @@
 // enable) and the API keys scripts use (create, revoke) — what `predictfluence users …` / `keys …` do on the CLI.
 // A temporary password or a new key is shown once, with a copy button: the API never returns it again.
 import { api, itemsOf } from "../api.js";
+import * as session from "../session.js";
 import { badge, clear, errorBox, field, fmt, h, select, table, toast } from "../ui.js";
 
 export const title = "Team";
@@ -35,6 +36,7 @@ async function act(run, done, onError) {
 }
 
 function usersSection(users, refresh, out) {
+  const me = session.current()?.email?.toLowerCase();
   const email = h("input", { type: "email", name: "invite_email", required: true, autocomplete: "off" });
   const role = select("invite_role", ROLES, "manager");
   const submit = h("button", { class: "btn", type: "submit" }, "Invite");
@@ -61,7 +63,7 @@ function usersSection(users, refresh, out) {
     (err) => clear(out, errorBox(err)),
   );
   const columns = [
-    { label: "E-mail", rowHeader: true, value: (u) => u.email },
+    { label: "E-mail", rowHeader: true, value: (u) => (u.email === me ? `${u.email} (you)` : u.email) },
     {
       label: "Role",
       value: (u) => {
@@ -76,10 +78,11 @@ function usersSection(users, refresh, out) {
     {
       label: "",
       srLabel: "Actions",
-      value: (u) => h("button", {
+      // the API refuses an admin disabling their own account (409): no button on one's own row
+      value: (u) => (u.email === me && u.enabled ? null : h("button", {
         class: "btn btn-secondary btn-sm", type: "button", "aria-label": `${u.enabled ? "Disable" : "Enable"} ${u.email}`,
         onclick: () => patch(u, { enabled: !u.enabled }, `${u.email} is ${u.enabled ? "disabled: signed out everywhere" : "enabled again"}.`),
-      }, u.enabled ? "Disable" : "Enable"),
+      }, u.enabled ? "Disable" : "Enable")),
     },
   ];
   return h("section", { class: "card", "aria-labelledby": "team-users", "data-testid": "team-users" },
@@ -150,7 +153,15 @@ export async function render({ root, isCurrent }) {
       const rows = itemsOf(await api.get("/users"));
       if (isCurrent()) clear(users, usersSection(rows, loadUsers, usersOut));
     } catch (err) {
-      if (isCurrent()) clear(users, errorBox(err, loadUsers));
+      if (!isCurrent()) return;
+      if (err.code === "not_configured") { // no user pool in this deployment: keys are the only way in
+        clear(users, h("section", { class: "card", "aria-labelledby": "team-users", "data-testid": "team-users" },
+          h("h2", { id: "team-users" }, "People"),
+          h("div", { class: "alert alert-info", role: "status" }, h("strong", {}, "No user pool is configured"),
+            "This deployment has no Cognito user pool (PF_COGNITO_USER_POOL_ID), so no one signs in with an e-mail: use API keys.")));
+      } else {
+        clear(users, errorBox(err, loadUsers));
+      }
     }
   };
   const loadKeys = async () => {
