@@ -20,7 +20,8 @@ Semantics (docs/etl.md has the long form):
   caller (SQS) retries and a retry is not blocked by the failed row.
 - **Progress.** While the file loads, the rows processed so far go to `etl_load_progress` on a second
   connection (etl_jobs.progress), once per COPY block or batch; `GET /etl/loads` shows them.
-- **After a batch** (`finish_batch`): one refresh of the API's rollups, then the retraining trigger.
+- **After a batch** (`finish_batch`): the API's rollups updated for the keys the batch touched
+  (`rollups.apply`, issue 16.1), then the retraining trigger.
 
 Reading the file is etl_jobs.reading's (scan, header, mapping), the kind etl_jobs.detect's and the report
 etl_jobs.report's.
@@ -138,7 +139,7 @@ ROLLUP_KINDS = frozenset({"influencers", "posts", "post_metrics", "audience", "p
 
 
 def finish_batch(engine: Engine, outcomes: Iterable[LoadOutcome], retrain: bool = True) -> None:
-    """The work after a batch of loads has committed: one refresh of the API's rollups when any load
+    """The work after a batch of loads has committed: one update of the API's rollups when any load
     committed rows of a kind that feeds them, then (`retrain`, the deployed ETL) a retraining started
     when enough new daily metrics have arrived. A local load (`load_file`, the CLI) refreshes the
     rollups only: retraining is started there by hand (`predictfluence ml retrain`). Neither failure
@@ -151,15 +152,15 @@ def finish_batch(engine: Engine, outcomes: Iterable[LoadOutcome], retrain: bool 
 
 
 def _refresh_rollups(engine: Engine) -> None:
-    """Refresh the API's materialized rollups after a committed load. A failure here must not turn the
-    committed load into a retry (the retry would be skipped as a duplicate): it is logged, and the next
-    load's refresh catches up."""
+    """Update the API's rollups for the keys the committed loads queued (their triggers did; `rollups.apply`
+    recomputes only those). A failure here must not turn the committed load into a retry (the retry would be
+    skipped as a duplicate): it is logged, the keys stay queued, and the next batch's apply catches up."""
     from predictfluence.queries import rollups
 
     try:
-        rollups.refresh(engine)
+        rollups.apply(engine)
     except Exception:  # noqa: BLE001
-        log.exception("refreshing the rollups after a load failed; they catch up on the next load")
+        log.exception("updating the rollups after a load failed; the next batch catches up")
 
 
 def start_retraining_if_due(outcomes: Iterable[LoadOutcome]) -> None:
