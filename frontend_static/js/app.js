@@ -2,7 +2,7 @@
 import { api, auth, apiUrl, configMissing, setUnauthorizedHandler } from "./api.js";
 import { destroyCharts } from "./charts.js";
 import { match, navigate, parseHash } from "./router.js";
-import { signOut } from "./session.js";
+import { current, signOut } from "./session.js";
 import { clear, empty, errorBox, h, loading } from "./ui.js";
 
 const ROUTES = [
@@ -40,7 +40,8 @@ function updateChrome(name) {
   }
   signout.hidden = !auth.key;
   document.body.classList.toggle("bare", name === "signin");
-  document.getElementById("api-target").textContent = apiUrl() ? `API: ${apiUrl()}` : "";
+  const who = current()?.email; // the signed-in person (none for an API key)
+  document.getElementById("api-target").textContent = [who, apiUrl() ? `API: ${apiUrl()}` : ""].filter(Boolean).join(" · ");
   nav.classList.remove("open");
   toggle.setAttribute("aria-expanded", "false");
 }

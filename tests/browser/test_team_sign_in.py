@@ -69,6 +69,7 @@ def test_wrong_password_and_unknown_address_read_the_same(signed_out_page, stack
     session = stored(pg)
     assert session["email"] == email and session["idToken"].count(".") == 2 and session["refreshToken"]
     assert pg.evaluate("document.body.dataset.role") == "manager"
+    expect(pg.locator("#api-target")).to_have_text(f"{email} · API: {stack.api_url}")  # who is signed in
     assert pg.evaluate("localStorage.getItem('pf.session')") is None
     assert pg.evaluate("sessionStorage.getItem('pf.apiKey')") is None
 
