@@ -7,6 +7,7 @@ pool's group for it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -120,3 +121,75 @@ def test_an_upload_shows_the_bytes_sent(as_role, stack: Stack, world, tmp_path) 
     assert int(sent.replace(",", "")) == int(total.replace(",", "")) > len(UPLOAD_CSV)
     # the ETL loads it (the page follows the load to the end, so nothing runs on after the test)
     expect(pg.get_by_test_id("load-report")).to_contain_text("Loaded", timeout=60_000)
+
+
+# --- every route, every visible control (issue 13.8 audit) --------------------------------------------------
+
+# The accessible names of the controls that change something (buttons, links styled as actions, file inputs):
+# a viewer sees none of them anywhere, a manager none of the admin ones.
+WRITE = re.compile(
+    r"^(new campaign|create( a)? campaign|upload( data| csv)?|hire\b.*|delete\b.*|remove\b.*|edit|rename|re-run\b.*|"
+    r"plan|re-plan|plan from this list|add to shortlist|shortlist|add|create\b.*|save\b.*|pin\b.*|drop\b.*|"
+    r"retrain now|invite|create key|revoke\b.*|disable\b.*|enable\b.*)$",
+    re.IGNORECASE,
+)
+ADMIN = re.compile(r"^(retrain now|invite|create key|revoke\b.*|disable\b.*|enable\b.*|team|audit)$", re.IGNORECASE)
+VISIBLE_CONTROLS = """() => {
+  const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.value || '').trim().replace(/\\s+/g, ' ');
+  const found = [];
+  for (const el of document.querySelectorAll('main button, main a.btn, main input[type=submit], dialog[open] button, #sidenav a')) {
+    if (shown(el) && !el.disabled) found.push(name(el));
+  }
+  for (const el of document.querySelectorAll('main input[type=file]')) if (shown(el)) found.push('upload');
+  return found;
+}"""
+
+
+def routes(stack: Stack, world: dict[str, Any], key: str) -> list[str]:
+    shortlist = stack.api("POST", "/shortlists", key, {"name": "Audit list", "influencer_ids": [2, 3]})["id"]
+    spring, summer = world["spring"], world["summer"]
+    return ["/", "/influencers", "/influencers?view=cards", "/influencers/1", "/influencers/2", "/campaigns",
+            "/campaigns/new", f"/campaigns/{spring}", f"/campaigns/{spring}/edit", f"/campaigns/{spring}/report",
+            f"/campaigns/{summer}", f"/recommendations?campaign_id={summer}", "/shortlists", f"/shortlists/{shortlist}",
+            "/compare?ids=2,3", "/analytics", "/models", "/data", f"/data?load={world['load']}"]  # fmt: skip
+
+
+@pytest.fixture()
+def world_with_load(world, db) -> dict[str, Any]:  # noqa: ANN001
+    import sqlalchemy as sa
+
+    with db.begin() as conn:
+        load = conn.execute(sa.text(
+            "INSERT INTO etl_load (file_key, checksum, kind, status, rows_in, rows_loaded, rows_rejected, finished_at) "
+            "VALUES ('raw/influencers/audit.csv', repeat('c', 64), 'influencers', 'loaded', 3, 3, 0, now()) RETURNING id"
+        )).scalar_one()
+    return {**world, "load": load}
+
+
+def controls(pg: Any, stack: Stack, route: str) -> list[str]:
+    visit(pg, stack, route)
+    pg.wait_for_function("() => !document.querySelector('main .loading')")
+    return pg.evaluate(VISIBLE_CONTROLS)
+
+
+@pytest.mark.parametrize(("role", "forbidden"), [("viewer", WRITE), ("manager", ADMIN)])
+def test_no_page_shows_an_action_the_role_may_not_take(as_role, stack: Stack, world_with_load, api_key, role, forbidden) -> None:  # noqa: ANN001, E501
+    pg = as_role(role)
+    seen = {route: [c for c in controls(pg, stack, route) if forbidden.match(c)]
+            for route in routes(stack, world_with_load, api_key)}
+    assert {route: found for route, found in seen.items() if found} == {}
+    assert pg.evaluate("document.body.dataset.role") == role
+
+
+def test_an_empty_dashboard_offers_uploads_and_campaigns_to_managers_only(as_role, stack: Stack, db) -> None:  # noqa: ANN001
+    """No data yet: the empty states' "Upload data", "New campaign" and "Create your first campaign" are
+    manager actions; a viewer on the campaign form reads why there is no form."""
+    viewer, manager = as_role("viewer"), as_role("manager")
+    for route in ("/", "/campaigns", "/campaigns/new"):
+        assert [c for c in controls(viewer, stack, route) if WRITE.match(c)] == [], route
+    assert viewer.get_by_test_id("needs-manager").is_visible()
+    assert {"Upload data", "New campaign"} <= set(controls(manager, stack, "/"))
+    assert "Create your first campaign" in controls(manager, stack, "/campaigns")
+    assert "Create campaign" in controls(manager, stack, "/campaigns/new")
+    assert not manager.get_by_test_id("needs-manager").is_visible()

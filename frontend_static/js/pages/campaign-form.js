@@ -36,7 +36,7 @@ export async function render({ root, params, isCurrent }) {
   };
   const formError = h("div", { "aria-live": "assertive" });
   const submit = h("button", { class: "btn", type: "submit" }, editing ? "Save changes" : "Create campaign");
-  const form = h("form", { novalidate: true, class: "card", "aria-label": editing ? "Edit campaign" : "New campaign" },
+  const form = h("form", { novalidate: true, class: "card", "aria-label": editing ? "Edit campaign" : "New campaign", "data-needs": "manager" },
     h("div", { class: "form-grid" },
       field("Name", inputs.name, { className: "full" }),
       field("Brand", inputs.brand), field("Objective", inputs.objective),
@@ -92,6 +92,7 @@ export async function render({ root, params, isCurrent }) {
   clear(root, h("div", { class: "page", style: "max-width:820px" },
     h("div", {}, h("div", { class: "breadcrumb" }, h("a", { href: "#/campaigns" }, "Campaigns"), editing ? [" / ", h("a", { href: `#/campaigns/${params.id}` }, c.name)] : null),
       h("h1", {}, editing ? `Edit ${c.name}` : "New campaign")),
+    h("p", { class: "alert alert-info", "data-unless": "manager", "data-testid": "needs-manager" }, "Creating and editing campaigns needs the manager role; ask an admin."),
     form));
   inputs.name.focus();
 }

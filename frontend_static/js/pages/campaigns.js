@@ -35,7 +35,7 @@ export async function render({ root, query, isCurrent }) {
   if (!isCurrent()) return;
   const rows = itemsOf(resp);
   if (rows.length === 0) {
-    clear(list, h("div", { class: "card" }, empty(query.status || query.q ? "No campaigns match" : "No campaigns yet", "A campaign holds a budget and the influencers you hire for it.", h("a", { class: "btn", href: "#/campaigns/new" }, "Create your first campaign"))));
+    clear(list, h("div", { class: "card" }, empty(query.status || query.q ? "No campaigns match" : "No campaigns yet", "A campaign holds a budget and the influencers you hire for it.", h("a", { class: "btn", href: "#/campaigns/new", "data-needs": "manager" }, "Create your first campaign"))));
     return;
   }
   const total = resp.page_info ? resp.page_info.total : rows.length;

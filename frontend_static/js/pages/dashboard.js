@@ -37,15 +37,16 @@ export async function render({ root, isCurrent }) {
 
   if (trend.status === "fulfilled") {
     const pts = itemsOf(trend.value);
-    clear(trendBox, pts.length === 0
-      ? empty("No engagement in the last 30 days", "Upload post metrics on the Data page to see the trend.", h("a", { class: "btn btn-secondary", href: "#/data" }, "Upload data"))
+    // the API fills every day of the window, with zeros where nothing was posted: no such day → the empty state
+    clear(trendBox, !pts.some((p) => Number(p.posts) > 0 || Number(p.engagements) > 0)
+      ? empty("No engagement in the last 30 days", "Upload post metrics on the Data page to see the trend.", h("a", { class: "btn btn-secondary", href: "#/data", "data-needs": "manager" }, "Upload data"))
       : chart({ type: "line", labels: pts.map((p) => fmt.dateShort(p.date || p.day)), series: [{ label: "Engagement rate", values: pts.map((p) => num(pick(p, "engagement_rate", "avg_engagement_rate", "er"))) }], valueFormat: (v) => fmt.pct(v, 1), label: "Daily engagement rate, last 30 days" }));
   } else clear(trendBox, errorBox(trend.reason));
 
   if (top.status === "fulfilled") {
     const rows = itemsOf(top.value);
     clear(topBox, rows.length === 0
-      ? empty("No campaigns yet", "Create a campaign and hire influencers to compare results.", h("a", { class: "btn", href: "#/campaigns/new" }, "New campaign"))
+      ? empty("No campaigns yet", "Create a campaign and hire influencers to compare results.", h("a", { class: "btn", href: "#/campaigns/new", "data-needs": "manager" }, "New campaign"))
       : table({
         caption: "Top campaigns by engagement rate",
         rows,
