@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.axe import axe_violations
-from tests.browser.conftest import ROOT, PageProblems, Stack, _new_page
+from tests.browser.conftest import ROOT, Stack
 from tests.browser.seed import seed
 from tests.browser.test_plan import SCORES
 
@@ -58,11 +57,9 @@ def spring(db, api_key: str, stack: Stack) -> dict[str, Any]:  # noqa: ANN001
 
 
 @pytest.fixture()
-def manager_page(browser, stack: Stack, api_key: str, problems: PageProblems) -> Iterator[Any]:  # noqa: ANN001
-    ctx, pg = _new_page(browser, problems, api_key, VIEWPORT)
-    yield pg
-    ctx.close()
-    assert not problems.items, "browser problems:\n" + "\n".join(problems.items)
+def manager_page(signed_in) -> Any:  # noqa: ANN001
+    """A manager signed in with e-mail and password, at the screenshots' size."""
+    return signed_in("manager", VIEWPORT["width"], VIEWPORT["height"])
 
 
 @pytest.fixture()
