@@ -366,10 +366,10 @@ def main() -> None:
                         "SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM post_metric_daily)"
                     )
                 ).one()
+            how = "reused" if args.reuse else "SQL generate_series" if args.sql_seed else "generator + ETL"
             log(
                 f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in "
-                f"{time.perf_counter() - started:.1f} s "
-                f"({'SQL generate_series' if args.sql_seed else 'generator + ETL'}); {dt.datetime.now(dt.UTC):%H:%M:%S}"
+                f"{time.perf_counter() - started:.1f} s ({how}); {dt.datetime.now(dt.UTC):%H:%M:%S}"
             )
             p50, p95, baseline = measure(engine, args.iterations, only)
             planner = measure_planner(engine, args.plan_iterations) if args.plan_iterations and not only else None
