@@ -18,8 +18,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -28,7 +31,7 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture()
-def cognito(moto_endpoint, monkeypatch, tmp_path) -> Iterator[dict[str, Any]]:
+def cognito(moto_endpoint, monkeypatch, tmp_path, db) -> Iterator[dict[str, Any]]:
     """The local pool (PF_COGNITO_* set), its admin, and `token(email, role)` → an ID token for a user
     created in that role's group (None: no group)."""
     from predictfluence import identity

@@ -39,10 +39,11 @@ def list_users() -> list[TeamUser]:
     return [_merge(u, records.get(u.email)) for u in identity.list_users()]
 
 
-def invite(email: str, role: str, invited_by: str | None) -> tuple[TeamUser, str]:
-    """Create the user in Cognito (temporary password, e-mailed by Cognito in AWS) and record them.
-    Returns (the user, the temporary password: shown once). IdentityError("exists") when taken."""
-    user, password = identity.invite(email.lower(), role)
+def invite(email: str, role: str, invited_by: str | None, *, send_email: bool = True) -> tuple[TeamUser, str]:
+    """Create the user in Cognito (temporary password, e-mailed by Cognito in AWS unless `send_email` is
+    False) and record them. Returns (the user, the temporary password: shown once).
+    IdentityError("exists") when taken."""
+    user, password = identity.invite(email.lower(), role, send_email=send_email)
     record = q.upsert(user.email, user.sub, role, invited_by)
     return _merge(user, record), password
 

@@ -14,7 +14,7 @@ import sys
 import click
 
 # Modules under predictfluence_tools.cli that each expose a `commands` list of click commands/groups.
-COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml", "keys", "plan")
+COMMAND_MODULES = ("db", "demo", "stack", "etl", "ml", "keys", "users", "plan")
 
 
 class _Main(click.Group):

@@ -7,8 +7,9 @@ everything when `make run` stops, LocalStack may not), and the admin's password 
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from predictfluence import identity
@@ -18,6 +19,7 @@ from predictfluence.vocab import API_ROLES
 POOL_NAME = "predictfluence-local"
 CLIENT_NAME = "predictfluence-site"
 ADMIN_EMAIL = "admin@predictfluence.local"
+POOL_FILE = "cognito.json"  # in the data folder: the running stack's pool, for the CLI (`predictfluence users`)
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
 
 
@@ -95,4 +97,33 @@ def provision(endpoint: str) -> LocalPool:
     identity.set_role(ADMIN_EMAIL, "admin")
     cognito.admin_set_user_password(UserPoolId=pool_id, Username=ADMIN_EMAIL, Password=password, Permanent=True)
     cognito.admin_enable_user(UserPoolId=pool_id, Username=ADMIN_EMAIL)
-    return LocalPool(pool_id, client_id, endpoint, ADMIN_EMAIL, password)
+    pool = LocalPool(pool_id, client_id, endpoint, ADMIN_EMAIL, password)
+    _record_admin(pool)
+    found = {k: v for k, v in asdict(pool).items() if k != "admin_password"}
+    (get_settings().data_dir / POOL_FILE).write_text(json.dumps({**found, "region": get_settings().cognito_region}))
+    return pool
+
+
+def _record_admin(pool: LocalPool) -> None:
+    """The admin's app_user record (the authorizer's revocation check), with this pool's sub."""
+    from predictfluence.queries import users
+
+    users.upsert(pool.admin_email, identity.get_user(pool.admin_email).sub, "admin", None)
+
+
+def use_local_pool_unless_configured() -> None:
+    """Point the settings at the pool of a running `make run` (its data folder's cognito.json) when no
+    pool is configured; with neither, leave it to the caller's "no pool" error."""
+    if get_settings().cognito_user_pool_id:
+        return
+    path = get_settings().data_dir / POOL_FILE
+    if not path.exists():
+        return
+    found = json.loads(path.read_text())
+    os.environ["PF_COGNITO_USER_POOL_ID"] = found["user_pool_id"]
+    os.environ["PF_COGNITO_CLIENT_ID"] = found["client_id"]
+    os.environ["PF_COGNITO_ENDPOINT"] = found["endpoint"]
+    os.environ["PF_COGNITO_REGION"] = found["region"]
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    reset_settings()
