@@ -69,12 +69,13 @@ def seed(engine: sa.Engine, influencers: int, posts_per: int, days: int) -> None
         conn.exec_driver_sql("VACUUM ANALYZE")
 
 
-def write_delta(engine: sa.Engine, path: Path, delta: int, spread: bool, rng: random.Random) -> None:
-    """One row per post for yesterday: the first `delta` posts, or `delta` posts drawn at random."""
+def write_delta(engine: sa.Engine, path: Path, delta: int, spread: bool, rng: random.Random,
+                day: dt.date | None = None) -> None:
+    """One row per post for `day` (yesterday): the first `delta` posts, or `delta` posts drawn at random."""
     with engine.connect() as conn:
         posts = conn.exec_driver_sql("SELECT platform, external_id FROM post ORDER BY id").all()
     chosen = rng.sample(posts, delta) if spread else posts[:delta]
-    day = dt.date.today() - dt.timedelta(days=1)
+    day = day or dt.date.today() - dt.timedelta(days=1)
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n")
         out.writelines(f"{p},{e},{day},{rng.randint(0, 900)},{rng.randint(0, 60)},{rng.randint(0, 9)},"

@@ -66,29 +66,34 @@ _APPENDED = (
        FROM gone g
        WHERE NOT EXISTS (SELECT 1 FROM pf_d_post d WHERE d.id = g.post_id)
        GROUP BY post_id""",
-    """WITH orphan AS (DELETE FROM pf_delta d WHERE NOT EXISTS (SELECT 1 FROM post_stats s WHERE s.post_id = d.post_id)
+    """CREATE TEMP TABLE pf_old_post ON COMMIT DROP AS
+       SELECT s.* FROM pf_delta d JOIN post_stats s ON s.post_id = d.post_id""",
+    # a post with appended rows but no post_stats row yet (none should remain: its INSERT queued it) is recomputed
+    """WITH orphan AS (DELETE FROM pf_delta d WHERE NOT EXISTS (SELECT 1 FROM pf_old_post o WHERE o.post_id = d.post_id)
                       RETURNING post_id)
        INSERT INTO pf_d_post SELECT post_id FROM orphan""",
 )
 _POSTS = (
-    """CREATE TEMP TABLE pf_old_post ON COMMIT DROP AS
-       WITH gone AS (DELETE FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post) RETURNING *)
-       SELECT * FROM gone""",
-    "INSERT INTO pf_old_post SELECT s.* FROM post_stats s JOIN pf_delta d ON d.post_id = s.post_id",
-    "INSERT INTO post_stats {post_stats}",
-    """UPDATE post_stats s SET
-           metric_days = s.metric_days + d.metric_days, likes = s.likes + d.likes, comments = s.comments + d.comments,
-           shares = s.shares + d.shares, saves = s.saves + d.saves,
-           engagements = s.engagements + d.likes + d.comments + d.shares + d.saves,
-           views = CASE WHEN s.views IS NULL AND d.views_n = 0 THEN NULL ELSE coalesce(s.views, 0) + coalesce(d.views, 0) END,
-           impressions = CASE WHEN s.impressions IS NULL AND d.impressions_n = 0 THEN NULL
-                              ELSE coalesce(s.impressions, 0) + coalesce(d.impressions, 0) END,
-           engagement_rate = CASE WHEN s.metric_days + d.metric_days > 0 AND i.followers > 0
-                                  THEN (s.engagements + d.likes + d.comments + d.shares + d.saves)::float8 / i.followers END
-       FROM pf_delta d, influencer i
-       WHERE s.post_id = d.post_id AND i.id = s.influencer_id""",
+    """WITH gone AS (DELETE FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post) RETURNING *)
+       INSERT INTO pf_old_post SELECT * FROM gone""",
     """CREATE TEMP TABLE pf_new_post ON COMMIT DROP AS
-       SELECT * FROM post_stats WHERE post_id IN (SELECT id FROM pf_d_post UNION ALL SELECT post_id FROM pf_delta)""",
+       WITH added AS (INSERT INTO post_stats {post_stats} RETURNING *) SELECT * FROM added""",
+    """WITH changed AS (
+           UPDATE post_stats s SET
+               metric_days = s.metric_days + d.metric_days, likes = s.likes + d.likes,
+               comments = s.comments + d.comments, shares = s.shares + d.shares, saves = s.saves + d.saves,
+               engagements = s.engagements + d.likes + d.comments + d.shares + d.saves,
+               views = CASE WHEN s.views IS NULL AND d.views_n = 0 THEN NULL
+                            ELSE coalesce(s.views, 0) + coalesce(d.views, 0) END,
+               impressions = CASE WHEN s.impressions IS NULL AND d.impressions_n = 0 THEN NULL
+                                  ELSE coalesce(s.impressions, 0) + coalesce(d.impressions, 0) END,
+               engagement_rate = CASE WHEN s.metric_days + d.metric_days > 0 AND i.followers > 0
+                                      THEN (s.engagements + d.likes + d.comments + d.shares + d.saves)::float8
+                                           / i.followers END
+           FROM pf_delta d, influencer i
+           WHERE s.post_id = d.post_id AND i.id = s.influencer_id
+           RETURNING s.*)
+       INSERT INTO pf_new_post SELECT * FROM changed""",
     """CREATE TEMP TABLE pf_d_influencer ON COMMIT DROP AS
        SELECT id FROM pf_dirty WHERE kind IN ('influencer', 'followers')
        UNION SELECT influencer_id FROM pf_old_post UNION SELECT influencer_id FROM pf_new_post""",
