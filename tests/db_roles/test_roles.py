@@ -244,3 +244,24 @@ def test_cli_names_a_missing_privilege_in_one_line(db, login_as, as_engine):
 def test_migration_documents_the_mapping():
     text = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*_database_roles_*.py")).read_text()
     assert "GRANT pf_api TO" in text and "IN ROLE pf_etl" in text
+
+
+def test_api_role_appends_to_the_audit_log_and_cannot_rewrite_it(db, login_as, as_engine):
+    """issue 14.5: pf_api appends and reads audit_event; UPDATE, DELETE and TRUNCATE are refused (privilege),
+    and the owner's UPDATE/DELETE by the append-only trigger."""
+    from predictfluence.queries import audit
+
+    api = login_as("pf_api")
+    as_engine(api)
+    event_id = audit.record("key:1", "manager", "campaign.create", "campaign", "7", {"name": "x"}, "10.0.0.1", "r-1")
+
+    class Everything:
+        actor = action = target_type = target_id = start = end = None
+        page, page_size = 1, 50
+
+    items, total = audit.list_events(Everything())
+    assert total == 1 and (items[0]["id"], items[0]["actor_label"], items[0]["source_ip"]) == (event_id, "key 1", "10.0.0.1")
+    for statement in ("UPDATE audit_event SET actor = 'key:2'", "DELETE FROM audit_event", "TRUNCATE audit_event"):
+        assert denied(api, statement) == "42501", statement
+    for statement in ("UPDATE audit_event SET actor = 'key:2'", "DELETE FROM audit_event"):
+        assert denied(db, statement) == "42501", statement  # the owner too: the trigger
