@@ -28,3 +28,28 @@ def test_keys_create_list_revoke(client, api_db):
     assert client.http.get("/campaigns", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     assert runner.invoke(main, ["keys", "revoke", "nope"]).exit_code != 0
     assert runner.invoke(main, ["keys", "create", "--role", "root"]).exit_code != 0
+
+
+def test_keys_made_and_revoked_with_the_cli_are_audited(api_db):
+    """issue 14.5: the CLI's key writes land in the audit log as `cli:<OS user>`, who is also the key's creator."""
+    import getpass
+
+    import sqlalchemy as sa
+
+    runner = CliRunner()
+    created = runner.invoke(main, ["keys", "create", "--role", "viewer", "--name", "nightly"])
+    assert created.exit_code == 0, created.output
+    prefix = created.stdout.strip().splitlines()[0].split("_")[1]
+    assert runner.invoke(main, ["keys", "revoke", prefix]).exit_code == 0
+    assert runner.invoke(main, ["keys", "revoke", "nope"]).exit_code != 0  # refused: nothing logged
+    actor = f"cli:{getpass.getuser()}"
+    with api_db.connect() as conn:
+        key_id, created_by = conn.execute(sa.text("SELECT id, created_by FROM api_key WHERE prefix = :p"),
+                                          {"p": prefix}).one()
+        events = conn.execute(sa.text("SELECT actor, role, action, target_type, target_id, details "
+                                      "FROM audit_event ORDER BY id")).all()
+    assert created_by == actor
+    assert [tuple(e) for e in events] == [
+        (actor, None, "key.create", "key", str(key_id), {"role": "viewer", "name": "nightly"}),
+        (actor, None, "key.revoke", "key", str(key_id), None),
+    ]
