@@ -93,11 +93,13 @@ REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize("path", ["direct", "lp-reduction", "knapsack-then-lp"])
+@pytest.mark.parametrize("path", ["dynamic-programme", "direct", "lp-reduction", "knapsack-then-lp"])
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("spec", range(len(REQUESTS)))
 def test_optimal_against_brute_force(spec: int, seed: int, path: str, monkeypatch) -> None:
-    if path != "direct":  # every instance goes through LP-bound fixing and the restricted MILP
+    if path != "dynamic-programme":  # the MILP paths: without the programme that takes plain requests
+        monkeypatch.setattr(planner, "_DP_PATH", False)
+    if path not in ("direct", "dynamic-programme"):  # every instance through LP-bound fixing, restricted MILP
         monkeypatch.setattr(planner, "_DIRECT_LIMIT", 0)
         monkeypatch.setattr(planner, "_RESTRICTED_SIZE", 1)
     if path == "knapsack-then-lp":  # and first through the knapsack bound
@@ -256,3 +258,69 @@ def test_rounded_lp_plan_is_feasible_and_its_gap_honest(spec: int, monkeypatch) 
         assert plan.optimality_gap <= 0.5 and plan.status == "optimal"
         if r.objective != "reach":
             assert objective(c, r, n) >= best * (1 - plan.optimality_gap) - 1e-9
+
+
+DP_REQUESTS = [  # no shares, max_influencers absent or not binding: the dynamic programme's requests
+    dict(budget=250.0),
+    dict(budget=900.0),
+    dict(budget=500.0, max_posts=3),
+    dict(budget=700.0, min_posts=2, max_posts=3),
+    dict(budget=400.0, pinned=frozenset({1, 3})),
+    dict(budget=450.0, objective="reach"),
+    dict(budget=350.0, objective="reach", max_posts=2, pinned=frozenset({2})),
+    dict(budget=600.0, max_posts=2, max_influencers=5),
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("spec", range(len(DP_REQUESTS)))
+def test_dynamic_programme_is_exact_against_brute_force(spec: int, seed: int, monkeypatch) -> None:
+    """The programme alone (the MILP is made to fail, so a plan can only come from it), at gap 0 on
+    4 influencers × 3 content types (2 when an influencer may have several posts: brute force tries
+    every count per row), posts spread over content types included."""
+    monkeypatch.setattr(planner, "_milp", lambda *a, **k: pytest.fail("the MILP path was taken"))
+    r = PlanRequest(mip_rel_gap=0.0, **DP_REQUESTS[spec])
+    c = world(4, 100 + seed, types=("reel", "post", "story") if r.max_posts == 1 else TYPES)
+    best = brute_force(c, r)
+    if best is None:  # e.g. the pinned influencers alone over budget
+        with pytest.raises(PlanError):
+            solve_plan(c, r)
+        return
+    plan = solve_plan(c, r)
+    n = plan_posts(c, plan)
+    assert feasible(c, r, n)
+    assert objective(c, r, n) == pytest.approx(best, rel=1e-9)
+    assert plan.status == "optimal" and plan.optimality_gap == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dynamic_programme_matches_the_milp_on_a_larger_world(seed: int, monkeypatch) -> None:
+    """300 influencers × 2 content types (too many for brute force): the programme's optimum at gap 0
+    equals the MILP's at gap 0, and with the default gap it is within 10⁻⁴ and says so."""
+    c = world(300, 40 + seed)
+    exact = PlanRequest(budget=4000.0 + 3000.0 * seed, mip_rel_gap=0.0, time_limit=60.0)
+    dp_plan = solve_plan(c, exact)
+    monkeypatch.setattr(planner, "_DP_PATH", False)
+    milp_plan = solve_plan(c, exact)
+    assert dp_plan.total == pytest.approx(milp_plan.total, rel=1e-9)
+    assert dp_plan.cost_total <= exact.budget
+    monkeypatch.setattr(planner, "_DP_PATH", True)
+    loose = solve_plan(c, PlanRequest(budget=exact.budget))
+    assert loose.total >= milp_plan.total * (1 - loose.optimality_gap) - 1e-6
+    assert 0.0 <= loose.optimality_gap <= 1e-4 and loose.status == "optimal"
+
+
+def test_heuristic_pass_alone_is_never_returned_as_a_proof() -> None:
+    """The beam pass (a start for the exact pass) returns a feasible plan; the exact pass from it finds
+    the optimum even when the start is poor."""
+    from predictfluence_ml import planner_dp as dp
+
+    c = world(200, 9)
+    ids, owner = np.unique(c.influencer_id, return_inverse=True)
+    opts = dp.build_options(c.value, np.zeros(len(c)), c.cost, owner, np.zeros(len(ids), bool), 1, 1)
+    start = dp.solve(opts, 3000.0, float("inf"), beam=1, core=3)
+    assert float(opts.cost[start[0]].sum()) <= 3000.0
+    assert float(opts.value[start[0]].sum()) == pytest.approx(start[1])
+    found = dp.solve(opts, 3000.0, float("inf"), start=start)
+    reference = solve_plan(c, PlanRequest(budget=3000.0, mip_rel_gap=0.0))
+    assert found[1] == pytest.approx(reference.total, rel=1e-9) and found[2] == 0.0
