@@ -299,3 +299,21 @@ def test_user_writes_are_audited_and_a_signed_in_user_is_the_actor(cognito, db):
         ("user:lea@example.com", "manager", "campaign.create", "campaign", str(created.json_body["id"]),
          {"name": "By Lea"}),
     ]
+
+
+def test_a_lost_audit_row_is_logged_and_the_committed_write_still_answers(client, auth, dataset, monkeypatch, caplog):
+    """The row is appended right after the write commits; if that insert fails the write is not undone (the
+    client would retry a write that happened): the answer stands and the loss is logged as an error."""
+    from predictfluence.queries import audit
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with caplog.at_level("ERROR", logger="predictfluence.api"):
+        response = client.http.post("/campaigns", headers={**auth["manager"], "Content-Type": "application/json"},
+                                    body=json.dumps({"name": "Still made"}))
+    assert response.status_code == 201
+    assert client.http.get(f"/campaigns/{response.json_body['id']}", headers=auth["viewer"]).status_code == 200
+    assert _events(dataset) == []
+    assert any("audit row lost: campaign.create" in r.getMessage() for r in caplog.records)
