@@ -284,3 +284,23 @@ def test_a_disabled_users_open_session_ends(signed_in, stack: Stack, problems: P
     pg.get_by_role("link", name="Dashboard", exact=True).click()
     pg.get_by_text("Your session ended. Sign in again to continue.").wait_for()
     assert stored(pg) is None
+
+
+def test_a_user_with_an_authenticator_app_types_the_code(signed_out_page, stack: Stack) -> None:
+    """TOTP MFA (optional in the pool): after the password the site asks for the app's code
+    (SOFTWARE_TOKEN_MFA). moto checks no real code unless told to, so any six digits pass here."""
+    email, password = new_user(stack, "viewer")
+    idp = stack.cognito()
+    access = stack.password_sign_in(email, password)["AccessToken"]
+    idp.associate_software_token(AccessToken=access)
+    idp.verify_software_token(AccessToken=access, UserCode="123456")
+    idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    pg = signed_out_page
+    sign_in(pg, stack, email, password)
+    pg.get_by_role("heading", name="Two-step verification").wait_for()
+    assert stored(pg) is None  # no tokens before the code
+    pg.get_by_label("Code").fill("123456")
+    pg.get_by_role("button", name="Verify").click()
+    pg.get_by_role("heading", name="Dashboard").wait_for()
+    wait_idle(pg)
+    assert stored(pg)["email"] == email and pg.evaluate("document.body.dataset.role") == "viewer"
