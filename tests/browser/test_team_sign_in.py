@@ -200,6 +200,10 @@ def test_team_page_creates_and_revokes_an_api_key(admin_page, stack: Stack) -> N
     pg.get_by_role("button", name="Create key").click()
     key = pg.get_by_test_id("new-key").inner_text()
     assert key.startswith("pfk_")
+    pg.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.web_url.rstrip("/"))
+    pg.get_by_role("button", name="Copy").click()
+    expect(pg.get_by_text("Copied.")).to_be_visible()
+    assert pg.evaluate("navigator.clipboard.readText()") == key
     assert stack.api("GET", "/me", key)["role"] == "viewer"  # the key shown works
     row = pg.get_by_test_id("team-keys").get_by_role("row").filter(has_text="Nightly export")
     expect(row).to_contain_text("Active")
