@@ -81,10 +81,11 @@ def scored(api_db):
         conn.execute(
             sa.text(
                 "INSERT INTO model_version (id, kind, version, status, metrics, artifact_uri, sha256, details) VALUES "
-                "(1, 'engagement', 'v1', 'retired', '{\"mae\": 0.02}', 's3://m/models/engagement/v1/model.joblib', 'a', "
+                "(1, 'engagement', 'v1', 'retired', '{\"mae\": 0.02, \"holdout_rows\": 75}', "
+                "'s3://m/models/engagement/v1/model.joblib', 'a', "
                 ' \'{"decision": "first"}\'), '
                 "(2, 'engagement', 'v2', 'champion', '{\"mae\": 0.01}', 's3://m/models/engagement/v2/model.joblib', 'b', "
-                ' \'{"decision": "promoted"}\')'
+                ' \'{"decision": "promoted", "data_window": {"train_rows": 3538, "holdout_rows": 912}}\')'
             )
         )
         for iid, ct, er, lo, hi, reasons, cost in SCORES:
@@ -341,6 +342,10 @@ def test_models_lists_versions_and_champion(client, auth, scored):
     assert body["champion"]["metrics"] == {"mae": 0.01}
     assert body["champion"]["decision"] == "promoted"
     assert {m["status"] for m in body["items"]} == {"champion", "retired"}
+    # when each was trained and on how many rows (details.data_window; holdout from the metrics as a fallback)
+    assert [(m["train_rows"], m["holdout_rows"]) for m in body["items"]] == [(3538, 912), (None, 75)]
+    assert (body["champion"]["train_rows"], body["champion"]["holdout_rows"]) == (3538, 912)
+    assert all(m["trained_at"] for m in body["items"])
 
 
 def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, aws, monkeypatch):
@@ -358,6 +363,11 @@ def test_retrain_is_admin_only_and_runs_in_the_background(client, auth, api_db, 
     wait_for_background()
     body = _get(client, "/models", auth["viewer"])
     assert len(body["items"]) == 1 and body["champion"]["id"] == body["items"][0]["id"]
+    with api_db.connect() as conn:
+        window = conn.execute(sa.text("SELECT details -> 'data_window' FROM model_version")).scalar_one()
+    assert window["train_rows"] > 0 and window["holdout_rows"] > 0
+    assert (body["champion"]["train_rows"], body["champion"]["holdout_rows"]) == (
+        window["train_rows"], window["holdout_rows"])  # fmt: skip
     assert body["champion"]["metrics"]["mae"] < body["champion"]["metrics"]["baseline_mae"]
     recs = _get(client, "/recommendations?limit=3", auth["viewer"])
     assert len(recs["items"]) == 3 and all(" have a median ER of " in r["rationale"] for r in recs["items"])

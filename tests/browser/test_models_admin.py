@@ -44,9 +44,10 @@ def fake_runner(db) -> Iterator[dict[str, Any]]:  # noqa: ANN001
         state["go"].wait(30)
         with db.begin() as conn:
             conn.execute(sa.text(
-                "INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256) "
+                "INSERT INTO model_version (kind, version, status, metrics, artifact_uri, sha256, details) "
                 "VALUES ('er_regressor', 'v-next', 'rejected', '{\"holdout_rows\": 321}'::jsonb, "
-                "'s3://models/er/v-next.joblib', repeat('1', 64))"))  # fmt: skip
+                "'s3://models/er/v-next.joblib', repeat('1', 64), "
+                "'{\"data_window\": {\"train_rows\": 1234, \"holdout_rows\": 321}}'::jsonb)"))  # fmt: skip
 
     saved = retraining._local_runner
     retraining.set_local_runner(run)
@@ -79,5 +80,13 @@ def test_retrain_now_shows_progress_then_the_new_version(admin_page, stack: Stac
     )
     expect(pg.get_by_test_id("retrain-panel")).to_contain_text("measured on 321 held-out rows")
     expect(pg.locator(".versions-table tbody tr").first).to_contain_text("v-next")
+    # per version: when it was trained and on how many rows (training, holdout)
+    headers = [t.strip() for t in pg.locator(".versions-table thead th").all_text_contents()]
+    cells = [
+        t.strip() for t in pg.locator(".versions-table tbody tr").first.locator("th, td").all_text_contents()
+    ]
+    row = dict(zip(headers, cells, strict=True))
+    assert (row["Training rows"], row["Holdout rows"]) == ("1,234", "321")
+    assert row["Trained"].strip() not in ("", "—")
     assert axe_violations(pg, "html") == []
     assert len(fake_runner["events"]) == 1  # one run started by the one click

@@ -80,10 +80,13 @@ function champion(c) {
   const m = c.metrics || {};
   return h("section", { class: "card", "data-testid": "champion" },
     h("h2", {}, `Champion: ${c.version} `, statusBadge(c.status)),
-    h("p", { class: "muted small" }, `${fmt.label(c.kind)} model, trained ${fmt.datetime(c.trained_at)}.`),
+    h("p", { class: "muted small", "data-testid": "champion-trained" }, `${fmt.label(c.kind)} model, trained ${fmt.datetime(c.trained_at)} on ${rowsOf(c)}.`),
     c.decision ? h("p", { "data-testid": "decision" }, h("strong", {}, "Decision: "), c.decision) : null,
     baselines(m), segmentTable(m));
 }
+
+// "3,538 training rows, 912 holdout rows" (influencer × content type × window examples)
+const rowsOf = (v) => `${has(v.train_rows) ? fmt.int(v.train_rows) : "—"} training rows, ${has(v.holdout_rows) ? fmt.int(v.holdout_rows) : "—"} holdout rows`;
 
 function versions(items) {
   return table({ caption: "Recent versions, newest first", rows: items, className: "versions-table", columns: [
@@ -91,6 +94,8 @@ function versions(items) {
     { label: "Kind", value: (v) => fmt.label(v.kind) },
     { label: "Status", value: (v) => statusBadge(v.status) },
     { label: "Trained", value: (v) => fmt.datetime(v.trained_at) },
+    { label: "Training rows", num: true, value: (v) => (has(v.train_rows) ? fmt.int(v.train_rows) : "—") },
+    { label: "Holdout rows", num: true, value: (v) => (has(v.holdout_rows) ? fmt.int(v.holdout_rows) : "—") },
     { label: "MAE", num: true, value: (v) => mae(v.metrics?.mae) },
     { label: "vs peers", num: true, value: (v) => versus(vsPeer(v.metrics || {}), "peers") },
     { label: "vs persistence", num: true, value: (v) => versus(vsPersistence(v.metrics || {}), "persistence") },

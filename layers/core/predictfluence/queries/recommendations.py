@@ -224,7 +224,9 @@ def model_versions(
     """Recent versions (newest first) and the champion (of `kind`, else of any kind)."""
     select = (
         "SELECT id, kind, version, status, metrics, details ->> 'decision' AS decision, artifact_uri, sha256, "
-        "trained_at FROM model_version WHERE (CAST(:kind AS text) IS NULL OR kind = :kind) "
+        "trained_at, CAST(details -> 'data_window' ->> 'train_rows' AS integer) AS train_rows, "
+        "CAST(coalesce(details -> 'data_window' ->> 'holdout_rows', metrics ->> 'holdout_rows') AS integer) "
+        "AS holdout_rows FROM model_version WHERE (CAST(:kind AS text) IS NULL OR kind = :kind) "
     )
     with get_engine().connect() as conn:
         items = rows(

@@ -133,7 +133,11 @@ class ModelVersionItem(BaseModel):
     decision: str | None = Field(description="why it was promoted or rejected")
     artifact_uri: str
     sha256: str
-    trained_at: dt.datetime
+    trained_at: dt.datetime = Field(description="when the version was trained (registered)")
+    train_rows: int | None = Field(
+        None, description="training examples (influencer × content type × window); null: not recorded"
+    )
+    holdout_rows: int | None = Field(None, description="holdout examples its metrics were measured on")
 
 
 class ModelVersions(BaseModel):
