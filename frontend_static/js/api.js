@@ -72,11 +72,18 @@ export async function request(method, path, { query, body, silent401 = false } =
   }
 }
 
+// Read-your-writes: for a while after one of this page's writes succeeded, reads ask the API for the writer
+// (X-Read-Your-Writes), so that a list reloaded right after a change shows it even when the API reads from a
+// replica (predictfluence.api.read_routing; the window is its READ_YOUR_WRITES_SECONDS).
+const READ_YOUR_WRITES_MS = 10_000;
+let lastWriteAt = -Infinity;
+
 async function send(method, path, query, body) {
   if (!apiUrl()) throw new ApiError(0, "no_config", "The API address is not configured (config.js is missing).");
   const headers = { Accept: "application/json" };
   if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (Date.now() - lastWriteAt < READ_YOUR_WRITES_MS) headers["X-Read-Your-Writes"] = "1";
   let res;
   try {
     res = await fetch(buildUrl(path, query), {
@@ -93,6 +100,7 @@ async function send(method, path, query, body) {
     const message = e?.message || gateway || (typeof data === "string" && data.length < 200 ? data : null) || `${res.status} ${res.statusText}`;
     throw new ApiError(res.status, e?.code || `http_${res.status}`, message, e?.details);
   }
+  if (method !== "GET") lastWriteAt = Date.now();
   return data;
 }
 

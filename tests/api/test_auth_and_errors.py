@@ -227,6 +227,7 @@ def test_cors_allows_the_configured_front_end_origin(client, auth, api_db):
     response = client.http.get("/influencers", headers={**auth["viewer"], "Origin": get_settings().cors_origin})
     assert response.headers["Access-Control-Allow-Origin"] == get_settings().cors_origin
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+    assert "X-Read-Your-Writes" in response.headers["Access-Control-Allow-Headers"]  # the site's consistent reads
     error = client.http.get("/influencers/999", headers=auth["viewer"])
     assert error.headers["Access-Control-Allow-Origin"] == get_settings().cors_origin
     # preflights are answered by API Gateway (and chalice local) from the routes' CORS config

@@ -199,9 +199,16 @@ def test_creating_a_campaign_with_validation(page, stack: Stack, data) -> None:
     page.get_by_label("Objective").select_option("launch")
     page.get_by_label("End date").fill("2026-12-31")
     page.get_by_label("Budget").fill("7500")
+    api_calls: list[tuple[str, str, str | None]] = []
+    page.on("request", lambda r: api_calls.append((r.method, r.url, r.headers.get("x-read-your-writes")))
+            if r.url.startswith(stack.api_url) and r.method != "OPTIONS" else None)
     page.get_by_role("button", name="Create campaign").click()
     page.get_by_test_id("campaign-page").wait_for()
     assert page.get_by_role("heading", name="Autumn Launch").is_visible()
+    # reads right after the write ask for the writer (a replica may lag); CORS lets the header through
+    assert [m for m, _, _ in api_calls][:1] == ["POST"]
+    reads_after = [flag for m, url, flag in api_calls if m == "GET" and "/campaigns/" in url]
+    assert reads_after and set(reads_after) == {"1"}
     assert page.get_by_test_id("summary-budget").inner_text().endswith("$7,500")
     created = stack.api("GET", "/campaigns?q=Autumn", data["key"])["items"]
     assert [(c["name"], c["brand"], c["budget"], c["end_date"]) for c in created] == [

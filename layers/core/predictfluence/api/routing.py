@@ -42,6 +42,7 @@ from pydantic import BaseModel, ValidationError
 from predictfluence.api import errors, limits
 from predictfluence.api.auth import ROLES, Principal, authenticate
 from predictfluence.api.authorizer import api_key_authorizer
+from predictfluence.api.read_routing import READ_YOUR_WRITES_HEADER
 from predictfluence.config import get_settings
 from predictfluence.queries.errors import NotFound
 
@@ -62,7 +63,7 @@ def cors_config() -> CORSConfig:
     """CORS for the configured front-end origin (PF_CORS_ORIGIN)."""
     return CORSConfig(
         allow_origin=get_settings().cors_origin,
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", READ_YOUR_WRITES_HEADER],
         max_age=600,
     )
 
