@@ -36,6 +36,8 @@ EXPECTED: dict[str, tuple[str, str]] = {  # relation: (pf_api, pf_etl)
     "conversion_daily": ("r", "rawd"),
     "model_version": ("r", "rawd"),
     "influencer_score": ("r", "rawd"),
+    # scoring runs (issue 16.3): the ML functions (the ETL role) record runs, chunks and staged scores; the API reads
+    **{table: ("r", "rawd") for table in ("score_run", "score_chunk", "score_run_influencer", "score_stage")},
     "column_mapping": ("rawd", "r"),  # saved header mappings: the API saves/deletes, the ETL reads
     "shortlist": ("rawd", "r"),  # shortlists: the API writes; the ETL reads, as every table by default (issue 13)
     "shortlist_item": ("rawd", "r"),
