@@ -202,6 +202,7 @@ KNOWN_GOOD = {
     # shortlist 1, made here, then read, renamed, filled, annotated and emptied; random ids rarely exist
     "POST /shortlists": [{"path_parameters": {}, "body": {"name": "Known good", "influencer_ids": [1, 2]}}],
     "GET /shortlists/{shortlist_id}": [{"path_parameters": {"shortlist_id": 1}}],
+    "GET /shortlists/{shortlist_id}/items.csv": [{"path_parameters": {"shortlist_id": 1}}],
     "PATCH /shortlists/{shortlist_id}": [{"path_parameters": {"shortlist_id": 1}, "body": {"name": "Known good 2"}}],
     "POST /shortlists/{shortlist_id}/items": [{"path_parameters": {"shortlist_id": 1}, "body": {"influencer_ids": [3]}}],
     "PATCH /shortlists/{shortlist_id}/items/{influencer_id}": [
