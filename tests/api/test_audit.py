@@ -317,3 +317,21 @@ def test_a_lost_audit_row_is_logged_and_the_committed_write_still_answers(client
     assert client.http.get(f"/campaigns/{response.json_body['id']}", headers=auth["viewer"]).status_code == 200
     assert _events(dataset) == []
     assert any("audit row lost: campaign.create" in r.getMessage() for r in caplog.records)
+
+
+def test_audit_csv_has_the_filtered_entries(client, auth, dataset):
+    import csv
+    import io
+
+    manager = {**auth["manager"], "Content-Type": "application/json"}
+    created = client.http.post("/campaigns", headers=manager, body=json.dumps({"name": "=HYPERLINK(1)"})).json_body
+    client.http.post("/shortlists", headers=manager, body=json.dumps({"name": "Faves"}))
+    response = client.http.get("/audit.csv?action=campaign&page=3&page_size=1", headers=auth["admin"])
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.body.decode())))
+    assert rows[0] == ["at", "actor", "actor_label", "role", "action", "target_type", "target_id", "details",
+                       "source_ip", "request_id"]
+    assert [r[1:8] for r in rows[1:]] == [[f"key:{_key_id(dataset, 'test manager')}", "test manager", "manager",
+                                          "campaign.create", "campaign", str(created["id"]),
+                                          '{"name": "=HYPERLINK(1)"}']]
+    assert client.http.get("/audit.csv", headers=auth["manager"]).status_code == 403
