@@ -10,7 +10,9 @@ posts each, --days days of metrics per post, 3 audience rows per influencer, eve
 campaigns; the rollup triggers are off while seeding, then `rollups.rebuild()` — timed: it runs the SQL
 of the materialized views' full refresh, the cost every load paid before). Then the delta: --delta rows
 for a new day (yesterday), one per post, written as a post_metrics CSV and loaded with
-`load_file(refresh_rollups=False)` (etl_s), then `rollups.apply()` (apply_s). By default the delta's posts
+`load_file(refresh_rollups=False)` (etl_s), then `rollups.apply()` (apply_s; it recomputes everything
+instead when the delta touches more than `rollups.REBUILD_SHARE` of the posts — `--rebuild-share inf`
+forces the incremental path). By default the delta's posts
 are the first --delta posts (the same creators are active in both warehouses); `--spread` draws them at
 random over the whole warehouse (more influencers touched in the large one).
 
@@ -114,9 +116,10 @@ def one_size(url: sa.URL, work: Path, influencers: int, args: argparse.Namespace
         t0 = time.perf_counter()
         assert rollups.apply(engine)
         apply_s = time.perf_counter() - t0
-        print(f"  delta {args.delta:,} rows: etl {etl_s:.2f} s + rollups {apply_s:.2f} s", flush=True)
+        mode = rollups.LAST_APPLY["mode"]
+        print(f"  delta {args.delta:,} rows: etl {etl_s:.2f} s + rollups {apply_s:.2f} s ({mode})", flush=True)
         return {"influencers": influencers, "metric_rows": metric_rows, "seed_s": round(seed_s, 1),
-                "rebuild_s": round(rebuild_s, 2), "etl_s": round(etl_s, 2), "apply_s": round(apply_s, 2),
+                "rebuild_s": round(rebuild_s, 2), "etl_s": round(etl_s, 2), "apply_s": round(apply_s, 2), "apply_mode": mode,
                 "delta_load_s": round(etl_s + apply_s, 2)}
     finally:
         engine.dispose()
@@ -131,12 +134,18 @@ def main() -> None:
     parser.add_argument("--factor", type=int, default=10)
     parser.add_argument("--spread", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rebuild-share", type=float, default=None,
+                        help="rollups.REBUILD_SHARE for the run (inf: always incremental; default: the module's)")
     args = parser.parse_args()
     if args.delta > args.influencers * args.posts_per:
         parser.error("--delta must not exceed the small warehouse's posts (--influencers × --posts-per)")
 
     from predictfluence.config import reset_settings
+    from predictfluence.queries import rollups
     from predictfluence_tools.localdb import database_url
+
+    if args.rebuild_share is not None:
+        rollups.REBUILD_SHARE = args.rebuild_share
     from predictfluence_tools.scratchdb import scratch_database
 
     sizes = {}
@@ -148,7 +157,7 @@ def main() -> None:
             with scratch_database(database_url(), "pf_bench") as url:
                 sizes[label] = one_size(url, work, influencers, args)
     print(json.dumps({
-        "delta_rows": args.delta, "spread": args.spread, "small": sizes["small"], "large": sizes["large"],
+        "delta_rows": args.delta, "spread": args.spread, "rebuild_share": rollups.REBUILD_SHARE, "small": sizes["small"], "large": sizes["large"],
         "delta_load_s": {label: s["delta_load_s"] for label, s in sizes.items()},
         "delta_load_ratio": round(sizes["large"]["delta_load_s"] / sizes["small"]["delta_load_s"], 2),
         "apply_ratio": round(sizes["large"]["apply_s"] / sizes["small"]["apply_s"], 2),

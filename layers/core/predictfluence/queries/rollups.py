@@ -40,6 +40,15 @@ from predictfluence.queries.rollup_sql import DEFINITIONS, for_touched, from_scr
 TABLES: tuple[str, ...] = tuple(DEFINITIONS)  # dependency order
 VIEWS = TABLES  # the name callers used when these were materialized views
 APPLY_LOCK = 1_610_116_001  # pg_advisory_xact_lock key serialising apply() and rebuild()
+# When an apply touches more than this share of all posts, recomputing everything is cheaper: measured
+# with bench/rollups.py, updating every post's row by key cost ~3-5× a full rebuild (issue 16.1).
+REBUILD_SHARE = 0.25
+LAST_APPLY: dict[str, object] = {}  # the last apply in this process: mode, touched posts, post_stats rows
+_SHARE = """
+SELECT (SELECT count(*) FROM pf_d_post) + (SELECT count(*) FROM pf_delta),
+       (SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM post_stats) END
+        FROM pg_class WHERE oid = 'post_stats'::regclass)  -- never analyzed (-1): a small table, counted
+"""
 
 _DRAIN = """
 CREATE TEMP TABLE pf_dirty ON COMMIT DROP AS
@@ -202,7 +211,17 @@ def apply_in(conn: Connection) -> bool:
         conn.exec_driver_sql("DROP TABLE pf_dirty")
         return False
     conn.exec_driver_sql("ANALYZE pf_dirty")
-    _run(conn, _KEYS + _APPENDED + _POSTS)
+    _run(conn, _KEYS + _APPENDED)
+    touched, total = conn.exec_driver_sql(_SHARE).one()
+    LAST_APPLY.update(posts=int(touched), post_stats=max(int(total), 0))
+    if touched > REBUILD_SHARE * total:  # cheaper to recompute everything (an empty warehouse too)
+        LAST_APPLY["mode"] = "rebuild"
+        for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_delta", "pf_old_post"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        _rebuild_in(conn)
+        return True
+    LAST_APPLY["mode"] = "incremental"
+    _run(conn, _POSTS)
     for statement in (_PORTFOLIO, _CAMPAIGNS, _CONTENT_TYPES):
         conn.exec_driver_sql(statement)
     _run(conn, _DAYS)
@@ -231,12 +250,16 @@ def rebuild(engine: Engine | None = None) -> None:
     """Recompute every rollup from scratch (and empty the queue), in one transaction."""
     with (engine or get_engine()).begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPLY_LOCK})
-        conn.exec_driver_sql("DELETE FROM rollup_dirty")
-        conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
-        for table in TABLES:
-            conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
-            conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
-        conn.exec_driver_sql("SELECT nextval('rollup_version')")
+        _rebuild_in(conn)
+
+
+def _rebuild_in(conn: Connection) -> None:
+    conn.exec_driver_sql("DELETE FROM rollup_dirty")
+    conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
+    for table in TABLES:
+        conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
+        conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
+    conn.exec_driver_sql("SELECT nextval('rollup_version')")
 
 
 def version(conn: Connection) -> int:
