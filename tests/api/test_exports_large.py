@@ -150,3 +150,14 @@ def test_shortlist_as_csv(client, auth, api_db):
     empty = call(client, auth, "post", "/shortlists", {"name": "Empty"}, 201)
     assert _text(client.http.get(f"/shortlists/{empty['id']}/items.csv", headers=auth["viewer"])) == (
         ",".join(SHORTLIST_HEADER) + "\r\n")
+
+
+def test_link_counts_the_rows_written_not_the_count_before(aws, monkeypatch):
+    """The total is counted before the rows are streamed (a load may land in between): the link says what the
+    file holds."""
+    from predictfluence.api import csv_export
+
+    monkeypatch.setattr(csv_export, "DIRECT_MAX_ROWS", 0)
+    link = csv_export.csv_export("x.csv", ("id", "name"), 1, iter([[(1, "=a")], [(2, "b"), (3, None)]]))
+    assert (link.rows, link.bytes) == (3, len(b"id,name\r\n1,'=a\r\n2,b\r\n3,\r\n"))
+    assert _object(aws, link.key) == "id,name\r\n1,'=a\r\n2,b\r\n3,\r\n"

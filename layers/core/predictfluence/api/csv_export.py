@@ -89,8 +89,16 @@ def csv_response(filename: str, header: Sequence[str], chunks: Iterable[Iterable
 def csv_export(filename: str, header: Sequence[str], total: int,
                chunks: Iterable[Iterable[Sequence[Any]]]) -> Response | ExportLink:
     """`total` rows (known before they are read) as a CSV download: the response body when small (see the
-    module's docstring), else a file in S3 and an ExportLink to it."""
-    encoded = csv_chunks(header, chunks)
+    module's docstring), else a file in S3 and an ExportLink to it (its `rows`: those written)."""
+    written = [0]
+
+    def counted() -> Iterator[Sequence[Sequence[Any]]]:
+        for chunk in chunks:
+            rows = list(chunk)
+            written[0] += len(rows)
+            yield rows
+
+    encoded = csv_chunks(header, counted())
     if total <= DIRECT_MAX_ROWS:
         parts: list[bytes] = []
         size = 0
@@ -106,10 +114,10 @@ def csv_export(filename: str, header: Sequence[str], total: int,
                 "Content-Disposition": f'attachment; filename="{filename}"',
                 "Cache-Control": "no-store",
             })
-    return _to_s3(filename, total, encoded)
+    return _to_s3(filename, encoded, written)
 
 
-def _to_s3(filename: str, total: int, encoded: Iterable[bytes]) -> ExportLink:
+def _to_s3(filename: str, encoded: Iterable[bytes], written: list[int]) -> ExportLink:
     from predictfluence import storage
 
     bucket = get_settings().models_bucket
@@ -117,4 +125,4 @@ def _to_s3(filename: str, total: int, encoded: Iterable[bytes]) -> ExportLink:
     key = f"{EXPORT_PREFIX}{day}/{secrets.token_hex(8)}-{filename}"
     size = storage.upload_stream(bucket, key, encoded, CSV_TYPE)
     return ExportLink(url=storage.presigned_get(bucket, key, filename, LINK_SECONDS), expires_in=LINK_SECONDS,
-                      filename=filename, rows=total, bytes=size, bucket=bucket, key=key)
+                      filename=filename, rows=written[0], bytes=size, bucket=bucket, key=key)
