@@ -11,12 +11,13 @@ from it). Three ways, same rows, same CSV:
 
 Each way runs in its own fresh Python process (so one's peak does not hide the other's) and reports its
 peak RSS (VmHWM, reset just before the export), the growth over the RSS it had before the export, the
-seconds it took and the CSV's size.
+seconds it took, the CPU seconds it used (the figure that does not depend on other processes' load) and the
+CSV's size.
 
 Usage: .venv/bin/python bench/export.py [--influencers 100000] [--keep]
 Needs DATABASE_URL (any PostgreSQL server; a scratch database is created and dropped) or the embedded one.
 The last output line is JSON: {"influencers": N, "csv_bytes": N, "s3": {"peak_rss_mib", "growth_mib",
-"seconds", "parts"}, "stream": {...}, "baseline": {...}, "growth_ratio": baseline growth / s3 growth,
+"seconds", "parts"}, "stream": {...}, "baseline": {...}, each with "cpu_s" too, "growth_ratio": baseline growth / s3 growth,
 "stream_growth_ratio": baseline growth / stream growth}.
 """
 
@@ -71,6 +72,7 @@ def child(mode: str, url: str) -> None:
     before = _status_mib("VmRSS")
     _reset_peak()
     started = time.perf_counter()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     extra: dict[str, object] = {}
     if mode == "s3":
         csv_export.DIRECT_MAX_ROWS = 0  # what any export past the body limit does (100,000 rows always are)
@@ -87,6 +89,8 @@ def child(mode: str, url: str) -> None:
         found = exports.influencer_search_in_memory()
         size = len(csv_export.csv_text(exports.SEARCH_COLUMNS, [[tuple(r.values()) for r in found]]).encode())
     seconds = time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = now.ru_utime + now.ru_stime - cpu.ru_utime - cpu.ru_stime  # this process's CPU, whatever the load
     peak = _status_mib("VmHWM")
     print(
         json.dumps(
@@ -94,6 +98,7 @@ def child(mode: str, url: str) -> None:
                 "peak_rss_mib": round(peak, 1),
                 "growth_mib": round(peak - before, 1),
                 "seconds": round(seconds, 2),
+                "cpu_s": round(cpu_s, 2),
                 "csv_bytes": size,
                 **extra,
             }
@@ -176,7 +181,8 @@ def main() -> None:
             results[mode] = json.loads(out.strip().splitlines()[-1])
             print(
                 f"{mode:9s} peak RSS {results[mode]['peak_rss_mib']:7.1f} MiB, "
-                f"growth {results[mode]['growth_mib']:7.1f} MiB, {results[mode]['seconds']:6.2f} s",
+                f"growth {results[mode]['growth_mib']:7.1f} MiB, {results[mode]['seconds']:6.2f} s "
+                f"({results[mode]['cpu_s']:.2f} s CPU)",
                 file=sys.stderr,
             )
     csv_bytes = results["s3"].pop("csv_bytes")
