@@ -2,7 +2,7 @@
 (Chalice's per-function `autogen_policy: false` + `iam_policy_file`, documents in infra/policies/), and each
 role allows exactly the actions on exactly the resources its code calls:
 
-- API: sign upload tickets (s3:PutObject on raw/*), read load reports (reports/*), start retraining,
+- API: the users API's Cognito admin calls on the stack's user pool only; sign upload tickets (s3:PutObject on raw/*), read load reports (reports/*), start retraining,
   re-run a load (sqs:SendMessage on the ETL queue, encrypted with the stack key), write large CSV exports
   and sign links to them (exports/* of the models bucket);
 - ETL: consume the ETL queue, read uploads (raw/*, any version), write reports (reports/*), start
@@ -77,9 +77,13 @@ def _common(log_group: str, kms_services: tuple[str, ...], kms_actions=("kms:Dec
 
 START_RETRAINING = {("lambda:InvokeFunction", "Arn:Retrain", NONE)}
 PLAN_CAMPAIGNS = {("lambda:InvokeFunction", "Arn:Planner", NONE)}  # the API calls the planner synchronously
+# the users API (predictfluence.identity): invite, list, change a group, disable / enable + sign out — the pool only
+TEAM_USERS = {(f"cognito-idp:{action}", "Arn:UserPool", NONE) for action in (
+    "AdminCreateUser", "AdminGetUser", "ListUsers", "AdminListGroupsForUser", "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup", "AdminDisableUser", "AdminEnableUser", "AdminUserGlobalSignOut")}
 EXPECTED = {
     "APIHandler": _common("ApiHandlerLogGroup", ("secretsmanager", "sqs"), ("kms:Decrypt", "kms:GenerateDataKey"))
-    | START_RETRAINING | PLAN_CAMPAIGNS | {
+    | START_RETRAINING | PLAN_CAMPAIGNS | TEAM_USERS | {
         ("s3:PutObject", "${RawBucket.Arn}/raw/*", NONE),
         ("s3:GetObject", "${RawBucket.Arn}/reports/*", NONE),
         ("sqs:SendMessage", "Arn:EtlQueue", NONE),  # re-run a load (predictfluence.api.etl_queue)
