@@ -92,3 +92,23 @@ def test_progress_that_cannot_be_written_never_fails_the_load(db, load, write_cs
     outcome = load(write_csv("ok.csv", _influencers(10), "influencers"), kind="influencers")
     assert (outcome.status, outcome.rows_loaded) == ("loaded", 10)
     assert "no more progress" in caplog.text
+
+
+def test_the_metrics_fast_path_reports_per_chunk(seeded, load, write_csv, observed, monkeypatch):
+    import datetime as dt
+
+    from etl_jobs import fast_metrics
+
+    monkeypatch.setattr(fast_metrics, "CHUNK_CHARS", 1024)  # ~25 rows per chunk instead of 1 MiB
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=d) for d in range(150)]
+    text = "platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n" + "".join(
+        f"{platform},{post},{day},{i},1,1,1,,,\n" for platform, post in (("instagram", "p1"), ("tiktok", "t1"))
+        for i, day in enumerate(days))
+    observed.clear()
+    outcome = load(write_csv("metrics.csv", text, "post_metrics"), kind="post_metrics")
+    assert (outcome.status, outcome.rows_loaded) == ("loaded", 300)
+    written = [o["written"] for o in observed]
+    assert written[0] == 0 and written == sorted(set(written)) and len(written) >= 5
+    assert 0 < written[2] < 300
+    assert all(o["one"]["status"] == "processing" and o["one"]["kind"] == "post_metrics" for o in observed)
+    assert etl_loads.get_load(outcome.load_id)["rows_processed"] == 300
