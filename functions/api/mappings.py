@@ -137,7 +137,8 @@ def save_mapping(query: SignatureQuery, body: MappingSave, principal: Principal)
             [_problem("header", f"its signature is {infer.header_signature(body.header)}")],
         )
     _check(body.header, body.mapping)
-    who = f"key {principal.key_id}"  # the key's name and id when it has a name (queries.mappings)
+    # a signed-in user's e-mail; for a key its name and id when it has a name (queries.mappings)
+    who = principal.email or f"key {principal.key_id}"
     row = q.save_mapping(query.signature, body.kind, body.mapping, body.source_name, who, principal.key_id)
     return SavedMapping.model_validate(row)
 

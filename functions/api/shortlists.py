@@ -78,7 +78,7 @@ def list_shortlists(query: ShortlistQuery) -> ShortlistPage:
 def create_shortlist(body: ShortlistCreate, principal: Principal) -> ShortlistDetail:
     """409 naming `name` when another list has the name; 422 naming `influencer_ids` for unknown ids."""
     _known(body.influencer_ids)
-    created = q.create_shortlist(body.name, body.influencer_ids, principal.key_id)
+    created = q.create_shortlist(body.name, body.influencer_ids, principal.key_id, principal.email)
     if created is None:
         raise _taken(body.name)
     return ShortlistDetail.model_validate(q.get_shortlist(created))
@@ -158,7 +158,7 @@ def delete_shortlist(shortlist_id: int) -> Shortlist:
 def add_items(shortlist_id: int, body: ItemsAdd, principal: Principal) -> ShortlistDetail:
     """Creators already on the list keep their note and place; 422 naming `influencer_ids` for unknown ids."""
     _known(body.influencer_ids)
-    q.add_items(shortlist_id, body.influencer_ids, body.note, principal.key_id)
+    q.add_items(shortlist_id, body.influencer_ids, body.note, principal.key_id, principal.email)
     return ShortlistDetail.model_validate(q.get_shortlist(shortlist_id))
 
 

@@ -290,6 +290,15 @@ def test_user_writes_are_audited_and_a_signed_in_user_is_the_actor(cognito, db):
         assert created.status_code == 201, created.body
         assert (created.json_body["created_by"], created.json_body["created_by_label"]) == (
             "user:lea@example.com", "lea@example.com")
+        listed = client.http.post("/shortlists", headers=user, body=json.dumps({"name": "Lea's", "influencer_ids": []}))
+        assert listed.status_code == 201, listed.body
+        assert listed.json_body["created_by"] == "lea@example.com"  # not "key None"
+        from etl_jobs.infer import header_signature
+
+        saved = client.http.put(f"/imports/mappings?signature={header_signature(SIGNATURE_HEADER)}", headers=user,
+                                body=json.dumps({"kind": "profiles", "header": SIGNATURE_HEADER, "mapping": MAPPING}))
+        assert saved.status_code == 200, saved.body
+        assert saved.json_body["saved_by"] == "lea@example.com"
     forget_verified_keys()
     events = [(e["actor"], e["role"], e["action"], e["target_type"], e["target_id"], e["details"]) for e in _events(db)]
     assert events == [
@@ -298,6 +307,10 @@ def test_user_writes_are_audited_and_a_signed_in_user_is_the_actor(cognito, db):
         (f"key:{row['id']}", "admin", "user.update", "user", "ana@example.com", {"role": "manager"}),
         ("user:lea@example.com", "manager", "campaign.create", "campaign", str(created.json_body["id"]),
          {"name": "By Lea"}),
+        ("user:lea@example.com", "manager", "shortlist.create", "shortlist", str(listed.json_body["id"]),
+         {"name": "Lea's", "influencer_ids": {"count": 0}}),
+        ("user:lea@example.com", "manager", "mapping.save", "mapping", header_signature(SIGNATURE_HEADER),
+         {"kind": "profiles", "header": {"count": 3}, "mapping": {"keys": 4}}),
     ]
 
 

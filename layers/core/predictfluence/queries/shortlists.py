@@ -17,8 +17,9 @@ from predictfluence.queries.errors import NotFound
 from predictfluence.queries.influencers import trend
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
-# who did it: the key's name and id when it has a name, else "key <id>"
-_WHO = "coalesce((SELECT name || ' (key ' || id || ')' FROM api_key WHERE id = :key_id), 'key ' || :key_id)"
+# who did it: a signed-in user's e-mail; for an API key its name and id when it has a name, else "key <id>"
+_WHO = ("coalesce(CAST(:email AS text), (SELECT name || ' (key ' || id || ')' FROM api_key WHERE id = :key_id), "
+        "'key ' || :key_id)")
 _SHORTLIST = (
     "SELECT l.id, l.name, l.created_at, l.created_by, "
     "(SELECT count(*) FROM shortlist_item it WHERE it.shortlist_id = l.id) AS size FROM shortlist l"
@@ -65,39 +66,42 @@ def missing_influencers(ids: list[int], conn: Connection | None = None) -> list[
     return [i for i in ids if i not in known]
 
 
-def create_shortlist(name: str, influencer_ids: list[int], key_id: int) -> int | None:
-    """The new list's id, or None when the name is taken (the influencers must exist: the caller checks)."""
+def create_shortlist(name: str, influencer_ids: list[int], key_id: int | None, email: str | None = None) -> int | None:
+    """The new list's id, or None when the name is taken (the influencers must exist: the caller checks).
+    Made by the API key `key_id` or, for a signed-in user, by `email`."""
     with get_engine().begin() as conn:
         created = one(
             f"INSERT INTO shortlist (name, created_by) VALUES (:name, {_WHO}) "  # noqa: S608
             "ON CONFLICT (name) DO NOTHING RETURNING id",
-            {"name": name, "key_id": key_id},
+            {"name": name, "key_id": key_id, "email": email},
             conn,
         )
         if created is None:
             return None
-        _add(conn, int(created["id"]), influencer_ids, None, key_id)
+        _add(conn, int(created["id"]), influencer_ids, None, key_id, email)
     return int(created["id"])
 
 
-def _add(conn: Connection, shortlist_id: int, ids: list[int], note: str | None, key_id: int) -> None:
+def _add(conn: Connection, shortlist_id: int, ids: list[int], note: str | None, key_id: int | None,
+         email: str | None) -> None:
     # one by one in the order given, so added_at (the statement's clock) ties break by that order
     rows(
         f"INSERT INTO shortlist_item (shortlist_id, influencer_id, note, added_by, added_at) "  # noqa: S608
         f"SELECT :id, x.influencer_id, :note, {_WHO}, now() + x.n * interval '1 microsecond' "
         "FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS x(influencer_id, n) "
         "ON CONFLICT (shortlist_id, influencer_id) DO NOTHING RETURNING influencer_id",
-        {"id": shortlist_id, "ids": list(dict.fromkeys(ids)), "note": note or None, "key_id": key_id},
+        {"id": shortlist_id, "ids": list(dict.fromkeys(ids)), "note": note or None, "key_id": key_id, "email": email},
         conn,
     )
 
 
-def add_items(shortlist_id: int, ids: list[int], note: str | None, key_id: int) -> None:
+def add_items(shortlist_id: int, ids: list[int], note: str | None, key_id: int | None,
+              email: str | None = None) -> None:
     """Add influencers to a list (NotFound when the list does not exist); those already on it are kept."""
     with get_engine().begin() as conn:
         if one("SELECT id FROM shortlist WHERE id = :id FOR UPDATE", {"id": shortlist_id}, conn) is None:
             raise NotFound("shortlist", shortlist_id)
-        _add(conn, shortlist_id, ids, note, key_id)
+        _add(conn, shortlist_id, ids, note, key_id, email)
 
 
 def get_shortlist(shortlist_id: int) -> dict[str, Any]:
