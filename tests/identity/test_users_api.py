@@ -189,3 +189,13 @@ def test_without_a_pool_the_users_api_says_so(db, monkeypatch):
         response = client.http.get("/users", headers={"Authorization": f"Bearer {create_key('admin')[0]}"})
     assert response.status_code == 409
     assert response.json_body["error"]["code"] == "not_configured"
+
+
+def test_injection_in_the_email_path_is_refused_or_unknown(team):
+    from urllib.parse import quote
+
+    for payload, status in (("' OR 1=1 --", 400), ("a'--@b.co", 404), ("x@y.co; DROP TABLE app_user", 400),
+                            ("../../keys", 400), ("%00@x.co", 404), ("\x00@x.co", 400), ("a\tb@x.co", 400), ("a" * 300 + "@x.co", 400)):
+        response = _patch(team, f"/users/{quote(payload, safe='')}", {"role": "viewer"})
+        assert response.status_code == status, (payload, response.body)
+        assert set(response.json_body["error"]) == {"code", "message", "details"}

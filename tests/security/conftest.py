@@ -49,7 +49,9 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 
 def concrete(path: str, value: str = "1") -> str:
-    """The path with every path parameter ({campaign_id}, {shortlist_id}, …) set to `value`."""
+    """The path with every path parameter ({campaign_id}, {shortlist_id}, …) set to `value`; an {email}
+    (PATCH /users/{email}) to an address of that shape, so that the body is what a test reaches."""
+    path = path.replace("{email}", "someone%40example.com") if value == "1" else path
     return re.sub(r"\{[a-z_]+\}", value, path)
 
 

@@ -227,3 +227,17 @@ def test_no_pool_configured_refuses_every_token(cognito, valid, monkeypatch):
     monkeypatch.delenv("PF_COGNITO_USER_POOL_ID")
     with pytest.raises(tokens.TokenError, match="no Cognito user pool"):
         tokens.verify(valid)
+
+
+def test_api_keys_never_import_the_jwt_stack(db):
+    """PyJWT + cryptography (14.5 MB) load at the first request that carries a JWT, not for API keys."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom predictfluence.api.auth import authenticate, create_key\n"
+            "key, _ = create_key('viewer')\nassert authenticate('Bearer ' + key) is not None\n"
+            "print('jwt' in sys.modules, 'cryptography' in sys.modules)")
+    env = {**os.environ, "DATABASE_URL": db.url.render_as_string(hide_password=False)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -98,7 +98,7 @@ def get_user(email: str) -> PoolUser:
     try:
         raw = client().admin_get_user(UserPoolId=pool_id(), Username=email)
     except Exception as exc:
-        if _code(exc) == "UserNotFoundException":
+        if _code(exc) in ("UserNotFoundException", "InvalidParameterException"):  # no such user (name)
             raise IdentityError("not_found", f"no user {email} in the user pool") from None
         raise
     return _user(raw, "UserAttributes")

@@ -118,10 +118,9 @@ def authenticate(header: str | None, *, cached: bool = True) -> Principal | None
     an invalid token / disabled user. `cached=False` asks the database even when this process verified the
     credential moments ago. A database failure (or an unreachable JWKS) is raised, never turned into an
     answer."""
-    from predictfluence.api.tokens import looks_like_jwt
-
     token = parse_token(header)
-    if token is not None and looks_like_jwt(token):
+    # a JWT has two dots, a key none: PyJWT and cryptography are imported only when a token comes
+    if token is not None and token.count(".") == 2 and not token.startswith(KEY_PREFIX):
         return _authenticate_token(token, cached=cached)
     return _authenticate_key(token, cached=cached)
 

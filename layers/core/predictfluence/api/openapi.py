@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from predictfluence.api import limits
-from predictfluence.api.routing import MAX_ID, RouteSpec
+from predictfluence.api.routing import MAX_ID, STRING_PATH_PARAMS, RouteSpec
 
 REF = "#/components/schemas/{model}"
 _STATUS_TEXT = {
@@ -58,7 +58,7 @@ def _schemas(specs: list[RouteSpec]) -> tuple[dict[tuple[type[BaseModel], str], 
 def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+         "schema": dict(STRING_PATH_PARAMS.get(name) or {"type": "integer", "minimum": 1, "maximum": MAX_ID})}
         for name in spec.path_params
     ]
     if spec.query is not None:

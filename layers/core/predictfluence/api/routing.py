@@ -52,7 +52,7 @@ MAX_ID = 2**63 - 1
 _PATH_PARAM = re.compile(r"{(\w+)}")
 # Path parameters that are not ids: name -> (what the value must match, its OpenAPI schema). The value is
 # URL-decoded first (`/users/ana%40example.com`).
-EMAIL_PATTERN = r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$"
+EMAIL_PATTERN = r"^[^@\s/\x00-\x1f]+@[^@\s/\x00-\x1f]+\.[^@\s/\x00-\x1f]+$"
 STRING_PATH_PARAMS: dict[str, dict[str, Any]] = {
     "email": {"type": "string", "minLength": 3, "maxLength": 254, "pattern": EMAIL_PATTERN},
 }

@@ -12,7 +12,7 @@ import click
 from predictfluence.vocab import API_ROLES
 from predictfluence_tools.localdb import needs_database
 
-EMAIL = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$")
+EMAIL = re.compile(r"^[^@\s/\x00-\x1f]+@[^@\s/\x00-\x1f]+\.[^@\s/\x00-\x1f]+$")
 
 
 def _email(_ctx: click.Context, _param: click.Parameter, value: str) -> str:

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from predictfluence.api.schemas.common import BodyModel
 from predictfluence.vocab import ApiRole
 
-# An e-mail address as Cognito accepts it for a username: one @, no spaces, a dot in the domain.
+# An e-mail address: one @, a dot in the domain, no spaces, slashes or control characters (the same shape
+# as the {email} path parameter of PATCH /users/{email}, predictfluence.api.routing.EMAIL_PATTERN).
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+                                         pattern=r"^[^@\s/\x00-\x1f]+@[^@\s/\x00-\x1f]+\.[^@\s/\x00-\x1f]+$")]
 
 
 class CognitoConfig(BaseModel):
