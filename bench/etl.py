@@ -1,30 +1,43 @@
-"""Benchmark: 1,000,000 daily-metric rows through the real ETL path against plain COPY baselines.
+"""Benchmark: every ETL kind's load of an N-row file against COPY of the same resolved rows (issue 16.8, 16.9).
 
-    .venv/bin/python bench/etl.py [--rows 1000000] [--posts 20000] [--runs 3]
+    .venv/bin/python bench/etl.py [--rows 1000000] [--kinds influencers,posts,...]
 
 DATABASE_URL selects the server (default: the embedded PostgreSQL). The bench creates a scratch database
-`pf_bench_<random>`, migrates it, seeds influencers and posts through the ETL, writes a deterministic
-post_metrics CSV, and times in the same run (median of --runs, CHECKPOINT before each):
+`pf_bench_<random>`, migrates it and, for each kind in load order (influencers, campaigns, posts,
+post_metrics, audience, hires, conversions, profiles; bench/_etl_files.py writes the files, --rows rows
+per kind, each kind's references present), times once each, CHECKPOINT before every timed step:
 
-- copy_unindexed_s: `COPY` of the file into an unindexed table with the file's columns;
-- copy_same_key_s:  `COPY` into an empty table with the same columns and PRIMARY KEY (platform, post_id,
-                    date) — the physical floor of loading the file into a keyed table;
-- etl_s:            `load_file(refresh_rollups=False)` (checksum, checks, validation, post lookup, write, etl_load, report) into
-                    an empty post_metric_daily (first load);
-- reload_s:         `load_file(force=True)` of the same file again (every key collides: an upsert).
+- `<kind>.etl_s`: `load_file(kind=…, refresh_rollups=False)` of the file (checksum, checks, typing, key
+  lookups, write incl. the rollup queue triggers, etl_load row, report) into the kind's empty table.
+- `<kind>.copy_s`, the true floor: the rows that load left in the kind's table, already resolved (ids,
+  not text keys; `COPY (SELECT …) TO` a file, untimed), `COPY … FROM` into an empty table created
+  `LIKE <table> INCLUDING ALL` (same primary key, unique and secondary indexes, defaults; no triggers or
+  foreign keys) in the same run. `<kind>.ratio` = etl_s / copy_s, goal ≤ 1.5.
+- `<kind>.reload10_etl_s` / `reload100_etl_s`: load_file of the same keys with the values of 10 % / 100 %
+  of the rows changed (a different file each: no checksum skip, no identical-file fast path).
+- `<kind>.reload10_copy_s` / `reload100_copy_s`, their baselines: the table's rows after that reload,
+  resolved and dumped as above, then in ONE transaction `CREATE TEMP TABLE … (LIKE <table>)`, `COPY` of
+  every row into it, `INSERT INTO <LIKE table> SELECT … ON CONFLICT (<the kind's key>) DO UPDATE SET
+  <every other column> = EXCLUDED.… WHERE (<columns>) IS DISTINCT FROM (EXCLUDED.…)` — all rows sent,
+  only the changed ones written, like the ETL. Afterwards (untimed) the LIKE table must equal the
+  warehouse table row for row (`EXCEPT` both ways), or the bench fails.
+- post_metrics also keeps the old baseline for comparison: `post_metrics.copy_text_key_s`, COPY of the
+  CSV file itself into a table (platform text, post_id text, date, …) with PRIMARY KEY (platform,
+  post_id, date) and no date index, and `post_metrics.ratio_vs_text_key` = etl_s / that.
 
-Target: etl_s and reload_s ≤ 1.5 × copy_same_key_s. The last line of output is one JSON object.
+The rollup queue the triggers fill (rollup_dirty, rollup_metric_delta) is emptied after each load,
+untimed: applying it is bench/rollups.py's. profiles writes influencer_snapshot (its baseline) and also
+updates the influencer rows it names (not in its baseline: the ratio flatters the floor). The last line
+of output is one JSON object.
 """
 
+# ruff: noqa: S608 - the SQL names only the tables and columns of KINDS and the catalog, never input
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import random
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -32,75 +45,35 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core")]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core"), str(ROOT / "bench")]
 
+import _etl_files as files  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-PLATFORMS = ("instagram", "tiktok", "youtube", "twitter")
-COLUMNS = "platform text, post_id text, date date, likes bigint, comments bigint, shares bigint, saves bigint, " \
-          "views bigint, reach bigint, impressions bigint"
-
-
-def write_metrics_csv(path: Path, rows: int, posts: int, seed: int) -> None:
-    """Deterministic daily metrics: `rows // posts` consecutive days for each post, grouped by post."""
-    rng = random.Random(seed)
-    days = rows // posts
-    start = dt.date.today() - dt.timedelta(days=days + 30)
-    dates = [(start + dt.timedelta(days=d)).isoformat() for d in range(days + 1)]
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write("platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n")
-        written = 0
-        for p in range(posts):
-            platform = PLATFORMS[p % len(PLATFORMS)]
-            base = int(rng.paretovariate(1.3) * 40)
-            video = platform != "instagram" or p % 3 == 0
-            n = days + (1 if p < rows - days * posts else 0)
-            lines = []
-            for d in range(n):
-                likes = int(base * (0.6 + rng.random()))
-                views = f"{likes * 14 + d}" if video else ""
-                lines.append(f"{platform},post{p:06d},{dates[d]},{likes},{likes // 12},{likes // 40},"
-                             f"{likes // 25},{views},{likes * 9},{likes * 13}\n")
-            out.write("".join(lines))
-            written += n
-    assert written == rows, written
-
-
-def write_dimension_csvs(folder: Path, posts: int) -> tuple[Path, Path]:
-    influencers = max(1, posts // 10)
-    inf_path = folder / "influencers.csv"
-    post_path = folder / "posts.csv"
-    with open(inf_path, "w", encoding="utf-8") as out:
-        out.write("platform,handle,name,category,country,language,followers\n")
-        for platform in PLATFORMS:
-            for i in range(influencers):
-                out.write(f"{platform},creator{i:05d},Creator {i},lifestyle,US,en,{1000 + i * 37}\n")
-    with open(post_path, "w", encoding="utf-8") as out:
-        out.write("platform,post_id,handle,posted_at,content_type,sponsored,campaign\n")
-        posted = dt.date.today() - dt.timedelta(days=120)
-        for p in range(posts):
-            platform = PLATFORMS[p % len(PLATFORMS)]
-            out.write(f"{platform},post{p:06d},creator{p % influencers:05d},{posted}T12:00:00Z,video,false,\n")
-    return inf_path, post_path
-
-
-def median_time(fn: Callable[[], object], runs: int, before: Callable[[], None]) -> tuple[float, list[float]]:
-    times = []
-    for _ in range(runs):
-        before()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+# kind -> (table, the kind's key on that table, kinds its rows reference)
+KINDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "influencers": ("influencer", ("platform", "handle"), ()),
+    "campaigns": ("campaign", ("name",), ()),
+    "posts": ("post", ("platform", "external_id"), ("influencers",)),
+    "post_metrics": ("post_metric_daily", ("post_id", "date"), ("influencers", "posts")),
+    "audience": ("audience_share", ("influencer_id", "dimension", "bucket"), ("influencers",)),
+    "hires": ("campaign_influencer", ("campaign_id", "influencer_id"), ("influencers", "campaigns")),
+    "conversions": ("conversion_daily", ("campaign_id", "influencer_id", "date"), ("influencers", "campaigns")),
+    "profiles": ("influencer_snapshot", ("influencer_id", "as_of", "source"), ("influencers",)),
+}
+RELOADS = ((1, "reload10"), (2, "reload100"))
+TEXT_KEY_COLUMNS = ("platform text, post_id text, date date, likes bigint, comments bigint, shares bigint, "
+                    "saves bigint, views bigint, reach bigint, impressions bigint")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--posts", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows per kind")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds to bench")
     args = parser.parse_args()
+    unknown = set(args.kinds.split(",")) - set(KINDS)
+    if unknown or args.rows < files.DAYS * len(files.BUCKETS):
+        parser.error(f"unknown kinds {sorted(unknown)}" if unknown else "--rows must be at least 40")
 
     from predictfluence.config import reset_settings
     from predictfluence.db import create_engine
@@ -114,102 +87,120 @@ def main() -> None:
         with scratch_database(database_url(), "pf_bench") as url:
             engine = create_engine(url, poolclass=sa.pool.NullPool)
             try:
-                result = run(engine, work, args)
+                result = run(Bench(engine, work, args.rows), args.kinds.split(","))
             finally:
                 engine.dispose()
     print(json.dumps(result))
 
 
-def run(engine: sa.Engine, work: Path, args: argparse.Namespace) -> dict:
-    from etl_jobs.base import SourceFile
-    from etl_jobs.pipeline import load_file
+class Bench:
+    def __init__(self, engine: sa.Engine, work: Path, rows: int) -> None:
+        self.engine, self.work, self.rows = engine, work, rows
+
+    def sql(self, statement: str) -> list[tuple]:
+        with self.engine.begin() as conn:
+            result = conn.exec_driver_sql(statement)
+            return [tuple(r) for r in result] if result.returns_rows else []
+
+    def timed(self, fn: Callable[[], object]) -> float:
+        self.sql("CHECKPOINT")
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+
+    def load(self, kind: str, variant: int) -> float:
+        """ETL load of the kind's file `variant` (written untimed); the rollup queue emptied after it."""
+        from etl_jobs.base import SourceFile
+        from etl_jobs.pipeline import load_file
+
+        path = files.write(kind, self.work, self.rows, variant)
+        source = SourceFile(path=path, key=f"raw/{kind}/{path.name}")
+
+        def etl() -> None:
+            outcome = load_file(self.engine, source, kind=kind, refresh_rollups=False)
+            assert outcome.status == "loaded" and outcome.rows_loaded == self.rows, outcome
+
+        seconds = self.timed(etl)
+        path.unlink()
+        self.sql("DELETE FROM rollup_dirty; DELETE FROM rollup_metric_delta")
+        return seconds
+
+    def columns(self, table: str) -> list[str]:
+        return [r[0] for r in self.sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            f"AND table_name = '{table}' AND is_generated = 'NEVER' ORDER BY ordinal_position")]
+
+    def copy(self, statement: str, path: Path, mode: str, before: str = "", after: str = "") -> None:
+        """One transaction: `before`, the COPY statement streaming `path`, `after`."""
+        with self.engine.begin() as conn, open(path, mode) as stream:
+            if before:
+                conn.exec_driver_sql(before)
+            conn.connection.driver_connection.cursor().execute(statement, stream=stream)
+            if after:
+                conn.exec_driver_sql(after)
+
+
+def run(bench: Bench, selected: list[str]) -> dict:
     from predictfluence_tools import migrate
 
-    migrate.upgrade(engine)
-    t0 = time.perf_counter()
-    inf_path, post_path = write_dimension_csvs(work, args.posts)
-    for kind, path in (("influencers", inf_path), ("posts", post_path)):
-        outcome = load_file(engine, SourceFile(path=path, key=f"raw/{kind}/{path.name}"))
-        assert outcome.status == "loaded" and outcome.rows_rejected == 0, outcome
-    csv_path = work / "post_metrics.csv"
-    write_metrics_csv(csv_path, args.rows, args.posts, args.seed)
-    print(f"seeded {args.posts:,} posts and wrote {args.rows:,} rows "
-          f"({csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s", flush=True)
+    migrate.upgrade(bench.engine)
+    needed = set(selected) | {dep for kind in selected for dep in KINDS[kind][2]}
+    result: dict = {"rows_per_kind": bench.rows}
+    for kind in KINDS:
+        if kind in selected:
+            result[kind] = bench_kind(bench, kind)
+            print(kind, json.dumps(result[kind]), flush=True)
+        elif kind in needed:
+            bench.load(kind, 0)  # a reference the selected kinds need, not timed
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
 
-    def sql(statement: str) -> None:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(statement)
 
-    def checkpoint() -> None:
-        sql("CHECKPOINT")
+def bench_kind(bench: Bench, kind: str) -> dict:
+    table, key, _ = KINDS[kind]
+    columns = bench.columns(table)
+    cols = ", ".join(columns)
+    dump = bench.work / f"{table}.copy"
+    out: dict = {"etl_s": bench.load(kind, 0)}
+    bench.copy(f"COPY (SELECT {cols} FROM {table}) TO STDOUT", dump, "wb")
+    bench.sql(f"DROP TABLE IF EXISTS bench_floor; CREATE TABLE bench_floor (LIKE {table} INCLUDING ALL)")
+    out["copy_s"] = bench.timed(lambda: bench.copy(f"COPY bench_floor ({cols}) FROM STDIN", dump, "rb"))
+    if kind == "post_metrics":
+        out.update(text_key_baseline(bench, out["etl_s"]))
+    others = [c for c in columns if c not in key]
+    upsert = (f"INSERT INTO bench_floor ({cols}) SELECT {cols} FROM pf_bench_stage "
+              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+              + ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
+              + f" WHERE ({', '.join(f'bench_floor.{c}' for c in others)}) IS DISTINCT FROM "
+              f"({', '.join(f'EXCLUDED.{c}' for c in others)})")
+    for variant, name in RELOADS:
+        out[f"{name}_etl_s"] = bench.load(kind, variant)
+        bench.copy(f"COPY (SELECT {cols} FROM {table}) TO STDOUT", dump, "wb")
+        out[f"{name}_copy_s"] = bench.timed(lambda: bench.copy(
+            "COPY pf_bench_stage FROM STDIN", dump, "rb",
+            before=f"CREATE TEMP TABLE pf_bench_stage ON COMMIT DROP AS SELECT {cols} FROM {table} LIMIT 0",
+            after=upsert))
+        differ = bench.sql(f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {table} EXCEPT "
+                           f"SELECT {cols} FROM bench_floor) a) + (SELECT count(*) FROM (SELECT {cols} FROM "
+                           f"bench_floor EXCEPT SELECT {cols} FROM {table}) b)")[0][0]
+        assert differ == 0, f"{kind} {name}: the baseline's table differs from the ETL's in {differ} rows"
+    bench.sql("DROP TABLE bench_floor")
+    dump.unlink()
+    for prefix in ("", "reload10_", "reload100_"):
+        out[f"{prefix}ratio"] = round(out[f"{prefix}etl_s"] / out[f"{prefix}copy_s"], 3)
+    out["rows_per_s"] = round(bench.rows / out["etl_s"])
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
 
-    def copy_into(table: str) -> None:
-        with engine.begin() as conn:
-            cursor = conn.connection.driver_connection.cursor()
-            with open(csv_path, "rb") as stream:
-                cursor.execute(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)", stream=stream)
 
-    def fresh(table: str, key: bool) -> Callable[[], None]:
-        def prepare() -> None:
-            sql(f"DROP TABLE IF EXISTS {table}")
-            sql(f"CREATE TABLE {table} ({COLUMNS}{', PRIMARY KEY (platform, post_id, date)' if key else ''})")
-            checkpoint()
-        return prepare
-
-    copy_unindexed, t_unindexed = median_time(lambda: copy_into("bench_unindexed"), args.runs,
-                                              fresh("bench_unindexed", key=False))
-    print(f"copy into an unindexed table: {t_unindexed}", flush=True)
-    copy_same_key, t_same_key = median_time(lambda: copy_into("bench_same_key"), args.runs,
-                                            fresh("bench_same_key", key=True))
-    print(f"copy into a table with the same key: {t_same_key}", flush=True)
-    sql("DROP TABLE bench_unindexed; DROP TABLE bench_same_key")
-
-    source = SourceFile(path=csv_path, key="raw/post_metrics/bench.csv")
-    outcomes = []
-
-    def etl(force: bool) -> None:
-        outcome = load_file(engine, source, force=force, refresh_rollups=False)
-        assert outcome.status == "loaded" and outcome.rows_loaded == args.rows, outcome
-        outcomes.append(outcome)
-
-    def empty_warehouse_table() -> None:
-        sql("TRUNCATE post_metric_daily; DELETE FROM etl_load WHERE kind = 'post_metrics'")
-        checkpoint()
-
-    etl_s, t_etl = median_time(lambda: etl(False), args.runs, empty_warehouse_table)
-    print(f"ETL first load: {t_etl}", flush=True)
-    reload_s, t_reload = median_time(lambda: etl(True), args.runs, checkpoint)
-    print(f"ETL reload (upsert of the same rows): {t_reload}", flush=True)
-    with engine.connect() as conn:
-        stored = conn.exec_driver_sql("SELECT count(*) FROM post_metric_daily").scalar_one()
-    assert stored == args.rows, stored
-    # After a load the API's materialized rollups are refreshed (load_file by default, the SQS handler
-    # once per batch). That is not loading the file: timed here on its own, not part of etl_s/reload_s.
-    refresh_s = None
-    try:
-        from predictfluence.queries import rollups
-    except ImportError:
-        rollups = None
-    if rollups is not None:
-        checkpoint()
-        t0 = time.perf_counter()
-        rollups.refresh(engine)
-        refresh_s = round(time.perf_counter() - t0, 3)
-        print(f"rollup refresh after a load (not in the ETL times): {refresh_s}", flush=True)
-
-    return {
-        "rows": args.rows,
-        "rows_per_s": round(args.rows / etl_s),
-        "copy_same_key_s": round(copy_same_key, 3),
-        "copy_unindexed_s": round(copy_unindexed, 3),
-        "etl_s": round(etl_s, 3),
-        "reload_s": round(reload_s, 3),
-        "ratio_vs_copy": round(etl_s / copy_same_key, 3),
-        "reload_ratio_vs_copy": round(reload_s / copy_same_key, 3),
-        "rollup_refresh_s": refresh_s,
-        "runs": args.runs,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }
+def text_key_baseline(bench: Bench, etl_s: float) -> dict:
+    """The old baseline: COPY of the CSV file into (platform, post_id, date) text keys, no date index."""
+    path = files.write("post_metrics", bench.work, bench.rows, 0)
+    bench.sql(f"CREATE TABLE bench_text_key ({TEXT_KEY_COLUMNS}, PRIMARY KEY (platform, post_id, date))")
+    seconds = bench.timed(lambda: bench.copy(
+        "COPY bench_text_key FROM STDIN WITH (FORMAT csv, HEADER true)", path, "rb"))
+    bench.sql("DROP TABLE bench_text_key")
+    path.unlink()
+    return {"copy_text_key_s": seconds, "ratio_vs_text_key": round(etl_s / seconds, 3)}
 
 
 if __name__ == "__main__":
