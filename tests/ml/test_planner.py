@@ -324,3 +324,22 @@ def test_heuristic_pass_alone_is_never_returned_as_a_proof() -> None:
     found = dp.solve(opts, 3000.0, float("inf"), start=start)
     reference = solve_plan(c, PlanRequest(budget=3000.0, mip_rel_gap=0.0))
     assert found[1] == pytest.approx(reference.total, rel=1e-9) and found[2] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("spec", range(len(DP_REQUESTS)))
+def test_dynamic_programme_gap_is_honest_at_the_default_gap(spec: int, seed: int, monkeypatch) -> None:
+    """At the default relative gap (10⁻⁴) the programme may skip plans better by less than that; the gap
+    it reports must hold against brute force, and a reported 0 means the optimum itself."""
+    monkeypatch.setattr(planner, "_milp", lambda *a, **k: pytest.fail("the MILP path was taken"))
+    r = PlanRequest(**DP_REQUESTS[spec])
+    c = world(4, 200 + seed, types=("reel", "post", "story") if r.max_posts == 1 else TYPES)
+    best = brute_force(c, r)
+    if best is None:
+        return
+    plan = solve_plan(c, r)
+    got = objective(c, r, plan_posts(c, plan))
+    assert 0.0 <= plan.optimality_gap <= r.mip_rel_gap and plan.status == "optimal"
+    assert got >= best * (1 - plan.optimality_gap) - 1e-9
+    if plan.optimality_gap == 0.0:
+        assert got == pytest.approx(best, rel=1e-9)

@@ -162,7 +162,8 @@ def solve(
     """(chosen option per group, plan value, proven relative gap) of a plan within `rel_gap` of the
     best (0: optimal), or None (too many states, out of time, or no plan within the budget). Only plans
     better than the incumbent by more than rel_gap × its value are searched for, so the final incumbent
-    is within that of the optimum (and within L of it, whichever is less). `beam` keeps only that many
+    is within that of the optimum (and within L of it, whichever is less); the gap is 0 when nothing
+    was dropped that could still beat the incumbent (what the exact search, rel_gap 0, keeps). `beam` keeps only that many
     most promising states per step and `core` decides only the first groups: a heuristic pass whose
     result is a `start` incumbent for an exact pass, never a proof."""
     r = multiplier(opts, budget)
@@ -182,9 +183,9 @@ def solve(
     incumbent += v0
     if start is not None and start[1] > incumbent:
         greedy, incumbent = start[0], start[1]
-    free_opt = (pb.d <= pb.big_l - incumbent * (1 + rel_gap) + pb.tol) & (
-        np.arange(pb.d.size) != base[opts.group]
-    )
+    other = np.arange(pb.d.size) != base[opts.group]
+    free_opt = (pb.d <= pb.big_l - incumbent * (1 + rel_gap) + pb.tol) & other
+    pb.loose = bool(((pb.d < pb.big_l - incumbent - pb.tol) & other & ~free_opt).any())
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(free_opt & (pb.delta_cost != 0), pb.d / np.abs(pb.delta_cost), np.inf)
     theta = np.minimum.reduceat(rate, opts.starts)
@@ -197,7 +198,7 @@ def solve(
     if run is None:
         return None
     incumbent, found, trail = run
-    proven = min(rel_gap, max(pb.big_l - incumbent, 0.0) / max(abs(incumbent), 1e-9))
+    proven = min(rel_gap, max(pb.big_l - incumbent, 0.0) / max(abs(incumbent), 1e-9)) if pb.loose else 0.0
     if found[0] < 0:
         return greedy, incumbent, proven
     return _backtrack(base.copy(), pb.groups, trail, found), incumbent, proven
@@ -208,6 +209,7 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
     the trail of (parent, option) per step), or None (time, MAX_STATES)."""
     opts, d, budget = pb.opts, pb.d, pb.budget
     gap = pb.big_l - incumbent * (1 + pb.rel_gap)
+    strict = pb.big_l - incumbent - pb.tol  # below it a state could still beat the incumbent
     ends = np.r_[opts.starts[1:], opts.group.size]
     cost, value = np.array([pb.c0]), np.array([pb.v0])
     trail: list[tuple[np.ndarray, np.ndarray]] = []
@@ -216,6 +218,7 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
         if time.perf_counter() > deadline:
             return None
         own = np.arange(opts.starts[g], ends[g])
+        pb.loose |= bool(((d[own] > gap + pb.tol) & (d[own] < strict)).any())
         own = own[d[own] <= gap + pb.tol]
         parent = np.repeat(np.arange(cost.size), own.size)
         option = np.tile(own, cost.size)
@@ -223,6 +226,7 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
         value = value[parent] + pb.delta_value[option]
         lower = pb.r * (cost - pb.c0) - (value - pb.v0) + pb.moves.bound(step, cost - budget)
         order = np.flatnonzero(lower <= gap + pb.tol)
+        pb.loose |= bool(((lower > gap + pb.tol) & (lower < strict)).any())
         if beam is not None and order.size > beam:  # heuristic pass: the most promising states only
             order = order[np.argpartition(lower[order], beam)[:beam]]
         if order.size == 0:  # no partial plan can beat the incumbent any more
@@ -237,6 +241,7 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
             top = within[np.argmax(value[within])]
             incumbent, found = float(value[top]), (step, int(top))
             gap = pb.big_l - incumbent * (1 + pb.rel_gap)
+            strict = pb.big_l - incumbent - pb.tol
         trail.append((parent, option))
     return incumbent, found, trail
 
