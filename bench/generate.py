@@ -1,6 +1,9 @@
 """Benchmark `predictfluence demo-data`: the time to generate ~1,000,000 post_metrics rows (all kinds,
-every file written), against a baseline measured in the same run: csv.writer writing the same number
-of 10-column rows of constant values (the cost of the CSV text alone).
+every file written), against a baseline measured in the same run: csv.writer writing the same files —
+per kind the header and exactly as many rows as the generator wrote, each a copy of that file's first
+data row (same columns, same widths), so the cost of the CSV text alone. (Before issue 16.9 the
+baseline wrote post_metrics rows only, rounded up to a whole 100,000: more rows than the generator's
+file, and none of the other kinds.) `baseline_rows` must equal `total_rows`.
 
 Usage: .venv/bin/python bench/generate.py [--rows 1000000] [--days 30]
 The last output line is JSON: {"metric_rows", "seconds", "rows_per_s", "baseline_csv_s", "ratio_vs_csv_writer", ...}.
@@ -18,15 +21,30 @@ from pathlib import Path
 
 from predictfluence_tools.demo.generator import DemoConfig, generate, influencers_for_rows
 
+CHUNK = 100_000
 
-def baseline_csv(path: Path, rows: int) -> float:
-    row = ("instagram", "ig000000001", "2026-01-01", 123, 4, 5, 6, 7890, 4567, 6789)
+
+def baseline_csv(folder: Path, files: dict[str, Path], rows: dict[str, int]) -> tuple[float, int]:
+    """Seconds for csv.writer to write every kind's header and `rows[kind]` copies of its first data
+    row, and the rows written."""
+    samples = {}
+    for kind, path in files.items():
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            samples[kind] = (next(reader), next(reader, None))
+    folder.mkdir()
+    written = 0
     started = time.perf_counter()
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        for _ in range(0, rows, 100_000):
-            writer.writerows([row] * min(100_000, rows))
-    return time.perf_counter() - started
+    for kind, count in rows.items():
+        header, sample = samples[kind]
+        with (folder / f"{kind}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(header)
+            for start in range(0, count, CHUNK):
+                n = min(CHUNK, count - start)
+                writer.writerows([sample] * n)
+                written += n
+    return time.perf_counter() - started, written
 
 
 def main() -> None:
@@ -41,14 +59,15 @@ def main() -> None:
         result = generate(config, Path(tmp) / "demo")
         seconds = time.perf_counter() - started
         metric_rows = result.rows["post_metrics"]
-        base = baseline_csv(Path(tmp) / "baseline.csv", metric_rows)
+        base, baseline_rows = baseline_csv(Path(tmp) / "baseline", result.files, result.rows)
+        assert baseline_rows == sum(result.rows.values()), (baseline_rows, result.rows)
         size_mb = (Path(tmp) / "demo" / "post_metrics.csv").stat().st_size / 1e6
     print(f"{'kind':14s} {'rows':>12s}")
     for kind, rows in result.rows.items():
         print(f"{kind:14s} {rows:>12,d}")
     print(f"influencers={influencers:,d} days={args.days}: generated everything in {seconds:.2f} s "
-          f"({metric_rows / seconds:,.0f} metric rows/s); csv.writer baseline for {metric_rows:,d} "
-          f"constant rows {base:.2f} s -> ratio {seconds / base:.2f}; post_metrics.csv {size_mb:.0f} MB")  # fmt: skip
+          f"({metric_rows / seconds:,.0f} metric rows/s); csv.writer baseline for the same {baseline_rows:,d} "
+          f"rows {base:.2f} s -> ratio {seconds / base:.2f}; post_metrics.csv {size_mb:.0f} MB")  # fmt: skip
     print(
         json.dumps(
             {
@@ -60,6 +79,7 @@ def main() -> None:
                 "influencers": influencers,
                 "days": args.days,
                 "total_rows": sum(result.rows.values()),
+                "baseline_rows": baseline_rows,
             }
         )
     )
