@@ -46,9 +46,10 @@ REBUILD_SHARE = 0.25
 LAST_APPLY: dict[str, object] = {}  # the last apply in this process: mode, touched posts, post_stats rows
 _SHARE = """
 SELECT (SELECT count(*) FROM pf_d_post) + (SELECT count(*) FROM pf_delta),
-       (SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM post_stats) END
-        FROM pg_class WHERE oid = 'post_stats'::regclass)  -- never analyzed (-1): a small table, counted
-"""
+       (SELECT CASE WHEN reltuples < 0 AND pg_stat_get_live_tuples(oid) = 0 THEN (SELECT count(*) FROM post_stats)
+                    ELSE greatest(reltuples::bigint, pg_stat_get_live_tuples(oid)) END
+        FROM pg_class WHERE oid = 'post_stats'::regclass)
+"""  # the larger of the planner's estimate and the live-row counter: either may lag behind a big write
 
 _DRAIN = """
 CREATE TEMP TABLE pf_dirty ON COMMIT DROP AS
@@ -259,6 +260,7 @@ def _rebuild_in(conn: Connection) -> None:
     for table in TABLES:
         conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
         conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
+        conn.exec_driver_sql(f"ANALYZE {table}")  # plans and REBUILD_SHARE's estimate see the new size
     conn.exec_driver_sql("SELECT nextval('rollup_version')")
 
 
