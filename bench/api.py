@@ -15,13 +15,21 @@ Usage: .venv/bin/python bench/api.py [--influencers 100000] [--days 16] [--itera
        [--only list_]  (only the endpoints whose names start with one of these comma-separated prefixes)
        [--keep]        (keep the seeded scratch database; its URL is printed)
        [--reuse URL]   (measure a database kept by --keep: migrated to head, not seeded again)
+       [--seed 16] [--clients 8] [--concurrent-requests 800]   (--clients 0: no concurrent run)
 Needs DATABASE_URL (any PostgreSQL server; a scratch database is created and dropped) or the embedded one.
 Both seedings then fill influencer_score with SQL (3 content types per influencer, ER, engagements, cost
 forecast, intervals, 1 in 50 flagged), as the retrain batch would, for GET /recommendations.
 POST /campaigns/{id}/plan (the planner, solved in process) is timed apart, `--plan-iterations` calls.
+Each endpoint is timed twice (issue 16.9): `p95_ms` over `--iterations` requests whose ids, pages and filter
+values are drawn at random per request (seeded RNG, `--seed`; ids from a random sample of the warehouse, search
+terms cut from sampled names/handles/categories), and `hot_p95_ms` over the same number of requests to ONE
+identical URL (the hot-cache figure of earlier runs). Then `concurrent`: Chalice's local HTTP server (the
+devstack's API server) in a thread, `--clients` client threads sending `--concurrent-requests` GETs over real
+sockets to URLs drawn at random over every endpoint: p50/p95, requests/s, errors, p95 per URL.
 Targets: p95 ≤ 50 ms for list/profile endpoints, ≤ 100 ms for analytics and recommendations, the planner ≤ 1 s.
-The last output line is JSON: {"p95_ms": {...}, "p50_ms": {...}, "influencers": N, "metric_rows": N,
-"planner_ms": {"first", "p50", "p95", "candidates"}}.
+The last output line is JSON: {"p95_ms": {...}, "p50_ms": {...}, "hot_p95_ms": {...}, "hot_p50_ms": {...},
+"influencers": N, "metric_rows": N, "concurrent": {"p95_ms", "p50_ms", "clients", "requests", "errors",
+"requests_per_s", "by_url_p95_ms": {...}}, "planner_ms": {"first", "p50", "p95", "candidates"}}.
 """
 
 from __future__ import annotations
@@ -30,12 +38,15 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -78,7 +89,7 @@ SQL_SEED = [
               (ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + mod(g, 6)],
               (ARRAY['US','UK','DE','FR','BR','IN'])[1 + mod(g / 7, 6)], 'en',
               (1000 + mod(g * 7919, 900000))::bigint
-       FROM generate_series(1, :n) g""",
+       FROM generate_series(1::bigint, :n) g""",
     """INSERT INTO campaign (name, brand, status, budget)
        SELECT 'Campaign ' || g, 'Brand ' || (mod(g, 50)), (ARRAY['draft','active','completed'])[1 + mod(g, 3)], 100000
        FROM generate_series(1, :campaigns) g""",
@@ -163,6 +174,7 @@ def seed_with_sql(engine, influencers: int, days: int) -> None:
 
 
 def endpoints(engine) -> dict[str, str]:
+    """The hot-cache URL of every endpoint: one fixed id, page and filter set per endpoint."""
     with engine.connect() as conn:
         influencer_id = conn.execute(
             sa.text(
@@ -211,21 +223,168 @@ def endpoints(engine) -> dict[str, str]:
     }
 
 
+Draw = Callable[[random.Random], str]
+
+
+def drawn_endpoints(engine, sample: int = 500) -> dict[str, Draw]:
+    """Per endpoint, a URL drawn at random for each request (issue 16.9): ids from a random sample of the
+    warehouse, pages 1-20, filter values from the data's own values, search terms cut from sampled names,
+    handles and categories — so the caches see what many users see, not one URL 60 times."""
+    with engine.connect() as conn:
+        pick = conn.execute(  # ~n random ids (a few miss where ids have gaps): no scan of the whole table
+            sa.text(
+                "SELECT influencer_id, handle, name, category FROM influencer_stats WHERE influencer_id IN "
+                "(SELECT 1 + (random() * (SELECT max(influencer_id) FROM influencer_stats))::bigint "
+                "FROM generate_series(1, :n))"
+            ),
+            {"n": sample},
+        ).all()
+        campaigns = (
+            conn.execute(sa.text("SELECT DISTINCT campaign_id FROM campaign_influencer")).scalars().all()
+        )
+        platforms = conn.execute(sa.text("SELECT DISTINCT platform FROM influencer_stats")).scalars().all()
+        categories = (
+            conn.execute(sa.text("SELECT DISTINCT category FROM influencer_stats WHERE category IS NOT NULL"))
+            .scalars()
+            .all()
+        )
+        countries = (
+            conn.execute(sa.text("SELECT DISTINCT country FROM influencer_stats WHERE country IS NOT NULL"))
+            .scalars()
+            .all()
+        )
+        buckets = {
+            d: conn.execute(
+                sa.text("SELECT DISTINCT bucket FROM audience_share WHERE dimension = :d"), {"d": d}
+            )
+            .scalars()
+            .all()
+            or ["US"]
+            for d in ("country", "age_group", "gender")
+        }
+    ids = [r[0] for r in pick]
+    words = [w for r in pick for w in (r[1], r[2], r[3]) if w and len(w) >= 3]
+
+    def term(rng: random.Random) -> str:
+        word = rng.choice(words)
+        start = rng.randrange(len(word) - 2)
+        return quote(word[start : start + rng.choice((3, 4, 5))])
+
+    def some(rng: random.Random, values: list[str], most: int = 3) -> str:
+        return ",".join(quote(v) for v in rng.sample(values, rng.randint(1, min(most, len(values)))))
+
+    from predictfluence.vocab import FOLLOWER_TIERS as tiers
+    from predictfluence.vocab import RANKING_OBJECTIVES
+
+    sorts = ("followers", "avg_er", "avg_likes", "avg_views", "avg_comments", "name")
+    page = lambda r: r.randint(1, 20)  # noqa: E731
+    share = lambda r: round(r.uniform(0.05, 0.9), 2)  # noqa: E731
+    order = lambda r: r.choice(("asc", "desc"))  # noqa: E731
+    return {
+        "list_default": lambda r: f"/influencers?page={page(r)}",
+        "list_sort_er": lambda r: f"/influencers?sort=avg_er&order={order(r)}&page={page(r)}&page_size=50",
+        "list_filtered": lambda r: (
+            f"/influencers?platform={r.choice(platforms)}&tier={r.choice(tiers)}"
+            f"&sort={r.choice(sorts)}&page={page(r)}&page_size=100"
+        ),
+        "list_search": lambda r: f"/influencers?q={term(r)}&sort={r.choice(sorts)}&order={order(r)}",
+        "list_followers_range": lambda r: (
+            lambda low: (
+                f"/influencers?min_followers={low}&max_followers={low * r.randint(2, 10)}"
+                f"&sort={r.choice(sorts)}&page={page(r)}"
+            )
+        )(r.randint(1_000, 500_000)),
+        "list_audience_country": lambda r: (
+            f"/influencers?audience_country={quote(r.choice(buckets['country']))}"
+            f"&min_audience_country_share={share(r)}&page={page(r)}"
+        ),
+        "list_audience_age": lambda r: (
+            f"/influencers?audience_age_group={quote(r.choice(buckets['age_group']))}"
+            f"&min_audience_age_group_share={share(r)}&sort={r.choice(sorts)}"
+        ),
+        "list_growth_30d": lambda r: (
+            f"/influencers?min_growth_30d={round(r.uniform(0, 0.2), 3)}&sort={r.choice(sorts)}&page={page(r)}"
+        ),
+        "list_growth_90d_range": lambda r: (
+            lambda low: (
+                f"/influencers?min_growth_90d={low}&max_growth_90d={round(low + r.uniform(0.01, 0.2), 3)}"
+                f"&sort={r.choice(sorts)}"
+            )
+        )(round(r.uniform(0, 0.3), 3)),
+        "list_multi_select": lambda r: (
+            f"/influencers?platform={some(r, platforms)}&category={some(r, categories)}"
+            f"&country={some(r, countries)}&page={page(r)}"
+        ),
+        "list_hide_flagged": lambda r: (
+            f"/influencers?hide_flagged=true&sort={r.choice(sorts)}&page={page(r)}"
+        ),
+        "list_discovery": lambda r: (
+            f"/influencers?audience_gender={quote(r.choice(buckets['gender']))}"
+            f"&min_audience_gender_share={share(r)}&min_er={round(r.uniform(0, 0.05), 3)}"
+            f"&min_growth_30d={round(r.uniform(0, 0.1), 3)}&hide_flagged=true&platform={some(r, platforms, 2)}"
+            f"&sort={r.choice(sorts)}"
+        ),
+        "list_search_category": lambda r: (
+            f"/influencers?q={quote(r.choice(categories)[: r.randint(3, 5)])}"
+            f"&sort={r.choice(sorts)}&page={page(r)}"
+        ),
+        "profile": lambda r: f"/influencers/{r.choice(ids)}",
+        "similar": lambda r: f"/influencers/{r.choice(ids)}/similar",
+        "campaigns": lambda r: f"/campaigns?page={r.randint(1, 3)}",
+        "campaign_summary": lambda r: f"/campaigns/{r.choice(campaigns)}/summary",
+        "campaign_influencers": lambda r: f"/campaigns/{r.choice(campaigns)}/influencers",
+        "analytics_kpis": lambda r: "/analytics/kpis",
+        "analytics_trend": lambda r: f"/analytics/engagement-trend?days={r.choice((7, 14, 30, 90))}",
+        "analytics_trend_platform": lambda r: f"/analytics/engagement-trend?platform={r.choice(platforms)}",
+        "analytics_top_campaigns": lambda r: "/analytics/top-campaigns",
+        "analytics_demographics": lambda r: f"/analytics/demographics?dimension={r.choice(list(buckets))}",
+        "analytics_demographics_campaign": lambda r: (
+            f"/analytics/demographics?dimension={r.choice(list(buckets))}&campaign_id={r.choice(campaigns)}"
+        ),
+        "analytics_content_types": lambda r: "/analytics/content-types",
+        "recommendations_default": lambda r: f"/recommendations?page={page(r)}",
+        "recommendations_filtered": lambda r: (
+            f"/recommendations?platform={r.choice(platforms)}"
+            f"&tier={r.choice(tiers)}&objective={r.choice(RANKING_OBJECTIVES)}"
+        ),
+        "recommendations_campaign": lambda r: (
+            f"/recommendations?campaign_id={r.choice(campaigns)}"
+            f"&content_type={r.choice(('image', 'reel', 'video'))}"
+        ),
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def measure(engine, iterations: int, only: tuple[str, ...] = ()) -> tuple[dict[str, float], dict[str, float], float]:
+def _get(client, path: str, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    response = client.http.get(path, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {response.status_code} {response.body[:300]!r}")
+    return elapsed
+
+
+def measure(
+    engine, iterations: int, only: tuple[str, ...] = (), seed: int = 16
+) -> tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, float], float]:
+    """(p50, p95) of URLs drawn at random per request, (p50, p95) of one identical URL (hot cache), SELECT 1."""
     from chalice.test import Client
 
     from app import app
     from predictfluence.api.auth import create_key
 
     headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
-    paths = {name: path for name, path in endpoints(engine).items() if not only or name.startswith(only)}
+    hot = {name: path for name, path in endpoints(engine).items() if not only or name.startswith(only)}
+    drawn = drawn_endpoints(engine)
+    rng = random.Random(seed)
     p50: dict[str, float] = {}
     p95: dict[str, float] = {}
+    hot_p50: dict[str, float] = {}
+    hot_p95: dict[str, float] = {}
     baseline: list[float] = []
     for _ in range(iterations):
         started = time.perf_counter()
@@ -233,19 +392,107 @@ def measure(engine, iterations: int, only: tuple[str, ...] = ()) -> tuple[dict[s
             conn.execute(sa.text("SELECT 1"))
         baseline.append((time.perf_counter() - started) * 1000)
     with Client(app) as client:
-        for name, path in paths.items():
-            timings = []
-            for i in range(iterations + 3):
-                started = time.perf_counter()
-                response = client.http.get(path, headers=headers)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise SystemExit(f"{path}: HTTP {response.status_code} {response.body[:300]!r}")
-                if i >= 3:  # warm-up: first calls fill caches and the pool
-                    timings.append(elapsed)
+        for _ in range(3):  # warm-up: the first calls fill the pool and import the routes
+            _get(client, "/influencers", headers)
+        for name, path in hot.items():
+            timings = [_get(client, drawn[name](rng), headers) for _ in range(iterations)]
             p50[name] = round(statistics.median(timings), 2)
             p95[name] = round(percentile(timings, 0.95), 2)
-    return p50, p95, statistics.median(baseline)
+            timings = [_get(client, path, headers) for _ in range(iterations + 3)][3:]
+            hot_p50[name] = round(statistics.median(timings), 2)
+            hot_p95[name] = round(percentile(timings, 0.95), 2)
+    return p50, p95, hot_p50, hot_p95, statistics.median(baseline)
+
+
+def measure_concurrent(
+    engine, clients: int, requests_total: int, only: tuple[str, ...] = (), seed: int = 17
+) -> dict[str, Any]:
+    """p95 through a real HTTP server: Chalice's local server (the devstack's API server, a thread per
+    connection) on a free port in this process, `clients` threads each sending its share of
+    `requests_total` GETs to URLs drawn at random over every endpoint, over real sockets."""
+    import threading
+    import urllib.request
+
+    from chalice.config import Config
+    from chalice.local import ChaliceRequestHandler, HTTPServerThread, create_local_server
+
+    from app import app
+    from predictfluence.api.auth import create_key
+
+    headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
+    drawn = {
+        name: draw for name, draw in drawn_endpoints(engine).items() if not only or name.startswith(only)
+    }
+    config = Config.create(
+        chalice_stage="local",
+        app_name=app.app_name,
+        project_dir=str(ROOT),
+        config_from_disk=json.loads((ROOT / ".chalice" / "config.json").read_text()),
+    )
+    holder: dict[str, Any] = {}
+    ChaliceRequestHandler.log_message = lambda *args: None  # no access log line per request on stderr
+
+    def server():
+        local = create_local_server(app, config, "127.0.0.1", 0)
+        local.server.socket.listen(128)  # the default backlog of 5 drops SYNs under 20 clients (devstack)
+        holder["port"] = local.server.server_address[1]
+        return local
+
+    thread = HTTPServerThread(server)
+    thread.start()
+    for _ in range(200):
+        if "port" in holder:
+            break
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{holder['port']}"
+    timings: dict[str, list[float]] = {name: [] for name in drawn}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        names = list(drawn)
+        for _ in range(requests_total // clients):
+            name = rng.choice(names)
+            request = urllib.request.Request(base + drawn[name](rng), headers=headers)
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                    status = response.status
+            except Exception as exc:  # noqa: BLE001 - counted, reported
+                status = getattr(exc, "code", type(exc).__name__)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    timings[name].append(elapsed)
+                else:
+                    errors.append(f"{name}: {status}")
+
+    try:
+        for _ in range(3):  # warm-up
+            urllib.request.urlopen(urllib.request.Request(base + "/influencers", headers=headers)).read()
+        started = time.perf_counter()
+        workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        wall = time.perf_counter() - started
+    finally:
+        thread.shutdown()
+    every = [t for values in timings.values() for t in values]
+    if errors:
+        log(f"concurrent: {len(errors)} errors, first: {errors[:5]}")
+    return {
+        "p95_ms": round(percentile(every, 0.95), 2) if every else None,
+        "p50_ms": round(statistics.median(every), 2) if every else None,
+        "clients": clients,
+        "requests": len(every) + len(errors),
+        "errors": len(errors),
+        "requests_per_s": round((len(every) + len(errors)) / wall, 1),
+        "by_url_p95_ms": {name: round(percentile(v, 0.95), 2) for name, v in timings.items() if v},
+    }
 
 
 def measure_planner(engine, iterations: int) -> dict[str, float] | None:
@@ -332,6 +579,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--only", default="", help="comma-separated endpoint name prefixes (e.g. list_)")
     parser.add_argument("--reuse", help="a database URL kept by --keep: migrate it to head, do not seed")
+    parser.add_argument(
+        "--seed", type=int, default=16, help="the RNG seed of the drawn ids, pages and filters"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=8, help="concurrent client threads against the HTTP server (0: skip)"
+    )
+    parser.add_argument("--concurrent-requests", type=int, default=800, help="requests over all clients")
     args = parser.parse_args()
     only = tuple(p for p in args.only.split(",") if p)
     influencers = max(10, int(args.influencers * args.scale))
@@ -357,8 +611,11 @@ def main() -> None:
                 seed_scores(engine)
                 # the steady state autovacuum keeps: statistics, and visibility maps so that index-only scans
                 # (the flagged scores' partial index, read on every hide_flagged request) skip the heap
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                # (a fresh connection: a pooled one pre-pinged inside pg8000's open transaction cannot VACUUM)
+                vacuum = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+                with vacuum.connect() as conn:
                     conn.execute(sa.text("VACUUM (ANALYZE)"))
+                vacuum.dispose()
             with engine.begin() as conn:
                 conn.execute(sa.text("ANALYZE"))
                 counts = conn.execute(
@@ -371,26 +628,43 @@ def main() -> None:
                 f"seeded {counts[0]:,d} influencers, {counts[1]:,d} metric rows in "
                 f"{time.perf_counter() - started:.1f} s ({how}); {dt.datetime.now(dt.UTC):%H:%M:%S}"
             )
-            p50, p95, baseline = measure(engine, args.iterations, only)
-            planner = measure_planner(engine, args.plan_iterations) if args.plan_iterations and not only else None
+            p50, p95, hot_p50, hot_p95, baseline = measure(engine, args.iterations, only, args.seed)
+            concurrent = (
+                measure_concurrent(engine, args.clients, args.concurrent_requests, only, args.seed + 1)
+                if args.clients
+                else None
+            )
+            planner = (
+                measure_planner(engine, args.plan_iterations) if args.plan_iterations and not only else None
+            )
             log(f"baseline SELECT 1: {baseline:.2f} ms")
-            log(f"{'endpoint':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}")
+            log(
+                f"{'endpoint (drawn URLs | one hot URL)':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50/SELECT 1':>13s}"
+                f" {'hot p50':>8s} {'hot p95':>8s}"
+            )
             for endpoint in p50:
                 log(
                     f"{endpoint:34s} {p50[endpoint]:8.2f} {p95[endpoint]:8.2f} {p50[endpoint] / baseline:13.1f}"
+                    f" {hot_p50[endpoint]:8.2f} {hot_p95[endpoint]:8.2f}"
                 )
+            if concurrent:
+                log(f"concurrent through HTTP: {json.dumps(concurrent)}")
         finally:
             set_engine(None)
             engine.dispose()
     result = {
         "p95_ms": p95,
         "p50_ms": p50,
+        "hot_p95_ms": hot_p95,
+        "hot_p50_ms": hot_p50,
         "influencers": counts[0],
         "metric_rows": counts[1],
         "baseline_select1_ms": round(baseline, 3),
     }
     if planner is not None:
         result["planner_ms"] = planner
+    if concurrent is not None:
+        result["concurrent"] = concurrent
     print(json.dumps(result))
 
 
