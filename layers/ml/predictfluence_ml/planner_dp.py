@@ -220,8 +220,9 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
         own = np.arange(opts.starts[g], ends[g])
         pb.loose |= bool(((d[own] > gap + pb.tol) & (d[own] < strict)).any())
         own = own[d[own] <= gap + pb.tol]
-        parent = np.repeat(np.arange(cost.size), own.size)
-        option = np.tile(own, cost.size)
+        # one block per option, each sorted by cost as the states are: the stable sort below merges runs
+        parent = np.tile(np.arange(cost.size), own.size)
+        option = np.repeat(own, cost.size)
         cost = cost[parent] + pb.delta_cost[option]
         value = value[parent] + pb.delta_value[option]
         lower = pb.r * (cost - pb.c0) - (value - pb.v0) + pb.moves.bound(step, cost - budget)
@@ -231,15 +232,14 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
             order = order[np.argpartition(lower[order], beam)[:beam]]
         if order.size == 0:  # no partial plan can beat the incumbent any more
             break
-        order = order[np.lexsort((-value[order], cost[order]))]
+        order = order[np.argsort(cost[order], kind="stable")]  # equal costs: a dominated one may stay
         order = order[np.r_[True, value[order][1:] > np.maximum.accumulate(value[order])[:-1]]]
         cost, value, parent, option = cost[order], value[order], parent[order], option[order]
         if cost.size > MAX_STATES:
             return None
-        within = np.flatnonzero(cost <= budget)
-        if within.size and float(value[within].max()) > incumbent:
-            top = within[np.argmax(value[within])]
-            incumbent, found = float(value[top]), (step, int(top))
+        top = int(np.searchsorted(cost, budget, side="right")) - 1  # values rise with cost: the best plan
+        if top >= 0 and float(value[top]) > incumbent:
+            incumbent, found = float(value[top]), (step, top)
             gap = pb.big_l - incumbent * (1 + pb.rel_gap)
             strict = pb.big_l - incumbent - pb.tol
         trail.append((parent, option))
@@ -309,26 +309,24 @@ class _Moves:
 
     def bound(self, step: int, over: np.ndarray) -> np.ndarray:
         out = np.empty(over.size)
-        for side, (size, price, rate, position) in enumerate(self.sides):
-            sel = over <= 0 if side == 0 else over > 0
+        under = over <= 0
+        for side, sel in ((0, under), (1, ~under)):
+            size, price, rate, position = self.sides[side]
             if not sel.any():
                 continue
-            need = -over[sel] if side == 0 else over[sel]
+            need = np.abs(over[sel])
             later = position > step
-            cum_size = np.cumsum(np.where(later, size, 0.0))
-            cum_price = np.cumsum(np.where(later, price, 0.0))
-            total_size = float(cum_size[-1]) if size.size else 0.0
-            total_price = float(cum_price[-1]) if size.size else 0.0
-            k = np.searchsorted(cum_size, need, side="right") if size.size else np.zeros(need.size, int)
+            done_size = np.r_[0.0, np.cumsum(size * later)]  # [k]: the first k moves (those still open)
+            done_price = np.r_[0.0, np.cumsum(price * later)]
+            k = np.searchsorted(done_size[1:], need, side="right")
             inside = k < size.size
-            prev = np.where(k > 0, k - 1, 0)
-            done_size = np.where(k > 0, cum_size[prev] if size.size else 0.0, 0.0)
-            done_price = np.where(k > 0, cum_price[prev] if size.size else 0.0, 0.0)
-            partial = done_price + np.where(
-                inside, rate[np.minimum(k, size.size - 1)] if size.size else 0.0, 0.0
-            ) * (need - done_size)
-            beyond = self.r * (need - total_size) + total_price if side == 0 else np.inf
-            out[sel] = np.where(inside, partial, beyond)
+            part = (
+                done_price[k] + rate[np.minimum(k, max(size.size - 1, 0))] * (need - done_size[k])
+                if size.size
+                else 0.0
+            )
+            beyond = self.r * (need - done_size[-1]) + done_price[-1] if side == 0 else np.inf
+            out[sel] = np.where(inside, part, beyond)
         return out
 
 
