@@ -210,6 +210,7 @@ class Stack:
         t0 = time.perf_counter()
         retraining.wait_for_background()  # the metrics load may have started one (PF_RETRAIN_MIN_NEW_ROWS)
         if self._has_champion():
+            self._wait_for_scores(self.options.load_timeout_s)
             self.started.append(f"First model      trained and scored after the metrics load "
                                 f"({time.perf_counter() - t0:.1f} s)")
             return
@@ -218,8 +219,24 @@ class Stack:
             t0 = time.perf_counter()
             app.handler_map[source.name](
                 retraining.scheduled_event(resources=[f"arn:aws:events:local:0:rule/{source.name}"]), None)
+            self._wait_for_scores(self.options.load_timeout_s)
             self.started.append(f"First model      trained and scored by {source.name} in "
                                 f"{time.perf_counter() - t0:.1f} s")
+
+    @staticmethod
+    def _wait_for_scores(timeout_s: float) -> None:
+        """The retrain sent its scoring run's chunks to the scoring queue: wait until the dispatcher has
+        scored them all (the latest run is complete), so the stack reports a model whose scores are served."""
+        from predictfluence.db import get_engine
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with get_engine().connect() as conn:
+                status = conn.execute(sa.text("SELECT status FROM score_run ORDER BY id DESC LIMIT 1")).scalar()
+            if status in (None, "complete"):
+                return
+            time.sleep(0.5)
+        log.warning("the scoring run is not complete after %.0f s", timeout_s)
 
     @staticmethod
     def _has_champion() -> bool:
