@@ -17,7 +17,7 @@ help:
 	@echo "make run    - start Predictfluence locally (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff"
-	@echo "make bench [SCALE=full|small] - every bench/ script, one report: bench/results/report.md"
+	@echo "make bench [SCALE=full|small|xl] - every bench/ script, one report: bench/results/report.md"
 	@echo "make fuzz   - schemathesis, >= 1000 cases over the whole OpenAPI document (bench/fuzz.py)"
 	@echo "make package [STAGE=dev] - Lambda package + layers + merged CloudFormation in build/sam"
 
@@ -65,7 +65,8 @@ test: install localstack-env checkov-env
 lint: install
 	$(VENV)/bin/ruff check .
 
-# SCALE=full: 100,000 influencers / 3,000,000 daily metric rows; SCALE=small: a quick run. bench/run_all.py
+# SCALE=full: 100,000 influencers / 3,000,000 daily metric rows; SCALE=small: a quick run; SCALE=xl: 1,000,000
+# influencers / >= 30,000,000 daily metric rows through the real ETL (hours; docs/benchmarks.md). bench/run_all.py
 SCALE ?= full
 bench: install
 	$(PY) bench/run_all.py --scale $(SCALE)

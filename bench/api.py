@@ -60,7 +60,8 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
+def seed_with_generator_and_etl(engine, influencers: int, days: int) -> dict[str, Any]:
+    """Generate the demo CSVs and load each through the ETL; returns the generation and load seconds."""
     from etl_jobs.base import SourceFile
     from etl_jobs.pipeline import load_file
     from predictfluence_tools.demo.generator import DemoConfig, generate
@@ -68,7 +69,8 @@ def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         result = generate(DemoConfig(influencers=influencers, days=days, seed=42), Path(tmp))
-        log(f"generated {sum(result.rows.values()):,d} rows in {time.perf_counter() - started:.1f} s")
+        timing: dict[str, Any] = {"generate_s": round(time.perf_counter() - started, 1), "load_s": {}}
+        log(f"generated {sum(result.rows.values()):,d} rows in {timing['generate_s']:.1f} s")
         for kind in LOAD_ORDER:
             path = result.files.get(kind)
             if path is None:
@@ -77,10 +79,13 @@ def seed_with_generator_and_etl(engine, influencers: int, days: int) -> None:
             outcome = load_file(
                 engine, SourceFile(path=Path(path), key=f"raw/{kind}/{Path(path).name}"), kind=kind
             )
+            timing["load_s"][kind] = round(time.perf_counter() - started, 1)
             log(
                 f"  ETL {kind:13s} {outcome.status:9s} {outcome.rows_loaded:>10,d} rows "
-                f"({outcome.rows_rejected:,d} rejected) in {time.perf_counter() - started:.1f} s"
+                f"({outcome.rows_rejected:,d} rejected) in {timing['load_s'][kind]:.1f} s"
             )
+    timing["load_total_s"] = round(sum(timing["load_s"].values()), 1)
+    return timing
 
 
 SQL_SEED = [
@@ -588,6 +593,7 @@ def main() -> None:
     parser.add_argument("--concurrent-requests", type=int, default=800, help="requests over all clients")
     args = parser.parse_args()
     only = tuple(p for p in args.only.split(",") if p)
+    seeding: dict[str, Any] | None = None  # generation and ETL seconds (generator + ETL seeding only)
     influencers = max(10, int(args.influencers * args.scale))
 
     from predictfluence.db import create_engine, set_engine
@@ -607,7 +613,7 @@ def main() -> None:
                 if args.sql_seed:
                     seed_with_sql(engine, influencers, args.days)
                 else:
-                    seed_with_generator_and_etl(engine, influencers, args.days)
+                    seeding = seed_with_generator_and_etl(engine, influencers, args.days)
                 seed_scores(engine)
                 # the steady state autovacuum keeps: statistics, and visibility maps so that index-only scans
                 # (the flagged scores' partial index, read on every hide_flagged request) skip the heap
@@ -665,6 +671,8 @@ def main() -> None:
         result["planner_ms"] = planner
     if concurrent is not None:
         result["concurrent"] = concurrent
+    if seeding is not None:
+        result["seeding"] = seeding
     print(json.dumps(result))
 
 

@@ -101,3 +101,36 @@ def test_run_all_judges_hot_and_concurrent_figures_with_the_same_targets():
     assert judge("api", "concurrent.p95_ms", 101.0, {})[2] == "MISSED"
     assert judge("api", "concurrent.errors", 1, {})[2] == "MISSED"
     assert judge("api", "p95_ms.list_search", 49.0, {})[2] == "ok"
+
+
+def test_the_xl_scale_is_1m_influencers_and_its_last_line_carries_the_headline_figures():
+    run_all = _load("run_all")
+    xl = run_all.SCALES["xl"]
+    assert xl["api"] == ["--influencers", "1000000", "--days", "16"]  # through the generator and the ETL
+    assert "--sql-seed" not in xl["api"]
+    assert xl["load"] == run_all.SCALES["full"]["load"]
+    results = {
+        "api": {
+            "json": {
+                "influencers": 1_000_000,
+                "metric_rows": 37_400_000,
+                "p95_ms": {"profile": 12.0},
+                "seeding": {"generate_s": 900.0, "load_total_s": 1500.0},
+            }
+        },
+        "rollups": {"json": {"delta_load_s": {"small": 20.0, "large": 24.0}, "delta_load_ratio": 1.2}},
+        "scoring": None,
+    }
+    assert run_all.xl_summary(results) == {
+        "influencers": 1_000_000,
+        "metric_rows": 37_400_000,
+        "generate_s": 900.0,
+        "load_s": 1500.0,
+        "delta_load_s": 24.0,
+        "delta_load_ratio_3m_vs_30m": 1.2,
+        "score_rows_per_s": None,
+        "score_chunk_max_s": None,
+        "p95_ms": {"profile": 12.0},
+    }
+    assert run_all.judge("rollups", "delta_load_ratio", 1.31, {})[2] == "MISSED"
+    assert run_all.judge("scoring", "score_chunk_max_s", 53.1, {})[2] == "ok"
