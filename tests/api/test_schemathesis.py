@@ -99,9 +99,19 @@ def live_api(engine, database_url, tmp_path_factory) -> Iterator[dict[str, str]]
            "aws_secret_access_key": "testing"}
     boto3.client("s3", **aws).create_bucket(Bucket=os.environ.get("PF_RAW_BUCKET") or "predictfluence-raw")
     boto3.client("sqs", **aws).create_queue(QueueName="predictfluence-etl")
+    # a Cognito user pool on the same server, with one user, so that the users routes reach their 2xx path
+    cognito = boto3.client("cognito-idp", **aws)
+    pool_id = cognito.create_user_pool(PoolName="schemathesis", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="site")["UserPoolClient"]["ClientId"]
+    for group in ("viewer", "manager", "admin"):
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    cognito.admin_create_user(UserPoolId=pool_id, Username="known@example.com", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "known@example.com"}])
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="known@example.com", GroupName="viewer")
     env = {**os.environ, "DATABASE_URL": database_url.render_as_string(hide_password=False),
            "AWS_ENDPOINT_URL": aws_url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT)}
+           "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT), "PF_COGNITO_USER_POOL_ID": pool_id,
+           "PF_COGNITO_CLIENT_ID": client_id, "PF_COGNITO_ENDPOINT": aws_url}
     for name in ("PF_ETL_QUEUE_URL", "PF_ETL_QUEUE"):
         env.pop(name, None)
     log = (project / "server.log").open("wb")
@@ -209,6 +219,9 @@ KNOWN_GOOD = {
         {"path_parameters": {"shortlist_id": 1, "influencer_id": 3}, "body": {"note": "ok"}}],
     "DELETE /shortlists/{shortlist_id}/items/{influencer_id}": [
         {"path_parameters": {"shortlist_id": 1, "influencer_id": 3}}],
+    # the one user of the run's pool (a random address is almost never a user)
+    "PATCH /users/{email}": [{"path_parameters": {"email": "known@example.com"}, "body": {"role": "manager"}}],
+    "POST /users": [{"path_parameters": {}, "body": {"email": "fresh@example.com", "role": "viewer"}}],
     # ids is a comma list of 2–5 existing ids: random text almost never is
     "GET /influencers/compare": [{"path_parameters": {}, "query": {"ids": "1,2"}}],
 }
