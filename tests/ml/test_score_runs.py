@@ -177,3 +177,27 @@ def test_score_handler_runs_the_chunks_from_sqs(db, aws, warehouse, fast_params,
     assert len(scores) == rows > 0 and len({s[0] for s in scores}) == influencers
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
         "Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_two_last_chunks_finishing_together_complete_the_run_once(db, aws, warehouse, fast_params) -> None:
+    """The run row's lock serialises the chunks' counting: of two chunks committing at the same time,
+    exactly one sees chunks_done == chunks_total and swaps the run in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bundle, version = _champion(db, fast_params)
+    plan = scoring.start_run(db, bundle, version, chunk_size=50)
+    assert len(plan.chunks) == 3
+    scoring.score_chunk(db, bundle, plan.run_id, 0, plan.types_by_platform)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda k: scoring.score_chunk(db, bundle, plan.run_id, k, plan.types_by_platform),
+                                (1, 2)))  # fmt: skip
+    assert sorted(r.completed_run for r in results) == [False, True]
+    status, done, total, rows, staged = _run_row(db, plan.run_id)
+    assert (status, done, total, staged) == ("complete", 3, 3, 0)
+    assert len(_scores(db)) == rows == sum(r.rows for r in results) + _chunk_rows(db, plan.run_id, 0)
+
+
+def _chunk_rows(db: Engine, run_id: int, chunk: int) -> int:
+    with db.connect() as conn:
+        return conn.execute(sa.text("SELECT rows FROM score_chunk WHERE run_id = :r AND chunk = :c"),
+                            {"r": run_id, "c": chunk}).scalar_one()  # fmt: skip
