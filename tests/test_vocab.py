@@ -129,7 +129,7 @@ def test_the_check_constraints_are_the_migrated_ones() -> None:
     migrations = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "migrations" / "versions").glob("*.py")))
     checks = [c for t in Base.metadata.tables.values() for c in t.constraints
               if isinstance(c, CheckConstraint) and str(c.name).endswith("_known")]
-    assert len(checks) == 6
+    assert len(checks) == 9  # + app_user.role, score_run.status, score_chunk.status (issue 14, 16.3)
     for check in checks:
         assert f'"{check.sqltext.text}"' in migrations, check.name
     tier = Base.metadata.tables["influencer"].c.follower_tier.computed
