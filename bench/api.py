@@ -51,7 +51,9 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core"), str(ROOT / "layers" / "tools")]
+
+from predictfluence_tools.demo.names import FIRST, LAST, _slug  # noqa: E402
 
 LOAD_ORDER = ("influencers", "campaigns", "posts", "post_metrics", "audience", "hires", "conversions")
 
@@ -88,13 +90,27 @@ def seed_with_generator_and_etl(engine, influencers: int, days: int) -> dict[str
     return timing
 
 
+def _sql_array(values: tuple[str, ...]) -> str:
+    return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+# Display names and handles drawn like the demo generator's (predictfluence_tools.demo.names: 34 first names ×
+# 30 last names, handles from their slugs and a serial), so that a search term cut from a name matches as many
+# rows as on generated data (a 3-letter part of a first name: ~3 % of them), not every row ('Name 123').
+_FIRST = f"[1 + mod(g * 7, {len(FIRST)})]"
+_LAST = f"[1 + mod(g * 13 / {len(FIRST)}, {len(LAST)})]"
+SEED_NAME = f"({_sql_array(FIRST)}){_FIRST} || ' ' || ({_sql_array(LAST)}){_LAST}"
+SEED_HANDLE = f"({_sql_array(tuple(map(_slug, FIRST)))}){_FIRST} || '.' || ({_sql_array(tuple(map(_slug, LAST)))}){_LAST} || g"
+INFLUENCERS_SQL = (
+    "INSERT INTO influencer (platform, handle, name, category, country, language, followers) "  # noqa: S608 - constants
+    f"SELECT (ARRAY['instagram','tiktok','youtube'])[1 + mod(g, 3)], {SEED_HANDLE}, {SEED_NAME}, "
+    "(ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + mod(g, 6)], "
+    "(ARRAY['US','UK','DE','FR','BR','IN'])[1 + mod(g / 7, 6)], 'en', (1000 + mod(g * 7919, 900000))::bigint "
+    "FROM generate_series(1::bigint, :n) g"
+)
+
 SQL_SEED = [
-    """INSERT INTO influencer (platform, handle, name, category, country, language, followers)
-       SELECT (ARRAY['instagram','tiktok','youtube'])[1 + mod(g, 3)], 'h' || g, 'Name ' || g,
-              (ARRAY['beauty','fitness','tech','food','travel','gaming'])[1 + mod(g, 6)],
-              (ARRAY['US','UK','DE','FR','BR','IN'])[1 + mod(g / 7, 6)], 'en',
-              (1000 + mod(g * 7919, 900000))::bigint
-       FROM generate_series(1::bigint, :n) g""",
+    INFLUENCERS_SQL,
     """INSERT INTO campaign (name, brand, status, budget)
        SELECT 'Campaign ' || g, 'Brand ' || (mod(g, 50)), (ARRAY['draft','active','completed'])[1 + mod(g, 3)], 100000
        FROM generate_series(1, :campaigns) g""",

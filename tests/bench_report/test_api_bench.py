@@ -36,6 +36,17 @@ def test_the_influencer_seed_computes_a_million_rows_without_overflowing_int4(en
             {"n": 1_000_000},
         ).one()
     assert count == 1_000_000
+    with engine.connect() as conn:
+        names = conn.execute(
+            sa.text(f"SELECT name, handle FROM ({select}) s(p, handle, name) LIMIT 40"), {"n": 40}
+        ).all()  # noqa: S608
+    from predictfluence_tools.demo.names import FIRST, LAST
+
+    # names like the demo generator's: a search term cut from one matches a few % of the rows, not all of them
+    assert {n.split(" ")[0] for n, _ in names} <= set(FIRST) and {
+        n.split(" ", 1)[1] for n, _ in names
+    } <= set(LAST)
+    assert len({n for n, _ in names}) > 20 and len({h for _, h in names}) == 40
     assert (
         top == 1000 + 899_999
     )  # mod(g * 7919, 900000) reaches 899,999: g * 7919 passes 2^31 from g = 271,183
