@@ -55,8 +55,7 @@ _INCUMBENT_GAP = 1e-4  # the restricted MILP only has to find a good incumbent
 # (sub-MIP, RINS) took most of the time on these knapsack-like instances, where the LP already gives a
 # near-optimal point; measured 2-4x faster per solve without them, same optimum.
 _HIGHS_OPTIONS = {"mip_heuristic_effort": 0.0}
-_DP_PATH = True  # plans without side constraints: the exact dynamic programme (planner_dp) first
-_DP = (100, 200, 2.0)  # its heuristic pass's states per step and groups; seconds before the MILP path
+_DP_PATH, _DP = True, (100, 200, 2.0)  # planner_dp first: its beam, core; seconds before the MILPs
 _REACH_TIE_BREAK = 0.5  # ε = this / budget: the cost tie-break can never outweigh one follower
 
 
@@ -312,7 +311,8 @@ def _solve(cands: Candidates, request: PlanRequest, huge: bool = True) -> tuple[
     within the request's gap of a valid bound (the knapsack bound, the LP relaxation) is returned at once."""
     deadline = time.perf_counter() + float(request.time_limit)
     everything, target = np.arange(len(cands)), float(request.mip_rel_gap)
-    exact = huge and _DP_PATH and dp.solve_request(cands, request, deadline, _REACH_TIE_BREAK, *_DP)
+    small = _DP_PATH and len(cands) <= _HUGE_LIMIT  # larger: the knapsack stage first (then maybe this)
+    exact = small and dp.solve_request(cands, request, deadline, _REACH_TIE_BREAK, *_DP)
     if exact:  # no side constraints: the exact dynamic programme (planner_dp) answered
         return _outcome(exact, everything)
     stage = _knapsack_stage(cands, request, deadline) if huge else None
