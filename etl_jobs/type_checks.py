@@ -151,18 +151,22 @@ def _trimmed(col: str) -> str:
 def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
     """Record bad cells in `pf_rej` (made by `copy_stage`) and build `pf_typed` from the remaining rows."""
     checks = []
+    reasons = []
     for column in kind.columns:
         stage_col = hmap.stage_column(column.name)
         if stage_col is None:
             continue
         v = _trimmed(f"s.{stage_col}")
-        checks.append(
-            f"({lit(column.name)}, s.{stage_col}, {cell_check(column.name, column.type, column.required, v)})"
-        )
+        reasons.append(cell_check(column.name, column.type, column.required, v))
+        checks.append(f"({lit(column.name)}, s.{stage_col}, {reasons[-1]})")
     if checks:
+        # One pass finds the rows holding any bad cell (each CASE once per cell, no row multiplied); only
+        # those rows are then unfolded cell by cell for their reasons. A clean file pays the first pass only.
+        any_bad = " OR ".join(f"({reason}) IS NOT NULL" for reason in reasons)
         conn.exec_driver_sql(
             "INSERT INTO pf_rej (line, reason, col, val) SELECT s.line, x.reason, x.col, x.val "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
-            f"FROM pf_stage s CROSS JOIN LATERAL (VALUES {', '.join(checks)}) AS x(col, val, reason) "
+            f"FROM (SELECT * FROM pf_stage s WHERE {any_bad}) s "
+            f"CROSS JOIN LATERAL (VALUES {', '.join(checks)}) AS x(col, val, reason) "
             "WHERE x.reason IS NOT NULL"
         )
     selects = ["s.line"]
@@ -178,9 +182,10 @@ def check_types(conn: Connection, kind: Kind, hmap: HeaderMap) -> None:
         elif column.name == "handle":  # the handle rule, see normalise_handles
             v = f"lower(nullif(btrim(ltrim({v}, '@')), ''))"
         selects.append(f"{cast_expr(column.type, v)} AS {column.name}")
+    rejected = conn.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM pf_rej)").scalar()
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE pf_typed ON COMMIT DROP AS SELECT {', '.join(selects)} FROM pf_stage s "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
-        "WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = s.line)"
+        + ("WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = s.line)" if rejected else "")
     )
 
 
