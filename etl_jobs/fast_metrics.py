@@ -40,7 +40,7 @@ from etl_jobs import progress
 from etl_jobs.base import KindResult, SourceFile
 from etl_jobs.reading import column_key, header_of
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS
-from etl_jobs.staging import driver
+from etl_jobs.staging import WORK_MEM, driver
 from etl_jobs.type_checks import EARLIEST_DATE
 
 CHUNK_CHARS = 1 << 20
@@ -151,6 +151,7 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
     if conn.exec_driver_sql(f"SELECT count(*) > {FAST_PATH_MAX_POSTS:d} FROM post").scalar_one():  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
         return None
     conn.exec_driver_sql("SET LOCAL timezone = 'UTC'")  # "tomorrow" as on the exact path
+    conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")  # the upsert's hash join in memory
     savepoint = conn.begin_nested()
     try:
         result = _fast_load(conn, source)
