@@ -9,7 +9,7 @@ import pytest
 
 from app import app
 
-PUBLIC = {"/health", "/openapi.json", "/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"}
+PUBLIC = {"/health", "/auth/config", "/openapi.json", "/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"}
 WRITES = {"POST", "PATCH", "DELETE", "PUT"}
 
 
