@@ -56,3 +56,24 @@ def test_local_pool_is_provisioned_once_and_its_admin_signs_in(cognito, tmp_path
     assert (admin.role, admin.status, admin.enabled) == ("admin", "CONFIRMED", True)
     result = cognito["sign_in"](pool.admin_email, pool.admin_password)
     assert result["IdToken"].count(".") == 2
+
+
+def test_an_endpoint_without_cognito_leaves_api_keys_only(monkeypatch, tmp_path, db):
+    """LocalStack's community edition serves S3 and SQS but not Cognito: `make run` goes on without a pool
+    (GET /auth/config answers null) and says so, instead of failing to start."""
+    from predictfluence.config import get_settings
+    from predictfluence_tools.devstack.stack import Stack, StackOptions
+
+    for name in ("PF_COGNITO_USER_POOL_ID", "PF_COGNITO_CLIENT_ID", "PF_COGNITO_ENDPOINT", "PF_COGNITO_REGION"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("PF_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    stack = Stack(StackOptions())
+    stack._start_cognito("http://127.0.0.1:9", own_server=False)
+    assert stack.pool is None
+    assert stack.started == ["Cognito          not served by http://127.0.0.1:9 (EndpointConnectionError): "
+                             "API keys only"]
+    assert not get_settings().cognito_configured
+    assert not (tmp_path / "cognito.json").exists()

@@ -111,6 +111,14 @@ def _record_admin(pool: LocalPool) -> None:
     users.upsert(pool.admin_email, identity.get_user(pool.admin_email).sub, "admin", None)
 
 
+def forget_pool() -> None:
+    """No pool after all (the endpoint does not serve Cognito): the settings and the data folder say so."""
+    for name in ("PF_COGNITO_USER_POOL_ID", "PF_COGNITO_CLIENT_ID", "PF_COGNITO_ENDPOINT"):
+        os.environ.pop(name, None)
+    reset_settings()
+    (get_settings().data_dir / POOL_FILE).unlink(missing_ok=True)
+
+
 def use_local_pool_unless_configured() -> None:
     """Point the settings at the pool of a running `make run` (its data folder's cognito.json) when no
     pool is configured; with neither, leave it to the caller's "no pool" error."""

@@ -67,9 +67,7 @@ class Stack:
         score_url = local_aws.provision_score_queue()
         who = "moto server" if aws.server is not None else "existing endpoint"
         self.started.append(f"AWS endpoint     {aws.endpoint_url} ({who}); buckets, ETL and scoring queues ready")
-        self.pool = local_cognito.provision(aws.endpoint_url)
-        self.started.append(f"Cognito pool     {self.pool.user_pool_id}, app client {self.pool.client_id} "
-                            f"(groups viewer/manager/admin)")
+        self._start_cognito(aws.endpoint_url, own_server=aws.server is not None)
 
         app = chalice_app()  # imported after the environment points at the local endpoints
         self._start_dispatcher(app, queue_url, local_aws.etl_queue_name(), "ETL")
@@ -105,6 +103,21 @@ class Stack:
         where = f"embedded, {embedded_dir()}" if embedded_dir() is not None else "DATABASE_URL"
         self.started.append(f"PostgreSQL       {engine.url.render_as_string()} ({where}); migrated")
         return engine
+
+    def _start_cognito(self, endpoint: str, *, own_server: bool) -> None:
+        """The user pool on moto's server; an endpoint we did not start may not serve Cognito (LocalStack's
+        community edition does not): then the stack runs with API keys only, and says so."""
+        try:
+            self.pool = local_cognito.provision(endpoint)
+        except Exception as exc:
+            if own_server:
+                raise
+            local_cognito.forget_pool()
+            log.warning("no Cognito at %s (%s): sign-in with API keys only", endpoint, type(exc).__name__)
+            self.started.append(f"Cognito          not served by {endpoint} ({type(exc).__name__}): API keys only")
+            return
+        self.started.append(f"Cognito pool     {self.pool.user_pool_id}, app client {self.pool.client_id} "
+                            f"(groups viewer/manager/admin)")
 
     def _start_dispatcher(self, app: Any, queue_url: str, queue: str, label: str) -> None:
         from chalice.app import SQSEventConfig
