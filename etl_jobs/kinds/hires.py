@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
-from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire, lock_campaigns
+from predictfluence.queries.hiring import CampaignArchived, OverBudget, check_hire
 from predictfluence.vocab import HIRE_STATUSES
 
 _STATUSES = ", ".join(f"'{s}'" for s in HIRE_STATUSES)
@@ -57,7 +57,11 @@ class HiresLoader(StagedLoader):
             "h.status AS old_status FROM pf_ok o LEFT JOIN campaign_influencer h "
             "ON h.campaign_id = o.campaign_id AND h.influencer_id = o.influencer_id ORDER BY o.line"
         ).mappings().all()
-        campaigns = lock_campaigns(conn, (r["campaign_id"] for r in rows))
+        # The file's campaigns locked as queries.hiring.lock_campaigns locks them (FOR UPDATE, id order), named
+        # by a subquery on pf_ok: sending a 1M-id array through the driver and back took most of a large load.
+        campaigns = {r["id"]: dict(r) for r in conn.exec_driver_sql(
+            "SELECT id, status, budget FROM campaign WHERE id IN (SELECT campaign_id FROM pf_ok) ORDER BY id FOR UPDATE"
+        ).mappings()}
         spent = dict.fromkeys(campaigns, 0.0)  # the spend of hires the file does not touch, then of its rows
         spent.update(conn.exec_driver_sql(
             "SELECT h.campaign_id, sum(h.agreed_cost)::float8 FROM campaign_influencer h "
