@@ -53,11 +53,14 @@ def test_readiness_checks_the_database_behind_a_key(db):
         ok = client.http.get("/health/ready", headers=headers)
         assert (ok.status_code, ok.json_body) == (200, {"status": "ok", "database": "ok"})
         working, broken = get_engine(), _broken_engine()
-        set_engine(broken)
-        try:
-            down = client.http.get("/health/ready", headers=headers)  # the key is in the 5 s cache
-        finally:
-            set_engine(working)
-            broken.dispose()
-    assert down.status_code == 503
-    assert down.json_body["status"] == "degraded" and down.json_body["database"].startswith("unavailable: ")
+        downs = []
+        for reader in (None, broken):  # the writer down with a working reader, then both down
+            set_engine(broken, reader=reader)
+            try:
+                downs.append(client.http.get("/health/ready", headers=headers))  # the key is in the 5 s cache
+            finally:
+                set_engine(working)
+        broken.dispose()
+    for down in downs:
+        assert down.status_code == 503
+        assert down.json_body["status"] == "degraded" and down.json_body["database"].startswith("unavailable: ")
