@@ -241,3 +241,39 @@ def test_api_keys_never_import_the_jwt_stack(db):
     env = {**os.environ, "DATABASE_URL": db.url.render_as_string(hide_password=False)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_authorizer_passes_role_actor_and_identity_and_routing_rebuilds_the_principal(cognito, valid):
+    from chalice.app import AuthRequest
+
+    from predictfluence.api.auth import Principal
+    from predictfluence.api.authorizer import api_key_authorizer
+
+    answer = api_key_authorizer.func(AuthRequest("TOKEN", f"Bearer {valid}", "arn:aws:execute-api:x"))
+    sub = _claims(valid)["sub"]
+    assert answer.principal_id == "user:val@example.com"
+    assert answer.context == {"role": "manager", "actor": "user:val@example.com", "email": "val@example.com",
+                              "user_sub": sub}
+    assert Principal.from_context(answer.context) == Principal(key_id=None, role="manager", user_sub=sub,
+                                                               email="val@example.com")
+    refused = api_key_authorizer.func(AuthRequest("TOKEN", f"Bearer {_sign(_claims(valid), kid='x')}", "arn"))
+    assert (refused.principal_id, refused.context) == ("anonymous", {"role": "", "auth_error": "invalid"})
+
+
+def test_a_direct_invocation_checks_the_token_from_the_header(cognito, valid, db):
+    """No authorizer ran (a direct Lambda invocation): the route wrapper verifies the header itself."""
+    import json as _json
+    from types import SimpleNamespace
+
+    from app import app
+
+    event = {"resource": "/me", "path": "/me", "httpMethod": "GET", "headers": {"Authorization": f"Bearer {valid}"},
+             "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+             "pathParameters": None, "stageVariables": None, "requestContext": {"resourcePath": "/me",
+             "httpMethod": "GET", "path": "/me"}, "body": None, "isBase64Encoded": False}
+    response = app(event, SimpleNamespace(function_name="api", aws_request_id="r1"))
+    body = _json.loads(response["body"])
+    assert (response["statusCode"], body["actor"], body["role"]) == (200, "user:val@example.com", "manager")
+    forged = app({**event, "headers": {"Authorization": f"Bearer {_sign(_claims(valid), kid='x')}"}},
+                 SimpleNamespace(function_name="api", aws_request_id="r2"))
+    assert forged["statusCode"] == 401
