@@ -67,6 +67,11 @@ def test_select_shortlist_compare_plan_and_hire(page, stack: Stack, summer) -> N
     names = [t.strip() for t in page.locator(".shortlist-table tbody tr .cell-main").all_inner_texts()]
     assert names == [n for _, n in picked]
     assert page.get_by_test_id("shortlist-selected").inner_text() == "3 of 3 selected"
+    # every column fits a 1280-px screen: the last one (Remove) is not scrolled out of the table's frame
+    page.set_viewport_size({"width": 1280, "height": 800})
+    frame = page.locator(".table-wrap.shortlist-table").bounding_box()
+    last = page.locator(".shortlist-table tbody tr").first.get_by_role("button", name=re.compile("^Remove")).bounding_box()
+    assert last["x"] + last["width"] <= frame["x"] + frame["width"]
     shoot(page, "shortlist-01-list")
     assert axe_violations(page, "main") == []
 

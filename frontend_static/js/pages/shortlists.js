@@ -155,7 +155,8 @@ async function renderOne(ctx) {
           { label: "Avg likes", num: true, value: (r) => fmt.int(r.avg_likes) },
           { label: "Avg views", num: true, value: (r) => fmt.int(r.avg_views) },
           { label: "Flags", value: (r) => (r.flags.length ? badge(r.flags.join(", "), "warning") : "—") },
-          { label: "Cost / post", num: true, value: (r) => (r.cost_per_post == null ? "—" : `${fmt.money(r.cost_per_post)} (${fmt.money(r.cost_low)}–${fmt.money(r.cost_high)})`) },
+          { label: "Cost / post", num: true, value: (r) => (r.cost_per_post == null ? "—" : h("div", {}, fmt.money(r.cost_per_post),
+            h("div", { class: "cell-sub" }, `${fmt.money(r.cost_low)}–${fmt.money(r.cost_high)}`))) },
           { label: "Note", value: noteInput },
           { label: "", srLabel: "Remove", value: takeOff },
         ] })));
