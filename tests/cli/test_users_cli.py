@@ -3,8 +3,10 @@ what it prints, what it changes, and one-line errors (no traceback)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from predictfluence_tools.cli import main
@@ -19,6 +21,7 @@ def _run(*args: str):
 
 def test_invite_list_role_disable_enable(cognito):
     from predictfluence import identity
+    from predictfluence.db import get_engine
     from predictfluence.queries import users as q
 
     invited = _run("invite", "Kim@Example.com", "--role", "manager", "--no-send-email")
@@ -27,7 +30,7 @@ def test_invite_list_role_disable_enable(cognito):
     assert len(password) == 16 and "\n" not in password
     assert "invited kim@example.com as manager" in invited.stderr
     record = q.by_email("kim@example.com")
-    assert (record["role"], record["invited_by"], record["disabled_at"]) == ("manager", "cli", None)
+    assert (record["role"], record["invited_by"], record["disabled_at"]) == ("manager", f"cli:{getpass.getuser()}", None)
 
     listed = _run("list")
     assert listed.exit_code == 0
@@ -46,6 +49,17 @@ def test_invite_list_role_disable_enable(cognito):
     enabled = _run("enable", "kim@example.com")
     assert enabled.stdout.split()[:3] == ["kim@example.com", "viewer", "enabled"]
     assert q.by_email("kim@example.com")["disabled_at"] is None
+    # each change is in the audit log, as the same change through the API would be
+    with get_engine().connect() as conn:
+        events = conn.execute(sa.text("SELECT actor, action, target_type, target_id, details FROM audit_event "
+                                      "WHERE target_id = 'kim@example.com' ORDER BY id")).all()
+    actor = f"cli:{getpass.getuser()}"
+    assert [tuple(e) for e in events] == [
+        (actor, "user.invite", "user", "kim@example.com", {"role": "manager"}),
+        (actor, "user.update", "user", "kim@example.com", {"role": "viewer"}),
+        (actor, "user.update", "user", "kim@example.com", {"enabled": False}),
+        (actor, "user.update", "user", "kim@example.com", {"enabled": True}),
+    ]
 
 
 def test_errors_are_one_line(cognito):

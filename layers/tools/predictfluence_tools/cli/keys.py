@@ -5,23 +5,12 @@ from __future__ import annotations
 import click
 
 from predictfluence.vocab import API_ROLES
+from predictfluence_tools.cli.actor import audit, cli_actor
 from predictfluence_tools.localdb import needs_database
 
 
-def _cli_actor() -> str:
-    """Who acts from the command line, as the audit log and `created_by` name them: `cli:<OS user>`."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in this environment (a container without one)
-        return "cli:unknown"
-
-
 def _audit(action: str, key_id: int, details: dict | None = None) -> None:
-    from predictfluence.queries.audit import record
-
-    record(_cli_actor(), None, action, "key", str(key_id), details)
+    audit(action, "key", str(key_id), details)
 
 
 @click.group()
@@ -37,7 +26,7 @@ def create(role: str, name: str | None) -> None:
     """Create a key and print it (it is not shown again)."""
     from predictfluence.api.auth import create_key
 
-    key, row = create_key(role, name, _cli_actor())
+    key, row = create_key(role, name, cli_actor())
     _audit("key.create", row["id"], {"role": role, "name": name})
     click.echo(key)
     click.echo(f"id {row['id']} · prefix {row['prefix']} · role {role} — store the key now; it is not shown again.",

@@ -10,6 +10,7 @@ import re
 import click
 
 from predictfluence.vocab import API_ROLES
+from predictfluence_tools.cli.actor import audit, cli_actor
 from predictfluence_tools.localdb import needs_database
 
 EMAIL = re.compile(r"^[^@\s/\x00-\x1f]+@[^@\s/\x00-\x1f]+\.[^@\s/\x00-\x1f]+$")
@@ -60,9 +61,10 @@ def invite(email: str, role: str, send_email: bool) -> None:
 
     _pool()
     try:
-        user, password = team.invite(email, role, "cli", send_email=send_email)
+        user, password = team.invite(email, role, cli_actor(), send_email=send_email)
     except identity.IdentityError as exc:
         raise _fail(exc) from None
+    audit("user.invite", "user", user.email, {"role": role})
     click.echo(password)
     click.echo(f"invited {user.email} as {role} — give them the temporary password above; they choose their own "
                f"at the first sign-in.", err=True)
@@ -93,6 +95,7 @@ def _update(email: str, **change) -> None:
         user = team.update(email, **change)
     except identity.IdentityError as exc:
         raise _fail(exc) from None
+    audit("user.update", "user", user.email, change)
     click.echo(_line(user))
 
 
