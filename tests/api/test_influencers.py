@@ -179,3 +179,29 @@ def test_similar_is_the_nearest_in_followers_of_a_large_cluster_with_ties_and_un
             body = _get(client, f"/influencers/{me}/similar?limit={limit}", auth["viewer"])
             assert body["method"] == "cluster"
             assert [i["handle"] for i in body["items"]] == expected(me, limit), (me, limit)
+
+
+def test_similar_walks_a_followers_index_up_and_down_without_sorting_the_group(api_db):
+    """At 1M influencers the lookalikes sorted every member above the count (no index had `followers ASC,
+    influencer_id ASC`, and `DESC` means NULLS FIRST, unlike the index): 540 ms. Each branch now walks an
+    index; the only sort left is the merge of the three short branches (sorts disabled: a branch without a
+    matching index would still show its Sort node)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from predictfluence.queries.influencers import _nearest_in_followers
+
+    def sorts(node: dict) -> list[str]:
+        own = [node["Node Type"]] if node["Node Type"] in ("Sort", "Incremental Sort") else []
+        return own + [s for child in node.get("Plans", []) for s in sorts(child)]
+
+    sql = _nearest_in_followers("platform = :platform")
+    with api_db.connect() as conn:
+        conn.execute(sa.text("SET enable_sort = off"))
+        plan = conn.execute(
+            sa.text(f"EXPLAIN (FORMAT JSON) {sql}"),  # noqa: S608 - the query under test
+            {"id": 1, "limit": 10, "followers": 5000, "platform": "instagram"},
+        ).scalar_one()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    assert sorts(plan[0]["Plan"]) == ["Sort"]  # the outer ORDER BY distance, id over at most 3 × limit rows

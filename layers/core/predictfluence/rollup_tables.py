@@ -62,6 +62,7 @@ def _per_key(metadata: MetaData) -> None:
         Column("growth_30d", Double), Column("growth_90d", Double),
         Index("uq_influencer_stats_influencer", "influencer_id", unique=True),
         Index("ix_influencer_stats_followers", *_desc("followers")),
+        Index("ix_influencer_stats_followers_asc", "followers", "influencer_id"),  # lookalikes' walk up
         Index("ix_influencer_stats_er", *_desc("avg_engagement_rate")),
         Index("ix_influencer_stats_likes", *_desc("avg_likes")),
         Index("ix_influencer_stats_views", *_desc("avg_views")),

@@ -317,7 +317,9 @@ def similar(influencer_id: int, limit: int = 10) -> tuple[str, list[dict[str, An
 def _nearest_in_followers(member: str) -> str:
     """The `limit` members closest to :followers (no count = 0), ties by id: the nearest above, the nearest
     below and those without a count, each walked along the followers index and cut at `limit`, then merged —
-    the cost grows with the page, not with the group's size (a cluster holds thousands at 100k influencers)."""
+    the cost grows with the page, not with the group's size (a cluster holds thousands at 100k influencers).
+    Each order matches an index (ix_influencer_stats_followers_asc up; the DESC NULLS LAST one down: no NULL
+    is below a count): a mismatch sorts every member above or below (docs/benchmarks.md, 1M influencers)."""
     base = f"SELECT {ITEM_COLUMNS}, %s AS distance FROM influencer_stats s WHERE s.influencer_id <> :id AND {member} AND "  # noqa: S608
     above = (
         base % "followers - :followers"
@@ -325,7 +327,7 @@ def _nearest_in_followers(member: str) -> str:
     )
     below = (
         base % ":followers - followers"
-        + "followers < :followers ORDER BY followers DESC, influencer_id LIMIT :limit"
+        + "followers < :followers ORDER BY followers DESC NULLS LAST, influencer_id LIMIT :limit"
     )
     unknown = base % "CAST(:followers AS bigint)" + "followers IS NULL ORDER BY influencer_id LIMIT :limit"
     outer = ITEM_COLUMNS.replace("influencer_id AS id", "id")
