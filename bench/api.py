@@ -422,6 +422,9 @@ def measure(
             timings = [_get(client, path, headers) for _ in range(iterations + 3)][3:]
             hot_p50[name] = round(statistics.median(timings), 2)
             hot_p95[name] = round(percentile(timings, 0.95), 2)
+            log(
+                f"  {name}: drawn p50 {p50[name]} / p95 {p95[name]} ms, hot p95 {hot_p95[name]} ms"
+            )  # progress
     return p50, p95, hot_p50, hot_p95, statistics.median(baseline)
 
 
