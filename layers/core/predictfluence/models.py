@@ -37,7 +37,7 @@ from predictfluence import (
     models_ops,  # noqa: F401 - registers the operational tables on Base.metadata
     rollup_tables,
 )
-from predictfluence.models_base import NAMING, Base, Money, _created, _in  # noqa: F401 - re-exported
+from predictfluence.models_base import NAMING, Base, Money, ScoreFigures, _created, _in  # noqa: F401 - re-exported
 from predictfluence.tiers import tier_sql
 from predictfluence.vocab import (
     AUDIENCE_DIMENSIONS,
@@ -289,7 +289,7 @@ class ModelVersion(Base):
     trained_at: Mapped[dt.datetime] = _created()
 
 
-class InfluencerScore(Base):
+class InfluencerScore(ScoreFigures, Base):
     """Batch predictions written by the retrain function and served by the API."""
 
     __tablename__ = "influencer_score"
@@ -306,25 +306,10 @@ class InfluencerScore(Base):
     content_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id", ondelete="CASCADE"))
     predicted_er: Mapped[float] = mapped_column(Double)
-    er_low: Mapped[float | None] = mapped_column(Double)
-    er_high: Mapped[float | None] = mapped_column(Double)
-    performance_tier: Mapped[str | None] = mapped_column(String(16))
-    tier_probability: Mapped[float | None] = mapped_column(Double)
+    # the interval, tier, rationale, cost forecast and objectives: ScoreFigures
     cluster: Mapped[int | None] = mapped_column(Integer)
     anomaly_score: Mapped[float | None] = mapped_column(Double)
     anomaly_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
-    rationale: Mapped[str | None] = mapped_column(Text)
-    # cost forecast of one post of this content type (the cost model), with its 80 % interval
-    cost_per_post: Mapped[float | None] = mapped_column(Double)
-    cost_low: Mapped[float | None] = mapped_column(Double)
-    cost_high: Mapped[float | None] = mapped_column(Double)
-    # objectives: expected engagements per post (predicted ER × followers) and per dollar of cost
-    engagements: Mapped[float | None] = mapped_column(Double)
-    engagements_low: Mapped[float | None] = mapped_column(Double)
-    engagements_high: Mapped[float | None] = mapped_column(Double)
-    engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
-    per_dollar_low: Mapped[float | None] = mapped_column(Double)
-    per_dollar_high: Mapped[float | None] = mapped_column(Double)
     scored_at: Mapped[dt.datetime] = _created()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, Numeric, func
+from sqlalchemy import DateTime, Double, MetaData, Numeric, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -31,3 +31,25 @@ class Base(DeclarativeBase):
 
 def _created() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class ScoreFigures:
+    """The figures of one influencer × content type prediction, the same in the served scores
+    (`influencer_score`) and in a scoring run's staged rows (`score_stage`): the ER interval, the
+    performance tier, the rationale, the cost forecast of one post with its 80 % interval, and the objectives
+    (expected engagements per post, predicted ER × followers, and per dollar of cost) with theirs."""
+
+    er_low: Mapped[float | None] = mapped_column(Double)
+    er_high: Mapped[float | None] = mapped_column(Double)
+    performance_tier: Mapped[str | None] = mapped_column(String(16))
+    tier_probability: Mapped[float | None] = mapped_column(Double)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    cost_per_post: Mapped[float | None] = mapped_column(Double)
+    cost_low: Mapped[float | None] = mapped_column(Double)
+    cost_high: Mapped[float | None] = mapped_column(Double)
+    engagements: Mapped[float | None] = mapped_column(Double)
+    engagements_low: Mapped[float | None] = mapped_column(Double)
+    engagements_high: Mapped[float | None] = mapped_column(Double)
+    engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
+    per_dollar_low: Mapped[float | None] = mapped_column(Double)
+    per_dollar_high: Mapped[float | None] = mapped_column(Double)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from predictfluence.models_base import Base, _created, _in
+from predictfluence.models_base import Base, ScoreFigures, _created, _in
 from predictfluence.vocab import API_ROLES
 
 
@@ -177,7 +177,7 @@ class ScoreRunInfluencer(Base):
     anomaly_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
 
 
-class ScoreStage(Base):
+class ScoreStage(ScoreFigures, Base):
     """A run's scores as its chunks write them; copied into influencer_score when the last chunk is done."""
 
     __tablename__ = "score_stage"
@@ -186,20 +186,6 @@ class ScoreStage(Base):
     influencer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     predicted_er: Mapped[float | None] = mapped_column(Double)
-    er_low: Mapped[float | None] = mapped_column(Double)
-    er_high: Mapped[float | None] = mapped_column(Double)
-    performance_tier: Mapped[str | None] = mapped_column(String(16))
-    tier_probability: Mapped[float | None] = mapped_column(Double)
-    rationale: Mapped[str | None] = mapped_column(Text)
-    cost_per_post: Mapped[float | None] = mapped_column(Double)
-    cost_low: Mapped[float | None] = mapped_column(Double)
-    cost_high: Mapped[float | None] = mapped_column(Double)
-    engagements: Mapped[float | None] = mapped_column(Double)
-    engagements_low: Mapped[float | None] = mapped_column(Double)
-    engagements_high: Mapped[float | None] = mapped_column(Double)
-    engagements_per_dollar: Mapped[float | None] = mapped_column(Double)
-    per_dollar_low: Mapped[float | None] = mapped_column(Double)
-    per_dollar_high: Mapped[float | None] = mapped_column(Double)
 
 
 # The API's rollup tables and their queue (maintained by predictfluence.queries.rollups), same metadata.
