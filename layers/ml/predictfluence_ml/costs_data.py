@@ -3,7 +3,12 @@
 A hire is a `campaign_influencer` row that is not cancelled and has an agreed cost above 0; its posts are
 the influencer's `post` rows with `campaign_id` = the hire's campaign (the sponsored deliverables).
 Cost per post = agreed cost / posts delivered. Hires with no delivered post yet (contracted, proposed, or a
-campaign that has not started) are left out: their agreed cost cannot be divided into posts. The content
+campaign that has not started) are left out: their agreed cost cannot be divided into posts. So are the
+hires of a campaign still running: its `end_date` on or after the day of the newest sponsored post known
+(the data's horizon: the last post before `before`); a campaign without an end date counts as ended once
+its status is completed or archived. A running hire has delivered only part of its posts, and agreed cost
+/ posts so far overstates its price 1.5–3× (issue 11.2: such hires were ~ a sixth of the held-out set,
+all missed by the interval). The content
 type of the example is the dominant content type of the hire's posts (ties: the first in alphabetical
 order). Trailing ER = the mean per-post ER of the influencer's posts in the 90 days before the hire
 (metrics dated before the hire day only), the definition of `er_90` in predictfluence_ml.features.
@@ -22,13 +27,19 @@ import sqlalchemy as sa
 COST_CATEGORICAL: tuple[str, ...] = ("platform", "category", "follower_tier", "content_type")
 
 _HIRES = """
-WITH hp AS (
+WITH delivered AS (
     SELECT ci.id AS hire_id, ci.campaign_id, ci.influencer_id, ci.agreed_cost::float8 AS cost, ci.hired_at,
-           count(p.id) AS posts, mode() WITHIN GROUP (ORDER BY p.content_type) AS content_type
+           count(p.id) AS posts, mode() WITHIN GROUP (ORDER BY p.content_type) AS content_type,
+           max(p.posted_at) AS last_post
     FROM campaign_influencer ci
     JOIN post p ON p.influencer_id = ci.influencer_id AND p.campaign_id = ci.campaign_id AND p.posted_at < :before
     WHERE ci.status <> 'cancelled' AND ci.agreed_cost > 0 AND ci.hired_at < :before
     GROUP BY ci.id
+),
+hp AS (
+    SELECT d.* FROM delivered d JOIN campaign c ON c.id = d.campaign_id
+    WHERE c.end_date < (SELECT (max(last_post) AT TIME ZONE 'UTC')::date FROM delivered)
+       OR (c.end_date IS NULL AND c.status IN ('completed', 'archived'))
 ),
 er AS (
     SELECT hp.hire_id, avg(pe.eng) AS eng90
