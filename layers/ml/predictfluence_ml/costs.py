@@ -10,9 +10,10 @@ post, target = agreed cost / posts delivered). Two stages, both on log cost per 
 
 The point forecast is exp(stage 1 + stage 2), a conditional median. The 80 % interval is conformal: the
 training campaigns are dealt into FOLDS folds, every hire gets log(actual / forecast) from a model fitted
-without its campaign (cross-conformal), the out-of-fold forecasts are cut into BANDS bands of equal count
-(Mondrian by forecast size: the spread of small, floor-priced accounts is not that of large ones), and
-each band's 10th / 90th percentiles are added to the log forecast; the model itself is fitted on every
+without its campaign (cross-conformal); the forecasts at the price floor form a band of their own, the
+others are cut into up to BANDS bands of equal count (Mondrian by forecast size: the spread of small,
+floor-priced accounts is not that of large ones), and each band's 10th / 90th percentiles (a floor band:
+0 and the 80th, it cannot miss below) are added to the log forecast; the model itself is fitted on every
 training hire. The baseline is the per-platform rate card: the median over training hires of cost per
 1k followers × followers / 1000.
 
