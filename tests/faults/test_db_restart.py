@@ -45,6 +45,7 @@ def private_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePost
 @pytest.fixture()
 def api_on_private_pg(private_pg: PrivatePostgres, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     from predictfluence.api.auth import create_key
+    from predictfluence.config import reset_settings
     from predictfluence.db import create_engine, get_engine, set_engine
     from predictfluence.queries.rollups import refresh
     from predictfluence_tools import migrate
@@ -53,6 +54,9 @@ def api_on_private_pg(private_pg: PrivatePostgres, monkeypatch: pytest.MonkeyPat
     engine = create_engine(private_pg.url)  # the app's own settings: pool_pre_ping=True
     migrate.upgrade(engine)
     refresh(engine, concurrently=False)
+    # reads too go to the private server (tests/conftest.py points DATABASE_READ_URL at the session's database)
+    monkeypatch.delenv("DATABASE_READ_URL", raising=False)
+    reset_settings()
     set_engine(engine)
     try:
         from app import app
@@ -63,6 +67,8 @@ def api_on_private_pg(private_pg: PrivatePostgres, monkeypatch: pytest.MonkeyPat
                    "auth": {r: {"Authorization": f"Bearer {k}", "Content-Type": "application/json"}
                             for r, k in keys.items()}}
     finally:
+        monkeypatch.undo()
+        reset_settings()
         set_engine(previous)
         engine.dispose()
 
