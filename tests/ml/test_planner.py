@@ -343,3 +343,17 @@ def test_dynamic_programme_gap_is_honest_at_the_default_gap(spec: int, seed: int
     assert got >= best * (1 - plan.optimality_gap) - 1e-9
     if plan.optimality_gap == 0.0:
         assert got == pytest.approx(best, rel=1e-9)
+
+
+def test_dynamic_programme_share_is_cpu_time_not_wall_time(monkeypatch) -> None:
+    """On a busy machine the wall clock runs on while the programme waits for a core: its share (2 s)
+    is metered in CPU time, so a plan it can solve does not fall back to the slower MILP because other
+    work held the cores. Simulated by a wall clock that jumps 10 s at every reading."""
+    from predictfluence_ml import planner_dp as dp
+
+    wall = iter(range(0, 10**9, 10))
+    monkeypatch.setattr(dp.time, "perf_counter", lambda: float(next(wall)))
+    monkeypatch.setattr(planner, "_milp", lambda *a, **k: pytest.fail("the MILP path was taken"))
+    c = world(200, 9)
+    plan = solve_plan(c, PlanRequest(budget=3000.0, time_limit=1e9))
+    assert plan.status == "optimal" and plan.cost_total <= 3000.0

@@ -55,7 +55,7 @@ _INCUMBENT_GAP = 1e-4  # the restricted MILP only has to find a good incumbent
 # (sub-MIP, RINS) took most of the time on these knapsack-like instances, where the LP already gives a
 # near-optimal point; measured 2-4x faster per solve without them, same optimum.
 _HIGHS_OPTIONS = {"mip_heuristic_effort": 0.0}
-_DP_PATH, _DP = True, (100, 200, 2.0)  # planner_dp first: its beam, core; seconds before the MILPs
+_DP_PATH, _DP = True, (100, 200, 2.0)  # planner_dp first: its beam, core; CPU seconds before the MILPs
 _REACH_TIE_BREAK = 0.5  # ε = this / budget: the cost tie-break can never outweigh one follower
 
 

@@ -158,6 +158,7 @@ def solve(
     beam: int | None = None,
     core: int | None = None,
     start: tuple[np.ndarray, float] | None = None,
+    cpu_deadline: float = float("inf"),
 ) -> tuple[np.ndarray, float, float] | None:
     """(chosen option per group, plan value, proven relative gap) of a plan within `rel_gap` of the
     best (0: optimal), or None (too many states, out of time, or no plan within the budget). Only plans
@@ -165,7 +166,8 @@ def solve(
     is within that of the optimum (and within L of it, whichever is less); the gap is 0 when nothing
     was dropped that could still beat the incumbent (what the exact search, rel_gap 0, keeps). `beam` keeps only that many
     most promising states per step and `core` decides only the first groups: a heuristic pass whose
-    result is a `start` incumbent for an exact pass, never a proof."""
+    result is a `start` incumbent for an exact pass, never a proof. It gives up at `deadline`
+    (time.perf_counter) or at `cpu_deadline` (time.thread_time), whichever comes first."""
     r = multiplier(opts, budget)
     if r is None:
         return None
@@ -194,7 +196,7 @@ def solve(
     position = np.full(opts.starts.size, -1)
     position[pb.groups] = np.arange(pb.groups.size)
     pb.moves = _Moves(np.flatnonzero(free_opt), pb.delta_cost, pb.d, position[opts.group], r)
-    run = _programme(pb, incumbent, deadline, beam)
+    run = _programme(pb, incumbent, (deadline, cpu_deadline), beam)
     if run is None:
         return None
     incumbent, found, trail = run
@@ -204,7 +206,7 @@ def solve(
     return _backtrack(base.copy(), pb.groups, trail, found), incumbent, proven
 
 
-def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int | None):
+def _programme(pb: SimpleNamespace, incumbent: float, deadlines: tuple[float, float], beam: int | None):
     """The states over pb.groups in order: (best value, (step, state) of it — step −1: not a state —,
     the trail of (parent, option) per step), or None (time, MAX_STATES)."""
     opts, d, budget = pb.opts, pb.d, pb.budget
@@ -215,7 +217,7 @@ def _programme(pb: SimpleNamespace, incumbent: float, deadline: float, beam: int
     trail: list[tuple[np.ndarray, np.ndarray]] = []
     found = (-1, 0)
     for step, g in enumerate(pb.groups):
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadlines[0] or time.thread_time() > deadlines[1]:
             return None
         own = np.arange(opts.starts[g], ends[g])
         pb.loose |= bool(((d[own] > gap + pb.tol) & (d[own] < strict)).any())
@@ -263,7 +265,7 @@ def solve_request(
     then y per influencer) for a request without side constraints — no shares, `max_influencers` absent
     or not binding, at most MAX_POSTS posts per influencer —, or None when it does not apply or gives up
     (the MILP path then takes the rest of the time). A heuristic pass (`beam` states, `core` groups)
-    gives a start; the exact pass, within `share` seconds, searches for anything better than it by more
+    gives a start; the exact pass, within `share` seconds of CPU time (the request's `deadline` caps both), searches for anything better than it by more
     than the request's relative gap."""
     ids, owner = np.unique(cands.influencer_id, return_inverse=True)
     if request.platform_share or request.tier_share or request.max_posts > MAX_POSTS:
@@ -278,9 +280,11 @@ def solve_request(
     opts = build_options(
         per_post, per_influencer, cands.cost, owner, pinned, request.min_posts, request.max_posts
     )
-    budget, stop = float(request.budget), min(deadline, time.perf_counter() + share)
-    start = solve(opts, budget, stop, beam=beam, core=core)  # a heuristic incumbent
-    found = solve(opts, budget, stop, float(request.mip_rel_gap), start=start)
+    # the share is CPU time of this thread: on a machine busy with other work the wall clock runs on while
+    # the programme waits for a core, and falling back to the MILP then only makes the plan slower
+    budget, cpu_stop = float(request.budget), time.thread_time() + share
+    start = solve(opts, budget, deadline, beam=beam, core=core, cpu_deadline=cpu_stop)  # a heuristic incumbent
+    found = solve(opts, budget, deadline, float(request.mip_rel_gap), start=start, cpu_deadline=cpu_stop)
     if found is None:
         return None
     choice, value, gap = found
