@@ -17,8 +17,13 @@ def test_migrations_match_models(db):
 
     assert migrate.current_revision(db) is not None
     with db.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+        # a partitioned fact's monthly and DEFAULT partitions (migration 6a1d3e8f2b90) are the database's,
+        # not the models': the models declare the partitioned parent (postgresql_partition_by)
+        partitions = set(conn.execute(sa.text("SELECT inhrelid::regclass::text FROM pg_inherits")).scalars())
+        context = MigrationContext.configure(conn, opts={
+            "include_name": lambda name, kind, _parents: not (kind == "table" and name in partitions)})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], [d[:2] if isinstance(d, tuple) else d for d in diff]
 
 
 @pytest.mark.parametrize(

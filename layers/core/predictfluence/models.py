@@ -130,6 +130,7 @@ class PostMetricDaily(Base):
             name="counts_non_negative",
         ),
         Index("ix_post_metric_daily_date", "date"),
+        {"postgresql_partition_by": "RANGE (date)"},  # monthly partitions (migration 6a1d3e8f2b90)
     )
 
     # post.id, but without a per-row FK trigger (migration 8b144045a3ed): the ETL proves existence by its
@@ -208,6 +209,7 @@ class ConversionDaily(Base):
     __table_args__ = (
         CheckConstraint("clicks >= 0 AND orders >= 0 AND revenue >= 0", name="non_negative"),
         Index("ix_conversion_daily_influencer", "influencer_id"),
+        {"postgresql_partition_by": "RANGE (date)"},  # monthly partitions (migration 6a1d3e8f2b90)
     )
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
