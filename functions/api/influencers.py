@@ -6,7 +6,6 @@ from chalice import Response
 
 from predictfluence.api.csv_export import csv_export
 from predictfluence.api.routing import Router
-from predictfluence.api.schemas.common import page_info
 from predictfluence.api.schemas.exports import ExportLink
 from predictfluence.api.schemas.influencers import (
     InfluencerListQuery,
@@ -14,6 +13,7 @@ from predictfluence.api.schemas.influencers import (
     InfluencerProfile,
     SimilarInfluencers,
     SimilarQuery,
+    influencer_page_info,
 )
 from predictfluence.queries import exports
 from predictfluence.queries import influencers as q
@@ -34,9 +34,10 @@ def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
     """Averages are over each influencer's posts, else from its latest imported snapshot (figures_source says
     which; the influencer_stats rollup, refreshed after each load). Discovery filters: audience share per
     country / age group / gender, follower growth over 30 / 90 days (from snapshots), language, comma-list
-    platform / category / country, hide_flagged, and q over handle, name and category."""
-    items, total = q.list_influencers(query)
-    return InfluencerPage(items=items, page_info=page_info(total, query.page, query.page_size))
+    platform / category / country, hide_flagged, and q over handle, name and category. A filtered list counts
+    up to 1,000 matches: past that `page_info.total_exact` is false and total / pages are lower bounds."""
+    items, total, exact = q.list_page(query)
+    return InfluencerPage(items=items, page_info=influencer_page_info(total, query.page, query.page_size, exact))
 
 
 @router.route(

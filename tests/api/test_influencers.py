@@ -16,7 +16,7 @@ def _get(client, path, headers):
 def test_list_defaults_sort_by_followers_desc_with_averages(client, auth, dataset):
     body = _get(client, "/influencers", auth["viewer"])
     assert [i["handle"] for i in body["items"]] == ["yt_dave", "tt_carol", "ig_erin", "ig_alice", "ig_bob"]
-    assert body["page_info"] == {"total": 5, "page": 1, "page_size": 50, "pages": 1}
+    assert body["page_info"] == {"total": 5, "page": 1, "page_size": 50, "pages": 1, "total_exact": True}
     alice = body["items"][3]
     assert alice == {
         "id": 1, "platform": "instagram", "handle": "ig_alice", "name": "Alice A", "category": "beauty",
@@ -63,13 +63,13 @@ def test_list_paging_reports_total_and_pages(client, auth, dataset):
     beyond = _get(client, "/influencers?page_size=2&page=9", auth["viewer"])
     assert [i["handle"] for i in first["items"]] == ["yt_dave", "tt_carol"]
     assert [i["handle"] for i in third["items"]] == ["ig_bob"]
-    assert first["page_info"] == {"total": 5, "page": 1, "page_size": 2, "pages": 3}
+    assert first["page_info"] == {"total": 5, "page": 1, "page_size": 2, "pages": 3, "total_exact": True}
     assert beyond["items"] == [] and beyond["page_info"]["total"] == 5
 
 
 def test_list_of_empty_warehouse(client, auth):
     assert _get(client, "/influencers", auth["viewer"]) == {
-        "items": [], "page_info": {"total": 0, "page": 1, "page_size": 50, "pages": 0}}
+        "items": [], "page_info": {"total": 0, "page": 1, "page_size": 50, "pages": 0, "total_exact": True}}
 
 
 def test_profile_has_averages_trend_audience_scores_campaigns_snapshot(client, auth, dataset):

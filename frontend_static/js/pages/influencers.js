@@ -168,9 +168,12 @@ export async function render({ root, query, isCurrent }) {
   const total = Number(pick(info, "total", "count") ?? rows.length);
   const page = Number(pick(info, "page") ?? q.page);
   const size = Number(pick(info, "page_size") ?? q.page_size);
-  const pages = Math.max(1, Math.ceil(total / size));
+  // a filtered list counts up to 1,000 matches: past that total_exact is false and total is a lower bound
+  const capped = info.total_exact === false;
+  const pages = capped ? Math.max(page + (rows.length >= size ? 1 : 0), Math.ceil(total / size)) : Math.max(1, Math.ceil(total / size));
+  const pagesText = capped ? `${fmt.int(pages)}+` : fmt.int(pages);
   const first = total === 0 ? 0 : (page - 1) * size + 1;
-  summary.textContent = total === 0 ? "No influencers" : `Showing ${fmt.int(first)}–${fmt.int(first + rows.length - 1)} of ${fmt.int(total)} influencers`;
+  summary.textContent = total === 0 ? "No influencers" : `Showing ${fmt.int(first)}–${fmt.int(first + rows.length - 1)} of ${fmt.int(total)}${capped ? "+" : ""} influencers`;
   summary.dataset.testid = "result-summary";
 
   function renderResults() {
@@ -194,7 +197,7 @@ export async function render({ root, query, isCurrent }) {
           snapshotMarker(r))))));
     } else {
       clear(results, table({
-        caption: `Influencers, page ${page} of ${pages}`,
+        caption: `Influencers, page ${page} of ${pagesText}`,
         rows,
         onRowClick: open,
         rowLabel: (r) => `Open ${influencerName(r)}`,
@@ -223,6 +226,6 @@ export async function render({ root, query, isCurrent }) {
   const go = (p) => navigate("/influencers", { ...q, page: String(p) });
   clear(pager,
     h("button", { class: "btn btn-secondary btn-sm", type: "button", disabled: page <= 1, onclick: () => go(page - 1), "aria-label": "Previous page" }, "← Previous"),
-    h("span", { class: "info", "data-testid": "page-info" }, `Page ${page} of ${pages}`),
+    h("span", { class: "info", "data-testid": "page-info" }, `Page ${page} of ${pagesText}`),
     h("button", { class: "btn btn-secondary btn-sm", type: "button", disabled: page >= pages, onclick: () => go(page + 1), "aria-label": "Next page" }, "Next →"));
 }

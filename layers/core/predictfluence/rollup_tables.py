@@ -68,6 +68,12 @@ def _per_key(metadata: MetaData) -> None:
         Index("ix_influencer_stats_views", *_desc("avg_views")),
         Index("ix_influencer_stats_comments", *_desc("avg_comments")),
         Index("ix_influencer_stats_name", func.lower(func.coalesce(text("name"), text("handle"))), "influencer_id"),
+        # the other direction of each list sort (ORDER BY x ASC / name DESC, NULLS LAST, id): a page walks an index
+        *(Index(f"ix_influencer_stats_{n}_asc", c, "influencer_id")
+          for n, c in (("er", "avg_engagement_rate"), ("likes", "avg_likes"), ("views", "avg_views"),
+                       ("comments", "avg_comments"))),
+        Index("ix_influencer_stats_name_desc",
+              func.lower(func.coalesce(text("name"), text("handle"))).desc().nulls_last(), "influencer_id"),
         Index("ix_influencer_stats_platform_category", "platform", "category"),
         Index("ix_influencer_stats_lower_platform_tier", func.lower(text("platform")), func.lower(text("follower_tier"))),
         Index("ix_influencer_stats_lower_category", func.lower(text("category"))),

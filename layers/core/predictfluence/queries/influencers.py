@@ -54,8 +54,13 @@ FLAGGED_SET = (
     "SELECT count(*), coalesce(sum(influencer_id), 0), coalesce(sum(influencer_id * influencer_id), 0) "
     "FROM influencer_score WHERE anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)"
 )
+# A filtered list counts its matches up to this many; past it the total is a lower bound (exact = False: the
+# API's page_info.total_exact, the UI shows "1,000+"). An exact count of a 3-letter search or of combined
+# discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
+# "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
+COUNT_CAP = 1000
 # a text search matching more rows than this pages along the sort index instead of fetching every match
-MANY_MATCHES = 5000
+MANY_MATCHES = COUNT_CAP
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -110,7 +115,14 @@ class _AllInfluencers:
 
 
 def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, Any]], int]:
-    """One page of influencers (from the influencer_stats rollup) and the total matching the filters."""
+    """One page of influencers and the total matching the filters (COUNT_CAP when more match: see list_page)."""
+    found, total, _ = list_page(filters)
+    return found, total
+
+
+def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, Any]], int, bool]:
+    """One page of influencers (from the influencer_stats rollup), the total matching the filters and whether
+    that total is exact (False: more than COUNT_CAP match; the total says COUNT_CAP)."""
     f = filters or _AllInfluencers()
     where_sql, params = _where(f)
     params.update(page_params(f))
@@ -120,6 +132,7 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
         if f.q is not None:
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         total = _total(conn, where_sql, params)
+        exact = not where_sql or total <= COUNT_CAP
         if f.q is not None and total <= MANY_MATCHES:
             # A text search matching few rows: fetch them through the trigram indexes, then sort. Left alone,
             # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
@@ -132,7 +145,7 @@ def list_influencers(filters: InfluencerFilter | None = None) -> tuple[list[dict
         # dominated the combined discovery filters (figure: docs/benchmarks.md, "Figures behind code decisions").
         conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
         found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn) if total else []
-    return found, total
+    return found, (total if exact else COUNT_CAP), exact
 
 
 def _choices(value: str | None) -> list[str] | None:
@@ -183,7 +196,10 @@ def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
     if key not in _totals:
         if len(_totals) > 10_000:
             _totals.clear()
-        _totals[key] = int(one(f"SELECT count(*) AS n FROM influencer_stats {where_sql}", params, conn)["n"])  # type: ignore[index]  # noqa: S608
+        # a filtered count stops one past the cap (a LIMIT under the count: the scan stops there too)
+        cap = f" LIMIT {COUNT_CAP + 1}" if where_sql else ""
+        count_sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM influencer_stats {where_sql}{cap}) x"  # noqa: S608
+        _totals[key] = int(one(count_sql, params, conn)["n"])  # type: ignore[index]
     return _totals[key]
 
 

@@ -183,9 +183,21 @@ class InfluencerItem(InfluencerStats):
     follower_tier: str | None
 
 
+class InfluencerPageInfo(PageInfo):
+    total_exact: bool = Field(
+        description="false: more than `total` influencers match (a filtered list counts up to 1,000); "
+        "total and pages are then lower bounds and later pages still answer"
+    )
+
+
+def influencer_page_info(total: int, page: int, page_size: int, exact: bool) -> InfluencerPageInfo:
+    return InfluencerPageInfo(total=total, page=page, page_size=page_size,
+                              pages=(total + page_size - 1) // page_size, total_exact=exact)
+
+
 class InfluencerPage(BaseModel):
     items: list[InfluencerItem]
-    page_info: PageInfo
+    page_info: InfluencerPageInfo
 
 
 class TrendPoint(BaseModel):
