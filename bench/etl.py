@@ -25,6 +25,13 @@ per kind, each kind's references present), times once each, CHECKPOINT before ev
   CSV file itself into a table (platform text, post_id text, date, …) with PRIMARY KEY (platform,
   post_id, date) and no date index, and `post_metrics.ratio_vs_text_key` = etl_s / that.
 
+Partitioned daily facts (issue 16.2): with `--revision c5a8e1d4b207` (the last revision before migration
+6a1d3e8f2b90) the bench runs on the plain tables, so plain vs partitioned is two runs of this script back
+to back. On the partitioned schema `<kind>.partitions_s` is the post-batch step the ETL runs once per
+batch (`SELECT pf_fact_partitions()`: the bench's month has no partition yet, so the first load went to
+the DEFAULT partition and is moved into its own month here; the reloads then write into it), untimed in
+etl_s and reported beside it.
+
 The rollup queue the triggers fill (rollup_dirty, rollup_metric_delta) is emptied after each load,
 untimed: applying it is bench/rollups.py's. profiles writes influencer_snapshot (its baseline) and also
 updates the influencer rows it names (not in its baseline: the ratio flatters the floor). The last line
@@ -70,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per kind")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds to bench")
+    parser.add_argument("--revision", default="head", help="migrate the scratch database to this revision")
     args = parser.parse_args()
     unknown = set(args.kinds.split(",")) - set(KINDS)
     if unknown or args.rows < files.DAYS * len(files.BUCKETS):
@@ -87,7 +95,7 @@ def main() -> None:
         with scratch_database(database_url(), "pf_bench") as url:
             engine = create_engine(url, poolclass=sa.pool.NullPool)
             try:
-                result = run(Bench(engine, work, args.rows), args.kinds.split(","))
+                result = run(Bench(engine, work, args.rows), args.kinds.split(","), args.revision)
             finally:
                 engine.dispose()
     print(json.dumps(result))
@@ -140,12 +148,12 @@ class Bench:
                 conn.exec_driver_sql(after)
 
 
-def run(bench: Bench, selected: list[str]) -> dict:
+def run(bench: Bench, selected: list[str], revision: str = "head") -> dict:
     from predictfluence_tools import migrate
 
-    migrate.upgrade(bench.engine)
+    migrate.upgrade(bench.engine, revision)
     needed = set(selected) | {dep for kind in selected for dep in KINDS[kind][2]}
-    result: dict = {"rows_per_kind": bench.rows}
+    result: dict = {"rows_per_kind": bench.rows, "revision": revision}
     for kind in KINDS:
         if kind in selected:
             result[kind] = bench_kind(bench, kind)
@@ -162,6 +170,8 @@ def bench_kind(bench: Bench, kind: str) -> dict:
     cols = ", ".join(columns)
     dump = bench.work / f"{table}.copy"
     out: dict = {"etl_s": bench.load(kind, 0)}
+    if bench.sql("SELECT to_regprocedure('pf_fact_partitions()') IS NOT NULL")[0][0]:
+        out["partitions_s"] = bench.timed(lambda: bench.sql("SELECT pf_fact_partitions()"))
     bench.copy(f"COPY (SELECT {cols} FROM {table}) TO STDOUT", dump, "wb")
     bench.sql(f"DROP TABLE IF EXISTS bench_floor; CREATE TABLE bench_floor (LIKE {table} INCLUDING ALL)")
     out["copy_s"] = bench.timed(lambda: bench.copy(f"COPY bench_floor ({cols}) FROM STDIN", dump, "rb"))

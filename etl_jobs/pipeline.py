@@ -20,8 +20,9 @@ Semantics (docs/etl.md has the long form):
   caller (SQS) retries and a retry is not blocked by the failed row.
 - **Progress.** While the file loads, the rows processed so far go to `etl_load_progress` on a second
   connection (etl_jobs.progress), once per COPY block or batch; `GET /etl/loads` shows them.
-- **After a batch** (`finish_batch`): the API's rollups updated for the keys the batch touched
-  (`rollups.apply`, issue 16.1), then the retraining trigger.
+- **After a batch** (`finish_batch`): the daily facts' month partitions (`partitions.ensure`, issue 16.2:
+  the current and next month, and the months a backfill put in the DEFAULT partition moved out), the API's
+  rollups updated for the keys the batch touched (`rollups.apply`, issue 16.1), then the retraining trigger.
 
 Reading the file is etl_jobs.reading's (scan, header, mapping), the kind etl_jobs.detect's and the report
 etl_jobs.report's.
@@ -136,6 +137,8 @@ def _kind_and_header(utf8: SourceFile, scanned: Scan, explicit: str | None) -> t
 
 # Kinds whose rows feed the API's rollups (predictfluence.queries.rollups).
 ROLLUP_KINDS = frozenset({"influencers", "posts", "post_metrics", "audience", "profiles"})
+# Kinds written to the month-partitioned daily facts (post_metric_daily, conversion_daily; issue 16.2).
+FACT_KINDS = frozenset({"post_metrics", "conversions"})
 
 
 def finish_batch(engine: Engine, outcomes: Iterable[LoadOutcome], retrain: bool = True) -> None:
@@ -145,10 +148,25 @@ def finish_batch(engine: Engine, outcomes: Iterable[LoadOutcome], retrain: bool 
     rollups only: retraining is started there by hand (`predictfluence ml retrain`). Neither failure
     turns committed loads into a retry: both are logged."""
     outcomes = list(outcomes)
+    if any(o.status == "loaded" and o.rows_loaded and o.kind in FACT_KINDS for o in outcomes):
+        _ensure_partitions(engine)
     if any(o.status == "loaded" and o.rows_loaded and o.kind in ROLLUP_KINDS for o in outcomes):
         _refresh_rollups(engine)
     if retrain:
         start_retraining_if_due(outcomes)
+
+
+def _ensure_partitions(engine: Engine) -> None:
+    """Once per batch, after its loads committed: month partitions for the months the facts now need (a row of
+    a month without one went to the DEFAULT partition: always written, moved here). Best effort: a failure
+    (e.g. lock_timeout while an operator detaches) leaves rows in DEFAULT, where they are read as usual."""
+    from predictfluence.queries import partitions
+
+    try:
+        with engine.begin() as conn:
+            partitions.ensure(conn)
+    except Exception:  # noqa: BLE001
+        log.exception("creating the daily facts' month partitions failed; the next batch retries")
 
 
 def _refresh_rollups(engine: Engine) -> None:

@@ -59,7 +59,9 @@ class World:
 
     def __init__(self, seed: int, today: dt.date, load, write_csv) -> None:
         self.rng = random.Random(seed)
-        self.days = [today - dt.timedelta(days=d) for d in range(1, 13)]
+        # 12 days over at least two calendar months (today - 40 is always in an earlier month): the loads
+        # cross the monthly partitions of post_metric_daily (issue 16.2)
+        self.days = [today - dt.timedelta(days=d) for d in (1, 2, 3, 5, 8, 13, 21, 34, 40, 45, 50, 55)]
         self.load, self.write_csv, self.n = load, write_csv, 0
         self.posts: list[tuple[str, str, str]] = []  # (platform, post_id, handle)
 
