@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix
 from predictfluence_ml.peers import persistence, segment_of
+from predictfluence_ml.trees import TreeEnsemble
 
 TOP_K = 3
 RATIONALE_COLUMNS = 8
@@ -99,30 +99,39 @@ def contributions(
     """(n × candidates) contribution matrix and the candidates' numeric column indexes.
 
     Same numbers as `contributions_per_candidate` (one full prediction per candidate), computed from one
-    pass of per-tree values: a candidate's counterfactual re-evaluates only the trees that split on its
-    feature (the others give the same leaf), and the raw prediction is re-summed in the trees' order, so
-    every float is the one the full prediction would give."""
+    pass of per-tree leaves: a candidate's counterfactual re-evaluates only the rows whose leaf can change
+    in a tree that splits on its feature (predictfluence_ml.trees says why that is exact), and the raw
+    prediction is re-summed in the trees' order, so every float is the one the full prediction would give."""
     if candidates is None:
         candidates = _default_candidates(bundle, X)
-    trees = _TreeValues.of(bundle.regressor[-1])
+    trees = TreeEnsemble.of(bundle.regressor[-1])
     if trees is None:  # not a single-output HistGradientBoosting model: the reference path
         return contributions_per_candidate(bundle, X, point, candidates)
     xt = np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64)
     groups = bundle.peers.groups(X.cat) if groups is None else groups
-    peer = np.vstack([bundle.peers.features[g] for g in groups]) if len(X) else np.empty((0, 0))
+    peer = _peer_values(bundle, groups) if len(X) else np.empty((0, 0))
     blend = _Blend(bundle, X, groups)
-    values = trees.values(xt)
+    leaves = trees.leaves(xt)
+    values = trees.values(leaves)
     offset = len(CATEGORICAL)
     out = np.zeros((len(X), len(candidates)))
     for c, j in enumerate(candidates):
         col = xt[:, offset + j].copy()
         xt[:, offset + j] = peer[:, j]
-        changed = {t: trees.predict_one(t, xt) for t in trees.using(offset + j)}
+        changed = trees.changed(offset + j, peer[:, j], leaves, xt)
         xt[:, offset + j] = col
         num = X.num.copy()
         num[:, j] = peer[:, j]
         out[:, c] = point - blend(np.exp(trees.link(trees.raw(values, changed))), num)
     return out, candidates
+
+
+def _peer_values(bundle: ModelBundle, groups: list[tuple[str, ...]]) -> np.ndarray:
+    """The peers' median features of each row's group (one vstack of per-group rows, gathered)."""
+    keys = list(dict.fromkeys(groups))
+    index = {key: k for k, key in enumerate(keys)}
+    table = np.vstack([bundle.peers.features[key] for key in keys])
+    return table[np.fromiter((index[g] for g in groups), dtype=np.intp, count=len(groups))]
 
 
 def contributions_per_candidate(
@@ -167,59 +176,6 @@ class _Blend:
             return model_point
         own = persistence(num, self.names, self.fallback)
         return self.weights * model_point + (1.0 - self.weights) * own
-
-
-class _TreeValues:
-    """A fitted single-output HistGradientBoostingRegressor seen tree by tree (its `_predictors`): each
-    tree's raw values for a matrix, the trees that split on a feature, and the raw sum in sklearn's order."""
-
-    def __init__(self, model: Any) -> None:
-        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
-        self.model = model
-        self.trees = [iteration[0] for iteration in model._predictors]
-        self.baseline = model._baseline_prediction
-        self.known, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
-        self.n_threads = _openmp_effective_n_threads()
-        self._using: dict[int, list[int]] = {}
-
-    @classmethod
-    def of(cls, model: Any) -> _TreeValues | None:
-        predictors = getattr(model, "_predictors", None)
-        if not predictors or getattr(model, "n_trees_per_iteration_", 1) != 1 or not hasattr(model, "_loss"):
-            return None
-        return cls(model)
-
-    def predict_one(self, t: int, xt: np.ndarray) -> np.ndarray:
-        return self.trees[t].predict(xt, self.known, self.f_idx_map, self.n_threads)
-
-    def values(self, xt: np.ndarray) -> np.ndarray:
-        out = np.empty((len(xt), len(self.trees)), order="F")
-        for t in range(len(self.trees)):
-            out[:, t] = self.predict_one(t, xt)
-        return out
-
-    def using(self, feature: int) -> list[int]:
-        """The trees with a split on `feature` (an encoded column index)."""
-        if feature not in self._using:
-            self._using[feature] = [
-                t for t, tree in enumerate(self.trees)
-                if np.any((tree.nodes["feature_idx"] == feature) & (tree.nodes["is_leaf"] == 0))
-            ]  # fmt: skip
-        return self._using[feature]
-
-    def raw(self, values: np.ndarray, changed: dict[int, np.ndarray]) -> np.ndarray:
-        """baseline + Σ tree values, added in the trees' order (as sklearn's _raw_predict), with the
-        values of the trees in `changed` replaced."""
-        raw = np.zeros((values.shape[0], 1), order="F")
-        raw += self.baseline
-        acc = raw[:, 0]
-        for t in range(values.shape[1]):
-            acc += changed[t] if t in changed else values[:, t]
-        return raw.ravel()
-
-    def link(self, raw: np.ndarray) -> np.ndarray:
-        return self.model._loss.link.inverse(raw)
 
 
 def select_columns(bundle: ModelBundle, X: FeatureMatrix, size: int = 2000, seed: int = 0) -> tuple[int, ...]:
