@@ -2,7 +2,7 @@
 scores, readers see the previous scores until the last chunk commits, a chunk delivered twice changes
 nothing, a failed chunk leaves the run incomplete until its retry, and the score handler runs the chunks
 from a (moto) SQS queue through the devstack's dispatcher. The rationale's batched contributions equal
-the per-candidate reference bit for bit."""
+the per-candidate reference bit for bit (missing values included), and so do a chunk's rows."""
 
 from __future__ import annotations
 
@@ -89,18 +89,61 @@ def test_chunked_run_equals_one_shot_and_readers_never_see_a_mix(db, aws, wareho
 
 def test_batched_rationale_equals_the_per_candidate_reference(db, aws, warehouse, fast_params) -> None:
     from predictfluence_ml.features import scoring_matrix
-    from predictfluence_ml.rationale import contributions, contributions_per_candidate, explain
+    from predictfluence_ml.rationale import RegressorPass, contributions, contributions_per_candidate, explain
 
     bundle, _version = _champion(db, fast_params)
     with db.connect() as conn:
         matrix = scoring_matrix(conn, bundle.spec, scoring.data_bounds(conn)[1])
     point, low, high = bundle.predict(matrix)
-    fast, candidates = contributions(bundle, matrix, point)
+    # the point from the shared pass of leaves is the regressor's own prediction, float for float
+    model_pass = RegressorPass.of(bundle, matrix)
+    assert np.array_equal(bundle.predict(matrix, model_pass.model_point)[0], point)
+    fast, candidates = contributions(bundle, matrix, point, model_pass=model_pass)
     reference, same = contributions_per_candidate(bundle, matrix, point)
     assert candidates == same and len(candidates) == 8
     assert np.array_equal(fast, reference)
     assert np.count_nonzero(fast) > 0.5 * fast.size
     assert explain(bundle, matrix, point, low, high) == explain(bundle, matrix, point, low, high, per_candidate=True)
+
+
+def test_batched_rationale_is_exact_with_missing_values_and_missing_peer_values(
+    db, aws, warehouse, fast_params
+) -> None:
+    """Missing feature values and a peer group whose median is missing take the trees' missing-value
+    branches: the rows re-evaluated per tree (predictfluence_ml.trees) must still be exactly the ones
+    whose leaf changes."""
+    from predictfluence_ml.features import scoring_matrix
+    from predictfluence_ml.rationale import contributions, contributions_per_candidate, explain
+
+    bundle, _version = _champion(db, fast_params)
+    with db.connect() as conn:
+        matrix = scoring_matrix(conn, bundle.spec, scoring.data_bounds(conn)[1])
+    candidates = list(bundle.rationale_columns)
+    rng = np.random.default_rng(3)
+    for j in candidates:  # a quarter of every candidate's values missing
+        matrix.num[rng.random(len(matrix)) < 0.25, j] = np.nan
+    group = bundle.peers.groups(matrix.cat)[0]
+    bundle.peers.features[group] = bundle.peers.features[group].copy()
+    bundle.peers.features[group][candidates[::2]] = np.nan  # this group's peers: half the medians missing
+    point, low, high = bundle.predict(matrix)
+    fast, _ = contributions(bundle, matrix, point)
+    reference, _ = contributions_per_candidate(bundle, matrix, point)
+    assert np.array_equal(fast, reference)
+    assert np.count_nonzero(fast) > 0.3 * fast.size
+    assert explain(bundle, matrix, point, low, high) == explain(bundle, matrix, point, low, high, per_candidate=True)
+
+
+def test_chunk_rows_equal_the_reference_scorer(db, aws, warehouse, fast_params) -> None:
+    """A chunk's staged rows — ER, interval, tier, rationale text, cost and objectives — from the shared
+    pass of leaves equal the reference path's (the regressor's own predict, one full prediction per
+    rationale candidate), value for value."""
+    bundle, version = _champion(db, fast_params)
+    plan = scoring.start_run(db, bundle, version, chunk_size=10**9)
+    (_k, lo, hi), = plan.chunks
+    fast = scoring.score_rows(db, bundle, plan.run_id, (lo, hi), plan.as_of, plan.types_by_platform)
+    reference = scoring.score_rows(db, bundle, plan.run_id, (lo, hi), plan.as_of, plan.types_by_platform,
+                                   per_candidate=True)  # fmt: skip
+    assert len(fast) > 300 and fast == reference
 
 
 def test_a_failed_chunk_leaves_the_run_incomplete_until_retried(

@@ -64,10 +64,15 @@ class ModelBundle:
             x[:, len(CATEGORICAL) + j] = 0.0
         return x
 
-    def predict(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(point, low, high) ER; the interval is ordered and contains the point."""
+    def predict(
+        self, X: FeatureMatrix, model_point: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(point, low, high) ER; the interval is ordered and contains the point. `model_point`: the
+        regressor's ER of X when already computed (rationale.RegressorPass: the same floats)."""
         x = self.inputs(X)
-        point = self.blended(X, np.exp(self.regressor.predict(x)))
+        if model_point is None:
+            model_point = np.exp(self.regressor.predict(x))
+        point = self.blended(X, model_point)
         low = np.exp(self.lower.predict(x) - self.interval_adjust)
         high = np.exp(self.upper.predict(x) + self.interval_adjust)
         return point, np.minimum(low, point), np.maximum(high, point)

@@ -13,7 +13,9 @@ eight features with the largest mean contribution on training data are candidate
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -89,36 +91,68 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+class RegressorPass:
+    """The regressor's trees run once over a matrix: its encoded inputs, every row's leaf and value in
+    every tree, and the model's ER (`model_point`, the floats of `bundle.regressor.predict`), shared by
+    the point prediction and the rationale's counterfactuals."""
+
+    def __init__(self, trees: TreeEnsemble, xt: np.ndarray) -> None:
+        self.trees, self.xt = trees, xt
+        self.leaves = trees.leaves(xt)
+        self.values = trees.values(self.leaves)
+        self.model_point = np.exp(trees.link(trees.raw(self.values, {})))
+
+    @classmethod
+    def of(cls, bundle: ModelBundle, X: FeatureMatrix) -> RegressorPass | None:
+        """None when the regressor is not a single-output HistGradientBoosting model."""
+        trees = _ensemble(bundle.regressor[-1])
+        if trees is None:
+            return None
+        return cls(trees, np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64))
+
+
+_ENSEMBLES: weakref.WeakKeyDictionary[Any, TreeEnsemble | None] = weakref.WeakKeyDictionary()
+
+
+def _ensemble(model: Any) -> TreeEnsemble | None:
+    """TreeEnsemble.of(model), built once per fitted model (its leaf trees and boxes are reused)."""
+    if model not in _ENSEMBLES:
+        _ENSEMBLES[model] = TreeEnsemble.of(model)
+    return _ENSEMBLES[model]
+
+
 def contributions(
     bundle: ModelBundle,
     X: FeatureMatrix,
     point: np.ndarray,
     candidates: list[int] | None = None,
     groups: list[tuple[str, ...]] | None = None,
+    model_pass: RegressorPass | None = None,
 ) -> tuple[np.ndarray, list[int]]:
     """(n × candidates) contribution matrix and the candidates' numeric column indexes.
 
     Same numbers as `contributions_per_candidate` (one full prediction per candidate), computed from one
-    pass of per-tree leaves: a candidate's counterfactual re-evaluates only the rows whose leaf can change
-    in a tree that splits on its feature (predictfluence_ml.trees says why that is exact), and the raw
-    prediction is re-summed in the trees' order, so every float is the one the full prediction would give."""
+    pass of per-tree leaves (`model_pass`, made here if not given): a candidate's counterfactual
+    re-evaluates only the rows whose leaf can change in a tree that splits on its feature
+    (predictfluence_ml.trees says why that is exact), and the raw prediction is re-summed in the trees'
+    order, so every float is the one the full prediction would give."""
     if candidates is None:
         candidates = _default_candidates(bundle, X)
-    trees = TreeEnsemble.of(bundle.regressor[-1])
-    if trees is None:  # not a single-output HistGradientBoosting model: the reference path
+    model_pass = model_pass or RegressorPass.of(bundle, X)
+    if model_pass is None:  # not a single-output HistGradientBoosting model: the reference path
         return contributions_per_candidate(bundle, X, point, candidates)
-    xt = np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64)
+    trees, xt, leaves, values = model_pass.trees, model_pass.xt.copy(), model_pass.leaves, model_pass.values
     groups = bundle.peers.groups(X.cat) if groups is None else groups
-    peer = _peer_values(bundle, groups) if len(X) else np.empty((0, 0))
+    table, index = _peer_table(bundle, groups)
+    peer = table[index]
+    keys = trees.keys(leaves, index, len(table))
     blend = _Blend(bundle, X, groups)
-    leaves = trees.leaves(xt)
-    values = trees.values(leaves)
     offset = len(CATEGORICAL)
     out = np.zeros((len(X), len(candidates)))
     for c, j in enumerate(candidates):
         col = xt[:, offset + j].copy()
         xt[:, offset + j] = peer[:, j]
-        changed = trees.changed(offset + j, peer[:, j], leaves, xt)
+        changed = trees.changed(offset + j, table[:, j], keys, xt)
         xt[:, offset + j] = col
         num = X.num.copy()
         num[:, j] = peer[:, j]
@@ -126,12 +160,13 @@ def contributions(
     return out, candidates
 
 
-def _peer_values(bundle: ModelBundle, groups: list[tuple[str, ...]]) -> np.ndarray:
-    """The peers' median features of each row's group (one vstack of per-group rows, gathered)."""
+def _peer_table(bundle: ModelBundle, groups: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """(the peers' median features of each distinct group, each row's index into that table)."""
     keys = list(dict.fromkeys(groups))
-    index = {key: k for k, key in enumerate(keys)}
-    table = np.vstack([bundle.peers.features[key] for key in keys])
-    return table[np.fromiter((index[g] for g in groups), dtype=np.intp, count=len(groups))]
+    position = {key: k for k, key in enumerate(keys)}
+    width = len(bundle.spec.numeric)
+    table = np.vstack([bundle.peers.features[key] for key in keys]) if keys else np.empty((0, width))
+    return table, np.fromiter((position[g] for g in groups), dtype=np.intp, count=len(groups))
 
 
 def contributions_per_candidate(
@@ -199,6 +234,7 @@ def explain(
     low: np.ndarray,
     high: np.ndarray,
     per_candidate: bool = False,
+    model_pass: RegressorPass | None = None,
 ) -> list[str]:
     """The rationale of every row. `per_candidate` computes the contributions the reference way (one
     full prediction per candidate): same texts, slower; the benchmark's baseline."""
@@ -208,13 +244,15 @@ def explain(
     if per_candidate:
         contrib, candidates = contributions_per_candidate(bundle, X, point)
     else:
-        contrib, candidates = contributions(bundle, X, point, groups=groups)
+        contrib, candidates = contributions(bundle, X, point, groups=groups, model_pass=model_pass)
     names = X.spec.numeric
     content_types = X.cat[:, CATEGORICAL.index("content_type")].tolist()
     orders = np.argsort(-np.abs(contrib), axis=1)[:, :TOP_K].tolist()
     contrib_rows = contrib.tolist()
     points, lows, highs = point.tolist(), low.tolist(), high.tolist()
     peer_ers = {key: bundle.peers.target[key] for key in set(groups)}
+    heads = {key: f"{peer_phrase(key)} have a median ER of {_pct(er)}; " for key, er in peer_ers.items()}
+    num, followers = X.num.tolist(), X.followers.tolist()
     texts: list[str] = []
     for i in range(len(X)):
         key = groups[i]
@@ -229,9 +267,9 @@ def explain(
             if abs(value) < threshold:
                 continue
             j = candidates[c]
-            desc = _describe(names[j], float(X.num[i, j]), content_type, float(X.followers[i]))
+            desc = _describe(names[j], float(num[i][j]), content_type, float(followers[i]))
             (ups if value > 0 else downs).append(desc)
-        head = f"{peer_phrase(key)} have a median ER of {_pct(peer_er)}; "
+        head = heads[key]
         tail = f"{_pct(points[i])} per {content_type} post (80% range {_pct(lows[i])}–{_pct(highs[i])})"
         if ups and downs:
             verb_up = "raises" if len(ups) == 1 else "raise"

@@ -49,7 +49,7 @@ from predictfluence_ml.features import (
     scoring_matrix,
 )
 from predictfluence_ml.objectives import objectives
-from predictfluence_ml.rationale import explain, snapshot_text
+from predictfluence_ml.rationale import RegressorPass, explain, snapshot_text
 from predictfluence_ml.snapshots import SnapshotFacts, latest_snapshots, widen, with_snapshots
 from predictfluence_ml.training import ml_threads
 
@@ -111,7 +111,7 @@ def _num(v: float) -> float | None:
 
 def _nums(values: np.ndarray) -> list[float | None]:
     """_num of every value (Python's round, as the scorer always wrote these columns)."""
-    return [_num(v) for v in values.tolist()]
+    return [None if v != v else round(v, 8) for v in values.astype(np.float64).tolist()]
 
 
 def _column(values: np.ndarray) -> list[float | None]:
@@ -140,11 +140,12 @@ def _predict(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(point, low, high, rationale) per row; rows scored from a snapshot (mask `snapshot`) get the wider
     interval and a rationale naming the snapshot."""
-    point, low, high = bundle.predict(part)
+    model_pass = None if per_candidate else RegressorPass.of(bundle, part)
+    point, low, high = bundle.predict(part, None if model_pass is None else model_pass.model_point)
     if snapshot.any():
         low, high = low.copy(), high.copy()
         low[snapshot], high[snapshot] = widen(point[snapshot], low[snapshot], high[snapshot])
-    texts = explain(bundle, part, point, low, high, per_candidate=per_candidate)
+    texts = explain(bundle, part, point, low, high, per_candidate=per_candidate, model_pass=model_pass)
     for k in np.flatnonzero(snapshot).tolist():
         f = snaps[int(part.ids[k])]
         texts[k] = snapshot_text(

@@ -85,27 +85,33 @@ class TreeEnsemble:
         lo, hi, ok, categorical = self._boxes[t]
         return None if feature in categorical else (lo[:, feature], hi[:, feature], ok[:, feature])
 
-    def changed(self, feature: int, value: np.ndarray, leaves: np.ndarray, xt: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """{tree: (rows, their new values)} with `feature` set to `value` (per row), for the trees where
-        some row's leaf changes. `xt` must already hold `value` in that column."""
+    def changed(
+        self, feature: int, values: np.ndarray, keys: np.ndarray, xt: np.ndarray
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """{tree: (rows, their new values)} with `feature` set to one of `values` per row, for the trees
+        where some row's leaf changes. `keys` = leaf × len(values) + the row's index into `values`
+        (rows × trees, see `keys`); `xt` must already hold each row's value in that column."""
         out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        missing = np.isnan(value)
-        any_missing = bool(missing.any())
+        missing = np.isnan(values)[None, :]
         for t in self.using(feature):
             box = self.box(t, feature)
             if box is None:
                 rows = np.arange(len(xt))
             else:
-                lo, hi, ok = box
-                leaf = leaves[:, t]
+                lo, hi, ok = (a[:, None] for a in box)
                 with np.errstate(invalid="ignore"):
-                    same = (lo[leaf] < value) & (value <= hi[leaf])
-                if any_missing:
-                    same = np.where(missing, ok[leaf], same)
-                rows = np.flatnonzero(~same)
+                    moves = ~np.where(missing, ok, (lo < values) & (values <= hi))  # (nodes × values)
+                rows = np.flatnonzero(moves.ravel().take(keys[:, t]))
             if len(rows):
                 out[t] = (rows, self.predict_one(t, xt.take(rows, axis=0)))
         return out
+
+    @staticmethod
+    def keys(leaves: np.ndarray, index: np.ndarray, n_values: int) -> np.ndarray:
+        """leaf × n_values + index: a row's cell in a (nodes × values) table, per tree."""
+        keys = leaves * n_values  # keeps the leaves' column-major layout: a tree's column is contiguous
+        keys += index[:, None]
+        return keys
 
     def raw(
         self, values: np.ndarray, changed: dict[int, tuple[np.ndarray, np.ndarray]]
