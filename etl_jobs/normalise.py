@@ -170,6 +170,7 @@ def _translated_index() -> dict[str, str]:
     return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1 and key}
 
 
+@lru_cache(maxsize=4096)  # pure; a file repeats its values on every row (issue 16.8)
 def country(raw: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country code or name (any case, accents, several languages); None when
     empty or unrecognised."""
@@ -208,6 +209,7 @@ _PARTS = re.compile(r"\s*(?:&|\+|/|\||,|;|\band\b|-)\s*", re.I)
 _LABELS = {_category_key(label): label for label in CATEGORIES}
 
 
+@lru_cache(maxsize=4096)  # pure; a file repeats its values on every row (issue 16.8)
 def category(raw: str | None) -> str | None:
     """A label of vocab.CATEGORIES; ``Other`` for text that names none; None when empty.
 
@@ -226,6 +228,7 @@ def category(raw: str | None) -> str | None:
     return OTHER_CATEGORY
 
 
+@lru_cache(maxsize=4096)  # pure; a file repeats its values on every row (issue 16.8)
 def platform(raw: str | None) -> str | None:
     """The product's platform name: ``IG``/``Insta``/``instagram.com`` → instagram, ``YT`` → youtube,
     ``Tik Tok`` → tiktok, ``X`` → twitter. Another plain lowercase token is kept as written; None for
@@ -270,6 +273,7 @@ def _handle_from_url(text: str) -> str:
     return parts[0] if _HANDLE.match(parts[0].lstrip("@")) else ""
 
 
+@lru_cache(maxsize=4096)  # pure; a file repeats its values on every row (issue 16.8)
 def differs(raw: str, value: str | None) -> bool:
     """Whether the source text says more than its normalised value (not only case, accents or spacing):
     ``Estados Unidos`` → ``US`` does, ``beauty`` → ``Beauty`` and ``us`` → ``US`` do not; a value not
@@ -291,7 +295,7 @@ def profile_row(row: dict, extra: dict | None = None) -> list[tuple[str, str, st
     ``extra["secondary_category"]``. Returns notes as (what, column, text)."""
     notes: list[tuple[str, str, str]] = []
     extra = {} if extra is None else extra
-    secondary = next((extra[k] for k in SECONDARY_CATEGORY_KEYS if isinstance(extra.get(k), str)), None)
+    secondary = extra and next((extra[k] for k in SECONDARY_CATEGORY_KEYS if isinstance(extra.get(k), str)), None)
     if secondary:
         extra["secondary_category"] = category(secondary)
     if isinstance(row.get("handle"), str):

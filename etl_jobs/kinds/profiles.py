@@ -19,8 +19,9 @@ column, value and reason; a handle seen earlier in the file rejects the later ro
 corrected file on the same day replaces its snapshots, and each file is its own source.
 
 Writes are batched: one statement per 5,000 rows (the rows as one JSON parameter → jsonb_to_recordset
-→ INSERT … ON CONFLICT into both tables). The loader reads the file in one streaming pass; memory holds
-one batch plus the set of keys seen.
+→ INSERT … ON CONFLICT into both tables), run by etl_jobs.profile_writes' writer thread while the next
+batch is parsed (etl_jobs.profile_rows.FileRows). The loader reads the file in one streaming pass; memory
+holds up to three batches plus the set of keys seen.
 """
 
 from __future__ import annotations
@@ -28,19 +29,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import json
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from etl_jobs import headers as hdr
 from etl_jobs import infer, progress
 from etl_jobs import values as val
-from etl_jobs.base import FileRejected, KindResult, Rejection, SourceFile
-from etl_jobs.profile_rows import Notes, complete_row, normalize_platform, parse_row, platform_from_filename
+from etl_jobs.base import FileRejected, KindResult, SourceFile
+from etl_jobs.profile_rows import FileRows, Notes, normalize_platform, platform_from_filename
+from etl_jobs.profile_writes import BatchWriter
 from etl_jobs.reading import (
     MappingError,
     alias_key,
@@ -119,49 +119,27 @@ class ProfilesLoader:
         notes: Notes,
     ) -> None:
         """Parse, check and write the rows in batches of BATCH_ROWS; `defaults` are the file's platform,
-        as_of and source."""
+        as_of and source. Parsing is etl_jobs.profile_rows'; writing etl_jobs.profile_writes'."""
         platform_default, as_of_default, src = defaults
-        today = dt.datetime.now(dt.UTC).date()
-        seen: dict[tuple[str, str, dt.date], int] = {}
+        parser = FileRows(width, plan, platform_default, as_of_default, result, notes)
         batch: list[dict[str, Any]] = []
         blank = 0
-        for line, row in rows:
-            if not any(cell.strip() for cell in row):
-                blank += 1
-                continue
-            result.rows_in += 1
-            if len(row) < width or any(cell.strip() for cell in row[width:]):
-                result.reject(
-                    Rejection(line, f"row has {len(row)} cells; the header has {width}", None, None)
-                )
-                continue
-            parsed = parse_row(line, row, plan, notes)
-            if isinstance(parsed, Rejection):
-                result.reject(parsed)
-                continue
-            problem = complete_row(line, parsed, platform_default, as_of_default, today)
-            if problem:
-                result.reject(problem)
-                continue
-            key = (parsed["platform"], parsed["handle"], parsed["as_of"])
-            if key in seen:
-                result.reject(
-                    Rejection(
-                        line,
-                        f"duplicate of line {seen[key]} ({key[0]}/{key[1]} as of {key[2]})",
-                        "handle",
-                        parsed["handle"],
-                    )
-                )
-                continue
-            seen[key] = line
-            batch.append(parsed)
-            if len(batch) >= BATCH_ROWS:
-                result.rows_loaded += self._write(conn, batch, src)
-                batch = []
-                progress.report(result.rows_in)  # etl_jobs.progress: once per batch
-        if batch:
-            result.rows_loaded += self._write(conn, batch, src)
+        with BatchWriter(conn, src) as writer:  # writes a batch while the next one is parsed
+            for line, row in rows:
+                if not "".join(row).strip():  # no cell holds anything but spaces
+                    blank += 1
+                    continue
+                result.rows_in += 1
+                parsed = parser.parse(line, row)
+                if parsed is None:
+                    continue
+                batch.append(parsed)
+                if len(batch) >= BATCH_ROWS:
+                    result.rows_loaded += writer.put(batch)
+                    batch = []
+                    progress.report(result.rows_in)  # etl_jobs.progress: once per batch
+            if batch:
+                result.rows_loaded += writer.put(batch)
         if blank:
             notes.add(f"{blank} blank line(s) skipped")
         if result.rows_in == 0:
@@ -289,84 +267,6 @@ class ProfilesLoader:
             if parsed is not None:
                 return parsed
         return dt.datetime.now(dt.UTC).date()
-
-    # -- writes ------------------------------------------------------------------------------------
-
-    def _write(self, conn: Connection, batch: list[dict[str, Any]], source: str) -> int:
-        payload = json.dumps(
-            [
-                {
-                    "platform": r["platform"],
-                    "handle": r["handle"],
-                    "name": r.get("name"),
-                    "category": r.get("category"),
-                    "country": r.get("country"),
-                    "category_source": r.get("category_source"),
-                    "country_source": r.get("country_source"),
-                    "as_of": r["as_of"].isoformat(),
-                    "followers": r.get("followers"),
-                    "posts": r.get("posts"),
-                    "avg_likes": r.get("avg_likes"),
-                    "avg_views": r.get("avg_views"),
-                    "engagement_rate": r.get("engagement_rate"),
-                    "extra": r.get("extra"),
-                }
-                for r in batch
-            ],
-            ensure_ascii=False,
-        )
-        conn.execute(_UPSERT, {"rows": payload, "source": source})
-        return len(batch)
-
-
-# One statement (one round trip, one bound parameter) per batch: the rows travel as a JSON array,
-# `jsonb_to_recordset` types them, the influencer upsert returns the ids the snapshot upsert joins on.
-# A file may hold several dates of one handle: the dimension takes the latest date's row (PostgreSQL
-# refuses to upsert one key twice in a statement), the snapshots keep every date.
-_UPSERT = sa.text(
-    """
-    WITH r AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-            platform text, handle text, name text, category text, country text,
-            category_source text, country_source text, as_of date,
-            followers bigint, posts bigint, avg_likes double precision, avg_views double precision,
-            engagement_rate double precision, extra jsonb)
-    ),
-    d AS (
-        SELECT DISTINCT ON (platform, handle) platform, handle, name, category, country,
-               category_source, country_source, followers
-        FROM r ORDER BY platform, handle, as_of DESC
-    ),
-    i AS (
-        INSERT INTO influencer AS t
-            (platform, handle, name, category, country, category_source, country_source, followers)
-        SELECT platform, handle, name, category, country, category_source, country_source, followers FROM d
-        ON CONFLICT (platform, handle) DO UPDATE SET
-            name = COALESCE(EXCLUDED.name, t.name),
-            category = COALESCE(EXCLUDED.category, t.category),
-            country = COALESCE(EXCLUDED.country, t.country),
-            category_source = CASE WHEN EXCLUDED.category IS NULL AND EXCLUDED.category_source IS NULL
-                                   THEN t.category_source ELSE EXCLUDED.category_source END,
-            country_source = CASE WHEN EXCLUDED.country IS NULL AND EXCLUDED.country_source IS NULL
-                                  THEN t.country_source ELSE EXCLUDED.country_source END,
-            followers = COALESCE(EXCLUDED.followers, t.followers),
-            updated_at = now()
-        RETURNING t.id, t.platform, t.handle
-    )
-    INSERT INTO influencer_snapshot AS s
-        (influencer_id, as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, extra)
-    SELECT i.id, r.as_of, :source, r.followers, r.posts, r.avg_likes, r.avg_views, r.engagement_rate,
-           CASE WHEN jsonb_typeof(r.extra) = 'object' THEN r.extra END
-    FROM r JOIN i ON i.platform = r.platform AND i.handle = r.handle
-    ON CONFLICT (influencer_id, as_of, source) DO UPDATE SET
-        followers = EXCLUDED.followers,
-        posts = EXCLUDED.posts,
-        avg_likes = EXCLUDED.avg_likes,
-        avg_views = EXCLUDED.avg_views,
-        engagement_rate = EXCLUDED.engagement_rate,
-        extra = EXCLUDED.extra
-    """
-)
 
 
 loader = ProfilesLoader()
