@@ -35,7 +35,7 @@ def list_influencers(query: InfluencerListQuery) -> InfluencerPage:
     which; the influencer_stats rollup, refreshed after each load). Discovery filters: audience share per
     country / age group / gender, follower growth over 30 / 90 days (from snapshots), language, comma-list
     platform / category / country, hide_flagged, and q over handle, name and category. A filtered list counts
-    up to 1,000 matches: past that `page_info.total_exact` is false and total / pages are lower bounds."""
+    up to 5,000 matches: past that `page_info.total_exact` is false and total / pages are lower bounds."""
     items, total, exact = q.list_page(query)
     return InfluencerPage(items=items, page_info=influencer_page_info(total, query.page, query.page_size, exact))
 

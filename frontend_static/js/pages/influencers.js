@@ -168,7 +168,7 @@ export async function render({ root, query, isCurrent }) {
   const total = Number(pick(info, "total", "count") ?? rows.length);
   const page = Number(pick(info, "page") ?? q.page);
   const size = Number(pick(info, "page_size") ?? q.page_size);
-  // a filtered list counts up to 1,000 matches: past that total_exact is false and total is a lower bound
+  // a filtered list counts up to 5,000 matches: past that total_exact is false and total is a lower bound
   const capped = info.total_exact === false;
   const pages = capped ? Math.max(page + (rows.length >= size ? 1 : 0), Math.ceil(total / size)) : Math.max(1, Math.ceil(total / size));
   const pagesText = capped ? `${fmt.int(pages)}+` : fmt.int(pages);

@@ -55,10 +55,10 @@ FLAGGED_SET = (
     "FROM influencer_score WHERE anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)"
 )
 # A filtered list counts its matches up to this many; past it the total is a lower bound (exact = False: the
-# API's page_info.total_exact, the UI shows "1,000+"). An exact count of a 3-letter search or of combined
+# API's page_info.total_exact, the UI shows "5,000+"). An exact count of a 3-letter search or of combined
 # discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
 # "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
-COUNT_CAP = 1000
+COUNT_CAP = 5000
 # a text search matching more rows than this pages along the sort index instead of fetching every match
 MANY_MATCHES = COUNT_CAP
 # any audience-quality flag: a score of the influencer with anomaly reasons

@@ -185,7 +185,7 @@ class InfluencerItem(InfluencerStats):
 
 class InfluencerPageInfo(PageInfo):
     total_exact: bool = Field(
-        description="false: more than `total` influencers match (a filtered list counts up to 1,000); "
+        description="false: more than `total` influencers match (a filtered list counts up to 5,000); "
         "total and pages are then lower bounds and later pages still answer"
     )
 
