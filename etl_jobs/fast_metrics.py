@@ -9,8 +9,9 @@ keys, COPYs them into a temp table and resolves (and locks) them in one join, so
 the file, not the post dimension (issue 16.8). The rewritten rows (`post_id` resolved) stream into
 `COPY post_metric_daily … FROM STDIN` while PostgreSQL writes the previous chunk (the two overlap).
 
-- Rows of posts that have no metrics yet cannot collide: they are COPYed straight into the table.
-- Rows of posts that already have metrics (a reload, a later day of a running post) go to a temp table
+- Rows of posts that have no metrics yet on a day the file covers (between its first and last day) cannot
+  collide: they are COPYed straight into the table (a daily delta of a new day goes this way).
+- Rows of posts that already have metrics on such a day (a reload, a late correction) go to a temp table
   (COPY); duplicates inside the file are checked set-based; then ONE `INSERT … SELECT … ON CONFLICT
   (post_id, date) DO UPDATE` writes only the rows that are new or changed (`IS DISTINCT FROM`), so an
   unchanged reload writes nothing. The first row decides the order: a file whose first post already has
@@ -55,9 +56,9 @@ _LINE = re.compile(
     "(" + rf",\d{{1,{MAX_INT_DIGITS}}}" * 4 + rf",\d{{0,{MAX_INT_DIGITS}}}" * 3 + r")\r?$",  # unrolled: see docs/benchmarks.md
     re.MULTILINE,
 )
-_POISON = b"poison\n"
-# the pre-pass: a line's (platform, post_id) as `_LINE` reads them; lines it skips fail `_LINE` later
-_KEY = re.compile(r"^([a-z0-9_]+),([^,\"\s][^,\"\r\n]*),", re.MULTILINE)  # not a bigint: makes the running COPY fail so that the savepoint rolls back
+_POISON = b"poison\n"  # not a bigint: makes the running COPY fail so that the savepoint rolls back
+# the pre-pass: a line's (platform, post_id, date) as `_LINE` reads them; lines it skips fail `_LINE` later
+_KEY = re.compile(r"^([a-z0-9_]+),([^,\"\s][^,\"\r\n]*),(\d{4}-\d\d-\d\d),", re.MULTILINE)
 
 
 class NotClean(Exception):
@@ -167,8 +168,10 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
 
 
 def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
-    posts, has_metrics = _post_map(conn, _file_keys(str(source.path)))
-    stream = _Stream(str(source.path), posts, has_metrics, valid_days(conn))
+    days = valid_days(conn)
+    keys, first_day, last_day = _file_keys(str(source.path), days)
+    posts, has_metrics = _post_map(conn, keys, first_day, last_day)
+    stream = _Stream(str(source.path), posts, has_metrics, days)
     chunks = stream.chunks()
     head = next((rows for rows in chunks if rows), [])
     if not head:
@@ -191,9 +194,12 @@ def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
     return KindResult(rows_in=stream.rows, rows_loaded=stream.rows)
 
 
-def _file_keys(path: str) -> set[tuple[str, str]]:
-    """The file's distinct (platform, post_id) keys (one regex pass per chunk, no validation)."""
+def _file_keys(path: str, valid: frozenset[str]) -> tuple[set[tuple[str, str]], str, str]:
+    """The file's distinct (platform, post_id) keys and its first and last day (one regex pass per chunk,
+    no other validation)."""
     keys: set[tuple[str, str]] = set()
+    days: set[str] = set()
+    key_of, day_of = itemgetter(0, 1), itemgetter(2)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         handle.readline()  # the header
         carry = ""
@@ -201,16 +207,28 @@ def _file_keys(path: str) -> set[tuple[str, str]]:
             block = carry + block
             cut = block.rfind("\n") + 1
             carry = block[cut:]
-            keys.update(_KEY.findall(block, 0, cut))
+            found = _KEY.findall(block, 0, cut)
+            keys.update(map(key_of, found))
+            days.update(map(day_of, found))
             if len(keys) > FAST_PATH_MAX_POSTS:
                 raise NotClean(f"more than {FAST_PATH_MAX_POSTS:,} posts in one file")
-        keys.update(_KEY.findall(carry + "\n"))
-    return keys
+        found = _KEY.findall(carry + "\n")
+        keys.update(map(key_of, found))
+        days.update(map(day_of, found))
+    if not days.issubset(valid):
+        raise NotClean("a date is out of range")
+    return keys, min(days, default=EARLIEST_DATE), max(days, default=EARLIEST_DATE)
 
 
-def _post_map(conn: Connection, keys: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], int], set[int]]:
-    """The file's posts: (platform, post_id) → post.id, and those that already have metrics; locked
-    `FOR KEY SHARE` until commit. Reads only the file's posts (an index probe each, or one hash join)."""
+def _post_map(conn: Connection, keys: set[tuple[str, str]], first_day: str,
+              last_day: str) -> tuple[dict[tuple[str, str], int], set[int]]:
+    """The file's posts: (platform, post_id) → post.id, and those that already have metrics on a day
+    between the file's first and last (only their rows can collide); locked `FOR KEY SHARE` until commit.
+
+    One index probe per key (the LATERAL … LIMIT 1 keeps the planner from hashing the whole post table),
+    and the metrics probe names the file's days, so a partitioned post_metric_daily is pruned to the
+    months the file covers: the cost follows the file, not the warehouse (issue 16.8).
+    """
     conn.exec_driver_sql("CREATE TEMP TABLE pf_keys (platform text, external_id text) ON COMMIT DROP")
     if keys:  # the keys hold no quote, comma or line break (_KEY): CSV lines as they are
         _copy_keys(conn, keys)
@@ -218,10 +236,11 @@ def _post_map(conn: Connection, keys: set[tuple[str, str]]) -> tuple[dict[tuple[
     posts: dict[tuple[str, str], int] = {}
     has_metrics: set[int] = set()
     for platform, external_id, post_id, seen in conn.exec_driver_sql(
-        "SELECT p.platform, p.external_id, p.id, "
-        "EXISTS (SELECT 1 FROM post_metric_daily m WHERE m.post_id = p.id) "
-        "FROM pf_keys k JOIN post p ON p.platform = k.platform AND p.external_id = k.external_id "
-        "FOR KEY SHARE OF p"
+        "SELECT k.platform, k.external_id, p.id, p.seen FROM pf_keys k CROSS JOIN LATERAL ("
+        "SELECT p.id, EXISTS (SELECT 1 FROM post_metric_daily m WHERE m.post_id = p.id "
+        "AND m.date BETWEEN %s::date AND %s::date) AS seen "
+        "FROM post p WHERE p.platform = k.platform AND p.external_id = k.external_id LIMIT 1 FOR KEY SHARE) p",
+        (first_day, last_day),
     ):
         posts[platform, external_id] = post_id
         if seen:
