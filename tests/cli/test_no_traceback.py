@@ -50,6 +50,8 @@ def required_args(command: click.Command, csv_file: Path) -> list[str]:
             value = str(csv_file)
         elif param.name == "email":
             value = "someone@example.com"
+        elif param.name == "before":  # `db partitions detach --before YYYY-MM`
+            value = "2025-01"
         else:
             value = "1"
         args += [value] if isinstance(param, click.Argument) else [param.opts[0], value]

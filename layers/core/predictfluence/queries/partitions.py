@@ -51,7 +51,9 @@ class Partition:
 
 
 def partitions(conn: Connection, tables: tuple[str, ...] = FACT_TABLES) -> list[Partition]:
-    """Every partition of the daily facts, months in order, DEFAULT last per table."""
+    """Every partition of the daily facts, months in order, DEFAULT last per table (an unmigrated database
+    fails here with undefined_table, which the CLI explains)."""
+    conn.exec_driver_sql(f"SELECT 1 FROM {', '.join(_quoted(t) for t in tables)} LIMIT 0")  # noqa: S608 - catalog names
     found = []
     for table, name, bound, rows, size in conn.exec_driver_sql(_LIST, (list(tables),)):
         month = _BOUND.search(bound)
