@@ -54,6 +54,7 @@ SCALES: dict[str, dict[str, list[str]]] = {
         "hostile_line": ["--mib", "64", "--runs", "1"],
         "flag": ["--influencers", "600", "--days", "130"],
         "planner": ["--influencers", "400", "--days", "140", "--budgets", "4", "--latency-runs", "5"],
+        "partitions": ["--posts", "2000", "--days", "90", "--repeat", "3"],
     },
 }
 # xl = issue 16.6: 1,000,000 influencers and ≥ 30,000,000 daily metric rows generated and loaded through the
@@ -114,6 +115,11 @@ RULES: list[Rule] = [
     Rule("etl", r"\w+\.reload10_etl_s", baseline="{group}.reload10_copy_s", limit=1.5),
     Rule("etl", r"\w+\.reload100_etl_s", baseline="{group}.reload100_copy_s", limit=1.5),
     Rule("etl", r"post_metrics\.copy_text_key_s", baseline="post_metrics.copy_s"),  # the old, looser floor
+    # monthly partitions of the daily facts (issue 16.2) against a plain copy of the same rows, same run: retiring a
+    # month must be cheaper than a DELETE; pruned reads and lookups by post may cost at most noise / a bounded price
+    Rule("partitions", r"retire_month_s", baseline="retire_month_plain_s", limit=1.0),
+    Rule("partitions", r"trend_30d_ms", baseline="trend_30d_plain_ms", limit=1.25),
+    Rule("partitions", r"post_lookup_ms", baseline="post_lookup_plain_ms", limit=1.5),
     Rule("api", r"p95_ms\..*(analytics|recommend).*", target=100.0),
     Rule("api", r"p95_ms\..*", target=50.0),
     Rule("api", r"p50_ms\..*", baseline="baseline_select1_ms"),
