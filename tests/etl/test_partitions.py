@@ -6,6 +6,7 @@ goes up and down with the data."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -116,8 +117,11 @@ def test_detaching_old_months_keeps_the_rollups_equal_to_a_recomputation(db, db_
     assert (again.exit_code, again.output) == (0, f"nothing to detach: no month partition before {previous:%Y-%m}\n")
     listed = CliRunner().invoke(main, ["db", "partitions"])
     assert listed.exit_code == 0 and f"post_metric_daily    {previous:%Y-%m}" in listed.output, listed.output
-    with db.begin() as conn:  # a later load of the detached month cannot reuse the name: DEFAULT takes it
-        conn.exec_driver_sql(f"DROP TABLE post_metric_daily_p{old:%Y_%m}, conversion_daily_p{old:%Y_%m}")
+    # the session database keeps its partitions across tests: drop every month detached here (other tests' months
+    # before `previous` too), so that no stray table remains
+    detached = re.findall(r"^detached (\w+) \(", result.output, re.MULTILINE)
+    with db.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE {', '.join(detached)}")
 
 
 @pytest.mark.parametrize(("args", "message"), [
