@@ -28,7 +28,8 @@ class TreeEnsemble:
         from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
         from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
-        self.model = model
+        # no reference to the model itself: rationale caches one ensemble per model, weakly keyed
+        self._inverse = model._loss.link.inverse
         self.trees = [iteration[0] for iteration in model._predictors]
         self.baseline = model._baseline_prediction
         self.known, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
@@ -132,7 +133,7 @@ class TreeEnsemble:
         return raw.ravel()
 
     def link(self, raw: np.ndarray) -> np.ndarray:
-        return self.model._loss.link.inverse(raw)
+        return self._inverse(raw)
 
 
 def _boxes(nodes: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, set[int]]:
