@@ -78,6 +78,7 @@ DECLARE
     first_month constant date := DATE '2000-01-01';  -- the ETL's earliest date (etl_jobs.type_checks)
     last_month constant date := (date_trunc('month', current_date) + interval '1 month')::date;
 BEGIN
+    PERFORM pg_advisory_xact_lock(1610116002);  -- two batches finishing at once: one creates, the other sees it
     FOREACH parent IN ARRAY ARRAY['post_metric_daily', 'conversion_daily'] LOOP
         FOR month IN
             SELECT m FROM (
