@@ -109,19 +109,20 @@ def test_two_concurrent_deliveries_of_one_file_load_once(raw: dict[str, Any], mo
 
 def test_a_handler_killed_after_half_the_batches_leaves_nothing_and_the_retry_loads_all(
         raw: dict[str, Any], monkeypatch) -> None:
+    from etl_jobs import profile_writes
     from etl_jobs.kinds import profiles
 
     monkeypatch.setattr(profiles, "BATCH_ROWS", 250)  # 2,000 rows → 8 batches
-    real_write = profiles.ProfilesLoader._write
+    real_write = profile_writes.write  # what the profiles writer thread runs per batch (issue 16.8)
     written: list[int] = []
 
-    def dying_write(self, conn, batch, source):
+    def dying_write(conn, batch, source):
         if len(written) == 4:
             raise MemoryError("simulated Lambda death after 4 of 8 batches")
-        written.append(real_write(self, conn, batch, source))
+        written.append(real_write(conn, batch, source))
         return written[-1]
 
-    monkeypatch.setattr(profiles.ProfilesLoader, "_write", dying_write)
+    monkeypatch.setattr(profile_writes, "write", dying_write)
     raw["s3"].put_object(Bucket=raw["bucket"], Key="raw/profiles/export.csv", Body=PROFILES.encode())
     before = fingerprint(raw["db"])
     event = _event(raw["bucket"], "raw/profiles/export.csv", "m-1")
@@ -130,7 +131,7 @@ def test_a_handler_killed_after_half_the_batches_leaves_nothing_and_the_retry_lo
     assert fingerprint(raw["db"]) == before  # … and none of them survived
     assert _scalar(raw["db"], "SELECT string_agg(status, ',' ORDER BY id) FROM etl_load") == "failed"
 
-    monkeypatch.setattr(profiles.ProfilesLoader, "_write", real_write)
+    monkeypatch.setattr(profile_writes, "write", real_write)
     assert _deliver(event) == {"batchItemFailures": []}
     assert _scalar(raw["db"], "SELECT count(*) FROM influencer WHERE handle LIKE 'p%'") == PROFILE_ROWS
     assert _scalar(raw["db"], "SELECT count(*) FROM influencer_snapshot") == PROFILE_ROWS
