@@ -13,8 +13,8 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from predictfluence.db import get_engine
-from predictfluence.queries.common import one, rows
-from predictfluence.queries.filters import Page, Where, page_params
+from predictfluence.queries.common import rows
+from predictfluence.queries.filters import Page, Where, page_of
 
 
 def actor_label(column: str) -> str:
@@ -86,12 +86,7 @@ def list_events(f: AuditFilter) -> tuple[list[dict[str, Any]], int]:
         prefix = f.action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.add("(action = :action OR action LIKE :action_prefix ESCAPE '\\')",
                   action=f.action, action_prefix=prefix.rstrip(".") + ".%")
-    where_sql = where.sql()
-    params = {**where.params, **page_params(f)}
-    total = int(one(f"SELECT count(*) AS n FROM audit_event {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
-    found = rows(f"SELECT {_COLUMNS} FROM audit_event {where_sql} ORDER BY at DESC, id DESC "  # noqa: S608
-                 "LIMIT :limit OFFSET :offset", params)
-    return found, total
+    return page_of(_COLUMNS, "audit_event", where, f, "ORDER BY at DESC, id DESC")
 
 
 def uploaders(file_keys: list[str]) -> dict[str, dict[str, str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from predictfluence.queries.common import one, rows
+from predictfluence.queries.common import one
 from predictfluence.queries.errors import NotFound
-from predictfluence.queries.filters import Page, Where, page_params
+from predictfluence.queries.filters import Page, Where, page_of
 
 # `error` is read bounded (old rows can hold a whole SQLAlchemy message with statement and bound rows); the
 # API clips it further to one short line (predictfluence.api.schemas.uploads.public_error).
@@ -51,12 +51,7 @@ def list_loads(filters: LoadFilter | None = None) -> tuple[list[dict[str, Any]],
     """One page of loads, newest first, and the total matching the filters."""
     f = filters or _AllLoads()
     where = Where().optional("status = :status", status=f.status).optional("kind = :kind", kind=f.kind)
-    where_sql = where.sql()
-    params = {**where.params, **page_params(f)}
-    total = int(one(f"SELECT count(*) AS n FROM {_LOADS} {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
-    found = rows(f"SELECT {_COLUMNS} FROM {_LOADS} {where_sql} ORDER BY started_at DESC, id DESC "  # noqa: S608
-                 "LIMIT :limit OFFSET :offset", params)
-    return found, total
+    return page_of(_COLUMNS, _LOADS, where, f, "ORDER BY started_at DESC, id DESC")
 
 
 def get_load(load_id: int) -> dict[str, Any]:

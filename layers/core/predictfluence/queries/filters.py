@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from predictfluence.queries.common import one, rows
+
 
 class Page(Protocol):
     """A page of a list (the API's PageQuery has these)."""
@@ -23,6 +25,16 @@ class Page(Protocol):
 def page_params(page: Page) -> dict[str, Any]:
     """LIMIT / OFFSET parameters (`:limit`, `:offset`) of a 1-based page."""
     return {"limit": page.page_size, "offset": (page.page - 1) * page.page_size}
+
+
+def page_of(columns: str, source: str, where: Where, page: Page, order_sql: str) -> tuple[list[dict[str, Any]], int]:
+    """One page of `SELECT columns FROM source` under `where`, in `order_sql`, and the total `where` matches.
+    `columns`, `source` and `order_sql` are fixed SQL of the calling query module; values are bound."""
+    where_sql = where.sql()
+    params = {**where.params, **page_params(page)}
+    total = int(one(f"SELECT count(*) AS n FROM {source} {where_sql}", params)["n"])  # type: ignore[index]  # noqa: S608
+    found = rows(f"SELECT {columns} FROM {source} {where_sql} {order_sql} LIMIT :limit OFFSET :offset", params)  # noqa: S608
+    return found, total
 
 
 def like_pattern(text: str) -> str:
