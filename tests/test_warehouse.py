@@ -20,8 +20,16 @@ def test_migrations_match_models(db):
         # a partitioned fact's monthly and DEFAULT partitions (migration 6a1d3e8f2b90) are the database's,
         # not the models': the models declare the partitioned parent (postgresql_partition_by)
         partitions = set(conn.execute(sa.text("SELECT inhrelid::regclass::text FROM pg_inherits")).scalars())
+        # the trigram indexes are created only where the server has pg_trgm (migrations e4a41d3922fa,
+        # 8c4f2a61d913); the embedded server of a plain `make test` has not
+        trgm = conn.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first() is not None
+
+        def include_object(_obj, name, kind, _reflected, _compare_to) -> bool:
+            return trgm or kind != "index" or not name.endswith("_trgm")
+
         context = MigrationContext.configure(conn, opts={
-            "include_name": lambda name, kind, _parents: not (kind == "table" and name in partitions)})
+            "include_name": lambda name, kind, _parents: not (kind == "table" and name in partitions),
+            "include_object": include_object})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], [d[:2] if isinstance(d, tuple) else d for d in diff]
 
