@@ -28,7 +28,7 @@ devstack's API server) in a thread, `--clients` client threads sending `--concur
 sockets to URLs drawn at random over every endpoint: p50/p95, requests/s, errors, p95 per URL.
 Targets: p95 ≤ 50 ms for list/profile endpoints, ≤ 100 ms for analytics and recommendations, the planner ≤ 1 s.
 The last output line is JSON: {"p95_ms": {...}, "p50_ms": {...}, "hot_p95_ms": {...}, "hot_p50_ms": {...},
-"influencers": N, "metric_rows": N, "concurrent": {"p95_ms", "p50_ms", "clients", "requests", "errors",
+"influencers": N, "metric_rows": N, "concurrent": {"p95_ms", "p50_ms", "max_ms", "clients", "requests", "errors",
 "requests_per_s", "by_url_p95_ms": {...}}, "planner_ms": {"first", "p50", "p95", "candidates"}}.
 """
 
@@ -511,6 +511,7 @@ def measure_concurrent(
     return {
         "p95_ms": round(percentile(every, 0.95), 2) if every else None,
         "p50_ms": round(statistics.median(every), 2) if every else None,
+        "max_ms": round(max(every), 2) if every else None,
         "clients": clients,
         "requests": len(every) + len(errors),
         "errors": len(errors),
