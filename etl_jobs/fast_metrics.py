@@ -31,11 +31,13 @@ result for every file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
+from typing import BinaryIO
 
 from pg8000.exceptions import DatabaseError
 from sqlalchemy.engine import Connection
@@ -169,7 +171,8 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
 
 def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
     days = valid_days(conn)
-    keys, first_day, last_day = _file_keys(str(source.path), days)
+    keys, file_days = _file_keys(str(source.path), days)
+    first_day, last_day = min(file_days, default=EARLIEST_DATE), max(file_days, default=EARLIEST_DATE)
     posts, has_metrics = _post_map(conn, keys, first_day, last_day)
     stream = _Stream(str(source.path), posts, has_metrics, days)
     chunks = stream.chunks()
@@ -189,14 +192,15 @@ def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
 
         _run(conn, stream, "pf_fast", staged())
     else:
-        _copy_direct_then_spooled(conn, stream, head, chunks)
+        months = {d[:7] for d in file_days}
+        _copy_direct_then_spooled(conn, stream, head, chunks, month_partitions(conn, months), months)
     _upsert_staged(conn)
     return KindResult(rows_in=stream.rows, rows_loaded=stream.rows)
 
 
-def _file_keys(path: str, valid: frozenset[str]) -> tuple[set[tuple[str, str]], str, str]:
-    """The file's distinct (platform, post_id) keys and its first and last day (one regex pass per chunk,
-    no other validation)."""
+def _file_keys(path: str, valid: frozenset[str]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The file's distinct (platform, post_id) keys and days (one regex pass per chunk, no other
+    validation)."""
     keys: set[tuple[str, str]] = set()
     days: set[str] = set()
     key_of, day_of = itemgetter(0, 1), itemgetter(2)
@@ -217,7 +221,7 @@ def _file_keys(path: str, valid: frozenset[str]) -> tuple[set[tuple[str, str]], 
         days.update(map(day_of, found))
     if not days.issubset(valid):
         raise NotClean("a date is out of range")
-    return keys, min(days, default=EARLIEST_DATE), max(days, default=EARLIEST_DATE)
+    return keys, days
 
 
 def _post_map(conn: Connection, keys: set[tuple[str, str]], first_day: str,
@@ -282,29 +286,86 @@ def _run(conn: Connection, stream: _Stream, copy_target: str, gen: Iterator[byte
         raise stream.error
 
 
-def _copy_direct_then_spooled(conn: Connection, stream: _Stream, head: list[tuple[str, str, str, str]],
-                              chunks: Iterator[list[tuple[str, str, str, str]]]) -> None:
-    """Rows of posts without metrics COPY straight into the table; the others are spooled to a
-    temporary file and staged in `pf_fast` after."""
-    fd, spool_name = tempfile.mkstemp(prefix="pf-spool-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            def direct() -> Iterator[bytes]:
-                new, old = stream.encode(head, direct=None)
-                spool.write(old)
-                yield new
-                for rows in chunks:
-                    new, old = stream.encode(rows, direct=None)
-                    spool.write(old)
-                    if new:
-                        yield new
+# The month partitions the direct COPY may write to: attached to post_metric_daily and carrying the rollup
+# queue's INSERT trigger (migration d2c7f4a9e613), so their rows are queued by the partition's trigger.
+_MONTH_PARTITIONS = """
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'post_metric_daily'::regclass AND c.relname = ANY(%s)
+  AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgenabled <> 'D'
+              AND t.tgname = 'trg_post_metric_daily_rollup_insert')
+"""
 
-            _run(conn, stream, "post_metric_daily", direct())
-        if os.path.getsize(spool_name):
-            with open(spool_name, "rb") as spooled:
-                _copy(conn, "pf_fast", iter(lambda: spooled.read(CHUNK_CHARS), b""))
+
+def month_partitions(conn: Connection, months: set[str]) -> dict[str, str]:
+    """Month 'YYYY-MM' → the partition the direct COPY writes that month's rows into (issue 16.2 follow-up).
+
+    A COPY through the partitioned parent inserts row by row (its INSERT trigger has a transition table:
+    copyfrom.c refuses multi-inserts when routing); a COPY into the month partition uses multi-inserts and
+    fires the partition's own statement trigger instead of the parent's (never both). Months without such a
+    partition (none yet: the rows go to DEFAULT; or the plain table before migration 6a1d3e8f2b90) are not
+    in the map and go through the parent. The partitions stay attached until commit: _post_map's read
+    of post_metric_daily holds the parent's lock, which DETACH PARTITION waits for.
+    """
+    names = {f"post_metric_daily_p{m.replace('-', '_')}": m for m in months}
+    found = conn.exec_driver_sql(_MONTH_PARTITIONS, (list(names),)).scalars()
+    return {names[name]: name for name in found}
+
+
+def _by_target(data: bytes, targets: dict[str, str]) -> dict[str, list[bytes]]:
+    """Split rewritten rows (`post_id,YYYY-MM-DD,…`) by the table their month goes to."""
+    out: dict[str, list[bytes]] = {}
+    for line in data.splitlines(keepends=True):
+        month = line[line.index(b",") + 1:][:7].decode()
+        out.setdefault(targets.get(month, "post_metric_daily"), []).append(line)
+    return out
+
+
+def _copy_direct_then_spooled(conn: Connection, stream: _Stream, head: list[tuple[str, str, str, str]],
+                              chunks: Iterator[list[tuple[str, str, str, str]]],
+                              partitions: dict[str, str], months: set[str]) -> None:
+    """Rows of posts without metrics COPY straight into the table — into their month's partition where
+    `partitions` names one; the others are spooled to a temporary file and staged in `pf_fast` after.
+
+    One month (a daily delta), or no month with a partition: a single COPY streams while the file is
+    read. Several targets: the parent (or the last month's partition if every month has one) streams,
+    the other targets' rows are spooled per target and COPYed after."""
+    main, targets = "post_metric_daily", partitions
+    if partitions.keys() == months:
+        main = partitions[max(months)]
+    split = len(targets) > 1 or bool(targets) and main == "post_metric_daily"
+    spools: dict[str, tuple[str, BinaryIO]] = {}
+    try:
+        def spool(target: str) -> BinaryIO:
+            if target not in spools:
+                fd, name = tempfile.mkstemp(prefix="pf-spool-", suffix=".csv")
+                spools[target] = (name, os.fdopen(fd, "wb"))
+            return spools[target][1]
+
+        def direct() -> Iterator[bytes]:
+            for rows in itertools.chain([head], chunks):
+                new, old = stream.encode(rows, direct=None)
+                if old:
+                    spool("pf_fast").write(old)
+                if new and split:
+                    parts = _by_target(new, targets)
+                    for target, lines in parts.items():
+                        if target != main:
+                            spool(target).write(b"".join(lines))
+                    new = b"".join(parts.get(main, []))
+                if new:
+                    yield new
+
+        _run(conn, stream, main, direct())
+        # the spooled direct targets first (they cannot collide), the staged upsert rows last
+        for target in sorted(spools, key=lambda t: t == "pf_fast"):
+            name, handle = spools[target]
+            handle.close()
+            with open(name, "rb") as spooled:
+                _copy(conn, target, iter(lambda f=spooled: f.read(CHUNK_CHARS), b""))
     finally:
-        os.unlink(spool_name)
+        for name, handle in spools.values():
+            handle.close()
+            os.unlink(name)
 
 
 def _upsert_staged(conn: Connection) -> None:

@@ -84,6 +84,9 @@ def detach_before(conn: Connection, before: dt.date, tables: tuple[str, ...] = F
         if part.table == "post_metric_daily":
             conn.exec_driver_sql(_QUEUE_DETACHED.format(part=_quoted(part.name)))
         conn.exec_driver_sql(f"ALTER TABLE {_quoted(part.table)} DETACH PARTITION {_quoted(part.name)}")
+        if part.table == "post_metric_daily":  # its own rollup triggers (d2c7f4a9e613): an archive queues nothing
+            for event in ("insert", "update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_post_metric_daily_rollup_{event} ON {_quoted(part.name)}")
     return detached
 
 
