@@ -8,7 +8,9 @@ month partitions that end on or before a month: the detached tables keep their r
 (`DROP TABLE` them, or archive them, by hand). The rollups (predictfluence.queries.rollups) must then equal
 a recomputation over the remaining facts: a DETACH fires no DELETE trigger, so the detached months' posts
 and days are queued in `rollup_dirty` in the same transaction as the DETACH, and the caller applies the
-queue (`rollups.apply`) right after, like after a load.
+queue (`rollups.apply`) right after, like after a load. The month partitions of post_metric_daily carry
+the rollup queue triggers too (migration d2c7f4a9e613: the ETL's fast path COPYs into them); a detached
+month's are dropped, so an archived table queues nothing.
 """
 
 from __future__ import annotations
