@@ -160,3 +160,25 @@ def test_new_months_get_the_triggers_the_move_queues_nothing_and_a_detach_drops_
     finally:
         with seeded.begin() as conn:
             conn.exec_driver_sql(f"DROP TABLE {part}")
+
+
+def test_a_file_across_two_months_with_partitions(seeded, load, write_csv, db_today, fast_calls, copied_into):
+    old = dt.date(2002, 6, 3)
+    first = load(write_csv("a.csv", metrics_file([old], POSTS[:1]), "post_metrics"), kind="post_metrics")
+    assert first.status == "loaded"  # its finish_batch made the 2002-06 partition, with the triggers
+    try:
+        assert triggers_on(seeded, "post_metric_daily_p2002_06") == TRIGGERS
+        copied_into.clear()
+        days = [old + dt.timedelta(days=1), *this_month_days(db_today)]
+        queued = load_queued(seeded, write_csv("b.csv", metrics_file(days, POSTS[1:]), "post_metrics"))
+        assert fast_calls == [True, True]
+        # the last month streams, the other month's rows are spooled and COPYed into their partition after
+        assert copied_into == [f"post_metric_daily_p{db_today:%Y_%m}", "post_metric_daily_p2002_06"]
+        assert queued == {i: n for i, n in per_post(seeded).items() if n == len(days)}
+        assert len(queued) == 2
+        rollups.apply(seeded)
+        assert differences(seeded) == {}
+    finally:
+        with seeded.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE post_metric_daily_p2002_06")
+        rollups.apply(seeded)
