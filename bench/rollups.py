@@ -42,7 +42,7 @@ SEED = """
 INSERT INTO campaign (name, budget) SELECT 'Campaign ' || g, 100000 FROM generate_series(1, 10) g;
 INSERT INTO influencer (platform, handle, name, category, country, language, followers)
 SELECT (ARRAY['instagram', 'tiktok', 'youtube'])[1 + g % 3], 'creator' || g, 'Creator ' || g,
-       (ARRAY['beauty', 'tech', 'food', 'travel'])[1 + g % 4], 'US', 'en', 1000 + (g * 7919) % 900000
+       (ARRAY['beauty', 'tech', 'food', 'travel'])[1 + g % 4], 'US', 'en', 1000 + (g::bigint * 7919) % 900000
 FROM generate_series(1, {influencers}) g;
 INSERT INTO post (platform, external_id, influencer_id, posted_at, content_type, sponsored, campaign_id)
 SELECT i.platform, 'p' || i.id || '_' || k, i.id, now() - interval '60 days',
