@@ -2,13 +2,15 @@
 app object (pool_pre_ping replaces the dead pooled connections), and no acknowledged write lost.
 
 The machine's shared PostgreSQL (127.0.0.1:5432) is never touched: the test starts a private embedded
-PostgreSQL (pgserver) in a tmp folder, points the process-wide engine at it, and stops / starts that
+PostgreSQL (pgserver) in a folder of its own under the system temp dir, points the process-wide engine at it, and stops / starts that
 server with pgserver's bundled pg_ctl (`-m fast`, which terminates every open connection).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,10 +38,17 @@ class PrivatePostgres:
 
 
 @pytest.fixture()
-def private_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgres]:
-    pg = PrivatePostgres(tmp_path_factory.mktemp("pg", numbered=True))
-    yield pg
-    pg.server.cleanup()
+def private_pg() -> Iterator[PrivatePostgres]:
+    # not under pytest's tmp_path: run as root, pgserver starts postgres as its own user, and every pytest
+    # session started meanwhile on the machine resets /tmp/pytest-of-root to 0700 — that user then could not
+    # reach its data directory ("pg_ctl: could not access directory …: Permission denied")
+    folder = Path(tempfile.mkdtemp(prefix="pf-private-pg-"))
+    try:
+        pg = PrivatePostgres(folder)
+        yield pg
+        pg.server.cleanup()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture()
