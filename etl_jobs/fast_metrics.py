@@ -10,7 +10,8 @@ the file, not the post dimension (issue 16.8). The rewritten rows (`post_id` res
 `COPY post_metric_daily … FROM STDIN` while PostgreSQL writes the previous chunk (the two overlap).
 
 - Rows of posts that have no metrics yet on a day the file covers (between its first and last day) cannot
-  collide: they are COPYed straight into the table (a daily delta of a new day goes this way).
+  collide: they are COPYed straight into the table (a daily delta of a new day goes this way) — into
+  their month's partition where it exists with the rollup queue triggers (`month_partitions`).
 - Rows of posts that already have metrics on such a day (a reload, a late correction) go to a temp table
   (COPY); duplicates inside the file are checked set-based; then ONE `INSERT … SELECT … ON CONFLICT
   (post_id, date) DO UPDATE` writes only the rows that are new or changed (`IS DISTINCT FROM`), so an
