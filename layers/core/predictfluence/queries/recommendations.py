@@ -3,6 +3,7 @@ retrain function). No ML code here: the API function ships without numpy / sciki
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Where
+from predictfluence.tiers import TIERS, follower_tier
 from predictfluence.vocab import RANKING_OBJECTIVES, RankingObjective
 
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
@@ -77,12 +79,12 @@ def recommend(
             f"coalesce(s.cost_per_post, {_past_cost('s')}, :remaining) <= :remaining",
             remaining=remaining_budget,
         )
-    column = _COLUMN_OF.get(objective, objective)
     # Engagements per post grow with followers, so under a tier or a follower ceiling the matching rows sit
-    # at the far end of the engagements index (the planner, assuming independence, would read most of it):
-    # then the matching influencers come first and their scores are looked up.
-    first = who if objective == "engagements" and (tiers or max_followers is not None) else None
-    sql = _ranking_sql(where, column, per_content_type=content_type is None, picked=first)
+    # below every higher tier's in the engagements index (the planner, assuming independence, would read
+    # most of it): when those higher tiers hold more influencers than the filter matches, the matching
+    # influencers come first and their scores are looked up; otherwise the index is walked.
+    picked = who if objective == "engagements" and _matches_fewer_than_above(tiers, max_followers, conn) else None
+    sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked)
     found = _without_jit(sql, {**where.params, "limit": limit}, conn)
     return [
         {
@@ -93,6 +95,41 @@ def recommend(
         }
         for rank, r in enumerate(found, start=1)
     ]
+
+
+_TIER_SHARES: dict[str, Any] = {"at": -1e9, "shares": {}}
+_TIER_SHARES_TTL_S = 300.0
+
+
+def _tier_shares(conn: Connection | None) -> dict[str, float]:
+    """Each follower tier's share of the influencers, from the planner's statistics (pg_stats: no scan),
+    kept for five minutes; {} before the table was analysed."""
+    if time.monotonic() - _TIER_SHARES["at"] > _TIER_SHARES_TTL_S:
+        found = one("SELECT most_common_vals::text::text[] AS tiers, most_common_freqs AS freqs FROM pg_stats "
+                    "WHERE schemaname = current_schema() AND tablename = 'influencer' AND attname = 'follower_tier'",
+                    None, conn)
+        shares = dict(zip(found["tiers"], found["freqs"], strict=True)) if found and found["tiers"] else {}
+        _TIER_SHARES.update(at=time.monotonic(), shares={k: float(v) for k, v in shares.items()})
+    return _TIER_SHARES["shares"]
+
+
+def _matches_fewer_than_above(tiers: list[str] | None, max_followers: int | None, conn: Connection | None) -> bool:
+    """Whether the tiers asked for (or those up to the follower ceiling) hold fewer influencers than the
+    tiers above them — measured at 100,000 influencers: tier=micro (4 % of them, 94 % above) 56 ms by lookup
+    vs 895 ms by walk; tier=macro (45 %, none above) 181 vs 5 ms; tier=mid (50 %, 45 % above) 190 vs 108 ms."""
+    if tiers:
+        wanted = set(tiers)
+    elif max_followers is not None:
+        top = follower_tier(max_followers)
+        wanted = set(TIERS[: TIERS.index(top) + 1]) if top else set(TIERS)
+    else:
+        return False
+    shares = _tier_shares(conn)
+    if not shares:  # no statistics yet: the matching influencers first, as for a small table
+        return True
+    highest = max(TIERS.index(t) for t in wanted if t in TIERS) if wanted & set(TIERS) else len(TIERS) - 1
+    above = sum(shares.get(t, 0.0) for t in TIERS[highest + 1:])
+    return sum(shares.get(t, 0.0) for t in wanted) < above
 
 
 def _literal(text: str | None) -> str | None:
