@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from etl_jobs import fast_metrics
 from etl_jobs.base import SourceFile
 from etl_jobs.pipeline import LoadOutcome, load_file
 
@@ -83,3 +84,18 @@ def seeded(db: Engine, load, write_csv) -> Engine:
         outcome = load(write_csv(f"{kind}.csv", text, kind), kind=kind)
         assert outcome.status == "loaded" and outcome.rows_rejected == 0, outcome
     return db
+
+
+@pytest.fixture()
+def fast_calls(monkeypatch):
+    """Records whether each load took the fast path (a KindResult) or fell back (None)."""
+    calls = []
+    real = fast_metrics.try_fast_load
+
+    def spy(conn, source):
+        result = real(conn, source)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr("etl_jobs.kinds.post_metrics.try_fast_load", spy)
+    return calls

@@ -12,21 +12,6 @@ from tests.etl.conftest import rows
 HEADER = "platform,post_id,date,likes,comments,shares,saves,views,reach,impressions\n"
 
 
-@pytest.fixture()
-def fast_calls(monkeypatch):
-    """Records whether each load took the fast path (a KindResult) or fell back (None)."""
-    calls = []
-    real = fast_metrics.try_fast_load
-
-    def spy(conn, source):
-        result = real(conn, source)
-        calls.append(result is not None)
-        return result
-
-    monkeypatch.setattr("etl_jobs.kinds.post_metrics.try_fast_load", spy)
-    return calls
-
-
 def _metrics(db):
     return rows(db, "SELECT p.external_id, m.date::text, m.likes, m.comments, m.views FROM post_metric_daily m "
                     "JOIN post p ON p.id = m.post_id ORDER BY 1, 2")

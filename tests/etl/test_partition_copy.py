@@ -27,20 +27,6 @@ POSTS = (("instagram", "p1"), ("tiktok", "t1"), ("youtube", "y1"))
 
 
 @pytest.fixture()
-def fast_calls(monkeypatch):
-    calls = []
-    real = fast_metrics.try_fast_load
-
-    def spy(conn, source):
-        result = real(conn, source)
-        calls.append(result is not None)
-        return result
-
-    monkeypatch.setattr("etl_jobs.kinds.post_metrics.try_fast_load", spy)
-    return calls
-
-
-@pytest.fixture()
 def copied_into(monkeypatch):
     """The tables the fast path COPYs into, in order."""
     tables = []
