@@ -11,7 +11,9 @@ the file, not the post dimension (issue 16.8). The rewritten rows (`post_id` res
 
 - Rows of posts that have no metrics yet on a day the file covers (between its first and last day) cannot
   collide: they are COPYed straight into the table (a daily delta of a new day goes this way) — into
-  their month's partition where it exists with the rollup queue triggers (`month_partitions`).
+  their month's partition where it exists with the rollup queue triggers (`month_partitions`); the months
+  the file's days need are made first, from the key pass's days (`partitions.ensure_months`), so a backfill
+  of a month without a partition is COPYed into a new one, not through DEFAULT.
 - Rows of posts that already have metrics on such a day (a reload, a late correction) go to a temp table
   (COPY); duplicates inside the file are checked set-based; then ONE `INSERT … SELECT … ON CONFLICT
   (post_id, date) DO UPDATE` writes only the rows that are new or changed (`IS DISTINCT FROM`), so an
@@ -49,6 +51,7 @@ from etl_jobs.reading import column_key, header_of
 from etl_jobs.spec import KINDS, MAX_INT_DIGITS
 from etl_jobs.staging import WORK_MEM, driver
 from etl_jobs.type_checks import EARLIEST_DATE
+from predictfluence.queries.partitions import ensure_months
 
 CHUNK_CHARS = 1 << 20
 FAST_PATH_MAX_POSTS = 3_000_000  # distinct posts in one file; the post map costs ~150 bytes per post
@@ -173,6 +176,7 @@ def try_fast_load(conn: Connection, source: SourceFile) -> KindResult | None:
 def _fast_load(conn: Connection, source: SourceFile) -> KindResult:
     days = valid_days(conn)
     keys, file_days = _file_keys(str(source.path), days)
+    ensure_months(conn, "post_metric_daily", file_days)  # before anything reads the facts (its docstring)
     first_day, last_day = min(file_days, default=EARLIEST_DATE), max(file_days, default=EARLIEST_DATE)
     posts, has_metrics = _post_map(conn, keys, first_day, last_day)
     stream = _Stream(str(source.path), posts, has_metrics, days)

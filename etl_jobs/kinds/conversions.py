@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+from predictfluence.queries.partitions import ensure_months
 
 
 class ConversionsLoader(StagedLoader):
@@ -25,6 +26,8 @@ class ConversionsLoader(StagedLoader):
     )
 
     def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        # the rows' months get their partitions first: nothing goes through DEFAULT (issue 16.2)
+        ensure_months(conn, "conversion_daily", conn.exec_driver_sql("SELECT DISTINCT date FROM pf_ok").scalars())
         targets = [Target(c, f"o.{c}", "0", keep=False, file_column=c) for c in ("clicks", "orders", "revenue")]
         upsert(conn, "conversion_daily", ("campaign_id", "influencer_id", "date"),
                ("o.campaign_id", "o.influencer_id", "o.date"), targets, hmap)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from etl_jobs.base import KindResult, SourceFile
 from etl_jobs.fast_metrics import try_fast_load
 from etl_jobs.staging import HeaderMap, StagedLoader, Target, upsert
+from predictfluence.queries.partitions import ensure_months
 
 COUNTS = ("likes", "comments", "shares", "saves")
 OPTIONAL_COUNTS = ("views", "reach", "impressions")
@@ -32,6 +33,10 @@ class PostMetricsLoader(StagedLoader):
         return result if result is not None else super().load(conn, source)
 
     def upsert(self, conn: Connection, hmap: HeaderMap) -> None:
+        # the rows' months get their partitions first: nothing goes through DEFAULT (issue 16.2)
+        ensure_months(
+            conn, "post_metric_daily", conn.exec_driver_sql("SELECT DISTINCT date FROM pf_ok").scalars()
+        )
         # post_metric_daily has no per-row FK trigger (see the migration): keep the posts until commit
         conn.exec_driver_sql("SELECT 1 FROM post WHERE id IN (SELECT DISTINCT pid FROM pf_ok) FOR KEY SHARE")
         targets = [Target(c, f"o.{c}", "0", keep=False, file_column=c) for c in COUNTS]

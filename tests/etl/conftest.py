@@ -99,3 +99,17 @@ def fast_calls(monkeypatch):
 
     monkeypatch.setattr("etl_jobs.kinds.post_metrics.try_fast_load", spy)
     return calls
+
+
+@pytest.fixture()
+def copied_into(monkeypatch):
+    """The tables the fast path COPYs into, in order."""
+    tables = []
+    real = fast_metrics._copy
+
+    def spy(conn, table, data):
+        tables.append(table)
+        return real(conn, table, data)
+
+    monkeypatch.setattr(fast_metrics, "_copy", spy)
+    return tables

@@ -1,9 +1,9 @@
 """Issue 16.2 follow-up: the post_metrics fast path COPYs each month's rows straight into that month's
 partition (multi-inserts; migration d2c7f4a9e613 gave the month partitions the rollup queue triggers).
 Each row is queued exactly once whether it arrives through the parent or the partition, and the rollups
-equal a recomputation; months without a partition (or a partition without the triggers) go through the
-parent; pf_fact_partitions() gives new months the triggers without queueing the rows it moves; a
-detached month loses them."""
+equal a recomputation; months without a partition (not made first: the safety net, see
+test_partition_backfill) or a partition without the triggers go through the parent; pf_fact_partitions()
+gives new months the triggers without queueing the rows it moves; a detached month loses them."""
 
 from __future__ import annotations
 
@@ -27,17 +27,11 @@ POSTS = (("instagram", "p1"), ("tiktok", "t1"), ("youtube", "y1"))
 
 
 @pytest.fixture()
-def copied_into(monkeypatch):
-    """The tables the fast path COPYs into, in order."""
-    tables = []
-    real = fast_metrics._copy
-
-    def spy(conn, table, data):
-        tables.append(table)
-        return real(conn, table, data)
-
-    monkeypatch.setattr(fast_metrics, "_copy", spy)
-    return tables
+def months_not_made_first(monkeypatch):
+    """The safety net: making the file's months before the load failed (e.g. lock_timeout), so rows of a month
+    without a partition go through the parent into DEFAULT and finish_batch moves them (issue 16.2)."""
+    for where in ("etl_jobs.fast_metrics", "etl_jobs.kinds.post_metrics"):
+        monkeypatch.setattr(f"{where}.ensure_months", lambda conn, table, days: 0)
 
 
 def metrics_file(days: list[dt.date], posts=POSTS, bump: int = 0) -> str:
@@ -88,8 +82,9 @@ def test_a_load_into_an_existing_month_partition_queues_each_row_once(seeded, wr
     assert differences(seeded) == {}
 
 
-def test_a_file_across_a_month_with_and_one_without_partition(seeded, write_csv, db_today, fast_calls, copied_into):
-    old = dt.date(2003, 5, 7)  # no partition: through the parent, into DEFAULT
+def test_a_file_across_a_month_with_and_one_without_partition(seeded, write_csv, db_today, fast_calls, copied_into,
+                                                              months_not_made_first):
+    old = dt.date(2003, 5, 7)  # no partition (not made first): through the parent, into DEFAULT
     days = [old, *this_month_days(db_today)]
     with seeded.begin() as conn:  # p1 already has metrics on the old day: its rows are staged and upserted
         conn.exec_driver_sql(f"INSERT INTO post_metric_daily (post_id, date, likes, comments, shares, saves) "
@@ -127,7 +122,8 @@ def test_a_partition_without_the_triggers_is_not_written_directly(seeded, write_
             conn.exec_driver_sql("DROP TABLE post_metric_daily_p2004_02")
 
 
-def test_new_months_get_the_triggers_the_move_queues_nothing_and_a_detach_drops_them(seeded, write_csv):
+def test_new_months_get_the_triggers_the_move_queues_nothing_and_a_detach_drops_them(seeded, write_csv,
+                                                                                    months_not_made_first):
     month = dt.date(2001, 3, 1)  # older than any other test's month: the detach below takes only it
     part = f"post_metric_daily_p{month:%Y_%m}"
     assert sa.inspect(seeded).has_table(part) is False  # no test before made this month
@@ -151,7 +147,7 @@ def test_new_months_get_the_triggers_the_move_queues_nothing_and_a_detach_drops_
 def test_a_file_across_two_months_with_partitions(seeded, load, write_csv, db_today, fast_calls, copied_into):
     old = dt.date(2002, 6, 3)
     first = load(write_csv("a.csv", metrics_file([old], POSTS[:1]), "post_metrics"), kind="post_metrics")
-    assert first.status == "loaded"  # its finish_batch made the 2002-06 partition, with the triggers
+    assert first.status == "loaded"  # the load made the 2002-06 partition first, with the triggers
     try:
         assert triggers_on(seeded, "post_metric_daily_p2002_06") == TRIGGERS
         copied_into.clear()

@@ -10,16 +10,22 @@ a recomputation over the remaining facts: a DETACH fires no DELETE trigger, so t
 and days are queued in `rollup_dirty` in the same transaction as the DETACH, and the caller applies the
 queue (`rollups.apply`) right after, like after a load. The month partitions of post_metric_daily carry
 the rollup queue triggers too (migration d2c7f4a9e613: the ETL's fast path COPYs into them); a detached
-month's are dropped, so an archived table queues nothing.
+month's are dropped, so an archived table queues nothing. `ensure_months()` runs `pf_fact_partitions(table,
+months)` (migration 8e5b2d7c4f19) before a load writes: the months of the file's rows get their partitions
+first, so a backfill goes straight into its month, not through DEFAULT.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
+
+log = logging.getLogger(__name__)
 
 FACT_TABLES = ("post_metric_daily", "conversion_daily")
 _BOUND = re.compile(r"FROM \('(\d{4}-\d\d)-01'\) TO")
@@ -66,6 +72,36 @@ def partitions(conn: Connection, tables: tuple[str, ...] = FACT_TABLES) -> list[
 def ensure(conn: Connection) -> int:
     """Create the month partitions the facts need now (see the module docstring); the number created."""
     return int(conn.exec_driver_sql("SELECT pf_fact_partitions()").scalar_one())
+
+
+def ensure_months(conn: Connection, table: str, days: Iterable[dt.date | str]) -> int:
+    """Before a load writes `table`: create the month partitions that the months of `days` (dates or
+    'YYYY-MM-DD' strings) lack, so that the load's rows go straight into their months (issue 16.2). The number
+    created.
+
+    The partitions are made in a short transaction of their own on another connection of `conn`'s engine,
+    committed at once: the load's (long) transaction never holds what ATTACH PARTITION locks (SHARE UPDATE
+    EXCLUSIVE on the parent, ACCESS EXCLUSIVE on DEFAULT), and an empty partition left by a load that rolls
+    back is harmless. Call it before `conn`'s transaction reads or writes `table` (the ATTACH would wait for
+    its lock on DEFAULT until lock_timeout). Best effort: a failure (lock_timeout, a database migrated before
+    8e5b2d7c4f19) is logged and the rows go through DEFAULT as before, moved out after the batch (`ensure`).
+    When every month exists, one catalog query on `conn` and nothing else."""
+    months = sorted({f"{table}_p{str(d)[:4]}_{str(d)[5:7]}": str(d)[:7] + "-01" for d in days}.items())
+    if not months:
+        return 0
+    missing = set(conn.exec_driver_sql(
+        "SELECT n FROM unnest(%s::text[]) n WHERE to_regclass('public.' || n) IS NULL", ([n for n, _ in months],)
+    ).scalars())
+    if not missing:
+        return 0
+    wanted = "{" + ",".join(first for name, first in months if name in missing) + "}"
+    try:
+        with conn.engine.connect() as own, own.begin():
+            return int(own.exec_driver_sql("SELECT pf_fact_partitions(%s, %s::date[])", (table, wanted)).scalar_one())
+    except Exception:  # noqa: BLE001 - best effort: DEFAULT takes the rows, finish_batch moves them
+        log.warning("creating %s partitions for %s before the load failed; the rows go through DEFAULT",
+                    table, wanted, exc_info=True)
+        return 0
 
 
 def parse_month(text: str) -> dt.date:
