@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from predictfluence_ml import ensembles
 from predictfluence_ml.costs import CostModel
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix, FeatureSpec
 from predictfluence_ml.peers import PeerBaseline, persistence, segment_of
@@ -64,20 +65,34 @@ class ModelBundle:
             x[:, len(CATEGORICAL) + j] = 0.0
         return x
 
+    def shared_inputs(self, X: FeatureMatrix) -> ensembles.Inputs:
+        """X's inputs to every model here, encoded and binned once (predictfluence_ml.ensembles)."""
+        return ensembles.Inputs(X, self.blank_columns)
+
     def predict(
-        self, X: FeatureMatrix, model_point: np.ndarray | None = None
+        self, X: FeatureMatrix, model_point: np.ndarray | None = None, inputs: ensembles.Inputs | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(point, low, high) ER; the interval is ordered and contains the point. `model_point`: the
-        regressor's ER of X when already computed (rationale.RegressorPass: the same floats)."""
-        x = self.inputs(X)
+        regressor's ER of X when already computed (rationale.RegressorPass: the same floats). `inputs`
+        (shared_inputs(X)): the models run on them, same floats; without, each pipeline's own predict."""
+        x = self.inputs(X) if inputs is None else None
+
+        def regress(model: Pipeline) -> np.ndarray:
+            return model.predict(x) if inputs is None else ensembles.regression(model, inputs)
+
         if model_point is None:
-            model_point = np.exp(self.regressor.predict(x))
+            model_point = np.exp(regress(self.regressor))
         point = self.blended(X, model_point)
-        low = np.exp(self.lower.predict(x) - self.interval_adjust)
-        high = np.exp(self.upper.predict(x) + self.interval_adjust)
+        low = np.exp(regress(self.lower) - self.interval_adjust)
+        high = np.exp(regress(self.upper) + self.interval_adjust)
         return point, np.minimum(low, point), np.maximum(high, point)
 
-    def predict_tier(self, X: FeatureMatrix) -> tuple[np.ndarray, np.ndarray]:
-        proba = self.classifier.predict_proba(self.inputs(X))
+    def predict_tier(
+        self, X: FeatureMatrix, inputs: ensembles.Inputs | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if inputs is None:
+            proba = self.classifier.predict_proba(self.inputs(X))
+        else:
+            proba = ensembles.probabilities(self.classifier, inputs)
         best = proba.argmax(axis=1)
         return np.array(TIER_NAMES, dtype=object)[self.classifier.classes_[best]], proba.max(axis=1)

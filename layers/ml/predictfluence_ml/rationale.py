@@ -20,13 +20,20 @@ from typing import Any
 import numpy as np
 
 from predictfluence_ml.bundle import ModelBundle
+from predictfluence_ml.ensembles import Inputs
 from predictfluence_ml.features import CATEGORICAL, FeatureMatrix
 from predictfluence_ml.peers import persistence, segment_of
 from predictfluence_ml.trees import TreeEnsemble
 
 TOP_K = 3
 RATIONALE_COLUMNS = 8
-PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube", "twitter": "X", "x": "X"}
+PLATFORM_NAMES = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "twitter": "X",
+    "x": "X",
+}
 MIN_SHARE_OF_GAP = 0.1
 MIN_ABSOLUTE = 2e-4
 
@@ -96,19 +103,24 @@ class RegressorPass:
     every tree, and the model's ER (`model_point`, the floats of `bundle.regressor.predict`), shared by
     the point prediction and the rationale's counterfactuals."""
 
-    def __init__(self, trees: TreeEnsemble, xt: np.ndarray) -> None:
+    def __init__(self, trees: TreeEnsemble, xt: np.ndarray, binned: np.ndarray | None = None) -> None:
         self.trees, self.xt = trees, xt
-        self.leaves = trees.leaves(xt)
+        self.leaves = trees.leaves(xt, binned)
         self.values = trees.values(self.leaves)
         self.model_point = np.exp(trees.link(trees.raw(self.values, {})))
 
     @classmethod
-    def of(cls, bundle: ModelBundle, X: FeatureMatrix) -> RegressorPass | None:
-        """None when the regressor is not a single-output HistGradientBoosting model."""
+    def of(cls, bundle: ModelBundle, X: FeatureMatrix, inputs: Inputs | None = None) -> RegressorPass | None:
+        """None when the regressor is not a single-output HistGradientBoosting model. `inputs`
+        (bundle.shared_inputs(X)): its rows, encoded and binned once for every model of the bundle."""
         trees = _ensemble(bundle.regressor[-1])
         if trees is None:
             return None
-        return cls(trees, np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64))
+        prepared = None if inputs is None else inputs.prepared(bundle.regressor)
+        if prepared is None:
+            return cls(trees, np.asarray(bundle.regressor[:-1].transform(bundle.inputs(X)), dtype=np.float64))
+        _model, xt, binned = prepared
+        return cls(trees, xt, binned)
 
 
 _ENSEMBLES: weakref.WeakKeyDictionary[Any, TreeEnsemble | None] = weakref.WeakKeyDictionary()
@@ -192,7 +204,9 @@ def contributions_per_candidate(
 
 
 def _default_candidates(bundle: ModelBundle, X: FeatureMatrix) -> list[int]:
-    return list(bundle.rationale_columns) or [j for j in range(X.num.shape[1]) if j not in bundle.blank_columns]
+    return list(bundle.rationale_columns) or [
+        j for j in range(X.num.shape[1]) if j not in bundle.blank_columns
+    ]
 
 
 class _Blend:
@@ -203,7 +217,9 @@ class _Blend:
         self.weights: np.ndarray | None = None
         if bundle.blend:
             weights = dict(bundle.blend)
-            self.weights = np.array([weights.get(s, 1.0) for s in segment_of(X.num, self.names)], dtype=np.float64)
+            self.weights = np.array(
+                [weights.get(s, 1.0) for s in segment_of(X.num, self.names)], dtype=np.float64
+            )
             self.fallback = np.array([bundle.peers.target[g] for g in groups], dtype=np.float64)
 
     def __call__(self, model_point: np.ndarray, num: np.ndarray) -> np.ndarray:

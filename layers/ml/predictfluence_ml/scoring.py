@@ -137,11 +137,15 @@ def _predict(
     snapshot: np.ndarray,
     snaps: dict[int, SnapshotFacts],
     per_candidate: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(point, low, high, rationale) per row; rows scored from a snapshot (mask `snapshot`) get the wider
-    interval and a rationale naming the snapshot."""
-    model_pass = None if per_candidate else RegressorPass.of(bundle, part)
-    point, low, high = bundle.predict(part, None if model_pass is None else model_pass.model_point)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """(point, low, high, rationale, tier, tier probability) per row; rows scored from a snapshot (mask
+    `snapshot`) get the wider interval and a rationale naming the snapshot. The models share one
+    encoding and binning of the rows (predictfluence_ml.ensembles) and the regressor's trees run once for
+    the point and the rationale; `per_candidate` is the reference: every pipeline's own predict, one full
+    prediction per rationale candidate (same floats, same texts)."""
+    inputs = None if per_candidate else bundle.shared_inputs(part)
+    model_pass = None if per_candidate else RegressorPass.of(bundle, part, inputs)
+    point, low, high = bundle.predict(part, None if model_pass is None else model_pass.model_point, inputs)
     if snapshot.any():
         low, high = low.copy(), high.copy()
         low[snapshot], high[snapshot] = widen(point[snapshot], low[snapshot], high[snapshot])
@@ -151,7 +155,8 @@ def _predict(
         texts[k] = snapshot_text(
             f.as_of, f.source, f.engagement_rate, str(part.cat[k, 4]), point[k], low[k], high[k]
         )
-    return point, low, high, texts
+    tier, probability = bundle.predict_tier(part, inputs)
+    return point, low, high, texts, tier, probability
 
 
 # --- a run: population step, chunks, the in-process driver ---------------------------------------------
@@ -185,7 +190,9 @@ def start_run(
     ranges = score_runs.id_ranges(ids.tolist(), size)
     population = [
         (iid, clusters.get(iid), _num(sc), json.dumps(r))
-        for iid, sc, r in zip(anomalies.ids.tolist(), anomalies.score.tolist(), anomalies.reasons, strict=True)
+        for iid, sc, r in zip(
+            anomalies.ids.tolist(), anomalies.score.tolist(), anomalies.reasons, strict=True
+        )
     ]
     with engine.begin() as conn:
         score_runs.supersede_running(conn)
@@ -219,10 +226,9 @@ def score_rows(
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(matrix), batch_size):
         part = matrix.subset(np.arange(start, min(start + batch_size, len(matrix))))
-        point, low, high, texts = _predict(
+        point, low, high, texts, tier, probability = _predict(
             bundle, part, from_snapshot[start : start + len(part)], snaps, per_candidate
         )
-        tier, probability = bundle.predict_tier(part)
         columns = (
             _nums(point), _nums(low), _nums(high), tier.tolist(), _nums(probability), texts,
             *(_column(c) for c in _objective_columns(cost_model, part, (point, low, high))),
@@ -289,7 +295,9 @@ def run_chunks(
         seconds.append(done.seconds)
         say(f"chunk {k + 1}/{len(plan.chunks)} (ids {lo}..{hi}): {done.rows:,} rows in {done.seconds:.1f} s")
     say(f"wrote {rows:,} rows to influencer_score (run {plan.run_id})")
-    return ScoreResult(rows, plan.influencers, plan.as_of, plan.flagged, plan.run_id, len(plan.chunks), seconds)
+    return ScoreResult(
+        rows, plan.influencers, plan.as_of, plan.flagged, plan.run_id, len(plan.chunks), seconds
+    )
 
 
 def score_all(
@@ -324,7 +332,8 @@ def send_chunks(plan: RunPlan, queue_url: str) -> int:
     sent = 0
     for start in range(0, len(plan.chunks), 10):
         entries = [
-            {"Id": str(k), "MessageBody": json.dumps(plan.message(k))} for k, _lo, _hi in plan.chunks[start : start + 10]
+            {"Id": str(k), "MessageBody": json.dumps(plan.message(k))}
+            for k, _lo, _hi in plan.chunks[start : start + 10]
         ]
         response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         if response.get("Failed"):
@@ -365,4 +374,6 @@ def score_message(engine: sa.Engine, body: dict[str, Any]) -> ChunkResult:
     if record is None:
         raise StaleChunk(f"model version {run.model_version_id} of scoring run {run_id} is gone")
     types = body.get("types_by_platform")
-    return score_chunk(engine, registry.load(record), run_id, chunk, types if isinstance(types, dict) else None)
+    return score_chunk(
+        engine, registry.load(record), run_id, chunk, types if isinstance(types, dict) else None
+    )

@@ -34,12 +34,16 @@ class TreeEnsemble:
         self.baseline = model._baseline_prediction
         self.known, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
         self.n_threads = _openmp_effective_n_threads()
+        self.missing_bin = model._bin_mapper.missing_values_bin_idx_
         # the same trees with each node's value replaced by its index: their "prediction" is the leaf
         self._leaf_trees = []
         for tree in self.trees:
             nodes = tree.nodes.copy()
             nodes["value"] = np.arange(len(nodes), dtype=np.float64)
-            self._leaf_trees.append(TreePredictor(nodes, tree.binned_left_cat_bitsets, tree.raw_left_cat_bitsets))
+            self._leaf_trees.append(
+                TreePredictor(nodes, tree.binned_left_cat_bitsets, tree.raw_left_cat_bitsets)
+            )
+        self._node_values = [np.ascontiguousarray(tree.nodes["value"]) for tree in self.trees]
         self._using: dict[int, list[int]] = {}
         self._boxes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, set[int]]] = {}
         self.n_features = int(model.n_features_in_)
@@ -55,18 +59,22 @@ class TreeEnsemble:
     def predict_one(self, t: int, xt: np.ndarray) -> np.ndarray:
         return self.trees[t].predict(xt, self.known, self.f_idx_map, self.n_threads)
 
-    def leaves(self, xt: np.ndarray) -> np.ndarray:
-        """(rows × trees) index of the leaf node each row reaches in each tree."""
+    def leaves(self, xt: np.ndarray, binned: np.ndarray | None = None) -> np.ndarray:
+        """(rows × trees) index of the leaf node each row reaches in each tree; from `binned` (xt in
+        the model's bins, predictfluence_ml.ensembles.Inputs.binned: the same leaves) when given."""
         out = np.empty((len(xt), len(self.trees)), dtype=np.intp, order="F")
         for t, tree in enumerate(self._leaf_trees):
-            out[:, t] = tree.predict(xt, self.known, self.f_idx_map, self.n_threads)
+            if binned is None:
+                out[:, t] = tree.predict(xt, self.known, self.f_idx_map, self.n_threads)
+            else:
+                out[:, t] = tree.predict_binned(binned, self.missing_bin, self.n_threads)
         return out
 
     def values(self, leaves: np.ndarray) -> np.ndarray:
         """(rows × trees) tree values of those leaves (the floats each tree's predictor returns)."""
         out = np.empty(leaves.shape, dtype=np.float64, order="F")
-        for t, tree in enumerate(self.trees):
-            out[:, t] = tree.nodes["value"][leaves[:, t]]
+        for t, node_values in enumerate(self._node_values):
+            np.take(node_values, leaves[:, t], out=out[:, t])
         return out
 
     def using(self, feature: int) -> list[int]:
@@ -114,9 +122,7 @@ class TreeEnsemble:
         keys += index[:, None]
         return keys
 
-    def raw(
-        self, values: np.ndarray, changed: dict[int, tuple[np.ndarray, np.ndarray]]
-    ) -> np.ndarray:
+    def raw(self, values: np.ndarray, changed: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """baseline + Σ tree values in the trees' order (scikit-learn's _raw_predict), with the values of
         the rows in `changed` replaced."""
         raw = np.zeros((values.shape[0], 1), order="F")
