@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlalchemy as sa
 
+from predictfluence_ml._sql import read_columns
+
 CATEGORICAL: tuple[str, ...] = ("platform", "category", "country", "follower_tier", "content_type")
 INFLUENCER_NUMERIC: tuple[str, ...] = (
     "log_followers",
@@ -142,10 +144,14 @@ def _post_engagement(ids: IdRange | None) -> str:
 
 
 def influencer_table(
-    conn: sa.Connection, spec: FeatureSpec, cutoff: dt.date | dt.datetime, ids: IdRange | None = None
+    conn: sa.Connection,
+    spec: FeatureSpec,
+    cutoff: dt.date | dt.datetime,
+    ids: IdRange | None = None,
+    as_rows: bool = False,
 ) -> InfluencerTable:
     """Influencer-level features from data strictly before `cutoff` (every influencer with followers, or
-    those of the inclusive id range `ids`)."""
+    those of the inclusive id range `ids`). `as_rows`: read row by row (read_columns' reference)."""
     c = _as_cutoff(cutoff)
     audience_cols = "".join(
         f", max(share) FILTER (WHERE dimension = 'age_group' AND bucket = :age{i}) AS age{i}"
@@ -154,11 +160,11 @@ def influencer_table(
         f", max(share) FILTER (WHERE dimension = 'gender' AND bucket = :gender{i}) AS gender{i}"
         for i in range(len(spec.gender_buckets))
     )
-    audience_select = "".join(f", a.age{i}" for i in range(len(spec.age_buckets))) + "".join(
-        f", a.gender{i}" for i in range(len(spec.gender_buckets))
-    )
+    audience_select = [f"a.age{i}" for i in range(len(spec.age_buckets))] + [
+        f"a.gender{i}" for i in range(len(spec.gender_buckets))
+    ]
     # Only generated identifiers (age0, gender1, …) are interpolated; every value is a bound parameter.
-    sql = f"""
+    head = f"""
     WITH pe AS ({_post_engagement(ids)}),
     agg AS (
         SELECT influencer_id,
@@ -183,22 +189,25 @@ def influencer_table(
         WINDOW w AS (PARTITION BY influencer_id ORDER BY as_of
                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
     )
-    SELECT i.id, i.platform, coalesce(i.category, 'unknown'), coalesce(i.country, 'unknown'), i.follower_tier,
-           i.followers::float8,
-           ln(i.followers::float8),
-           coalesce(agg.n90, 0) / (90.0 / 7.0),
-           agg.eng30 / i.followers, agg.eng90 / i.followers,
-           agg.likes90 / nullif(agg.comments90, 0),
-           agg.sponsored90,
-           extract(epoch FROM (:cutoff - agg.last_post)) / 86400.0,
-           a.top_country, g.growth {audience_select}
+    """  # noqa: S608
+    columns = [
+        "i.id", "i.platform", "coalesce(i.category, 'unknown')", "coalesce(i.country, 'unknown')", "i.follower_tier",
+        "i.followers::float8",
+        "ln(i.followers::float8)",
+        "coalesce(agg.n90, 0) / (90.0 / 7.0)",
+        "agg.eng30 / i.followers", "agg.eng90 / i.followers",
+        "agg.likes90 / nullif(agg.comments90, 0)",
+        "agg.sponsored90",
+        "extract(epoch FROM (:cutoff - agg.last_post)) / 86400.0",
+        "a.top_country", "g.growth", *audience_select,
+    ]  # fmt: skip
+    tail = f"""
     FROM influencer i
     LEFT JOIN agg ON agg.influencer_id = i.id
     LEFT JOIN a ON a.influencer_id = i.id
     LEFT JOIN g ON g.influencer_id = i.id
     WHERE i.followers > 0{_in_range("i.id", ids)}
-    ORDER BY i.id
-    """  # noqa: S608
+    """
     params: dict[str, object] = {
         "cutoff": c,
         "cutoff_date": c.date(),
@@ -210,40 +219,38 @@ def influencer_table(
     params.update(_range_params(ids))
     params.update({f"age{i}": b for i, b in enumerate(spec.age_buckets)})
     params.update({f"gender{i}": b for i, b in enumerate(spec.gender_buckets)})
-    rows = conn.execute(sa.text(sql), params).all()
-    if not rows:
+    got = read_columns(conn, head, columns, tail, 1, params, n_text=5, as_rows=as_rows)
+    if not len(got.ids):
         width = len(spec.influencer_numeric)
-        return InfluencerTable(np.empty(0, np.int64), np.empty((0, 4), object), np.empty(0), np.empty((0, width)))
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    cat = np.array([r[1:5] for r in rows], dtype=object)
-    numeric = np.array([r[5:] for r in rows], dtype=np.float64)  # None → nan
-    return InfluencerTable(ids, cat, numeric[:, 0], numeric[:, 1:])
+        return InfluencerTable(
+            np.empty(0, np.int64), np.empty((0, 4), object), np.empty(0), np.empty((0, width))
+        )
+    return InfluencerTable(got.ids, got.text, got.numbers[:, 0], got.numbers[:, 1:])
 
 
 def content_table(
-    conn: sa.Connection, cutoff: dt.date | dt.datetime, ids: IdRange | None = None
+    conn: sa.Connection, cutoff: dt.date | dt.datetime, ids: IdRange | None = None, as_rows: bool = False
 ) -> dict[tuple[int, str], tuple[float, ...]]:
     """(influencer, content type) → (mean engagement 30d, mean engagement 90d, posts 90d)."""
     c = _as_cutoff(cutoff)
-    sql = f"""
-    WITH pe AS ({_post_engagement(ids)})
-    SELECT influencer_id, content_type,
-           avg(eng) FILTER (WHERE posted_at >= :c30), avg(eng) FILTER (WHERE posted_at >= :c90),
-           count(*) FILTER (WHERE posted_at >= :c90)
-    FROM pe GROUP BY influencer_id, content_type
-    """  # noqa: S608 - a constant subquery
-    rows = conn.execute(
-        sa.text(sql),
-        {
-            "cutoff": c,
-            "cutoff_date": c.date(),
-            "hist_start": c - dt.timedelta(days=HISTORY_DAYS),
-            "c30": c - dt.timedelta(days=30),
-            "c90": c - dt.timedelta(days=90),
-            **_range_params(ids),
-        },
-    ).all()
-    return {(int(r[0]), r[1]): (r[2], r[3], r[4]) for r in rows}
+    columns = [
+        "influencer_id", "content_type", "avg(eng) FILTER (WHERE posted_at >= :c30)",
+        "avg(eng) FILTER (WHERE posted_at >= :c90)", "count(*) FILTER (WHERE posted_at >= :c90)",
+    ]  # fmt: skip
+    params = {
+        "cutoff": c,
+        "cutoff_date": c.date(),
+        "hist_start": c - dt.timedelta(days=HISTORY_DAYS),
+        "c30": c - dt.timedelta(days=30),
+        "c90": c - dt.timedelta(days=90),
+        **_range_params(ids),
+    }
+    got = read_columns(conn, f"WITH pe AS ({_post_engagement(ids)})", columns,  # a constant subquery
+                       "FROM pe GROUP BY influencer_id, content_type", 2, params,
+                       n_text=2, as_rows=as_rows)  # fmt: skip
+    eng30, eng90 = (np.where(np.isnan(v), None, v).tolist() for v in (got.numbers[:, 0], got.numbers[:, 1]))
+    return dict(zip(zip(got.ids.tolist(), got.text[:, 0].tolist(), strict=True),
+                    zip(eng30, eng90, got.numbers[:, 2].astype(np.int64).tolist(), strict=True), strict=True))  # fmt: skip
 
 
 def assemble(
@@ -257,7 +264,9 @@ def assemble(
     whether it was kept (pairs whose influencer has no followers are dropped)."""
     pos = np.searchsorted(inf.ids, pair_ids)
     pos_c = pos.clip(0, max(inf.ids.size - 1, 0))
-    keep = (pos < inf.ids.size) & (inf.ids[pos_c] == pair_ids) if inf.ids.size else np.zeros(pair_ids.size, bool)
+    keep = (
+        (pos < inf.ids.size) & (inf.ids[pos_c] == pair_ids) if inf.ids.size else np.zeros(pair_ids.size, bool)
+    )
     idx = pos_c[keep]
     ids = pair_ids[keep]
     types = pair_types[keep]
