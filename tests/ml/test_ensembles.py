@@ -117,3 +117,25 @@ def test_a_classifier_of_several_calibrated_members(fitted) -> None:
         assert len(classifier.calibrated_classifiers_) == 3
         expected = classifier.predict_proba(x)
         assert np.array_equal(ensembles.probabilities(classifier, bundle.shared_inputs(matrix)), expected)
+
+
+def test_peer_groups_by_column_equal_the_row_by_row_lookup() -> None:
+    from predictfluence_ml.peers import PeerBaseline
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    cat = np.empty((n, len(CATEGORICAL)), dtype=object)
+    cat[:, 0] = rng.choice(["instagram", "tiktok", "youtube"], n)
+    cat[:, 1] = rng.choice(["Beauty", "Food", "Tech", "Travel"], n)
+    cat[:, 2] = rng.choice(["US", "BR"], n)
+    cat[:, 3] = rng.choice(["nano", "micro", "mid", "macro"], n)
+    cat[:, 4] = "reel"
+    sparse = rng.random(n) < 0.05  # small groups: fall back to platform × tier, platform, everyone
+    cat[sparse, 1] = [f"rare{k}" for k in range(int(sparse.sum()))]
+    peers = PeerBaseline.fit(cat, rng.random((n, 4)), rng.random(n))
+    probe = cat.copy()
+    probe[:50, 0] = "myspace"  # an unseen platform: everyone's group
+    probe[50:60, 3] = None  # str(None) as before
+    probe[60:70, 1] = "rare0"
+    assert peers.groups(probe) == [peers.group(row) for row in probe]
+    assert {len(g) for g in peers.groups(probe)} == {0, 1, 2, 3}

@@ -14,11 +14,18 @@ import numpy as np
 
 from predictfluence_ml.features import CATEGORICAL
 
-PLATFORM, CATEGORY, TIER = CATEGORICAL.index("platform"), CATEGORICAL.index("category"), CATEGORICAL.index("follower_tier")
+PLATFORM, CATEGORY, TIER = (
+    CATEGORICAL.index("platform"),
+    CATEGORICAL.index("category"),
+    CATEGORICAL.index("follower_tier"),
+)
 MIN_GROUP = 5
 # (name, lowest posts_ct_90, highest): history segments, by posts of this content type in the last 90 days
 SEGMENTS: tuple[tuple[str, float, float], ...] = (
-    ("none", 0, 0), ("lt5", 1, 4), ("5to14", 5, 14), ("ge15", 15, float("inf")),
+    ("none", 0, 0),
+    ("lt5", 1, 4),
+    ("5to14", 5, 14),
+    ("ge15", 15, float("inf")),
 )
 
 
@@ -70,7 +77,9 @@ class PeerBaseline:
                 target[key] = float(np.median(y[idx]))
                 with np.errstate(all="ignore"):
                     cols = num[idx]
-                    med = np.array([np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else np.nan for c in cols.T])
+                    med = np.array(
+                        [np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else np.nan for c in cols.T]
+                    )
                 features[key] = med
                 sizes[key] = len(rows)
         return cls(target, features, sizes)
@@ -84,14 +93,12 @@ class PeerBaseline:
         return ()
 
     def groups(self, cat: np.ndarray) -> list[tuple[str, ...]]:
+        """`group` of every row (by column: the three keys' strings zipped, one look-up per distinct key)."""
         cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
-        out = []
-        for row in cat:
-            k = (str(row[PLATFORM]), str(row[TIER]), str(row[CATEGORY]))
-            if k not in cache:
-                cache[k] = self.group(row)
-            out.append(cache[k])
-        return out
+        keys = list(zip(*(map(str, cat[:, j].tolist()) for j in (PLATFORM, TIER, CATEGORY)), strict=True))
+        for k in set(keys):
+            cache[k] = next((key for key in (k, k[:2], k[:1]) if key in self.target), ())
+        return [cache[k] for k in keys]
 
     def predict(self, cat: np.ndarray) -> np.ndarray:
         return np.array([self.target[g] for g in self.groups(cat)], dtype=np.float64)

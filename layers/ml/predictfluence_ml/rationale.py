@@ -252,8 +252,9 @@ def explain(
     per_candidate: bool = False,
     model_pass: RegressorPass | None = None,
 ) -> list[str]:
-    """The rationale of every row. `per_candidate` computes the contributions the reference way (one
-    full prediction per candidate): same texts, slower; the benchmark's baseline."""
+    """The rationale of every row. `per_candidate` is the reference: the contributions with one full
+    prediction per candidate and the texts written row by row — same texts, slower; the benchmark's
+    baseline."""
     if len(X) == 0:
         return []
     groups = bundle.peers.groups(X.cat)
@@ -261,21 +262,48 @@ def explain(
         contrib, candidates = contributions_per_candidate(bundle, X, point)
     else:
         contrib, candidates = contributions(bundle, X, point, groups=groups, model_pass=model_pass)
+    peer_ers = {key: bundle.peers.target[key] for key in set(groups)}
+    heads = {key: f"{peer_phrase(key)} have a median ER of {_pct(er)}; " for key, er in peer_ers.items()}
+    write = _texts_per_row if per_candidate else _texts
+    return write(X, contrib, candidates, groups, peer_ers, heads, (point, low, high))
+
+
+Forecast = tuple[np.ndarray, np.ndarray, np.ndarray]  # point, low, high
+
+
+def _body(ups: list[str], downs: list[str], tail: str) -> str:
+    if ups and downs:
+        verb_up = "raises" if len(ups) == 1 else "raise"
+        verb_down = "lowers" if len(downs) == 1 else "lower"
+        return f"this creator's {_join(ups)} {verb_up} it and {_join(downs)} {verb_down} it, to {tail}."
+    if ups:
+        return f"this creator's {_join(ups)} {'raises' if len(ups) == 1 else 'raise'} it to {tail}."
+    if downs:
+        return f"this creator's {_join(downs)} {'lowers' if len(downs) == 1 else 'lower'} it to {tail}."
+    return f"this creator is close to them: {tail}."
+
+
+def _texts_per_row(
+    X: FeatureMatrix,
+    contrib: np.ndarray,
+    candidates: list[int],
+    groups: list[tuple[str, ...]],
+    peer_ers: dict[tuple[str, ...], float],
+    heads: dict[tuple[str, ...], str],
+    forecast: Forecast,
+) -> list[str]:
+    """The texts, one row at a time (the reference of `_texts`)."""
     names = X.spec.numeric
     content_types = X.cat[:, CATEGORICAL.index("content_type")].tolist()
     orders = np.argsort(-np.abs(contrib), axis=1)[:, :TOP_K].tolist()
     contrib_rows = contrib.tolist()
-    points, lows, highs = point.tolist(), low.tolist(), high.tolist()
-    peer_ers = {key: bundle.peers.target[key] for key in set(groups)}
-    heads = {key: f"{peer_phrase(key)} have a median ER of {_pct(er)}; " for key, er in peer_ers.items()}
+    points, lows, highs = (a.tolist() for a in forecast)
     num, followers = X.num.tolist(), X.followers.tolist()
     texts: list[str] = []
     for i in range(len(X)):
         key = groups[i]
-        peer_er = peer_ers[key]
         content_type = str(content_types[i])
-        gap = abs(points[i] - peer_er)
-        threshold = max(MIN_ABSOLUTE, MIN_SHARE_OF_GAP * gap)
+        threshold = max(MIN_ABSOLUTE, MIN_SHARE_OF_GAP * abs(points[i] - peer_ers[key]))
         ups, downs = [], []
         row = contrib_rows[i]
         for c in orders[i]:
@@ -285,20 +313,65 @@ def explain(
             j = candidates[c]
             desc = _describe(names[j], float(num[i][j]), content_type, float(followers[i]))
             (ups if value > 0 else downs).append(desc)
-        head = heads[key]
         tail = f"{_pct(points[i])} per {content_type} post (80% range {_pct(lows[i])}–{_pct(highs[i])})"
-        if ups and downs:
-            verb_up = "raises" if len(ups) == 1 else "raise"
-            verb_down = "lowers" if len(downs) == 1 else "lower"
-            body = f"this creator's {_join(ups)} {verb_up} it and {_join(downs)} {verb_down} it, to {tail}."
-        elif ups:
-            body = f"this creator's {_join(ups)} {'raises' if len(ups) == 1 else 'raise'} it to {tail}."
-        elif downs:
-            body = f"this creator's {_join(downs)} {'lowers' if len(downs) == 1 else 'lower'} it to {tail}."
-        else:
-            body = f"this creator is close to them: {tail}."
-        texts.append(head + body)
+        texts.append(heads[key] + _body(ups, downs, tail))
     return texts
+
+
+def _texts(
+    X: FeatureMatrix,
+    contrib: np.ndarray,
+    candidates: list[int],
+    groups: list[tuple[str, ...]],
+    peer_ers: dict[tuple[str, ...], float],
+    heads: dict[tuple[str, ...], str],
+    forecast: Forecast,
+) -> list[str]:
+    """The texts of `_texts_per_row`, assembled by column: which of a row's top contributions are named
+    (thresholds in numpy, Python's max and comparisons float for float), each candidate's phrases
+    formatted for just its named rows, the percentages per column; only the sentence is put together
+    per row."""
+    point = forecast[0]
+    content_types = [str(t) for t in X.cat[:, CATEGORICAL.index("content_type")].tolist()]
+    share = MIN_SHARE_OF_GAP * np.abs(point - np.array([peer_ers[g] for g in groups], dtype=np.float64))
+    threshold = np.where(share > MIN_ABSOLUTE, share, MIN_ABSOLUTE)  # max(MIN_ABSOLUTE, share), as Python's
+    orders = np.argsort(-np.abs(contrib), axis=1)[:, :TOP_K]
+    values = np.take_along_axis(contrib, orders, axis=1)
+    named = ~(np.abs(values) < threshold[:, None])
+    phrases = np.empty(orders.shape, dtype=object)
+    for c, j in enumerate(candidates):
+        rows, slots = np.nonzero(named & (orders == c))
+        cts = [content_types[i] for i in rows.tolist()]
+        phrases[rows, slots] = _describe_column(X.spec.numeric[j], X.num[rows, j].tolist(), cts,
+                                                X.followers[rows].tolist())  # fmt: skip
+    pcts = [[f"{v:.1%}" if v < 0.1 else f"{v:.0%}" for v in a.tolist()] for a in forecast]
+    texts = []
+    for key, ct, p, lo, hi, use, up, said in zip(groups, content_types, *pcts, named.tolist(), (values > 0).tolist(),
+                                                 phrases.tolist(), strict=True):  # fmt: skip
+        ups = [t for t, n, u in zip(said, use, up, strict=True) if n and u]
+        downs = [t for t, n, u in zip(said, use, up, strict=True) if n and not u]
+        texts.append(heads[key] + _body(ups, downs, f"{p} per {ct} post (80% range {lo}–{hi})"))
+    return texts
+
+
+def _describe_column(
+    name: str, values: list[float], content_types: list[str], followers: list[float]
+) -> list[str]:
+    """_describe of one feature for many rows."""
+    for prefix, dimension in (("age_", "age"), ("gender_", "gender")):
+        if name.startswith(prefix):
+            bucket = name[len(prefix) :]
+            return [
+                f"no audience {dimension} data" if v != v else f"{v:.0%} {bucket} audience" for v in values
+            ]
+    if name not in _SIMPLE:
+        return [_describe(name, v, ct, f) for v, ct, f in zip(values, content_types, followers, strict=True)]
+    simple, missing = _SIMPLE[name], _MISSING.get(name)
+    blank = f"no {name.replace('_', ' ')} data"
+    return [
+        (missing.format(ct=ct) if missing else blank) if v != v else simple(v, ct, f)
+        for v, ct, f in zip(values, content_types, followers, strict=True)
+    ]
 
 
 def snapshot_text(
