@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,3 +108,84 @@ def copy_rows(conn: sa.Connection, table: str, columns: Sequence[str], rows: Ite
     finally:
         cursor.close()
     return count
+
+
+# PostgreSQL's binary COPY: signature, flags, header extension length; a tuple is its field count (int16)
+# then per field its length (int32; -1 = NULL) and bytes (big-endian int8 / float8, text as UTF-8)
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_BINARY_TRAILER = struct.pack(">h", -1)
+_NULL = struct.pack(">i", -1)
+_FIXED = {"i": (">i8", np.int64, struct.Struct(">iq")), "f": (">f8", np.float64, struct.Struct(">id"))}
+
+
+def copy_binary(
+    conn: sa.Connection, table: str, columns: Sequence[str], kinds: str, rows: Sequence[Sequence[Any]]
+) -> int:
+    """copy_rows in PostgreSQL's binary format: `kinds` has one letter per column — i (bigint), f (double
+    precision), s (text; "" is NULL as in the CSV). The numbers travel as their 8 bytes (no text to write and parse: the same
+    values as copy_rows' CSV, whose floats are their shortest round-trip repr); runs of i / f columns are
+    packed for every row at once by numpy, NULL numbers row by row."""
+    if len(kinds) != len(columns):
+        raise ValueError("one kind per column")
+    if not rows:
+        return 0
+    by_column = list(zip(*rows, strict=True))
+    pieces: list[list[bytes]] = []
+    start = 0
+    while start < len(kinds):
+        if kinds[start] == "s":
+            # None and "" are NULL, as in copy_rows' CSV (an unquoted empty field)
+            pieces.append([_NULL if v is None or v == "" else _text(v) for v in by_column[start]])
+            start += 1
+            continue
+        stop = start
+        while stop < len(kinds) and kinds[stop] != "s":
+            stop += 1
+        pieces.append(
+            _fixed_run(kinds[start:stop], by_column[start:stop], first=start == 0, width=len(kinds))
+        )
+        start = stop
+    if kinds[0] == "s":
+        pieces.insert(0, [struct.pack(">h", len(kinds))] * len(rows))
+    body = b"".join(b"".join(row) for row in zip(*pieces, strict=True))
+    statement = (
+        f"COPY {_ident(table)} ({', '.join(_ident(c) for c in columns)}) FROM STDIN WITH (FORMAT binary)"
+    )
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement, stream=io.BytesIO(_BINARY_HEADER + body + _BINARY_TRAILER))
+    finally:
+        cursor.close()
+    return len(rows)
+
+
+def _text(value: Any) -> bytes:
+    data = str(value).encode("utf-8")
+    return struct.pack(">i", len(data)) + data
+
+
+def _fixed_run(kinds: str, columns: Sequence[Sequence[Any]], first: bool, width: int) -> list[bytes]:
+    """Each row's bytes of consecutive i / f columns (led by the tuple's field count when `first`)."""
+    fields = [("count", ">i2")] if first else []
+    for k, kind in enumerate(kinds):
+        fields += [(f"len{k}", ">i4"), (f"v{k}", _FIXED[kind][0])]
+    packed = np.empty(len(columns[0]), dtype=fields)
+    if first:
+        packed["count"] = width
+    nulls = np.zeros(len(packed), dtype=bool)
+    for k, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
+        missing = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        nulls |= missing
+        packed[f"len{k}"] = 8
+        packed[f"v{k}"] = np.array([0 if v is None else v for v in values] if missing.any() else values,
+                                   dtype=_FIXED[kind][1])  # fmt: skip
+    size = packed.dtype.itemsize
+    data = packed.tobytes()
+    out = [data[i : i + size] for i in range(0, len(data), size)]
+    for i in np.flatnonzero(nulls).tolist():  # a NULL has no value bytes: this row's fields one by one
+        fields_of_row = [
+            _NULL if v[i] is None else _FIXED[kind][2].pack(8, v[i])
+            for kind, v in zip(kinds, columns, strict=True)
+        ]
+        out[i] = b"".join(([struct.pack(">h", width)] if first else []) + fields_of_row)
+    return out

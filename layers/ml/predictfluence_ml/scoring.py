@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from predictfluence.config import get_settings
 from predictfluence.queries import score_runs
-from predictfluence_ml._sql import copy_rows
+from predictfluence_ml._sql import copy_binary, copy_rows
 from predictfluence_ml.anomaly import flag
 from predictfluence_ml.bundle import ModelBundle
 from predictfluence_ml.clusters import assign_clusters
@@ -55,6 +55,8 @@ from predictfluence_ml.training import ml_threads
 
 Progress = Callable[[str], None]
 COLUMNS = score_runs.STAGE_COLUMNS
+# score_stage's column types for the binary COPY: i bigint, f double precision, s text (one per COLUMNS)
+STAGE_KINDS = "iisfffsfsfffffffff"
 # the cost model's categorical inputs (costs_data.COST_CATEGORICAL) as columns of the feature matrix
 COST_COLUMNS = [CATEGORICAL.index(c) for c in COST_CATEGORICAL]
 
@@ -266,7 +268,7 @@ def score_chunk(
             if locked is None or locked[1] != "running" or locked[0].status == "done":
                 return ChunkResult(run_id, chunk, "skipped")
             score_runs.clear_stage(conn, run_id, todo.lo_id, todo.hi_id)
-            copy_rows(conn, "score_stage", COLUMNS, rows)
+            copy_binary(conn, "score_stage", COLUMNS, STAGE_KINDS, rows)
             seconds = time.perf_counter() - t0
             done, total = score_runs.finish_chunk(conn, run_id, chunk, len(rows), seconds)
             completed = done >= total
