@@ -2,9 +2,11 @@
 thread of its own so that the loader parses the next batch while the database writes this one (issue 16.8).
 
 The batch's rows travel as one JSON parameter; `jsonb_to_recordset` types them, the influencer upsert
-returns the ids the snapshot upsert joins on. Batches are written one at a time, in the file's order, on the
-load's own connection (inside its transaction): the loader hands a batch over and touches the connection
-again only after `BatchWriter` has been closed, which waits for the last write and raises its error, if any.
+returns the ids the snapshot upsert joins on. Both upserts write only rows whose values change: a reload
+of the same profiles rewrites nothing and queues no rollup key. Batches are written one at a time, in the
+file's order, on the load's own connection (inside its transaction): the loader hands a batch over and
+touches the connection again only after `BatchWriter` has been closed, which waits for the last write and
+raises its error, if any.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sqlalchemy.engine import Connection
 
 
 def write(conn: Connection, batch: list[dict[str, Any]], source: str) -> int:
-    """Upsert one batch's influencer and influencer_snapshot rows; the number of rows written."""
+    """Upsert one batch's influencer and influencer_snapshot rows; the number of rows loaded (all of the
+    batch: a row equal to what is stored is loaded without being rewritten, see _UPSERT)."""
     payload = json.dumps(
         [
             {
@@ -43,7 +46,11 @@ def write(conn: Connection, batch: list[dict[str, Any]], source: str) -> int:
         ],
         ensure_ascii=False,
     )
-    conn.execute(_UPSERT, {"rows": payload, "source": source})
+    params = {"rows": payload, "source": source}
+    if conn.execute(_UPSERT, params).scalar_one():  # handles without an id: see _UPSERT's `k`
+        missing = conn.execute(_UPSERT, params).scalar_one()
+        if missing:
+            raise RuntimeError(f"profiles write: {missing} influencer id(s) not found after a retry")
     return len(batch)
 
 
@@ -92,14 +99,35 @@ class BatchWriter:
 # `jsonb_to_recordset` types them, the influencer upsert returns the ids the snapshot upsert joins on.
 # A file may hold several dates of one handle: the dimension takes the latest date's row (PostgreSQL
 # refuses to upsert one key twice in a statement), the snapshots keep every date.
+# Only rows whose values change are written (`DO UPDATE … WHERE … IS DISTINCT FROM`, issue 16.8): an
+# unchanged row keeps its tuple and `updated_at` and queues no rollup key. The upsert does not return such
+# a row, so `k` takes its id from the table as the statement sees it. A row committed by another
+# transaction after the statement began (it waited on that key) is invisible there: the statement returns
+# how many handles got no id, and `write` runs the batch again (it is idempotent) with a newer snapshot.
+# New snapshot rows take their ids in the file's order (`ORDER BY r.n`), whatever the join's plan.
+_INFLUENCER_COLUMNS = ("name", "category", "country", "category_source", "country_source", "followers")
+_INFLUENCER_VALUES = (
+    "COALESCE(EXCLUDED.name, t.name)",
+    "COALESCE(EXCLUDED.category, t.category)",
+    "COALESCE(EXCLUDED.country, t.country)",
+    "CASE WHEN EXCLUDED.category IS NULL AND EXCLUDED.category_source IS NULL"
+    " THEN t.category_source ELSE EXCLUDED.category_source END",
+    "CASE WHEN EXCLUDED.country IS NULL AND EXCLUDED.country_source IS NULL"
+    " THEN t.country_source ELSE EXCLUDED.country_source END",
+    "COALESCE(EXCLUDED.followers, t.followers)",
+)
+_SNAPSHOT_COLUMNS = ("followers", "posts", "avg_likes", "avg_views", "engagement_rate", "extra")
 _UPSERT = sa.text(
-    """
+    f"""
     WITH r AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        SELECT * FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS jsonb)) AS (
             platform text, handle text, name text, category text, country text,
             category_source text, country_source text, as_of date,
             followers bigint, posts bigint, avg_likes double precision, avg_views double precision,
             engagement_rate double precision, extra jsonb)
+        ) WITH ORDINALITY AS r(
+            platform, handle, name, category, country, category_source, country_source, as_of,
+            followers, posts, avg_likes, avg_views, engagement_rate, extra, n)
     ),
     d AS (
         SELECT DISTINCT ON (platform, handle) platform, handle, name, category, country,
@@ -111,28 +139,31 @@ _UPSERT = sa.text(
             (platform, handle, name, category, country, category_source, country_source, followers)
         SELECT platform, handle, name, category, country, category_source, country_source, followers FROM d
         ON CONFLICT (platform, handle) DO UPDATE SET
-            name = COALESCE(EXCLUDED.name, t.name),
-            category = COALESCE(EXCLUDED.category, t.category),
-            country = COALESCE(EXCLUDED.country, t.country),
-            category_source = CASE WHEN EXCLUDED.category IS NULL AND EXCLUDED.category_source IS NULL
-                                   THEN t.category_source ELSE EXCLUDED.category_source END,
-            country_source = CASE WHEN EXCLUDED.country IS NULL AND EXCLUDED.country_source IS NULL
-                                  THEN t.country_source ELSE EXCLUDED.country_source END,
-            followers = COALESCE(EXCLUDED.followers, t.followers),
+            {", ".join(f"{c} = {v}" for c, v in zip(_INFLUENCER_COLUMNS, _INFLUENCER_VALUES, strict=True))},
             updated_at = now()
+        WHERE ({", ".join(f"t.{c}" for c in _INFLUENCER_COLUMNS)})
+              IS DISTINCT FROM ({", ".join(_INFLUENCER_VALUES)})
         RETURNING t.id, t.platform, t.handle
+    ),
+    k AS (
+        SELECT id, platform, handle FROM i
+        UNION ALL
+        SELECT t.id, t.platform, t.handle
+        FROM d JOIN influencer t ON t.platform = d.platform AND t.handle = d.handle
+        WHERE NOT EXISTS (SELECT 1 FROM i WHERE i.platform = d.platform AND i.handle = d.handle)
+    ),
+    s AS (
+        INSERT INTO influencer_snapshot AS s
+            (influencer_id, as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, extra)
+        SELECT k.id, r.as_of, :source, r.followers, r.posts, r.avg_likes, r.avg_views, r.engagement_rate,
+               CASE WHEN jsonb_typeof(r.extra) = 'object' THEN r.extra END
+        FROM r JOIN k ON k.platform = r.platform AND k.handle = r.handle
+        ORDER BY r.n
+        ON CONFLICT (influencer_id, as_of, source) DO UPDATE SET
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in _SNAPSHOT_COLUMNS)}
+        WHERE ({", ".join(f"s.{c}" for c in _SNAPSHOT_COLUMNS)})
+              IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in _SNAPSHOT_COLUMNS)})
     )
-    INSERT INTO influencer_snapshot AS s
-        (influencer_id, as_of, source, followers, posts, avg_likes, avg_views, engagement_rate, extra)
-    SELECT i.id, r.as_of, :source, r.followers, r.posts, r.avg_likes, r.avg_views, r.engagement_rate,
-           CASE WHEN jsonb_typeof(r.extra) = 'object' THEN r.extra END
-    FROM r JOIN i ON i.platform = r.platform AND i.handle = r.handle
-    ON CONFLICT (influencer_id, as_of, source) DO UPDATE SET
-        followers = EXCLUDED.followers,
-        posts = EXCLUDED.posts,
-        avg_likes = EXCLUDED.avg_likes,
-        avg_views = EXCLUDED.avg_views,
-        engagement_rate = EXCLUDED.engagement_rate,
-        extra = EXCLUDED.extra
-    """
+    SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM k)
+    """  # noqa: S608 - column names and expressions are the constants above
 )
