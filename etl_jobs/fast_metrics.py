@@ -292,10 +292,12 @@ def _run(conn: Connection, stream: _Stream, copy_target: str, gen: Iterator[byte
 
 
 # The month partitions the direct COPY may write to: attached to post_metric_daily and carrying the rollup
-# queue's INSERT trigger (migration d2c7f4a9e613), so their rows are queued by the partition's trigger.
+# queue's INSERT trigger (migration d2c7f4a9e613), so their rows are queued by the partition's trigger, and
+# writable by this role (pf_etl: granted by migration 8e5b2d7c4f19; a partition without the grant would fail
+# the COPY and send the whole file to the exact path).
 _MONTH_PARTITIONS = """
 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-WHERE i.inhparent = 'post_metric_daily'::regclass AND c.relname = ANY(%s)
+WHERE i.inhparent = 'post_metric_daily'::regclass AND c.relname = ANY(%s) AND has_table_privilege(c.oid, 'INSERT')
   AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgenabled <> 'D'
               AND t.tgname = 'trg_post_metric_daily_rollup_insert')
 """

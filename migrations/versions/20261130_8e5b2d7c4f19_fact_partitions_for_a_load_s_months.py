@@ -19,9 +19,16 @@ writes (the fast path's key pass; the staged path's typed rows), so it now asks 
 - lock_timeout 5 s as pf_fact_partitions(): a busy moment (an operator's DETACH, a long transaction
   holding the DEFAULT partition) raises; the ETL then loads through the parent into DEFAULT as before and
   finish_batch's pf_fact_partitions() moves the rows — the DEFAULT partition stays the safety net.
-- pf_fact_partitions() (no arguments) is unchanged.
+- pf_etl may INSERT into the month partitions of post_metric_daily (not DEFAULT, whose rows carry no queue
+  trigger; not conversion_daily's): the post_metrics fast path COPYs into them (migration d2c7f4a9e613),
+  and without the grant the deployed ETL's COPY was refused and every such file fell back to the slow exact
+  path. Granted on the existing month partitions here, and by both functions on each month they make;
+  predictfluence.queries.partitions.detach_before revokes it from a detached month. The rows still pass
+  the partition's range constraint and queue the rollups through its triggers.
+- pf_fact_partitions() (no arguments) is otherwise unchanged.
 
-Downgrade: the function is dropped.
+Downgrade: the function is dropped, pf_fact_partitions() is d2c7f4a9e613's again and the grants are
+revoked.
 
 Revision ID: 8e5b2d7c4f19
 Revises: d2c7f4a9e613
@@ -30,7 +37,9 @@ Create Date: 2026-11-30 06:00:00
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import op
 
@@ -40,6 +49,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SIGNATURE = "pf_fact_partitions(text, date[])"
+# the fast path's COPY into a month partition of post_metric_daily, as pf_etl (`part`: the partition)
+_GRANT = """{indent}IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pf_etl') THEN
+{indent}    EXECUTE format('GRANT INSERT ON public.%I TO pf_etl', part);
+{indent}END IF;
+"""
+_COUNTED = "            created := created + 1;\n"
+# the month partitions of post_metric_daily (attached; not DEFAULT)
+MONTH_PARTITIONS = """
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'public.post_metric_daily'::regclass AND NOT c.relpartbound IS NULL
+  AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+"""
 _TRIGGERS = "".join(
     f"                EXECUTE format('CREATE TRIGGER trg_post_metric_daily_rollup_{event} AFTER {event.upper()} "
     f"ON public.%I REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION pf_rollup_mark_metrics()', part);\n"
@@ -89,16 +110,51 @@ BEGIN
         EXECUTE format('ALTER TABLE public.%I ATTACH PARTITION public.%I FOR VALUES FROM (%L) TO (%L)',
                        fact, part, month, (month + interval '1 month')::date);
         IF fact = 'post_metric_daily' THEN
-{triggers}        END IF;
+{triggers}{grant}        END IF;
         created := created + 1;
     END LOOP;
     RETURN created;
 END
 $$
-""".replace("{triggers}", _TRIGGERS)
+""".replace("{triggers}", _TRIGGERS).replace("{grant}", _GRANT.replace("{indent}", " " * 16))
+
+
+def _previous_function() -> str:
+    """pf_fact_partitions() as migration d2c7f4a9e613 defines it (one definition, not a copy)."""
+    path = next(Path(__file__).parent.glob("*_d2c7f4a9e613_*.py"))
+    spec = importlib.util.spec_from_file_location("pf_migration_d2c7f4a9e613", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._function_with_triggers()
+
+
+def _function_with_grant() -> str:
+    previous = _previous_function()
+    assert previous.count(_COUNTED) == 1, (
+        "pf_fact_partitions() of d2c7f4a9e613 changed: update this migration"
+    )
+    grant = "            IF parent = 'post_metric_daily' THEN\n" + _GRANT.replace("{indent}", " " * 16)
+    return previous.replace(_COUNTED, grant + "            END IF;\n" + _COUNTED, 1)
+
+
+def _each_month_partition(statement: str) -> None:
+    op.execute(f"""
+        DO $$
+        DECLARE part text;
+        BEGIN
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pf_etl') THEN
+                FOR part IN {MONTH_PARTITIONS} LOOP
+                    EXECUTE format('{statement}', part);
+                END LOOP;
+            END IF;
+        END
+        $$
+    """)  # noqa: S608 - constants of this migration
 
 
 def upgrade() -> None:
+    op.execute(_function_with_grant())
+    _each_month_partition("GRANT INSERT ON public.%I TO pf_etl")
     op.execute(FUNCTION)
     op.execute(f"REVOKE ALL ON FUNCTION {SIGNATURE} FROM PUBLIC")
     op.execute(f"""
@@ -114,3 +170,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
+    op.execute(_previous_function())
+    _each_month_partition("REVOKE INSERT ON public.%I FROM pf_etl")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -212,3 +213,51 @@ def test_a_failed_creation_leaves_the_rows_to_default(seeded, write_csv, monkeyp
         assert differences(seeded) == {}
     finally:
         drop(seeded, part)
+
+
+@pytest.fixture()
+def etl_login(db):
+    """An engine for a new LOGIN role in pf_etl: the deployed ETL's privileges, not the owner's."""
+    name = f"pf_test_etl_{uuid.uuid4().hex[:8]}"
+    with db.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN IN ROLE pf_etl')
+    login = sa.create_engine(db.url.set(username=name, password=None), poolclass=sa.pool.NullPool)
+    yield login
+    login.dispose()
+    with db.begin() as conn:
+        conn.exec_driver_sql(f'DROP ROLE "{name}"')
+
+
+def test_as_the_etl_role_the_fast_path_copies_into_month_partitions(
+    seeded, write_csv, db_today, etl_login, fast_calls, copied_into
+):
+    """pf_etl may INSERT into the month partitions of post_metric_daily (the fast path's COPY), both a new
+    backfilled month and the current month made by the batch step; nothing falls back to the exact path."""
+    current = f"post_metric_daily_p{db_today:%Y_%m}"
+    try:
+        for name, days, part in (
+            ("old.csv", [dt.date(2009, 6, 1), dt.date(2009, 6, 2)], "post_metric_daily_p2009_06"),
+            ("new.csv", [db_today.replace(day=1)], current),
+        ):
+            path = write_csv(name, metrics_file(days), "post_metrics")
+            outcome = load_file(
+                etl_login, SourceFile(path=path, key=str(path)), kind="post_metrics", refresh_rollups=False
+            )
+            assert (outcome.status, outcome.rows_loaded) == ("loaded", 3 * len(days)), outcome
+            assert copied_into[-1] == part
+        assert fast_calls == [True, True]
+        assert where_rows_are(seeded, "post_metric_daily") == {"post_metric_daily_p2009_06": 6, current: 3}
+        rollups.apply(seeded)
+        assert differences(seeded) == {}
+        with seeded.begin() as conn:  # a detached month is an archive: the ETL may no longer write it
+            detached = [
+                p.name for p in facts.detach_before(conn, dt.date(2009, 7, 1), ("post_metric_daily",))
+            ]
+        assert "post_metric_daily_p2009_06" in detached
+        insert = "SELECT has_table_privilege('pf_etl', :t, 'INSERT')"
+        assert rows(seeded, insert, t="post_metric_daily_p2009_06") == [(False,)]
+        assert rows(seeded, insert, t=current) == [(True,)]
+        assert rows(seeded, insert, t="post_metric_daily_default") == [(False,)]
+        drop(seeded, *detached)
+    finally:
+        drop(seeded, "post_metric_daily_p2009_06")

@@ -10,7 +10,8 @@ a recomputation over the remaining facts: a DETACH fires no DELETE trigger, so t
 and days are queued in `rollup_dirty` in the same transaction as the DETACH, and the caller applies the
 queue (`rollups.apply`) right after, like after a load. The month partitions of post_metric_daily carry
 the rollup queue triggers too (migration d2c7f4a9e613: the ETL's fast path COPYs into them); a detached
-month's are dropped, so an archived table queues nothing. `ensure_months()` runs `pf_fact_partitions(table,
+month's are dropped and pf_etl's INSERT on it revoked, so an archived table queues nothing and takes no
+ETL rows. `ensure_months()` runs `pf_fact_partitions(table,
 months)` (migration 8e5b2d7c4f19) before a load writes: the months of the file's rows get their partitions
 first, so a backfill goes straight into its month, not through DEFAULT.
 """
@@ -46,6 +47,12 @@ INSERT INTO rollup_dirty (kind, id)
 SELECT 'post', post_id FROM (SELECT DISTINCT post_id FROM {part}) p
 UNION ALL
 SELECT 'day', d - DATE '1970-01-01' FROM (SELECT DISTINCT date AS d FROM {part}) d
+"""
+
+_REVOKE_ETL_INSERT = """
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pf_etl') THEN REVOKE INSERT ON {part} FROM pf_etl; END IF;
+END $$
 """
 
 
@@ -125,6 +132,7 @@ def detach_before(conn: Connection, before: dt.date, tables: tuple[str, ...] = F
         if part.table == "post_metric_daily":  # its own rollup triggers (d2c7f4a9e613): an archive queues nothing
             for event in ("insert", "update", "delete"):
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_post_metric_daily_rollup_{event} ON {_quoted(part.name)}")
+            conn.exec_driver_sql(_REVOKE_ETL_INSERT.format(part=_quoted(part.name)))  # the ETL's COPY (8e5b2d7c4f19)
     return detached
 
 
