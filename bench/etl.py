@@ -35,8 +35,8 @@ etl_s and reported beside it. `--month-exists` makes the month's partition befor
 
 The rollup queue the triggers fill (rollup_dirty, rollup_metric_delta) is emptied after each load,
 untimed: applying it is bench/rollups.py's. profiles writes influencer_snapshot (its baseline) and also
-updates the influencer rows it names (not in its baseline: the ratio flatters the floor). The last line
-of output is one JSON object.
+updates the influencer rows whose values it changes (not in its baseline: the ratio flatters the floor;
+every bench variant changes them all but reload 10 %). The last line of output is one JSON object.
 """
 
 # ruff: noqa: S608 - the SQL names only the tables and columns of KINDS and the catalog, never input
