@@ -88,6 +88,26 @@ def test_filter_results(client, auth, world, query, handles):
     assert _handles(client, auth, query) == handles
 
 
+def test_audience_changes_reach_the_filters_after_apply(client, auth, world):
+    """The shares are read from the rollup row (influencer_stats.audience): a write to audience_share queues its
+    influencers, and the next apply recomputes their rows; buckets differing only in case count by their largest
+    share, and a share of 0 matches only when asked for at least 0 of it (never by "any share")."""
+    from predictfluence.queries.rollups import apply
+
+    with world.begin() as conn:
+        conn.execute(sa.text("UPDATE audience_share SET share = 0.3 WHERE influencer_id = 1 AND bucket = 'female'"))
+        conn.execute(sa.text("INSERT INTO audience_share (influencer_id, dimension, bucket, share) VALUES "
+                             "(3, 'gender', 'Female', 0.9), (3, 'gender', 'other', 0)"))
+    assert _handles(client, auth, "audience_gender=female&min_audience_gender_share=0.6") == ["ig_alice"]  # not yet
+    apply(world)
+    assert _handles(client, auth, "audience_gender=female&min_audience_gender_share=0.6") == ["tt_carol"]
+    assert _handles(client, auth, "audience_gender=other") == []
+    with world.begin() as conn:
+        conn.execute(sa.text("DELETE FROM audience_share WHERE influencer_id = 3"))
+    apply(world)
+    assert _handles(client, auth, "audience_gender=female") == ["ig_alice"]
+
+
 def test_flag_without_reasons_does_not_hide(client, auth, world):
     with world.begin() as conn:
         conn.execute(sa.text("UPDATE influencer_score SET anomaly_reasons = '[]' WHERE influencer_id = 1"))

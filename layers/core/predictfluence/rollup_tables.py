@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 _BIG = ("posts", "likes", "comments", "shares", "saves", "engagements", "views", "impressions")
 
@@ -60,6 +61,7 @@ def _per_key(metadata: MetaData) -> None:
         Column("avg_comments", Double), Column("figures_source", Text), Column("snapshot_source", String),
         Column("snapshot_as_of", Date), Column("snapshot_posts", BigInteger),
         Column("growth_30d", Double), Column("growth_90d", Double),
+        Column("audience", JSONB),  # {dimension: {lower(bucket): share}} (migration a9c4e2f71d35)
         Index("uq_influencer_stats_influencer", "influencer_id", unique=True),
         Index("ix_influencer_stats_followers", *_desc("followers")),
         Index("ix_influencer_stats_followers_asc", "followers", "influencer_id"),  # lookalikes' walk up

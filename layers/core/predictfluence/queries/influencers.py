@@ -44,11 +44,10 @@ RANGES: dict[str, tuple[str, str]] = {
     "min_growth_90d": ("growth_90d", ">="),
     "max_growth_90d": ("growth_90d", "<="),
 }
-# "at least :s_<d> of the audience is in bucket :a_<d>" (no least share: any share above 0); d: a vocabulary dimension
-AUDIENCE = (
-    "influencer_id IN (SELECT a.influencer_id FROM audience_share a WHERE a.dimension = '{d}' "
-    "AND lower(a.bucket) = lower(:a_{d}) AND a.share >= CAST(:s_{d} AS float8) AND (a.share > 0 OR CAST(:s_{d} AS float8) > 0))"
-)
+# "at least :s_<d> of the audience is in bucket :a_<d>" (op ">="; no least share: op ">", any share above 0); d: a
+# vocabulary dimension. The shares are on the rollup row (influencer_stats.audience, migration a9c4e2f71d35): a
+# semi-join on audience_share hashed every audience row above the share before the first match (docs/benchmarks.md).
+AUDIENCE = "(audience -> '{d}' ->> lower(:a_{d}))::float8 {op} CAST(:s_{d} AS float8)"
 # which influencers are flagged, in short (through the partial index ix_influencer_score_flagged)
 FLAGGED_SET = (
     "SELECT count(*), coalesce(sum(influencer_id), 0), coalesce(sum(influencer_id * influencer_id), 0) "
@@ -129,23 +128,45 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
     select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
     with get_engine().connect() as conn, conn.begin():
-        if f.q is not None:
+        if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        total = _total(conn, where_sql, params)
-        exact = not where_sql or total <= COUNT_CAP
-        if f.q is not None and total <= MANY_MATCHES:
-            # A text search matching few rows: fetch them through the trigram indexes, then sort. Left alone,
-            # the planner walks the sort index filtering every row with ILIKE, or scans the whole rollup
-            # (figure: docs/benchmarks.md, "Figures behind code decisions"). Where pg_trgm is missing this is a scan.
-            select = f"WITH m AS MATERIALIZED ({select}) SELECT * FROM m"  # noqa: S608
-            order_sql = order_sql.replace("influencer_id", "id")
-        elif f.q is not None:  # many matches (q names a category): walking the sort index finds a page soon
-            conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
-        # One page walks a sort index until `limit` rows match: a parallel worker only adds its start-up, which
-        # dominated the combined discovery filters (figure: docs/benchmarks.md, "Figures behind code decisions").
-        conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn) if total else []
-    return found, (total if exact else COUNT_CAP), exact
+        key = _total_key(conn, where_sql, params)
+        found, total = None, _totals.get(key)
+        if where_sql and (total is None or total <= MANY_MATCHES):
+            found, total = _few_matches(conn, where_sql, order_sql, params)
+        elif total is None:
+            total = _count(conn, where_sql, params)
+        _remember(key, total)
+        # many matches (or no filter): walk the sort index until a page matches
+        if found is None and total:
+            if f.q is not None:
+                conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
+            # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
+            # docs/benchmarks.md, "Figures behind code decisions")
+            conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+            found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn)
+    exact = not where_sql or total <= COUNT_CAP
+    return found or [], (total if exact else COUNT_CAP), exact
+
+
+def _few_matches(
+    conn: Connection, where_sql: str, order_sql: str, params: dict[str, Any]
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """The page and the total of a filtered list in one scan when at most MANY_MATCHES rows match (the page is
+    None past that: the total is then a lower bound, COUNT_CAP + 1). Few matches are fetched, counted and
+    sorted: walking the sort index instead filters every row it passes, with ILIKE for a text search, and for
+    filters that correlate with the sort (high ER and low followers) it passed most of the rollup before
+    `limit` rows matched (figures: docs/benchmarks.md, "Figures behind code decisions")."""
+    page_sql = (
+        f"WITH m AS MATERIALIZED (SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql} LIMIT {COUNT_CAP + 1}) "  # noqa: S608
+        f"SELECT *, count(*) OVER () AS pf_total FROM m {order_sql.replace('influencer_id', 'id')} "
+        "LIMIT :limit OFFSET :offset"
+    )
+    found = rows(page_sql, params, conn)
+    total = int(found[0]["pf_total"]) if found else _count(conn, where_sql, params)  # a page past the end
+    for row in found:
+        del row["pf_total"]
+    return (found if total <= MANY_MATCHES else None), total
 
 
 def _choices(value: str | None) -> list[str] | None:
@@ -167,8 +188,10 @@ def _where(f: InfluencerFilter) -> tuple[str, dict[str, Any]]:
     for dimension in AUDIENCE_DIMENSIONS:  # "at least N % of the audience is in bucket B" (default: any)
         bucket, share = getattr(f, f"audience_{dimension}"), getattr(f, f"min_audience_{dimension}_share")
         if bucket is not None:
+            op = ">=" if share else ">"
             where.add(
-                AUDIENCE.format(d=dimension), **{f"a_{dimension}": bucket, f"s_{dimension}": share or 0.0}
+                AUDIENCE.format(d=dimension, op=op),
+                **{f"a_{dimension}": bucket, f"s_{dimension}": share or 0.0},
             )
     if f.hide_flagged:
         where.add(f"NOT {FLAGGED}")
@@ -180,7 +203,7 @@ def _where(f: InfluencerFilter) -> tuple[str, dict[str, Any]]:
 _totals: dict[tuple[Any, ...], int] = {}
 
 
-def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
+def _total_key(conn: Connection, where_sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
     filters = tuple(
         sorted(
             (k, tuple(v) if isinstance(v, list) else v)
@@ -189,17 +212,30 @@ def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
         )
     )
     key: tuple[Any, ...] = (version(conn), where_sql, filters)
-    if (
-        FLAGGED in where_sql
-    ):  # a scoring run changes the flags without refreshing the rollups: key on them too
+    # a scoring run changes the flags without refreshing the rollups: key on them too
+    if FLAGGED in where_sql:
         key += tuple(conn.execute(sa.text(FLAGGED_SET)).one())
+    return key
+
+
+def _count(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
+    """How many rows match; a filtered count stops one past the cap (a LIMIT under the count: the scan too)."""
+    cap = f" LIMIT {COUNT_CAP + 1}" if where_sql else ""
+    count_sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM influencer_stats {where_sql}{cap}) x"  # noqa: S608
+    return int(one(count_sql, params, conn)["n"])  # type: ignore[index]
+
+
+def _remember(key: tuple[Any, ...], total: int) -> None:
+    if len(_totals) > 10_000:
+        _totals.clear()
+    _totals[key] = total
+
+
+def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
+    """The (capped) total matching `where_sql`, cached per rollup version (the export's count)."""
+    key = _total_key(conn, where_sql, params)
     if key not in _totals:
-        if len(_totals) > 10_000:
-            _totals.clear()
-        # a filtered count stops one past the cap (a LIMIT under the count: the scan stops there too)
-        cap = f" LIMIT {COUNT_CAP + 1}" if where_sql else ""
-        count_sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM influencer_stats {where_sql}{cap}) x"  # noqa: S608
-        _totals[key] = int(one(count_sql, params, conn)["n"])  # type: ignore[index]
+        _remember(key, _count(conn, where_sql, params))
     return _totals[key]
 
 

@@ -30,6 +30,17 @@ WHERE {posts}
 GROUP BY p.id, i.followers
 """
 
+# {dimension: {lower(bucket): share}} per influencer (the largest share where buckets differ only in case)
+AUDIENCE_OF = """
+    SELECT influencer_id, jsonb_object_agg(dimension, buckets) AS audience
+    FROM (SELECT influencer_id, dimension, jsonb_object_agg(bucket, share) AS buckets
+          FROM (SELECT influencer_id, dimension, lower(bucket) AS bucket, max(share) AS share
+                FROM audience_share WHERE {inf_audience}
+                GROUP BY influencer_id, dimension, lower(bucket)) b
+          GROUP BY influencer_id, dimension) d
+    GROUP BY influencer_id
+"""
+
 INFLUENCER_STATS = """
 WITH p AS (
     SELECT influencer_id, count(*) AS posts, count(*) FILTER (WHERE metric_days > 0) AS measured,
@@ -64,7 +75,7 @@ WITH p AS (
                        WHERE b.influencer_id = l.influencer_id AND b.followers IS NOT NULL
                          AND b.as_of <= l.as_of - 90
                        ORDER BY b.as_of DESC, b.id DESC LIMIT 1) b90 ON true
-), j AS (
+), aud AS (""" + AUDIENCE_OF + """), j AS (
     SELECT i.id, i.platform, i.handle, i.name, i.category, i.country, i.language, i.followers, i.follower_tier,
            coalesce(p.posts, 0) AS n_posts, coalesce(p.measured, 0) > 0 AS measured,
            p.er, p.er_sum, p.er_posts, p.likes, p.comments, p.views,
@@ -89,10 +100,11 @@ SELECT j.id AS influencer_id, j.platform, j.handle, j.name, j.category, j.countr
        CASE WHEN NOT j.measured THEN j.s_source END AS snapshot_source,
        CASE WHEN NOT j.measured THEN j.s_as_of END AS snapshot_as_of,
        CASE WHEN NOT j.measured THEN j.s_posts END AS snapshot_posts,
-       g.growth_30d, g.growth_90d
+       g.growth_30d, g.growth_90d, a.audience
 FROM j
 LEFT JOIN growth g ON g.influencer_id = j.id
-"""
+LEFT JOIN aud a ON a.influencer_id = j.id
+"""  # noqa: S608 - constant SQL
 
 PORTFOLIO_STATS = """
 SELECT 1 AS id, count(*)::bigint AS influencers, coalesce(sum(posts), 0)::bigint AS posts,
@@ -178,12 +190,14 @@ DEFINITIONS: dict[str, str] = {
     "daily_platform_stats": DAILY_PLATFORM_STATS,
     "audience_totals": AUDIENCE_TOTALS,
 }
-ALL = {"posts": "TRUE", "inf_posts": "TRUE", "inf_snap": "TRUE", "inf_influencer": "TRUE", "days": "TRUE"}
+ALL = {"posts": "TRUE", "inf_posts": "TRUE", "inf_snap": "TRUE", "inf_audience": "TRUE", "inf_influencer": "TRUE",
+       "days": "TRUE"}
 # The same definitions restricted to the keys of the pf_d_* temporary tables (rollups.apply).
 TOUCHED = {
     "posts": "p.id IN (SELECT id FROM pf_d_post)",
     "inf_posts": "influencer_id IN (SELECT id FROM pf_d_influencer)",
     "inf_snap": "influencer_id IN (SELECT id FROM pf_d_influencer)",
+    "inf_audience": "influencer_id IN (SELECT id FROM pf_d_influencer)",
     "inf_influencer": "i.id IN (SELECT id FROM pf_d_influencer)",
     "days": "date IN (SELECT date FROM pf_d_day)",
 }

@@ -2,7 +2,8 @@
 
 - `post_stats`: one row per post with its metrics summed over its daily rows and its engagement rate
   ((likes+comments+shares+saves) / the influencer's followers);
-- `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views, growth;
+- `influencer_stats`: the influencer's columns plus posts, avg engagement rate, avg likes, avg views, growth
+  and `audience` ({dimension: {lower(bucket): share}}: the discovery filters read it from the row);
 - `content_type_stats`: post sums and counts per content type × platform × campaign (0: none);
 - `daily_stats`: daily metric sums and the sum/count of per-post daily ER per date × platform × campaign;
 - `audience_totals`: follower-weighted audience per dimension and bucket over all influencers;
@@ -15,10 +16,12 @@ influencer_snapshot, audience_share; SECURITY DEFINER, so every role's writes ar
 cascades and SET NULL included) append the keys a statement touched to the queue table `rollup_dirty`
 (kind, id): 'post', 'day' (days since 1970-01-01), 'influencer', 'followers' (an influencer whose follower
 count changed: its posts' ERs and days change), 'moved' (a post whose platform, campaign or influencer
-changed: its days change), 'audience'. `apply()` drains the queue in one transaction and recomputes:
-post_stats for the touched posts, influencer_stats for the touched influencers (and those of the touched
-posts), daily_stats and daily_platform_stats for the touched days, content_type_stats, campaign_post_stats
-and portfolio_stats by adding the difference between the touched rows' new and old values, audience_totals
+changed: its days change), 'audience' (an influencer whose audience shares changed; migration a9c4e2f71d35).
+`apply()` drains the queue in one transaction and recomputes: post_stats for the touched posts,
+influencer_stats for the touched influencers (and those of the touched posts; of an influencer whose
+audience alone changed, only the `audience` column), daily_stats and daily_platform_stats for the touched
+days, content_type_stats, campaign_post_stats and portfolio_stats by adding the difference between the
+touched rows' new and old values, audience_totals
 (a few hundred rows over all audience shares) only when an audience or a follower count changed. Its cost
 follows what was touched, not the warehouse. `rebuild()` recomputes everything from scratch (CLI
 `predictfluence rollups rebuild`, the tests' reference).
@@ -35,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from predictfluence.db import get_engine
-from predictfluence.queries.rollup_sql import DEFINITIONS, for_touched, from_scratch
+from predictfluence.queries.rollup_sql import AUDIENCE_OF, DEFINITIONS, for_touched, from_scratch
 
 TABLES: tuple[str, ...] = tuple(DEFINITIONS)  # dependency order
 VIEWS = TABLES  # the name callers used when these were materialized views
@@ -56,6 +59,7 @@ CREATE TEMP TABLE pf_dirty ON COMMIT DROP AS
 WITH gone AS (DELETE FROM rollup_dirty RETURNING kind, id) SELECT DISTINCT kind, id FROM gone
 """
 _FOLLOWER_POSTS = "SELECT p.id FROM post p JOIN pf_dirty d ON d.kind = 'followers' AND p.influencer_id = d.id"
+_AUDIENCE_ONLY = "influencer_id IN (SELECT id FROM pf_d_audience)"
 _KEYS = (
     f"""CREATE TEMP TABLE pf_d_post ON COMMIT DROP AS
         SELECT id FROM pf_dirty WHERE kind = 'post' UNION {_FOLLOWER_POSTS}""",  # noqa: S608 - constant SQL
@@ -107,11 +111,18 @@ _POSTS = (
     """CREATE TEMP TABLE pf_d_influencer ON COMMIT DROP AS
        SELECT id FROM pf_dirty WHERE kind IN ('influencer', 'followers')
        UNION SELECT influencer_id FROM pf_old_post UNION SELECT influencer_id FROM pf_new_post""",
+    """CREATE TEMP TABLE pf_d_audience ON COMMIT DROP AS
+       SELECT id FROM pf_dirty WHERE kind = 'audience' EXCEPT SELECT id FROM pf_d_influencer""",
     """CREATE TEMP TABLE pf_old_inf ON COMMIT DROP AS
        WITH gone AS (DELETE FROM influencer_stats WHERE influencer_id IN (SELECT id FROM pf_d_influencer)
                      RETURNING *)
        SELECT * FROM gone""",
     "INSERT INTO influencer_stats {influencer_stats}",
+    # an influencer whose audience alone changed: only its audience column (recomputing the whole row cost ~4x)
+    f"""UPDATE influencer_stats s SET audience = a.audience
+       FROM (SELECT d.id, x.audience FROM pf_d_audience d LEFT JOIN ({AUDIENCE_OF.format(inf_audience=_AUDIENCE_ONLY)}) x
+             ON x.influencer_id = d.id) a
+       WHERE s.influencer_id = a.id AND s.audience IS DISTINCT FROM a.audience""",  # noqa: S608 - constant SQL
     """CREATE TEMP TABLE pf_new_inf ON COMMIT DROP AS
        SELECT * FROM influencer_stats WHERE influencer_id IN (SELECT id FROM pf_d_influencer)""",
 )
@@ -230,7 +241,7 @@ def apply_in(conn: Connection) -> bool:
         conn.exec_driver_sql("DELETE FROM audience_totals")
         conn.exec_driver_sql(f"INSERT INTO audience_totals {from_scratch('audience_totals')}")
     for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_delta", "pf_old_post", "pf_new_post", "pf_d_influencer",
-                  "pf_old_inf", "pf_new_inf"):
+                  "pf_d_audience", "pf_old_inf", "pf_new_inf"):
         conn.exec_driver_sql(f"DROP TABLE {table}")  # a caller's transaction may apply twice
     conn.exec_driver_sql("SELECT nextval('rollup_version')")
     return True
