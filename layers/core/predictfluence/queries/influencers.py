@@ -12,6 +12,7 @@ from predictfluence.queries.common import one, order_clause, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.rollups import version
+from predictfluence.tiers import TIER_LOWER_BOUNDS
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -60,6 +61,14 @@ FLAGGED_SET = (
 COUNT_CAP = 5000
 # a text search matching more rows than this pages along the sort index instead of fetching every match
 MANY_MATCHES = COUNT_CAP
+# rows of the sort index a filtered page walks before it sorts every match instead (see _walk_or_sort); the
+# walk of a tier starts at the followers the tier implies (tier and followers come from one influencer row)
+_B = [*TIER_LOWER_BOUNDS.values(), 2**62]
+_TIERS = {
+    t: f"WHERE followers >= {_B[i] if i else -(2**62)} AND followers < {_B[i + 1]}"
+    for i, t in enumerate(TIER_LOWER_BOUNDS)
+}
+WALK_BUDGET = 20_000
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -126,7 +135,6 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     where_sql, params = _where(f)
     params.update(page_params(f))
     order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
-    select = f"SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql}"  # noqa: S608 - allow-listed
     with get_engine().connect() as conn, conn.begin():
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
@@ -144,7 +152,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
             # docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = rows(f"{select} {order_sql} LIMIT :limit OFFSET :offset", params, conn)
+            found = _walk_or_sort(conn, f, where_sql, order_sql, params)
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
@@ -167,6 +175,27 @@ def _few_matches(
     for row in found:
         del row["pf_total"]
     return (found if total <= MANY_MATCHES else None), total
+
+
+def _walk_or_sort(
+    conn: Connection, f: InfluencerFilter, where_sql: str, order_sql: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it: when they hold no full
+    page (a sparse filter's deep page, or a filter correlated with the sort: a tier sorted by ER), fetch every
+    match narrow (id + sort key), sort, and read the page's rows by id (figures: docs/benchmarks.md, "Figures
+    behind code decisions")."""
+    cut = f"{_TIERS.get((f.tier or '').lower(), '')} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
+    walk = f"(SELECT * FROM influencer_stats {cut}) influencer_stats"  # noqa: S608 - allow-listed
+    sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_sql} LIMIT :limit OFFSET :offset"  # noqa: S608
+    found = rows(sql, params, conn)
+    if len(found) == params["limit"] or not where_sql:
+        return found
+    if f.q is not None:  # the trigram indexes again
+        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    keys = f"SELECT influencer_id, {SORTS[f.sort]} AS k FROM influencer_stats {where_sql}"  # noqa: S608
+    page = f"SELECT influencer_id FROM m {order_clause('k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
+    sql = f"WITH m AS MATERIALIZED ({keys}) SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id IN ({page}) {order_sql}"  # noqa: S608
+    return rows(sql, params, conn)
 
 
 def _choices(value: str | None) -> list[str] | None:
