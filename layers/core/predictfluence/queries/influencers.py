@@ -184,7 +184,8 @@ def _walk_or_sort(
     page (a sparse filter's deep page, or a filter correlated with the sort: a tier sorted by ER), fetch every
     match narrow (id + sort key), sort, and read the page's rows by id (figures: docs/benchmarks.md, "Figures
     behind code decisions")."""
-    cut = f"{_TIERS.get((f.tier or '').lower(), '')} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
+    tier = _TIERS.get(f.tier or "", "") if f.sort == "followers" else ""  # other sorts walk their own index
+    cut = f"{tier} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
     walk = f"(SELECT * FROM influencer_stats {cut}) influencer_stats"  # noqa: S608 - allow-listed
     sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_sql} LIMIT :limit OFFSET :offset"  # noqa: S608
     found = rows(sql, params, conn)
