@@ -258,14 +258,18 @@ def reject_where(
 
 
 def reject_duplicates(conn: Connection, key: Sequence[str], label: str) -> None:
-    """Within `pf_ready`, a key seen on an earlier (not rejected) line rejects the later lines."""
+    """Within `pf_ready`, a key seen on an earlier (not rejected) line rejects the later lines. A hash aggregate
+    first asks whether any key repeats; only then the window (a sort of every row) names each one's first line."""
     cols = ", ".join(key)
+    pending = "FROM pf_ready t WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)"
+    repeats = f"SELECT EXISTS (SELECT {pending} GROUP BY {cols} HAVING count(*) > 1)"  # noqa: S608 - identifiers from the kind spec
+    if not conn.exec_driver_sql(repeats).scalar():
+        return
     conn.exec_driver_sql(
         "INSERT INTO pf_rej (line, reason, col, val) "  # noqa: S608 - identifiers from the kind spec; cell values are never interpolated
         f"SELECT d.line, 'duplicate {label} (first on line ' || d.first_line || ')', NULL, d.k FROM ("
         f"  SELECT t.line, min(t.line) OVER (PARTITION BY {cols}) AS first_line, "
-        f"         concat_ws(' / ', {cols}) AS k FROM pf_ready t "
-        "  WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)) d "
+        f"         concat_ws(' / ', {cols}) AS k {pending}) d "
         "WHERE d.line <> d.first_line"
     )
 

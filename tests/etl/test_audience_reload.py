@@ -1,7 +1,8 @@
 """Issue 16.8: the audience kind deletes only a loaded group's stale buckets, updates a share only when it
 changes, and checks duplicates a second time only when a country bucket was renamed. What it stores,
 rejects and reports must be what the loader of 9efccaa did (every loaded group's buckets deleted and
-inserted again, the duplicate check always run twice) on sequences of random files."""
+inserted again, the duplicate check always run twice) on sequences of random files. The duplicate check of
+every staged kind (staging.reject_duplicates) must reject what the window over every row did."""
 
 from __future__ import annotations
 
@@ -138,3 +139,46 @@ def test_identical_reload_writes_no_row(db, load, write_csv):
         )
     assert load(path, kind="audience", force=True).rows_loaded == 12
     assert rows(db, "SELECT count(*) FROM audience_share") == [(12,)]
+
+
+OLD_DUPLICATES = (  # staging.reject_duplicates of 9efccaa: the window over every row, always
+    "INSERT INTO pf_rej (line, reason, col, val) "
+    "SELECT d.line, 'duplicate x (first on line ' || d.first_line || ')', NULL, d.k FROM ("
+    "  SELECT t.line, min(t.line) OVER (PARTITION BY a, b) AS first_line, "
+    "         concat_ws(' / ', a, b) AS k FROM pf_ready t "
+    "  WHERE NOT EXISTS (SELECT 1 FROM pf_rej r WHERE r.line = t.line)) d "
+    "WHERE d.line <> d.first_line"
+)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_duplicate_check_equals_the_window_over_every_row(db, seed):
+    """reject_duplicates asks a hash aggregate first and runs the window only when a key repeats: the same
+    rejections as the window alone, NULL keys and lines already rejected included."""
+    rng = random.Random(seed)
+    width = rng.choice([3, 20, 400])
+    pf_ready = [
+        (line, rng.choice(["x", "y", None]), rng.randrange(width) if rng.random() < 0.95 else None)
+        for line in rng.sample(range(2, 5000), rng.randint(0, 300))
+    ]
+    rejected = [line for line, *_ in pf_ready if rng.random() < 0.1]
+    outcomes = []
+    for run in ("old", "new"):
+        with db.connect() as conn, conn.begin():
+            conn.exec_driver_sql("CREATE TEMP TABLE pf_ready (line bigint, a text, b bigint) ON COMMIT DROP")
+            conn.exec_driver_sql(
+                "CREATE TEMP TABLE pf_rej (line bigint, reason text, col text, val text) ON COMMIT DROP"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO pf_ready SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[])",
+                tuple(list(c) for c in zip(*pf_ready, strict=True)) if pf_ready else ([], [], []),
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO pf_rej SELECT l, 'earlier', NULL, NULL FROM unnest(%s::bigint[]) l", (rejected,)
+            )
+            if run == "old":
+                conn.exec_driver_sql(OLD_DUPLICATES)
+            else:
+                reject_duplicates(conn, ("a", "b"), "x")
+            outcomes.append(conn.exec_driver_sql("SELECT * FROM pf_rej ORDER BY 1, 2, 4").all())
+    assert outcomes[0] == outcomes[1]
