@@ -186,8 +186,8 @@ def _walk_or_sort(
     behind code decisions")."""
     tier = _TIERS.get(f.tier or "", "") if f.sort == "followers" else ""  # other sorts walk their own index
     cut = f"{tier} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
-    walk = f"(SELECT * FROM influencer_stats {cut}) influencer_stats"  # noqa: S608 - allow-listed
-    sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_sql} LIMIT :limit OFFSET :offset"  # noqa: S608
+    walk = f"(SELECT *, {SORTS[f.sort]} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
+    sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_clause('pf_k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
     found = rows(sql, params, conn)
     if len(found) == params["limit"] or not where_sql:
         return found
