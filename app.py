@@ -30,7 +30,10 @@ from predictfluence.api.authorizer import authorizer_routes
 from predictfluence.api.read_routing import route_reads
 from predictfluence.config import get_settings
 
-app = Chalice(app_name="predictfluence")
+# configure_logs=False: Chalice would otherwise set the logger named after the app, "predictfluence" (the parent of
+# every predictfluence.* module logger), to ERROR with propagate off, dropping their warnings in every Lambda
+# (e.g. a partition the ETL could not make first). Records go to the root logger: Lambda's handler, its level.
+app = Chalice(app_name="predictfluence", configure_logs=False)
 app.register_middleware(route_reads, "http")  # GET requests read from the reader when one is configured
 app.register_blueprint(health_routes)
 app.register_blueprint(authorizer_routes)
