@@ -88,7 +88,6 @@ def test_pages_and_totals_equal_the_reference_with_a_capped_count(client, auth, 
     from predictfluence.queries import influencers
 
     monkeypatch.setattr(influencers, "COUNT_CAP", 40)
-    monkeypatch.setattr(influencers, "MANY_MATCHES", 40)
     for filters, query in CASES:
         expected = _reference(world, sort=sort, order=order, **filters)
         for page in (1, 2, 4, 30):  # 30: past the last page (the total still counted)
@@ -141,7 +140,6 @@ def test_a_page_past_the_walk_budget_sorts_every_match(client, auth, world, monk
     from predictfluence.queries import influencers
 
     monkeypatch.setattr(influencers, "COUNT_CAP", 40)
-    monkeypatch.setattr(influencers, "MANY_MATCHES", 40)
     monkeypatch.setattr(influencers, "WALK_BUDGET", 30)
     cases = [*CASES, ({}, "tier=nano"), ({"platforms": {"tiktok"}}, "platform=tiktok&tier=nano")]
     for filters, query in cases:

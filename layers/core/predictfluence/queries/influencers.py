@@ -59,8 +59,6 @@ FLAGGED_SET = (
 # discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
 # "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
 COUNT_CAP = 5000
-# a text search matching more rows than this pages along the sort index instead of fetching every match
-MANY_MATCHES = COUNT_CAP
 # rows of the sort index a filtered page walks before it sorts every match instead (see _walk_or_sort); the
 # walk of a tier starts at the followers the tier implies (tier and followers come from one influencer row)
 _B = [*TIER_LOWER_BOUNDS.values(), 2**62]
@@ -140,7 +138,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
         found, total = None, _totals.get(key)
-        if where_sql and (total is None or total <= MANY_MATCHES):
+        if where_sql and (total is None or total <= COUNT_CAP):
             found, total = _few_matches(conn, where_sql, order_sql, params)
         elif total is None:
             total = _count(conn, where_sql, params)
@@ -160,8 +158,8 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
 def _few_matches(
     conn: Connection, where_sql: str, order_sql: str, params: dict[str, Any]
 ) -> tuple[list[dict[str, Any]] | None, int]:
-    """The page and the total of a filtered list in one scan when at most MANY_MATCHES rows match (the page is
-    None past that: the total is then a lower bound, COUNT_CAP + 1). Few matches are fetched, counted and
+    """The page and the total of a filtered list in one scan when at most COUNT_CAP rows match (the page is
+    None past that: the total is then a lower bound, COUNT_CAP + 1; the scan stops there). Few matches are fetched, counted and
     sorted: walking the sort index instead filters every row it passes, with ILIKE for a text search, and for
     filters that correlate with the sort (high ER and low followers) it passed most of the rollup before
     `limit` rows matched (figures: docs/benchmarks.md, "Figures behind code decisions")."""
@@ -174,7 +172,7 @@ def _few_matches(
     total = int(found[0]["pf_total"]) if found else _count(conn, where_sql, params)  # a page past the end
     for row in found:
         del row["pf_total"]
-    return (found if total <= MANY_MATCHES else None), total
+    return (found if total <= COUNT_CAP else None), total
 
 
 def _walk_or_sort(
