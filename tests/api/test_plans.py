@@ -340,12 +340,17 @@ def test_conversion_history_is_set_based_and_counts_sponsored_posts_of_convertin
         conn.execute(sa.text(
             "INSERT INTO conversion_daily (campaign_id, influencer_id, date, orders) VALUES "
             "(1, 1, '2026-01-01', 6), (1, 1, '2026-01-02', 4), (2, 1, '2026-01-01', 1), (3, 4, '2026-01-03', 3)"))
-        columns, _version = planning.plan_candidates(2, objective="engagements", exclude_hired=False, conn=conn)
+        columns, _version, _pool = planning.plan_candidates(
+            2, objective="conversions", exclude_hired=False, conn=conn)
         history = {int(i): (o, p) for i, o, p in zip(columns["influencer_id"], columns["orders"],
                                                      columns["sponsored_posts"], strict=True)}
         # influencer 1: 11 orders; sponsored posts in campaigns 1 and 2 (2 + 3), not 3's, not unsponsored;
-        # influencer 4: 3 orders, 1 post in campaign 3; influencer 2: posts but no conversions
-        assert history[1] == ("11", "5") and history[4] == ("3", "1") and history[2] == ("NaN", "NaN")
+        # influencer 4: 3 orders, 1 post in campaign 3; influencer 2: posts but no conversions, no candidate
+        assert history == {1: ("11", "5"), 4: ("3", "1")}
+        # the other objectives read no conversion history at all
+        columns, _version, _pool = planning.plan_candidates(
+            2, objective="engagements", exclude_hired=False, conn=conn)
+        assert set(columns["orders"]) == set(columns["sponsored_posts"]) == {"NaN"}
         plan_text = "\n".join(conn.execute(sa.text(
             f"EXPLAIN WITH {planning._CONVERSIONS} SELECT * FROM conv")).scalars())  # noqa: S608
     assert "SubPlan" not in plan_text, plan_text

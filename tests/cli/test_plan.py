@@ -43,6 +43,16 @@ def test_plan_prints_the_table_totals_gap_and_time(world) -> None:
     assert "why: 2 reels: 3,600 engagements forecast" in result.output
 
 
+def test_plan_says_when_the_pool_was_cut(world, monkeypatch) -> None:
+    whole = CliRunner().invoke(main, ["plan", "--campaign", "2", "--budget", "1000"])
+    assert whole.exit_code == 0, whole.output
+    assert "picks from 5 candidates; status" in whole.output  # 5 priced, unflagged rows: no cut
+    monkeypatch.setenv("PF_PLANNER_POOL_ROWS", "1")
+    cut = CliRunner().invoke(main, ["plan", "--campaign", "2", "--budget", "100"])
+    assert cut.exit_code == 0, cut.output
+    assert " candidates (the best of 5); status" in cut.output
+
+
 def test_plan_json_is_the_api_response(world) -> None:
     result = CliRunner().invoke(main, ["plan", "--campaign", "1", "--json"])
     assert result.exit_code == 0, result.output

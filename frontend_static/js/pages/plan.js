@@ -106,7 +106,14 @@ function totals(plan, cur) {
     stat("Cost (forecast)", fmt.money(plan.cost_total, cur), `${share} % interval: ${range(ci.low, ci.high, (v) => fmt.money(v, cur))}`, "plan-cost"),
     stat("Remaining after hiring", fmt.money(plan.remaining_after, cur), `of the campaign's budget; plan budget ${fmt.money(plan.budget, cur)}`, "plan-remaining"),
     stat("Status", fmt.label(plan.status), `optimality gap ${gap === undefined || gap === null ? "—" : fmt.share(gap)}`, "plan-status"),
-    stat("Candidates", fmt.int(plan.candidates), plan.solve_ms !== undefined ? `solved in ${fmt.num(plan.solve_ms, 0)} ms` : null, "plan-candidates"));
+    stat("Candidates", fmt.int(plan.candidates), candidatesNote(plan), "plan-candidates"));
+}
+
+// "the best of N" when the pool was cut before solving (docs/ml.md, "The pool cut"), and the solve time
+function candidatesNote(plan) {
+  const cut = plan.candidates_total > plan.candidates ? `the best of ${fmt.int(plan.candidates_total)}` : null;
+  const solved = plan.solve_ms !== undefined ? `solved in ${fmt.num(plan.solve_ms, 0)} ms` : null;
+  return [cut, solved].filter(Boolean).join("; ") || null;
 }
 
 function planTable(plan, cur, { pin, drop, include, exclude }) {

@@ -58,6 +58,8 @@ class Settings:
     # neither: run in-process by the local runner app.py installs) and the solver's time limit (seconds).
     planner_function: str | None = None
     planner_time_limit: float = 5.0
+    # Rows every ordering of a plan's pool cut keeps at least (docs/ml.md, "Campaign planner").
+    planner_pool_rows: int = 10_000
     # Cognito (team sign-in): the user pool and the site's app client; none configured → API keys only.
     # The endpoint is set locally (moto's or LocalStack's URL); in AWS it is derived from the region.
     cognito_user_pool_id: str | None = None
@@ -93,7 +95,8 @@ ENV_NAMES: tuple[str, ...] = (
     "PF_DB_SECRET_ARN", "PF_DB_HOST", "PF_DB_NAME", "PF_DB_TLS", "PF_RETRAIN_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME",
     "PF_RETRAIN_SCHEDULE", "PF_ETL_QUEUE_URL", "PF_ETL_QUEUE", "PF_ETL_MIN_REMAINING_MS", "PF_ML_THREADS",
     "PF_SCORE_QUEUE_URL", "PF_SCORE_QUEUE", "PF_SCORE_CHUNK_SIZE",
-    "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT", "PF_COGNITO_USER_POOL_ID",
+    "PF_MODEL_CACHE_DIR", "PF_PLANNER_FUNCTION", "PF_PLANNER_TIME_LIMIT", "PF_PLANNER_POOL_ROWS",
+    "PF_COGNITO_USER_POOL_ID",
     "PF_COGNITO_CLIENT_ID", "PF_COGNITO_REGION", "PF_COGNITO_ENDPOINT", "DATABASE_READ_URL", "PF_DB_READ_HOST",
 )
 
@@ -140,6 +143,7 @@ def _settings_for(values: tuple[str | None, ...]) -> Settings:
         model_cache_dir=Path(_env("PF_MODEL_CACHE_DIR", str(Settings.model_cache_dir))),
         planner_function=env["PF_PLANNER_FUNCTION"] or None,
         planner_time_limit=float(_env("PF_PLANNER_TIME_LIMIT", str(Settings.planner_time_limit))),
+        planner_pool_rows=max(1, int(_env("PF_PLANNER_POOL_ROWS", str(Settings.planner_pool_rows)))),
         cognito_user_pool_id=env["PF_COGNITO_USER_POOL_ID"] or None,
         cognito_client_id=env["PF_COGNITO_CLIENT_ID"] or None,
         cognito_region=_env("PF_COGNITO_REGION", _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "us-east-1"))),

@@ -23,6 +23,10 @@ from predictfluence_ml.planner import Candidates, Plan, PlanError, PlanRequest, 
 from predictfluence_ml.planner_report import UNITS
 
 log = logging.getLogger(__name__)
+# The pool cut keeps, per ordering, the rows before which this many budgets would be spent (PoolCut.spend):
+# a budget-bound plan takes rows near the front of the forecast-per-cost order, and the cut keeps 3 more
+# budgets' worth of rows past the point where the best rows alone would exhaust it.
+POOL_COVER = 4.0
 
 
 def _conversions(columns: dict[str, np.ndarray]) -> None:
@@ -97,14 +101,20 @@ def run_plan(
     parsed = parse_body(body)
     campaign = q.campaign_for_plan(campaign_id)
     budget = _budget(parsed, campaign)
-    cons = parsed.constraints
-    text, version_id = q.plan_candidates(
+    cons, settings = parsed.constraints, get_settings()
+    text, version_id, pool = q.plan_candidates(
         campaign_id,
         objective=parsed.objective,
         filters=parsed.filters.model_dump(),
         include=cons.include,
         exclude=cons.exclude,
         exclude_hired=cons.exclude_hired,
+        cut=q.PoolCut(
+            rows=settings.planner_pool_rows,
+            spend=POOL_COVER * budget,
+            min_posts=cons.posts_per_influencer.min,
+            by=tuple(c for c, shares in (("platform", cons.platform_share), ("tier", cons.tier_share)) if shares),
+        ),
     )
     columns = candidates_of(text)
     if parsed.objective == "conversions":
@@ -112,11 +122,11 @@ def run_plan(
             raise PlanError("objective", "no candidate has conversion history (orders from sponsored posts)")
         _conversions(columns)
     candidates = Candidates(**{k: columns[k] for k in Candidates.__dataclass_fields__})
-    limit = get_settings().planner_time_limit if time_limit is None else time_limit
+    limit = settings.planner_time_limit if time_limit is None else time_limit
     plan = solve_plan(candidates, _request(parsed, budget, campaign["currency"], limit))
     version = q.model_version_of(version_id)
     labels = q.influencer_labels([p.influencer_id for p in plan.picks])
-    return response(campaign, plan, candidates, labels, budget, version)
+    return response(campaign, plan, candidates, labels, budget, version, pool)
 
 
 def response(
@@ -126,8 +136,9 @@ def response(
     labels: dict[int, dict[str, Any]],
     budget: float,
     version: dict[str, Any] | None,
+    pool: int,
 ) -> dict[str, Any]:
-    """The 200 body of POST /campaigns/{id}/plan."""
+    """The 200 body of POST /campaigns/{id}/plan (`pool`: the candidate rows before the cap)."""
     items = []
     for pick in sorted(plan.picks, key=lambda p: (-p.forecast, p.influencer_id, p.content_type)):
         label = labels.get(pick.influencer_id, {})
@@ -151,6 +162,7 @@ def response(
         "status": plan.status,
         "optimality_gap": plan.optimality_gap,
         "candidates": plan.candidates,
+        "candidates_total": pool,
         "solve_ms": plan.solve_ms,
         "forecast": {
             "total": plan.total,

@@ -12,6 +12,7 @@ with the filters of the plan request (docs/ml.md, "Campaign planner"). No ML cod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -31,6 +32,9 @@ _CONVERSIONS = (
     "ON ic.influencer_id = p.influencer_id AND ic.campaign_id = p.campaign_id "
     "WHERE p.sponsored GROUP BY p.influencer_id) sp ON sp.influencer_id = o.influencer_id)"
 )
+# Other objectives read no conversions: an empty `conv` keeps one statement shape without the aggregate
+# over every conversion and sponsored post (seconds at 1,000,000 influencers).
+_NO_CONVERSIONS = "conv AS (SELECT NULL::bigint AS influencer_id, NULL::float8 AS orders, NULL::float8 AS sponsored_posts WHERE false)"
 # The candidates are read as one string: every row's values as text joined by SEPARATOR, the rows in one
 # ordered string_agg, then split into columns here. 30,000 rows arrive as one value instead of 30,000 rows ×
 # 13 values through the driver (measured: 2.0 s → 0.1 s); one aggregate sorts the rows once — one
@@ -92,6 +96,58 @@ def _filters(f: dict[str, Any]) -> Where:
     return where
 
 
+# Per objective: a row's forecast per post, one of the cut's orderings (see PoolCut).
+_WORTH = {
+    "engagements": "s.engagements",
+    "conversions": "(conv.orders / conv.sponsored_posts)",
+    "reach": "coalesce(i.followers, 0)::float8",
+}
+
+
+_GROUP_COLUMNS = {"platform": "platform", "tier": "tier"}  # PoolCut.by → the pool's column
+
+
+@dataclass(frozen=True)
+class PoolCut:
+    """How a candidate pool is cut before the solver (docs/ml.md, "Campaign planner"). Rows are ordered by
+    the objective's forecast per unit of cost (what a budget-bound plan takes first), by the forecast per
+    post (what a plan bound by its influencer count takes first) and, for each column in `by` ("platform",
+    "tier": the request's share constraints), by forecast per cost within each group. A row is kept when,
+    in one of these orderings, it is among the first `rows` or the rows before it cost less than `spend`
+    at `min_posts` posts each; the pinned influencers' rows are always kept. Ties go by influencer and type."""
+
+    rows: int
+    spend: float
+    min_posts: int = 1
+    by: tuple[str, ...] = ()
+
+
+def _pool_sql(objective: str, where: Where, cut: PoolCut | None) -> tuple[str, dict[str, Any]]:
+    """The `pool` (every candidate key, its worth, worth per cost, cost at min_posts posts and groups) and
+    `kept` (the keys the cut keeps; all of them without a cut) CTEs, with their parameters."""
+    worth = _WORTH[objective]
+    pool = (  # noqa: S608 - fixed fragments; values are bound
+        f"pool AS MATERIALIZED (SELECT s.influencer_id, s.content_type, {worth} AS worth, "
+        f"{worth} / s.cost_per_post AS rate, s.cost_per_post * :min_posts AS spend, "
+        f"lower(coalesce(i.platform, '')) AS platform, coalesce(i.follower_tier, '') AS tier {_FROM}{where.sql()})"
+    )
+    if cut is None:
+        return f"{pool}, kept AS (SELECT influencer_id, content_type FROM pool)", {"min_posts": 1}  # noqa: S608
+    groups = [_GROUP_COLUMNS[name] for name in cut.by]  # a fixed column, never the caller's text
+    orderings = [("", "rate"), ("", "worth")] + [(f"PARTITION BY {column} ", "rate") for column in groups]
+    windows, keeps = [], ["influencer_id = ANY(CAST(:include AS bigint[]))"]
+    for k, (partition, column) in enumerate(orderings):
+        window = f"({partition}ORDER BY {column} DESC, influencer_id, content_type)"
+        windows.append(f"row_number() OVER {window} AS rank_{k}, sum(spend) OVER {window} - spend AS before_{k}")
+        keeps.append(f"rank_{k} <= :cut_rows OR before_{k} < :cut_spend")
+    kept = (
+        f"kept AS (SELECT influencer_id, content_type FROM (SELECT influencer_id, content_type, "  # noqa: S608
+        f"{', '.join(windows)} FROM pool) ranked WHERE {' OR '.join(keeps)})"
+    )
+    params = {"min_posts": int(cut.min_posts), "cut_rows": int(cut.rows), "cut_spend": float(cut.spend)}
+    return f"{pool}, {kept}", params
+
+
 def plan_candidates(
     campaign_id: int,
     *,
@@ -100,10 +156,12 @@ def plan_candidates(
     include: list[int] | None = None,
     exclude: list[int] | None = None,
     exclude_hired: bool = True,
+    cut: PoolCut | None = None,
     conn: Connection | None = None,
-) -> tuple[dict[str, list[str]], int | None]:
+) -> tuple[dict[str, list[str]], int | None, int]:
     """The priced candidates (see the module docstring) as columns of text values, ordered by influencer
-    and content type (names: `_CANDIDATE_COLUMNS`), and the model version that scored them."""
+    and content type (names: `_CANDIDATE_COLUMNS`), the model version that scored them, and how many rows
+    the filters left (the pool). With a `cut`, only the rows it keeps (see PoolCut)."""
     chosen = _filters(filters or {})
     params: dict[str, Any] = {
         **chosen.params,
@@ -127,14 +185,18 @@ def plan_candidates(
         where.add("conv.orders > 0 AND conv.sponsored_posts > 0")
     else:
         where.add("s.engagements IS NOT NULL")
+    ctes, cut_params = _pool_sql(objective, where, cut)
     row_text = f"concat_ws(:sep, {', '.join(_CANDIDATE_COLUMNS.values())})"
-    sql = (f"WITH {_CONVERSIONS} SELECT count(*) AS n, min(s.model_version_id) AS model_version_id, "  # noqa: S608 - fixed fragments
-           f"string_agg({row_text}, :sep {_ORDER}) AS candidate_rows {_FROM}{where.sql()}")
-    found = one(sql, params, conn) or {"n": 0, "model_version_id": None}
+    conv = _CONVERSIONS if objective == "conversions" else _NO_CONVERSIONS
+    sql = (f"WITH {conv}, {ctes} SELECT (SELECT count(*) FROM pool) AS total, count(*) AS n, "  # noqa: S608
+           f"min(s.model_version_id) AS model_version_id, string_agg({row_text}, :sep {_ORDER}) AS candidate_rows "
+           f"{_FROM}JOIN kept k ON k.influencer_id = s.influencer_id AND k.content_type = s.content_type")
+    found = one(sql, {**params, **cut_params}, conn) or {"n": 0, "total": 0, "model_version_id": None}
     if not found["n"]:
-        return {name: [] for name in _CANDIDATE_COLUMNS}, None
+        return {name: [] for name in _CANDIDATE_COLUMNS}, None, int(found["total"] or 0)
     values, width = found["candidate_rows"].split(SEPARATOR), len(_CANDIDATE_COLUMNS)
-    return {name: values[k::width] for k, name in enumerate(_CANDIDATE_COLUMNS)}, found["model_version_id"]
+    columns = {name: values[k::width] for k, name in enumerate(_CANDIDATE_COLUMNS)}
+    return columns, found["model_version_id"], int(found["total"])
 
 
 def influencer_labels(ids: list[int], conn: Connection | None = None) -> dict[int, dict[str, Any]]:

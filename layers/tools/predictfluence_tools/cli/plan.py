@@ -71,7 +71,7 @@ def _table(plan: dict) -> list[str]:
         f"total forecast: {f['total']:,.1f} {unit} (80 % interval {f['low']:,.1f}–{f['high']:,.1f})",
         f"total cost: {plan['cost_total']:,.2f} {money} of budget {plan['budget']:,.2f} "
         f"(80 % interval {c['low']:,.2f}–{c['high']:,.2f}); remaining after: {plan['remaining_after']:,.2f}",
-        f"{len(plan['items'])} picks from {plan['candidates']:,} candidates; status {plan['status']}, "
+        f"{len(plan['items'])} picks from {plan['candidates']:,} candidates{_cut(plan)}; status {plan['status']}, "
         f"optimality gap {plan['optimality_gap']:.2e}, solved in {plan['solve_ms']:,.0f} ms"
         + ("; * pinned" if any(i["pinned"] for i in plan["items"]) else ""),
     ]
@@ -114,3 +114,9 @@ def plan(
 
 
 commands = [plan]
+
+
+def _cut(plan: dict) -> str:
+    """The note ' (the best of N)' when the pool was cut before solving (docs/ml.md, "The pool cut")."""
+    total = plan.get("candidates_total", plan["candidates"])
+    return f" (the best of {total:,})" if total > plan["candidates"] else ""

@@ -179,7 +179,13 @@ class Plan(BaseModel):
     optimality_gap: float = Field(
         description="Relative gap between the plan and the best bound; 0 when optimal"
     )
-    candidates: int = Field(description="Priced candidate rows (influencer × content type) after the filters")
+    candidates: int = Field(description="Candidate rows (influencer × content type) the plan was solved over")
+    candidates_total: int = Field(
+        description="Priced candidate rows after the filters. The plan is solved over the best of them "
+        "(`candidates`): by forecast per cost and by forecast (overall and per share group), at least "
+        "PF_PLANNER_POOL_ROWS (10,000) of each and every row before four budgets would be spent, and the "
+        "pinned influencers"
+    )
     solve_ms: float
     forecast: PlanForecast
     cost_total: float
