@@ -173,7 +173,9 @@ class AudienceShare(Base):
         CheckConstraint(_in("dimension", AUDIENCE_DIMENSIONS), name="dimension_known"),
         CheckConstraint("share >= 0 AND share <= 1", name="share_fraction"),
         # the audience filters of GET /influencers ("at least 30 % of the audience in US") look up by bucket
-        Index("ix_audience_share_dimension_bucket", "dimension", func.lower(text("bucket")), "share"),
+        # the list probes the influencers above a share index-only (bucket too: an expression's column)
+        Index("ix_audience_share_dimension_bucket", "dimension", func.lower(text("bucket")), "share",
+              postgresql_include=["influencer_id", "bucket"]),  # migration e2b8f4c6a0d1
     )
 
     influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True)

@@ -81,6 +81,11 @@ def _per_key(metadata: MetaData) -> None:
         Index("ix_influencer_stats_lower_category", func.lower(text("category"))),
         Index("ix_influencer_stats_lower_country", func.lower(text("country"))),
         Index("ix_influencer_stats_lower_language", func.lower(text("language"))),
+        # the discovery filters without another index (migration e2b8f4c6a0d1): growth ranges, multi-select
+        Index("ix_influencer_stats_growth_30d", "growth_30d"),
+        Index("ix_influencer_stats_growth_90d", "growth_90d"),
+        Index("ix_influencer_stats_platform_category_country", func.lower(text("platform")),
+              func.lower(text("category")), func.lower(text("country"))),
         *(Index(f"ix_influencer_stats_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
           for c in ("handle", "name", "category")),
     )

@@ -11,6 +11,7 @@ from predictfluence.db import get_engine
 from predictfluence.queries.common import one, order_clause, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
+from predictfluence.queries.influencer_probe import CANDIDATES, audience_ids
 from predictfluence.queries.rollups import version
 from predictfluence.tiers import TIER_LOWER_BOUNDS
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
@@ -134,6 +135,10 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     params.update(page_params(f))
     order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
     with get_engine().connect() as conn, conn.begin():
+        if (ids := audience_ids(conn, f)) is not None:  # few pass an audience filter: their rows by id
+            if not ids:
+                return [], 0, True
+            where_sql, params = f"{where_sql} AND {CANDIDATES}", {**params, "pf_ids": ids}
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
@@ -232,14 +237,10 @@ _totals: dict[tuple[Any, ...], int] = {}
 
 
 def _total_key(conn: Connection, where_sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    filters = tuple(
-        sorted(
-            (k, tuple(v) if isinstance(v, list) else v)
-            for k, v in params.items()
-            if k not in ("limit", "offset")
-        )
+    values = (
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k not in ("limit", "offset")
     )
-    key: tuple[Any, ...] = (version(conn), where_sql, filters)
+    key: tuple[Any, ...] = (version(conn), where_sql, tuple(sorted(values)))
     # a scoring run changes the flags without refreshing the rollups: key on them too
     if FLAGGED in where_sql:
         key += tuple(conn.execute(sa.text(FLAGGED_SET)).one())

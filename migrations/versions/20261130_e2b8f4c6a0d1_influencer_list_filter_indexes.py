@@ -1,0 +1,58 @@
+"""Indexes for the influencer list's discovery filters at 1M influencers (issue 16.5)
+
+GET /influencers found few or no matches of filters on unindexed columns by reading the whole rollup
+(391 MB at 1,000,000 influencers, 0.4-1.9 s): a follower growth range, the platform × category × country
+multi-select (correlated columns: one single-column bitmap of 166,666 rows for 0 matches) and an audience
+share threshold (`influencer_stats.audience`, a jsonb condition on every row). These indexes let such a
+filter find its matches, or learn there are none, from an index (docs/benchmarks.md, "List filters at 1M"):
+
+- `ix_influencer_stats_growth_30d`, `ix_influencer_stats_growth_90d`: the growth ranges;
+- `ix_influencer_stats_platform_category_country` on (lower(platform), lower(category), lower(country)):
+  the multi-select's `= ANY` lists, all three in the index condition;
+- `ix_audience_share_dimension_bucket` again, with `INCLUDE (influencer_id, bucket)`: the list probes
+  (dimension, lower(bucket), share ≥ s) for the influencers above a share and reads their rollup rows by
+  id when they are few (`predictfluence.queries.influencer_probe`). `bucket` is included so that the
+  probe is an index-only scan: PostgreSQL does not scan an expression index index-only unless the
+  expression's column is in it too (100k influencers, 5,001 ids: bitmap heap scan 9-65 ms, index-only
+  1.7 ms).
+
+Revision ID: e2b8f4c6a0d1
+Revises: a9c4e2f71d35
+Create Date: 2026-11-30 09:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "e2b8f4c6a0d1"
+down_revision: str | None = "a9c4e2f71d35"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = {
+    "ix_influencer_stats_growth_30d": "influencer_stats (growth_30d)",
+    "ix_influencer_stats_growth_90d": "influencer_stats (growth_90d)",
+    "ix_influencer_stats_platform_category_country": (
+        "influencer_stats (lower(platform), lower(category), lower(country))"
+    ),
+}
+AUDIENCE = "ix_audience_share_dimension_bucket ON audience_share (dimension, lower(bucket), share)"
+
+
+def upgrade() -> None:
+    for name, on in INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON {on}")
+    op.execute("DROP INDEX ix_audience_share_dimension_bucket")
+    op.execute(f"CREATE INDEX {AUDIENCE} INCLUDE (influencer_id, bucket)")
+    op.execute("ANALYZE influencer_stats")
+    op.execute("ANALYZE audience_share")
+
+
+def downgrade() -> None:
+    op.execute("DROP INDEX ix_audience_share_dimension_bucket")
+    op.execute(f"CREATE INDEX {AUDIENCE}")
+    for name in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")

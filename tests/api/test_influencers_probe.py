@@ -1,0 +1,161 @@
+"""/influencers audience filters through the index probe (issue 16.5, predictfluence.queries.influencer_probe):
+pages and totals equal the rollup's own filter (the probe off) for zero, few and many candidates, ties in the
+sort, pages past the end, case-variant buckets, several audience filters and audience rows written since
+the last apply; a filter nobody passes is answered without reading the rollup; the filter indexes of
+migration e2b8f4c6a0d1 serve the growth ranges, the multi-select and the probe (index-only)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+import sqlalchemy as sa
+
+SORTS = ("followers", "avg_er", "avg_likes", "name")
+
+
+@pytest.fixture
+def world(api_db):
+    """90 influencers, followers and likes with many ties; audience rows: country US (and 'us' for every 9th,
+    a case variant), age group, gender; every 13th without audience rows."""
+    from predictfluence.queries.rollups import refresh
+
+    with api_db.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO influencer (id, platform, handle, name, category, country, language, followers) "
+            "SELECT g, (ARRAY['instagram','tiktok','youtube'])[1 + mod(g, 3)], 'h' || lpad(g::text, 3, '0'), "
+            "CASE WHEN mod(g, 10) = 0 THEN NULL ELSE 'n' || mod(g, 7) END, 'tech', 'US', 'en', "
+            "1000 * (1 + mod(g, 5)) FROM generate_series(1, 90) g"))
+        conn.execute(sa.text(
+            "INSERT INTO influencer_snapshot (influencer_id, as_of, source, followers, posts, avg_likes, "
+            "engagement_rate) SELECT g, CURRENT_DATE - 1, 'test', 1000 * (1 + mod(g, 5)), 10, "
+            "CASE WHEN mod(g, 6) = 0 THEN NULL ELSE mod(g, 4) END, mod(g, 3) / 100.0 FROM generate_series(1, 90) g"))
+        conn.execute(sa.text(
+            "INSERT INTO audience_share (influencer_id, dimension, bucket, share) "
+            "SELECT g, d.dimension, d.bucket, CASE d.first WHEN 1 THEN mod(g * 37, 100) / 100.0 "
+            "WHEN 2 THEN 1 - mod(g * 37, 100) / 100.0 ELSE mod(g * 11, 50) / 100.0 END "
+            "FROM generate_series(1, 90) g CROSS JOIN (VALUES ('country', 'US', 1), ('country', 'DE', 2), "
+            "('gender', 'female', 2), ('gender', 'male', 1), ('age_group', '18-24', 3)) d(dimension, bucket, first) "
+            "WHERE mod(g, 13) <> 0"))
+        conn.execute(sa.text(
+            "INSERT INTO audience_share (influencer_id, dimension, bucket, share) "
+            "SELECT g, 'country', 'us', 0.95 FROM generate_series(9, 90, 9) g WHERE mod(g, 13) <> 0"))
+    refresh(api_db, concurrently=False)
+    return api_db
+
+
+QUERIES = [
+    "audience_country=US&min_audience_country_share=0.995",  # none
+    "audience_country=US&min_audience_country_share=0.99",  # one: 0.99 exactly
+    "audience_country=UK",  # no such bucket
+    "audience_country=US&min_audience_country_share=0.9",  # few, the 'us' rows among them
+    "audience_country=us&min_audience_country_share=0.95",
+    "audience_country=US&min_audience_country_share=0.37",  # a share some have exactly
+    "audience_country=US",  # any share above 0: many
+    "audience_gender=female&min_audience_gender_share=0.5&audience_age_group=18-24&min_audience_age_group_share=0.3",
+    "audience_age_group=18-24&min_audience_age_group_share=0.45&platform=tiktok,youtube",
+    "audience_gender=male&min_audience_gender_share=0.2&min_er=0.01",
+]
+
+
+def _page(query: str, monkeypatch, cap: int) -> tuple[list[int], int, bool]:
+    from predictfluence.api.schemas.influencers import InfluencerListQuery
+    from predictfluence.queries import influencer_probe, influencers
+
+    monkeypatch.setattr(influencer_probe, "PROBE_CAP", cap)
+    influencers._totals.clear()
+    found, total, exact = influencers.list_page(InfluencerListQuery(**dict(parse_qsl(query))))
+    return [r["id"] for r in found], total, exact
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order):
+    """cap 5000: every query probed; cap 8: the many fall back; -1: the rollup's filter alone (the old path)."""
+    from predictfluence.queries import influencers
+
+    monkeypatch.setattr(influencers, "COUNT_CAP", 30)  # capped totals too
+    seen = set()
+    for query in QUERIES:
+        for page in (1, 2, 3, 9):  # 9: past the end of every query
+            url = f"{query}&sort={sort}&order={order}&page={page}&page_size=7"
+            old = _page(url, monkeypatch, -1)
+            assert _page(url, monkeypatch, 5000) == old, url
+            assert _page(url, monkeypatch, 8) == old, url
+            seen.add(min(old[1], 31))
+    assert {0, 30} <= seen and seen - {0, 30}, seen  # none, capped and in between
+
+
+def test_audience_rows_written_since_the_apply_answer_as_the_rollup(world, monkeypatch):
+    """Until the next apply the list shows the applied shares: an influencer whose share fell below the
+    threshold still matches (the probe takes the queued influencers too), one whose share rose does not yet."""
+    from predictfluence.queries.rollups import apply
+
+    query = "audience_country=US&min_audience_country_share=0.9&sort=followers"
+    before = _page(query, monkeypatch, 5000)
+    assert before[1] > 0 and 1 not in before[0]
+    fell = next(i for i in before[0] if i % 9)  # no 'us' row of 0.95 besides its 'US' one
+    with world.begin() as conn:
+        conn.execute(sa.text("UPDATE audience_share SET share = 0.1 WHERE dimension = 'country' AND bucket = 'US' "
+                             "AND influencer_id = :id"), {"id": fell})
+        conn.execute(sa.text("UPDATE audience_share SET share = 0.97 WHERE dimension = 'country' AND bucket = 'US' "
+                             "AND influencer_id = 1"))
+    assert _page(query, monkeypatch, 5000) == _page(query, monkeypatch, -1) == before
+    apply(world)
+    after = _page(query, monkeypatch, 5000)
+    assert after == _page(query, monkeypatch, -1)
+    assert fell not in after[0] and 1 in after[0]
+
+
+def test_a_share_nobody_has_reads_no_rollup_row(world, monkeypatch):
+    """At 1M influencers the rollup's filter read all 391 MB to find no influencer above the share (0.5-1.9 s)."""
+    from predictfluence.db import get_engine
+
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        assert _page("audience_country=US&min_audience_country_share=0.995", monkeypatch, 5000) == ([], 0, True)
+    finally:
+        sa.event.remove(get_engine(), "before_cursor_execute", seen)
+    assert statements and not [s for s in statements if "influencer_stats" in s], statements
+
+
+def _plan(conn, sql: str, params: dict) -> dict:
+    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}"), params).scalar_one()  # noqa: S608 - test SQL
+    return (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
+
+
+def _nodes(node: dict) -> list[tuple[str, str | None]]:
+    return [(node["Node Type"], node.get("Index Name"))] + [n for c in node.get("Plans", []) for n in _nodes(c)]
+
+
+@pytest.mark.parametrize(
+    ("where", "params", "index"),
+    [
+        ("growth_30d >= :lo", {"lo": 0.1}, "ix_influencer_stats_growth_30d"),
+        ("growth_90d >= :lo AND growth_90d <= :hi", {"lo": 0.1, "hi": 0.2}, "ix_influencer_stats_growth_90d"),
+        ("lower(platform) = ANY(:p) AND lower(category) = ANY(:c) AND lower(country) = ANY(:k)",
+         {"p": ["tiktok"], "c": ["tech", "food"], "k": ["us", "de"]}, "ix_influencer_stats_platform_category_country"),
+    ],
+)
+def test_the_filters_have_an_index(world, where, params, index):
+    """Without one, a growth range or a multi-select with few or no matches read the whole rollup at 1M."""
+    with world.connect() as conn:
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        found = _nodes(_plan(conn, f"SELECT influencer_id FROM influencer_stats WHERE {where}", params))
+    assert index in [name for _, name in found], found
+
+
+def test_the_probe_is_index_only(world):
+    from predictfluence.queries.influencer_probe import PROBE
+
+    with world.connect() as conn:
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        conn.execute(sa.text("SET enable_bitmapscan = off"))
+        found = _nodes(_plan(conn, PROBE, {"d": "country", "a": "US", "s": 0.5, "cap": 5001}))
+    assert ("Index Only Scan", "ix_audience_share_dimension_bucket") in found, found
