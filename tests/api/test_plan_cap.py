@@ -57,8 +57,8 @@ def _tier(followers: int) -> str:
 
 
 def _expected(rows, cut, include, tiers):
-    """The cut worked out here (PoolCut): per ordering — engagements per cost, engagements, and per tier
-    group engagements per cost when `cut.by` has "tier" — the first `cut.rows` rows and every row before
+    """The cut worked out here (PoolCut): per ordering — engagements per cost, engagements, and engagements
+    per cost within each tier group of `cut.groups` — the first `cut.rows` rows and every row before
     which less than `cut.spend` is spent at `cut.min_posts` posts each; plus the pinned influencers' rows."""
     def keep(candidates, key):
         ordered, spent, kept = sorted(candidates, key=lambda r: (-key(r), r["i"], r["ct"])), 0.0, set()
@@ -70,7 +70,7 @@ def _expected(rows, cut, include, tiers):
 
     kept = keep(rows, lambda r: r["e"] / r["c"]) | keep(rows, lambda r: r["e"])
     kept |= {(r["i"], r["ct"]) for r in rows if r["i"] in include}
-    for group in set(tiers.values()) if "tier" in cut.by else ():
+    for group in cut.groups.get("tier", ()):
         kept |= keep([r for r in rows if tiers[r["i"]] == group], lambda r: r["e"] / r["c"])
     return kept
 
@@ -86,7 +86,8 @@ def test_the_cut_keeps_exactly_the_best_rows_the_pinned_and_each_share_groups_be
         cuts = [
             (PoolCut(rows=5, spend=0.0), []),
             (PoolCut(rows=12, spend=500.0, min_posts=2), [3, 77]),
-            (PoolCut(rows=3, spend=300.0, by=("tier",)), [5]),
+            (PoolCut(rows=3, spend=300.0, groups={"tier": ("nano", "mid")}), [5]),
+            (PoolCut(rows=2, spend=2500.0), []),  # the first 2 rows cover less: read further
             (PoolCut(rows=1000, spend=0.0), []),  # more rows than the pool: all of it
         ]
         for cut, include in cuts:

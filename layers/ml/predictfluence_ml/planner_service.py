@@ -113,7 +113,7 @@ def run_plan(
             rows=settings.planner_pool_rows,
             spend=POOL_COVER * budget,
             min_posts=cons.posts_per_influencer.min,
-            by=tuple(c for c, shares in (("platform", cons.platform_share), ("tier", cons.tier_share)) if shares),
+            groups={"platform": tuple(k.lower() for k in cons.platform_share), "tier": tuple(cons.tier_share)},
         ),
     )
     columns = candidates_of(text)

@@ -12,7 +12,7 @@ with the filters of the plan request (docs/ml.md, "Campaign planner"). No ML cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -51,9 +51,9 @@ _CANDIDATE_COLUMNS = {
     "cost": "s.cost_per_post::text",
     "cost_low": "coalesce(s.cost_low::text, 'NaN')",
     "cost_high": "coalesce(s.cost_high::text, 'NaN')",
-    "followers": "coalesce(i.followers::float8::text, '0')",
-    "platform": "lower(coalesce(i.platform, ''))",
-    "tier": "coalesce(i.follower_tier, '')",
+    "followers": "k.followers::text",  # the influencer's columns come with the kept keys (pool)
+    "platform": "k.platform",
+    "tier": "k.tier",
     "orders": "coalesce(conv.orders::text, 'NaN')",
     "sponsored_posts": "coalesce(conv.sponsored_posts::text, 'NaN')",
 }
@@ -104,48 +104,71 @@ _WORTH = {
 }
 
 
-_GROUP_COLUMNS = {"platform": "platform", "tier": "tier"}  # PoolCut.by → the pool's column
+_GROUP_COLUMNS = ("platform", "tier")  # the pool's columns a share constraint groups by
+_FETCH_GROWTH = 4  # a cut ordering read too few rows to cover its spend: read this many times more
 
 
 @dataclass(frozen=True)
 class PoolCut:
-    """How a candidate pool is cut before the solver (docs/ml.md, "Campaign planner"). Rows are ordered by
-    the objective's forecast per unit of cost (what a budget-bound plan takes first), by the forecast per
-    post (what a plan bound by its influencer count takes first) and, for each column in `by` ("platform",
-    "tier": the request's share constraints), by forecast per cost within each group. A row is kept when,
-    in one of these orderings, it is among the first `rows` or the rows before it cost less than `spend`
-    at `min_posts` posts each; the pinned influencers' rows are always kept. Ties go by influencer and type."""
+    """How a candidate pool is cut before the solver (docs/ml.md, "The pool cut"). Rows are ordered by the
+    objective's forecast per unit of cost (what a budget-bound plan takes first), by the forecast per post
+    (what a plan bound by its influencer count takes first) and, within each share group of `groups`
+    ({"platform": lower-case platforms, "tier": tiers}: the request's share constraints), by forecast per
+    cost. A row is kept when, in one of these orderings, it is among the first `rows` or the rows before
+    it cost less than `spend` at `min_posts` posts each; the pinned influencers' rows are always kept.
+    Ties go by influencer and content type."""
 
     rows: int
     spend: float
     min_posts: int = 1
-    by: tuple[str, ...] = ()
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _pool_sql(objective: str, where: Where, cut: PoolCut | None) -> tuple[str, dict[str, Any]]:
+def _orderings(cut: PoolCut) -> list[tuple[str, str, dict[str, Any]]]:
+    """(WHERE of the pool, ordering column, parameters) of each of the cut's orderings."""
+    found: list[tuple[str, str, dict[str, Any]]] = [("", "rate", {}), ("", "worth", {})]
+    for column in _GROUP_COLUMNS:
+        for k, group in enumerate(cut.groups.get(column, ())):
+            found.append((f"WHERE {column} = :{column}_{k}", "rate", {f"{column}_{k}": group}))
+    return found
+
+
+_KEPT = "influencer_id, content_type, followers, platform, tier"  # what `kept` carries to the rows
+
+
+def _pool_sql(
+    objective: str, where: Where, cut: PoolCut | None, include: bool
+) -> tuple[str, dict[str, Any], int]:
     """The `pool` (every candidate key, its worth, worth per cost, cost at min_posts posts and groups) and
-    `kept` (the keys the cut keeps; all of them without a cut) CTEs, with their parameters."""
+    `kept` (the keys the cut keeps; all of them without a cut) CTEs, with their parameters, and how many
+    orderings the cut reads (`top_k`: the first :fetch rows of ordering k — a bounded top-N sort, not a
+    sort of the pool). The statement's `short` says whether an ordering's :fetch rows all fell within the
+    spend: then more rows might be kept and the caller reads again with a larger :fetch."""
     worth = _WORTH[objective]
     pool = (  # noqa: S608 - fixed fragments; values are bound
         f"pool AS MATERIALIZED (SELECT s.influencer_id, s.content_type, {worth} AS worth, "
         f"{worth} / s.cost_per_post AS rate, s.cost_per_post * :min_posts AS spend, "
-        f"lower(coalesce(i.platform, '')) AS platform, coalesce(i.follower_tier, '') AS tier {_FROM}{where.sql()})"
+        f"coalesce(i.followers, 0)::float8 AS followers, lower(coalesce(i.platform, '')) AS platform, "
+        f"coalesce(i.follower_tier, '') AS tier {_FROM}{where.sql()})"
     )
     if cut is None:
-        return f"{pool}, kept AS (SELECT influencer_id, content_type FROM pool)", {"min_posts": 1}  # noqa: S608
-    groups = [_GROUP_COLUMNS[name] for name in cut.by]  # a fixed column, never the caller's text
-    orderings = [("", "rate"), ("", "worth")] + [(f"PARTITION BY {column} ", "rate") for column in groups]
-    windows, keeps = [], ["influencer_id = ANY(CAST(:include AS bigint[]))"]
-    for k, (partition, column) in enumerate(orderings):
-        window = f"({partition}ORDER BY {column} DESC, influencer_id, content_type)"
-        windows.append(f"row_number() OVER {window} AS rank_{k}, sum(spend) OVER {window} - spend AS before_{k}")
-        keeps.append(f"rank_{k} <= :cut_rows OR before_{k} < :cut_spend")
-    kept = (
-        f"kept AS (SELECT influencer_id, content_type FROM (SELECT influencer_id, content_type, "  # noqa: S608
-        f"{', '.join(windows)} FROM pool) ranked WHERE {' OR '.join(keeps)})"
-    )
-    params = {"min_posts": int(cut.min_posts), "cut_rows": int(cut.rows), "cut_spend": float(cut.spend)}
-    return f"{pool}, {kept}", params
+        return f"{pool}, kept AS (SELECT {_KEPT} FROM pool)", {"min_posts": 1}, 0  # noqa: S608
+    ctes, keeps, params = [pool], [], {}
+    if include:  # the pinned influencers' rows
+        keeps.append(f"SELECT {_KEPT} FROM pool WHERE influencer_id = ANY(CAST(:include AS bigint[]))")  # noqa: S608
+    orderings = _orderings(cut)
+    for k, (condition, column, values) in enumerate(orderings):
+        order = f"{column} DESC, influencer_id, content_type"
+        ctes.append(
+            f"top_{k} AS (SELECT {_KEPT}, spend, row_number() OVER (ORDER BY {order}) AS rank, "  # noqa: S608
+            f"sum(spend) OVER (ORDER BY {order}) - spend AS before "
+            f"FROM (SELECT * FROM pool {condition} ORDER BY {order} LIMIT :fetch) t)"
+        )
+        keeps.append(f"SELECT {_KEPT} FROM top_{k} WHERE rank <= :cut_rows OR before < :cut_spend")  # noqa: S608
+        params.update(values)
+    ctes.append(f"kept AS ({' UNION '.join(keeps)})")
+    params.update({"min_posts": int(cut.min_posts), "cut_rows": int(cut.rows), "cut_spend": float(cut.spend)})
+    return ", ".join(ctes), params, len(orderings)
 
 
 def plan_candidates(
@@ -185,13 +208,24 @@ def plan_candidates(
         where.add("conv.orders > 0 AND conv.sponsored_posts > 0")
     else:
         where.add("s.engagements IS NOT NULL")
-    ctes, cut_params = _pool_sql(objective, where, cut)
+    ctes, cut_params, orderings = _pool_sql(objective, where, cut, bool(include))
     row_text = f"concat_ws(:sep, {', '.join(_CANDIDATE_COLUMNS.values())})"
     conv = _CONVERSIONS if objective == "conversions" else _NO_CONVERSIONS
-    sql = (f"WITH {conv}, {ctes} SELECT (SELECT count(*) FROM pool) AS total, count(*) AS n, "  # noqa: S608
-           f"min(s.model_version_id) AS model_version_id, string_agg({row_text}, :sep {_ORDER}) AS candidate_rows "
-           f"{_FROM}JOIN kept k ON k.influencer_id = s.influencer_id AND k.content_type = s.content_type")
-    found = one(sql, {**params, **cut_params}, conn) or {"n": 0, "total": 0, "model_version_id": None}
+    short = " OR ".join(
+        f"(SELECT count(*) = :fetch AND coalesce(sum(spend), 0) < :cut_spend FROM top_{k})"  # noqa: S608
+        for k in range(orderings)
+    ) or "false"
+    sql = (f"WITH {conv}, {ctes} SELECT (SELECT count(*) FROM pool) AS total, {short} AS short, "  # noqa: S608
+           f"count(*) AS n, min(s.model_version_id) AS model_version_id, "
+           f"string_agg({row_text}, :sep {_ORDER}) AS candidate_rows "
+           "FROM kept k JOIN influencer_score s ON s.influencer_id = k.influencer_id AND s.content_type = k.content_type "
+           "LEFT JOIN conv ON conv.influencer_id = s.influencer_id")
+    fetch = max(int(cut.rows), 1) if cut else 0
+    while True:
+        found = one(sql, {**params, **cut_params, "fetch": fetch}, conn) or {"n": 0, "total": 0, "short": False}
+        if not found["short"] or fetch >= int(found["total"]):
+            break
+        fetch *= _FETCH_GROWTH  # a budget larger than the first rows' cost: read further (docs/ml.md)
     if not found["n"]:
         return {name: [] for name in _CANDIDATE_COLUMNS}, None, int(found["total"] or 0)
     values, width = found["candidate_rows"].split(SEPARATOR), len(_CANDIDATE_COLUMNS)
