@@ -64,6 +64,20 @@ def plan(pg: Any, button: str = "Plan") -> dict[str, Any]:
 
 
 
+def test_plan_says_when_it_planned_the_best_of_a_larger_pool(page, stack: Stack, summer, monkeypatch) -> None:
+    """A pool larger than the planner's cut (docs/ml.md, "The pool cut") is planned over its best rows;
+    the Candidates figure says of how many."""
+    monkeypatch.setenv("PF_PLANNER_POOL_ROWS", "2")
+    open_campaign(page, stack, summer["id"])
+    page.get_by_label("Budget", exact=True).fill("1000")  # the cheapest creator's post costs 900
+    answer = plan(page)
+    assert answer["status"] == 200, answer["body"]
+    body = answer["body"]
+    assert body["candidates"] < body["candidates_total"]
+    note = page.get_by_test_id("plan-candidates").inner_text()
+    assert f"{body['candidates']:,}" in note and f"the best of {body['candidates_total']:,}" in note
+
+
 def row_names(pg: Any) -> list[str]:
     return [t.strip() for t in pg.locator(".plan-table tbody tr td:first-child .cell-main").all_inner_texts()]
 
