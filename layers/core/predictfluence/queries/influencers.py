@@ -12,8 +12,8 @@ from predictfluence.queries.common import one, order_clause, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
 from predictfluence.queries.influencer_probe import CANDIDATES, audience_ids
-from predictfluence.queries.influencer_walk import walk_or_sort
 from predictfluence.queries.rollups import version
+from predictfluence.tiers import TIER_LOWER_BOUNDS
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -60,7 +60,13 @@ FLAGGED_SET = (
 # discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
 # "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
 COUNT_CAP = 5000
-# rows of the sort index a filtered page walks before it sorts every match instead (influencer_walk)
+# rows of the sort index a filtered page walks before it sorts every match instead (see _walk_or_sort); the
+# walk of a tier starts at the followers the tier implies (tier and followers come from one influencer row)
+_B = [*TIER_LOWER_BOUNDS.values(), 2**62]
+_TIERS = {
+    t: f"WHERE followers >= {_B[i] if i else -(2**62)} AND followers < {_B[i + 1]}"
+    for i, t in enumerate(TIER_LOWER_BOUNDS)
+}
 WALK_BUDGET = 20_000
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
@@ -177,9 +183,23 @@ def _few_matches(
 def _walk_or_sort(
     conn: Connection, f: InfluencerFilter, where_sql: str, order_sql: str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """A page along the sort index, or every match sorted (`influencer_walk.walk_or_sort`)."""
-    cols, budget = ITEM_COLUMNS, WALK_BUDGET
-    return walk_or_sort(conn, f, where_sql, params, sort_sql=SORTS[f.sort], columns=cols, budget=budget)
+    """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it: when they hold no full
+    page (a sparse filter's deep page, or a filter correlated with the sort: a tier sorted by ER), fetch every
+    match narrow (id + sort key), sort, and read the page's rows by id (figures: docs/benchmarks.md, "Figures
+    behind code decisions")."""
+    tier = _TIERS.get(f.tier or "", "") if f.sort == "followers" else ""  # other sorts walk their own index
+    cut = f"{tier} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
+    walk = f"(SELECT *, {SORTS[f.sort]} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
+    sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_clause('pf_k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
+    found = rows(sql, params, conn)
+    if len(found) == params["limit"] or not where_sql:
+        return found
+    if f.q is not None:  # the trigram indexes again
+        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    keys = f"SELECT influencer_id, {SORTS[f.sort]} AS k FROM influencer_stats {where_sql}"  # noqa: S608
+    page = f"SELECT influencer_id FROM m {order_clause('k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
+    sql = f"WITH m AS MATERIALIZED ({keys}) SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id IN ({page}) {order_sql}"  # noqa: S608
+    return rows(sql, params, conn)
 
 
 def _choices(value: str | None) -> list[str] | None:
