@@ -155,14 +155,14 @@ SCORE_SQL = [
     """INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, er_low, er_high,
            performance_tier, tier_probability, cluster, anomaly_score, anomaly_reasons, rationale,
            cost_per_post, cost_low, cost_high, engagements, engagements_low, engagements_high,
-           engagements_per_dollar, per_dollar_low, per_dollar_high)
+           engagements_per_dollar, per_dollar_low, per_dollar_high, follower_tier)
        SELECT i.id, t.content_type, v.id, e.er, e.er * 0.6, e.er * 1.6,
               (ARRAY['low','average','high'])[1 + mod(i.id, 3)], 0.6, mod(i.id, 8), 0.1,
               CASE WHEN mod(i.id, 50) = 0 THEN '["likes_per_comment"]'::jsonb ELSE '[]'::jsonb END,
               'Engagement in line with peers.', c.cost, c.cost * 0.7, c.cost * 1.4,
               e.er * i.followers, e.er * 0.6 * i.followers, e.er * 1.6 * i.followers,
               e.er * i.followers / c.cost, e.er * 0.6 * i.followers / (c.cost * 1.4),
-              e.er * 1.6 * i.followers / (c.cost * 0.7)
+              e.er * 1.6 * i.followers / (c.cost * 0.7), i.follower_tier
        FROM influencer i
        CROSS JOIN (VALUES ('image'), ('reel'), ('video')) t(content_type)
        CROSS JOIN (SELECT max(id) AS id FROM model_version) v

@@ -419,33 +419,30 @@ def test_generated_world_with_known_fraud_hides_flagged_by_default(
 
 
 @pytest.mark.parametrize(
-    ("objective", "tiers", "max_followers", "lookup"),
+    ("objective", "max_followers", "lookup"),
     [
-        ("engagements", ["micro"], None, True),  # 4 % of the influencers: look the few up
-        ("engagements_per_dollar", ["micro"], None, True),
-        ("engagements", ["nano", "micro"], None, True),
-        ("engagements", ["mid"], None, False),  # 50 %, 45 % above: walk the engagements index from the top
-        ("engagements", ["macro"], None, False),  # nothing above: the index's top rows are the matches
-        ("engagement_rate", ["mid"], None, False),
-        ("engagements", ["micro", "macro"], None, False),
-        ("engagements", None, 20_000, True),  # a ceiling inside micro
-        ("engagements", None, 600_000, False),  # a ceiling inside macro
-        ("engagements", None, None, False),
+        ("engagements", 20_000, True),  # a ceiling inside micro: nano + micro, 5 % of the influencers
+        ("engagements_per_dollar", 20_000, True),
+        ("engagements", 60_000, False),  # inside mid: 55 %, 45 % above: walk the engagements index
+        ("engagement_rate", 60_000, False),
+        ("engagements", 600_000, False),  # a ceiling inside macro
+        ("engagements", None, False),
     ],
 )
-def test_a_tier_filter_looks_influencers_up_only_when_they_are_few(objective, tiers, max_followers, lookup,
-                                                                    monkeypatch):
-    """Which plan a tier or follower-ceiling filter gets (same rows either way: test_filters): at 100,000
-    influencers engagements tier=macro took 181 ms by looking its 44,548 influencers up and 5 ms by walking
-    the index; tier=micro 56 ms vs 895 ms; per dollar micro 21 vs 126 ms."""
+def test_a_follower_ceiling_looks_influencers_up_only_when_they_are_few(objective, max_followers, lookup,
+                                                                         monkeypatch):
+    """Which plan a follower ceiling gets (same rows either way: test_filters): at 100,000 influencers
+    engagements with the macro tier took 181 ms by looking its 44,548 influencers up and 5 ms by walking the
+    index; micro 56 ms vs 895 ms; per dollar micro 21 vs 126 ms. A tier filter always walks its tier's
+    (content_type, follower_tier, objective) index (tests/api/test_recommendations_tiers.py)."""
     from predictfluence.queries import recommendations as rec
 
     shares = {"nano": 0.01, "micro": 0.044, "mid": 0.5, "macro": 0.446}
     monkeypatch.setattr(rec, "_tier_shares", lambda conn: shares)
-    assert rec._influencers_first(objective, tiers, max_followers, None) is lookup
+    assert rec._influencers_first(objective, max_followers, None) is lookup
     monkeypatch.setattr(rec, "_tier_shares", lambda conn: {})  # never analysed: as before statistics
-    filtered = tiers is not None or max_followers is not None
-    assert rec._influencers_first(objective, tiers, max_followers, None) is (filtered and objective == "engagements")
+    assert rec._influencers_first(objective, max_followers, None) is (
+        max_followers is not None and objective == "engagements")
 
 
 def test_tier_shares_come_from_the_planner_statistics(api_db, monkeypatch):

@@ -301,6 +301,11 @@ class InfluencerScore(ScoreFigures, Base):
         Index("ix_influencer_score_content_er", "content_type", "predicted_er"),
         Index("ix_influencer_score_content_engagements", "content_type", "engagements"),
         Index("ix_influencer_score_content_per_dollar", "content_type", "engagements_per_dollar"),
+        # a tier's rows in objective order (?tier=…), and the scores within a campaign's budget (?campaign_id=)
+        Index("ix_influencer_score_tier_er", "content_type", "follower_tier", "predicted_er"),
+        Index("ix_influencer_score_tier_engagements", "content_type", "follower_tier", "engagements"),
+        Index("ix_influencer_score_tier_per_dollar", "content_type", "follower_tier", "engagements_per_dollar"),
+        Index("ix_influencer_score_content_cost", "content_type", "cost_per_post"),
         # hide_flagged anti-joins the flagged few instead of every score row
         Index("ix_influencer_score_flagged", "influencer_id",
               postgresql_where=text("anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)")),
@@ -315,6 +320,8 @@ class InfluencerScore(ScoreFigures, Base):
     anomaly_score: Mapped[float | None] = mapped_column(Double)
     anomaly_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
     scored_at: Mapped[dt.datetime] = _created()
+    # the influencer's follower tier, kept equal by triggers (migration c7a1e9d3b5f2): the tier indexes above
+    follower_tier: Mapped[str | None] = mapped_column(String(8))
 
 
 rollup_tables.declare(Base.metadata)

@@ -201,9 +201,9 @@ def swap(conn: sa.Connection, run_id: int) -> int:
         written = conn.execute(
             sa.text(
                 f"INSERT INTO influencer_score (influencer_id, content_type, model_version_id, cluster, "  # noqa: S608
-                f"anomaly_score, anomaly_reasons, {figures}) "
+                f"anomaly_score, anomaly_reasons, follower_tier, {figures}) "
                 f"SELECT s.influencer_id, s.content_type, r.model_version_id, ri.cluster, ri.anomaly_score, "
-                f"coalesce(ri.anomaly_reasons, CAST('[]' AS jsonb)), {staged} "
+                f"coalesce(ri.anomaly_reasons, CAST('[]' AS jsonb)), i.follower_tier, {staged} "
                 "FROM score_stage s JOIN score_run r ON r.id = s.run_id "
                 "JOIN influencer i ON i.id = s.influencer_id "
                 "LEFT JOIN score_run_influencer ri ON ri.run_id = s.run_id AND ri.influencer_id = s.influencer_id "
