@@ -12,7 +12,9 @@ after `limit` matches.
   followers), filled here by writing the rows again (kept in a temporary table, the table emptied, then
   inserted with the column: an UPDATE of every row would leave the table twice its size until a VACUUM FULL);
 - `ix_influencer_score_tier_er`, `_tier_engagements`, `_tier_per_dollar`: (content_type, follower_tier,
-  objective), built after the fill;
+  objective DESC, influencer_id), built after the fill: the ranking's own order (`ORDER BY objective DESC,
+  influencer_id`), so rows tied on the objective come in id order too, without sorting the tie (the bench's
+  scores take 900 ER values: ~550 influencers of a tier share each);
 - kept equal by two triggers: `influencer_score_follower_tier` (BEFORE INSERT, when the writer gave no tier)
   copies the influencer's; `influencer_follower_tier_to_scores` (AFTER UPDATE of an influencer whose tier
   changed) rewrites its score rows. The scoring swap (queries.score_runs.swap) writes the tier itself from
@@ -45,9 +47,9 @@ FILL = (
     "JOIN influencer i ON i.id = s.influencer_id"
 )
 INDEXES = {
-    "ix_influencer_score_tier_er": "content_type, follower_tier, predicted_er",
-    "ix_influencer_score_tier_engagements": "content_type, follower_tier, engagements",
-    "ix_influencer_score_tier_per_dollar": "content_type, follower_tier, engagements_per_dollar",
+    "ix_influencer_score_tier_er": "content_type, follower_tier, predicted_er DESC, influencer_id",
+    "ix_influencer_score_tier_engagements": "content_type, follower_tier, engagements DESC, influencer_id",
+    "ix_influencer_score_tier_per_dollar": "content_type, follower_tier, engagements_per_dollar DESC, influencer_id",
     "ix_influencer_score_content_cost": "content_type, cost_per_post",
 }
 FUNCTIONS = """

@@ -302,9 +302,12 @@ class InfluencerScore(ScoreFigures, Base):
         Index("ix_influencer_score_content_engagements", "content_type", "engagements"),
         Index("ix_influencer_score_content_per_dollar", "content_type", "engagements_per_dollar"),
         # a tier's rows in objective order (?tier=…), and the scores within a campaign's budget (?campaign_id=)
-        Index("ix_influencer_score_tier_er", "content_type", "follower_tier", "predicted_er"),
-        Index("ix_influencer_score_tier_engagements", "content_type", "follower_tier", "engagements"),
-        Index("ix_influencer_score_tier_per_dollar", "content_type", "follower_tier", "engagements_per_dollar"),
+        Index("ix_influencer_score_tier_er", "content_type", "follower_tier", text("predicted_er DESC"),
+              "influencer_id"),
+        Index("ix_influencer_score_tier_engagements", "content_type", "follower_tier", text("engagements DESC"),
+              "influencer_id"),
+        Index("ix_influencer_score_tier_per_dollar", "content_type", "follower_tier",
+              text("engagements_per_dollar DESC"), "influencer_id"),
         Index("ix_influencer_score_content_cost", "content_type", "cost_per_post"),
         # hide_flagged anti-joins the flagged few instead of every score row
         Index("ix_influencer_score_flagged", "influencer_id",
