@@ -8,6 +8,7 @@ over 1,000,000 influencers took minutes (docs/benchmarks.md, xl section), past A
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -37,7 +38,7 @@ def pool(api_db):
             for ct in TYPES:
                 value = float(round(followers[k] * np.exp(rng.normal(np.log(0.03), 0.6)), 1))
                 cost = float(round(followers[k] / 1000 * np.exp(rng.normal(np.log(10), 0.5)) + 5, 2))
-                rows.append({"i": k + 1, "ct": ct, "e": value, "c": cost})
+                rows.append({"i": k + 1, "ct": ct, "e": value, "c": cost, "f": int(followers[k])})
         conn.execute(
             sa.text(
                 "INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, "
@@ -56,22 +57,41 @@ def _tier(followers: int) -> str:
     return str(follower_tier(followers))
 
 
-def _expected(rows, cut, include, tiers):
-    """The cut worked out here (PoolCut): per ordering — engagements per cost, engagements, and engagements
-    per cost within each tier group of `cut.groups` — the first `cut.rows` rows and every row before
-    which less than `cut.spend` is spent at `cut.min_posts` posts each; plus the pinned influencers' rows."""
-    def keep(candidates, key):
-        ordered, spent, kept = sorted(candidates, key=lambda r: (-key(r), r["i"], r["ct"])), 0.0, set()
-        for rank, r in enumerate(ordered, start=1):
-            if rank <= cut.rows or spent < cut.spend:
-                kept.add((r["i"], r["ct"]))
-            spent += r["c"] * cut.min_posts
-        return kept
+def _expected(rows, cut, include, tiers, objective="engagements"):
+    """The cut worked out here (PoolCut): per ordering — forecast per cost, forecast (rows that fit the
+    budget), and forecast per cost within each tier group of `cut.groups` — the first `cut.rows` rows,
+    every row before which less than `cut.spend` is spent at `cut.min_posts` posts each (reach: once per
+    influencer) and, among the first `fetch` rows, the first `cut.band_rows` of each power-of-two cost band;
+    plus the pinned influencers' rows. `fetch` starts at max(rows, depth) and grows 4× while some
+    ordering's first `fetch` rows all fall within the spend."""
+    worth = (lambda r: r["f"]) if objective == "reach" else (lambda r: r["e"])
+    rate = lambda r: worth(r) / r["c"]  # noqa: E731
+    affordable = [r for r in rows if r["c"] * cut.min_posts <= cut.budget]  # the others fit no plan
+    orderings = [(rows, rate), (affordable, worth)]
+    orderings += [([r for r in rows if tiers[r["i"]] == group], rate) for group in cut.groups.get("tier", ())]
+    orderings = [sorted(candidates, key=lambda r: (-key(r), r["i"], r["ct"])) for candidates, key in orderings]
 
-    kept = keep(rows, lambda r: r["e"] / r["c"]) | keep(rows, lambda r: r["e"])
-    kept |= {(r["i"], r["ct"]) for r in rows if r["i"] in include}
-    for group in cut.groups.get("tier", ()):
-        kept |= keep([r for r in rows if tiers[r["i"]] == group], lambda r: r["e"] / r["c"])
+    def spends(ordered):  # per row: what it adds to the spend
+        seen, out = set(), []
+        for r in ordered:
+            out.append(r["c"] * cut.min_posts if objective != "reach" or r["i"] not in seen else 0.0)
+            seen.add(r["i"])
+        return out
+
+    fetch = max(cut.rows, cut.depth, 1)
+    while fetch < len(rows) and any(
+        len(o[:fetch]) == fetch and sum(spends(o[:fetch])) < cut.spend for o in orderings
+    ):
+        fetch *= 4
+    kept = {(r["i"], r["ct"]) for r in rows if r["i"] in include}
+    for ordered in orderings:
+        first, spent, bands = ordered[:fetch], 0.0, {}
+        for rank, (r, adds) in enumerate(zip(first, spends(first), strict=True), start=1):
+            band = math.floor(math.log2(r["c"] * cut.min_posts))
+            bands[band] = bands.get(band, 0) + 1
+            if rank <= cut.rows or spent < cut.spend or bands[band] <= cut.band_rows:
+                kept.add((r["i"], r["ct"]))
+            spent += adds
     return kept
 
 
@@ -88,13 +108,20 @@ def test_the_cut_keeps_exactly_the_best_rows_the_pinned_and_each_share_groups_be
             (PoolCut(rows=12, spend=500.0, min_posts=2), [3, 77]),
             (PoolCut(rows=3, spend=300.0, groups={"tier": ("nano", "mid")}), [5]),
             (PoolCut(rows=2, spend=2500.0), []),  # the first 2 rows cover less: read further
+            (PoolCut(rows=30, spend=400.0, budget=100.0, min_posts=2), [4]),  # rows over the budget: in none
             (PoolCut(rows=1000, spend=0.0), []),  # more rows than the pool: all of it
+            (PoolCut(rows=3, spend=200.0, band_rows=2, depth=60), []),  # each cost band's best 2 of the first 60
+            (PoolCut(rows=3, spend=900.0, band_rows=1, depth=4, min_posts=3), [2]),  # the read grows: 4, 16, ...
         ]
-        for cut, include in cuts:
-            columns, version, total = planning.plan_candidates(1, cut=cut, include=include, conn=conn)
+        # reach counts an influencer's spend once (this cut keeps fewer rows if every row counted)
+        cuts += [(PoolCut(rows=4, spend=5000.0, groups={"tier": ("micro",)}), [9], "reach")]
+        for cut, include, *objective in cuts:
+            columns, version, total = planning.plan_candidates(
+                1, cut=cut, include=include, objective=(objective or ["engagements"])[0], conn=conn
+            )
             got = set(zip(map(int, columns["influencer_id"]), columns["content_type"], strict=True))
             assert total == len(rows) and version == 2
-            assert got == _expected(rows, cut, include, tiers)
+            assert got == _expected(rows, cut, include, tiers, *objective)
             assert len(got) < len(rows) or cut.rows >= len(rows)
 
 

@@ -59,7 +59,7 @@ class Settings:
     planner_function: str | None = None
     planner_time_limit: float = 5.0
     # Rows every ordering of a plan's pool cut keeps at least (docs/ml.md, "Campaign planner").
-    planner_pool_rows: int = 10_000
+    planner_pool_rows: int = 2_000
     # Cognito (team sign-in): the user pool and the site's app client; none configured → API keys only.
     # The endpoint is set locally (moto's or LocalStack's URL); in AWS it is derived from the region.
     cognito_user_pool_id: str | None = None

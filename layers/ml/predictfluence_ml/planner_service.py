@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # a budget-bound plan takes rows near the front of the forecast-per-cost order, and the cut keeps 3 more
 # budgets' worth of rows past the point where the best rows alone would exhaust it.
 POOL_COVER = 4.0
+# ... and, among the first POOL_DEPTH × PF_PLANNER_POOL_ROWS rows of each ordering, the best
+# PF_PLANNER_POOL_ROWS / POOL_BANDS of each cost band: the rows that fill a budget's remainder. Measured at
+# 1M influencers (docs/benchmarks.md): the best plan for 20,000 filled its last 1,866 with the 4,887th row.
+POOL_DEPTH, POOL_BANDS = 10, 20
 
 
 def _conversions(columns: dict[str, np.ndarray]) -> None:
@@ -112,6 +116,9 @@ def run_plan(
         cut=q.PoolCut(
             rows=settings.planner_pool_rows,
             spend=POOL_COVER * budget,
+            budget=budget,
+            band_rows=settings.planner_pool_rows // POOL_BANDS,
+            depth=POOL_DEPTH * settings.planner_pool_rows,
             min_posts=cons.posts_per_influencer.min,
             groups={"platform": tuple(k.lower() for k in cons.platform_share), "tier": tuple(cons.tier_share)},
         ),

@@ -12,11 +12,14 @@ with the filters of the plan request (docs/ml.md, "Campaign planner"). No ML cod
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Where
@@ -106,6 +109,9 @@ _WORTH = {
 
 _GROUP_COLUMNS = ("platform", "tier")  # the pool's columns a share constraint groups by
 _FETCH_GROWTH = 4  # a cut ordering read too few rows to cover its spend: read this many times more
+# The cut's top-N reads keep 20,000 rows of ~200 bytes each in a heap; at the default 4 MB they spilled to
+# an external sort of the whole pool (1.7 s per ordering at 1,000,000 influencers, EXPLAIN ANALYZE).
+_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -115,18 +121,28 @@ class PoolCut:
     (what a plan bound by its influencer count takes first) and, within each share group of `groups`
     ({"platform": lower-case platforms, "tier": tiers}: the request's share constraints), by forecast per
     cost. A row is kept when, in one of these orderings, it is among the first `rows` or the rows before
-    it cost less than `spend` at `min_posts` posts each; the pinned influencers' rows are always kept.
+    it cost less than `spend` at `min_posts` posts each (for reach, which counts an influencer once, only
+    an influencer's first row in the ordering counts). Rows costing more than `budget` at `min_posts` posts
+    fit no plan and are left out of the forecast ordering. So that a plan can fill its budget's remainder
+    with the best row of any size, each ordering also keeps, among its first `depth` rows, the first
+    `band_rows` of each cost band (a power of two: 256-511, 512-1,023, ...). The pinned influencers' rows
+    are always kept.
     Ties go by influencer and content type."""
 
     rows: int
     spend: float
+    budget: float = float("inf")
+    band_rows: int = 0
+    depth: int = 0
     min_posts: int = 1
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _orderings(cut: PoolCut) -> list[tuple[str, str, dict[str, Any]]]:
     """(WHERE of the pool, ordering column, parameters) of each of the cut's orderings."""
-    found: list[tuple[str, str, dict[str, Any]]] = [("", "rate", {}), ("", "worth", {})]
+    # by forecast: only rows that fit the budget (the costliest accounts lead it otherwise and fit no plan);
+    # by forecast per cost: every row (a budget below every row's cost must reach the planner's own check)
+    found: list[tuple[str, str, dict[str, Any]]] = [("", "rate", {}), ("WHERE spend <= :cut_budget", "worth", {})]
     for column in _GROUP_COLUMNS:
         for k, group in enumerate(cut.groups.get(column, ())):
             found.append((f"WHERE {column} = :{column}_{k}", "rate", {f"{column}_{k}": group}))
@@ -160,14 +176,20 @@ def _pool_sql(
     for k, (condition, column, values) in enumerate(orderings):
         order = f"{column} DESC, influencer_id, content_type"
         ctes.append(
-            f"top_{k} AS (SELECT {_KEPT}, spend, row_number() OVER (ORDER BY {order}) AS rank, "  # noqa: S608
-            f"sum(spend) OVER (ORDER BY {order}) - spend AS before "
-            f"FROM (SELECT * FROM pool {condition} ORDER BY {order} LIMIT :fetch) t)"
+            f"top_{k} AS (SELECT {_KEPT}, spend, band_rank, row_number() OVER (ORDER BY {order}) AS rank, "  # noqa: S608
+            f"sum(spend) OVER (ORDER BY {order}) - spend AS before FROM (SELECT {_KEPT}, worth, rate, CASE WHEN "
+            f"row_number() OVER (PARTITION BY influencer_id ORDER BY {order}) > 1 AND :once THEN 0 ELSE spend END "
+            f"AS spend, row_number() OVER (PARTITION BY floor(ln(spend) / ln(2.0)) ORDER BY {order}) AS band_rank "
+            f"FROM (SELECT * FROM pool {condition} ORDER BY {order} LIMIT :fetch) t) u)"
         )
-        keeps.append(f"SELECT {_KEPT} FROM top_{k} WHERE rank <= :cut_rows OR before < :cut_spend")  # noqa: S608
+        keeps.append(
+            f"SELECT {_KEPT} FROM top_{k} WHERE rank <= :cut_rows OR before < :cut_spend OR band_rank <= :band_rows"  # noqa: S608
+        )
         params.update(values)
     ctes.append(f"kept AS ({' UNION '.join(keeps)})")
     params.update({"min_posts": int(cut.min_posts), "cut_rows": int(cut.rows), "cut_spend": float(cut.spend)})
+    params.update({"cut_budget": float(cut.budget), "band_rows": int(cut.band_rows)})
+    params["once"] = objective == "reach"  # reach counts an influencer once: its other rows add no spend
     return ", ".join(ctes), params, len(orderings)
 
 
@@ -220,12 +242,15 @@ def plan_candidates(
            f"string_agg({row_text}, :sep {_ORDER}) AS candidate_rows "
            "FROM kept k JOIN influencer_score s ON s.influencer_id = k.influencer_id AND s.content_type = k.content_type "
            "LEFT JOIN conv ON conv.influencer_id = s.influencer_id")
-    fetch = max(int(cut.rows), 1) if cut else 0
-    while True:
-        found = one(sql, {**params, **cut_params, "fetch": fetch}, conn) or {"n": 0, "total": 0, "short": False}
-        if not found["short"] or fetch >= int(found["total"]):
-            break
-        fetch *= _FETCH_GROWTH  # a budget larger than the first rows' cost: read further (docs/ml.md)
+    fetch = max(int(cut.rows), int(cut.depth), 1) if cut else 0
+    with contextlib.ExitStack() as stack:
+        conn = conn if conn is not None else stack.enter_context(get_engine().connect())
+        conn.execute(sa.text(f"SET LOCAL work_mem = '{_WORK_MEM}'"))  # this transaction only
+        while True:
+            found = one(sql, {**params, **cut_params, "fetch": fetch}, conn) or {"n": 0, "total": 0, "short": False}
+            if not found["short"] or fetch >= int(found["total"]):
+                break
+            fetch *= _FETCH_GROWTH  # a budget larger than the first rows' cost: read further (docs/ml.md)
     if not found["n"]:
         return {name: [] for name in _CANDIDATE_COLUMNS}, None, int(found["total"] or 0)
     values, width = found["candidate_rows"].split(SEPARATOR), len(_CANDIDATE_COLUMNS)
