@@ -159,3 +159,13 @@ def test_the_probe_is_index_only(world):
         conn.execute(sa.text("SET enable_bitmapscan = off"))
         found = _nodes(_plan(conn, PROBE, {"d": "country", "a": "US", "s": 0.5, "cap": 5001}))
     assert ("Index Only Scan", "ix_audience_share_dimension_bucket") in found, found
+
+
+def test_the_multi_select_columns_have_joint_statistics(world):
+    """At 1M the planner estimated 110,913 rows for a platform × category × country combination with none (the
+    columns are correlated), chose a sequential scan under LIMIT 5001 and read the whole rollup (1.4 s)."""
+    with world.connect() as conn:
+        kinds = conn.execute(sa.text(
+            "SELECT stxkind::text FROM pg_statistic_ext WHERE stxname = 'st_influencer_stats_platform_category_country' "
+            "AND stxrelid = 'influencer_stats'::regclass")).scalar_one()
+    assert "m" in kinds and "f" in kinds, kinds

@@ -33,6 +33,10 @@ def _big(*names: str) -> list[Column]:
     return [Column(n, BigInteger) for n in names]
 
 
+_SORT_KEYS = ["influencer_id", "followers", "avg_engagement_rate", "avg_likes", "avg_views", "avg_comments", "name",
+              "handle"]
+
+
 def _desc(column: str) -> tuple:
     return text(f"{column} DESC NULLS LAST"), "influencer_id"
 
@@ -81,9 +85,9 @@ def _per_key(metadata: MetaData) -> None:
         Index("ix_influencer_stats_lower_category", func.lower(text("category"))),
         Index("ix_influencer_stats_lower_country", func.lower(text("country"))),
         Index("ix_influencer_stats_lower_language", func.lower(text("language"))),
-        # the discovery filters without another index (migration e2b8f4c6a0d1): growth ranges, multi-select
-        Index("ix_influencer_stats_growth_30d", "growth_30d"),
-        Index("ix_influencer_stats_growth_90d", "growth_90d"),
+        # the discovery filters without another index (migration e2b8f4c6a0d1): growth ranges (covering every
+        # sort key: many matches are sorted index-only), multi-select
+        *(Index(f"ix_influencer_stats_{g}", g, postgresql_include=_SORT_KEYS) for g in ("growth_30d", "growth_90d")),
         Index("ix_influencer_stats_platform_category_country", func.lower(text("platform")),
               func.lower(text("category")), func.lower(text("country"))),
         *(Index(f"ix_influencer_stats_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
