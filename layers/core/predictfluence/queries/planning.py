@@ -54,9 +54,9 @@ _CANDIDATE_COLUMNS = {
     "cost": "s.cost_per_post::text",
     "cost_low": "coalesce(s.cost_low::text, 'NaN')",
     "cost_high": "coalesce(s.cost_high::text, 'NaN')",
-    "followers": "k.followers::text",  # the influencer's columns come with the kept keys (pool)
-    "platform": "k.platform",
-    "tier": "k.tier",
+    "followers": "coalesce(i.followers::float8::text, '0')",
+    "platform": "lower(coalesce(i.platform, ''))",
+    "tier": "coalesce(i.follower_tier, '')",
     "orders": "coalesce(conv.orders::text, 'NaN')",
     "sponsored_posts": "coalesce(conv.sponsored_posts::text, 'NaN')",
 }
@@ -64,6 +64,12 @@ _FROM = (
     "FROM influencer_score s JOIN influencer i ON i.id = s.influencer_id "
     "LEFT JOIN conv ON conv.influencer_id = s.influencer_id "
 )
+# The pool of an engagements plan without a filter or platform group on the influencer: one scan of
+# influencer_score (a count: 0.67 s at 1,000,000 influencers, 2.94M rows) instead of a hash join with
+# influencer (1.93 s) and the empty conversions join; its tier groups use the score's copy of the follower
+# tier (kept equal by triggers). The kept rows join the influencer for its columns.
+_FROM_SCORES = "FROM influencer_score s "
+_INFLUENCER_FILTERS = ("platform", "category", "tiers", "min_followers", "max_followers")
 
 
 def campaign_for_plan(campaign_id: int, conn: Connection | None = None) -> dict[str, Any]:
@@ -149,11 +155,11 @@ def _orderings(cut: PoolCut) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
-_KEPT = "influencer_id, content_type, followers, platform, tier"  # what `kept` carries to the rows
+_KEPT = "influencer_id, content_type"
 
 
 def _pool_sql(
-    objective: str, where: Where, cut: PoolCut | None, include: bool
+    objective: str, where: Where, cut: PoolCut | None, include: bool, join: bool
 ) -> tuple[str, dict[str, Any], int]:
     """The `pool` (every candidate key, its worth, worth per cost, cost at min_posts posts and groups) and
     `kept` (the keys the cut keeps; all of them without a cut) CTEs, with their parameters, and how many
@@ -161,11 +167,13 @@ def _pool_sql(
     sort of the pool). The statement's `short` says whether an ordering's :fetch rows all fell within the
     spend: then more rows might be kept and the caller reads again with a larger :fetch."""
     worth = _WORTH[objective]
+    groups = "lower(coalesce(i.platform, '')) AS platform, coalesce(i.follower_tier, '') AS tier"
+    if not join:  # `join`: a filter, a platform group or the objective reads the influencer
+        groups = "'' AS platform, coalesce(s.follower_tier, '') AS tier"
     pool = (  # noqa: S608 - fixed fragments; values are bound
         f"pool AS MATERIALIZED (SELECT s.influencer_id, s.content_type, {worth} AS worth, "
-        f"{worth} / s.cost_per_post AS rate, s.cost_per_post * :min_posts AS spend, "
-        f"coalesce(i.followers, 0)::float8 AS followers, lower(coalesce(i.platform, '')) AS platform, "
-        f"coalesce(i.follower_tier, '') AS tier {_FROM}{where.sql()})"
+        f"{worth} / s.cost_per_post AS rate, s.cost_per_post * :min_posts AS spend, {groups} "
+        f"{_FROM if join else _FROM_SCORES}{where.sql()})"
     )
     if cut is None:
         return f"{pool}, kept AS (SELECT {_KEPT} FROM pool)", {"min_posts": 1}, 0  # noqa: S608
@@ -230,7 +238,9 @@ def plan_candidates(
         where.add("conv.orders > 0 AND conv.sponsored_posts > 0")
     else:
         where.add("s.engagements IS NOT NULL")
-    ctes, cut_params, orderings = _pool_sql(objective, where, cut, bool(include))
+    join = objective != "engagements" or any((filters or {}).get(k) for k in _INFLUENCER_FILTERS)
+    join = join or bool(cut and cut.groups.get("platform"))
+    ctes, cut_params, orderings = _pool_sql(objective, where, cut, bool(include), join)
     row_text = f"concat_ws(:sep, {', '.join(_CANDIDATE_COLUMNS.values())})"
     conv = _CONVERSIONS if objective == "conversions" else _NO_CONVERSIONS
     short = " OR ".join(
@@ -240,8 +250,7 @@ def plan_candidates(
     sql = (f"WITH {conv}, {ctes} SELECT (SELECT count(*) FROM pool) AS total, {short} AS short, "  # noqa: S608
            f"count(*) AS n, min(s.model_version_id) AS model_version_id, "
            f"string_agg({row_text}, :sep {_ORDER}) AS candidate_rows "
-           "FROM kept k JOIN influencer_score s ON s.influencer_id = k.influencer_id AND s.content_type = k.content_type "
-           "LEFT JOIN conv ON conv.influencer_id = s.influencer_id")
+           f"{_FROM}JOIN kept k ON k.influencer_id = s.influencer_id AND k.content_type = s.content_type")
     fetch = max(int(cut.rows), int(cut.depth), 1) if cut else 0
     with contextlib.ExitStack() as stack:
         conn = conn if conn is not None else stack.enter_context(get_engine().connect())
