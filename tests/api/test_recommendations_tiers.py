@@ -37,7 +37,8 @@ def _world(rng: random.Random) -> tuple[list[dict], list[dict], list[tuple]]:
                 "d": None if cost is None or engagements is None else engagements / cost,
                 "r": json.dumps(["bought likes"] if rng.random() < 0.07 else []),
             })
-    # hires: (campaign, influencer, status, agreed cost); 5 and 6 have no forecast cost on some rows
+    # hires: (campaign, influencer, status, agreed cost): the hired are left out, and a score without a
+    # forecast cost is judged by the average of its influencer's past (non-cancelled) hires
     hires = [(c, i, rng.choice(("contracted", "completed", "cancelled")), rng.choice((300, 1_500)))
              for c in BUDGETS for i in rng.sample(range(1, 241), 25)]
     return influencers, scores, hires
