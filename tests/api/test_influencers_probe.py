@@ -169,3 +169,23 @@ def test_the_multi_select_columns_have_joint_statistics(world):
             "SELECT stxkind::text FROM pg_statistic_ext WHERE stxname = 'st_influencer_stats_platform_category_country' "
             "AND stxrelid = 'influencer_stats'::regclass")).scalar_one()
     assert "m" in kinds and "f" in kinds, kinds
+
+
+@pytest.mark.parametrize(
+    ("where", "index"),
+    [
+        ("followers >= 2000 AND followers <= 4000", "ix_influencer_stats_followers_asc"),
+        ("growth_30d >= 0.01", "ix_influencer_stats_growth_30d"),
+        ("growth_90d >= 0.01 AND growth_90d <= 0.5", "ix_influencer_stats_growth_90d"),
+    ],
+)
+@pytest.mark.parametrize("key", ["followers", "avg_engagement_rate", "avg_comments", "lower(coalesce(name, handle))"])
+def test_many_matches_of_a_range_are_sorted_index_only(world, where, index, key):
+    """A range whose page the sort index's walk does not reach sorts every match (id + sort key): at 1M through
+    the heap 0.65-1.2 s (250-377k matches), index-only 0.16-0.31 s."""
+    sql = f"SELECT influencer_id, {key} AS k FROM influencer_stats WHERE {where}"  # noqa: S608 - test SQL
+    with world.connect() as conn:
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        conn.execute(sa.text("SET enable_bitmapscan = off"))
+        found = _nodes(_plan(conn, sql, {}))
+    assert ("Index Only Scan", index) in found, found

@@ -68,7 +68,8 @@ def _per_key(metadata: MetaData) -> None:
         Column("audience", JSONB),  # {dimension: {lower(bucket): share}} (migration a9c4e2f71d35)
         Index("uq_influencer_stats_influencer", "influencer_id", unique=True),
         Index("ix_influencer_stats_followers", *_desc("followers")),
-        Index("ix_influencer_stats_followers_asc", "followers", "influencer_id"),  # lookalikes' walk up
+        # lookalikes' walk up; covering the other sort keys: a followers range's matches sorted index-only
+        Index("ix_influencer_stats_followers_asc", "followers", "influencer_id", postgresql_include=_SORT_KEYS[2:]),
         Index("ix_influencer_stats_er", *_desc("avg_engagement_rate")),
         Index("ix_influencer_stats_likes", *_desc("avg_likes")),
         Index("ix_influencer_stats_views", *_desc("avg_views")),
