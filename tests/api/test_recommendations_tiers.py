@@ -71,7 +71,7 @@ def _tier(followers: int) -> str:
     return follower_tier(followers)  # type: ignore[return-value]
 
 
-def _reference(world, objective, tier, platform, content_type, campaign, include_flagged, limit):
+def _reference(world, objective, tier, platform, content_type, campaign, include_flagged, limit, bounds=(None, None)):
     """The ranking rule, in Python: filters; each influencer's best row (objective DESC NULLS LAST, rows without
     it by predicted ER, then content type) unless a content type is asked; then the same order, ties by id."""
     column = COLUMN[objective]
@@ -98,6 +98,8 @@ def _reference(world, objective, tier, platform, content_type, campaign, include
     rows = [s for s in world["scores"]
             if (tier is None or _tier(world["influencers"][s["i"]]["followers"]) == tier)
             and (platform is None or world["influencers"][s["i"]]["platform"] == platform)
+            and (bounds[0] is None or world["influencers"][s["i"]]["followers"] >= bounds[0])
+            and (bounds[1] is None or world["influencers"][s["i"]]["followers"] <= bounds[1])
             and (content_type is None or s["ct"] == content_type)
             and (include_flagged or s["r"] == "[]") and fits(s)]
     if content_type is None:
@@ -169,3 +171,58 @@ def test_a_tier_is_read_from_its_tier_index(api_db):
                 conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
                 plan = "\n".join(conn.execute(sa.text(f"EXPLAIN {sql}"), {**where.params, "limit": 5}).scalars())
             assert f"Index Scan using ix_influencer_score_{index}" in plan, plan
+
+
+def test_without_a_tier_each_tier_is_read_from_its_tier_index(api_db):
+    """Without ?tier= the ranking merges the top `limit` of every tier (and of the rows without one), each read
+    from its tier's index in the ranking's order (migration f5d9b2a7c3e1 dropped the (content_type, objective)
+    indexes the unfiltered ranking walked, so the scoring swap no longer maintains them)."""
+    from predictfluence.db import get_engine
+    from predictfluence.queries.filters import Where
+
+    with get_engine().begin() as conn:
+        left = conn.execute(sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'influencer_score'")).scalars()
+        assert not {"ix_influencer_score_content_er", "ix_influencer_score_content_engagements",
+                    "ix_influencer_score_content_per_dollar"} & set(left)
+    for objective, index in (("engagements", "tier_engagements"), ("engagements_per_dollar", "tier_per_dollar"),
+                             ("predicted_er", "tier_er")):
+        for per_content_type, content_type in ((True, []), (False, ["s.content_type = 'reel'"])):
+            where = Where(*content_type)
+            sql = rec._ranking_sql(where, objective, per_content_type=per_content_type, picked=None,
+                                   walks=rec._tier_walks(None, None))
+            with get_engine().begin() as conn:
+                conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+                conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+                plan = "\n".join(conn.execute(sa.text(f"EXPLAIN {sql}"), {"limit": 5}).scalars())
+            walk = plan.split(f"Index Scan using ix_influencer_score_{index} on influencer_score")[1]
+            assert walk.split("\n")[1].strip().startswith("Index Cond: ") and "= w.tier" in walk.split("\n")[1], plan
+            assert "Function Scan on unnest w" in plan, plan  # one walk per tier, each stopping at `limit`
+
+
+def test_without_a_tier_an_influencer_without_followers_is_ranked(world):
+    """An influencer without a follower count has no tier: the merged ranking reads those rows too, in place."""
+    with world["db"].begin() as conn:
+        conn.execute(sa.text("INSERT INTO influencer (id, platform, handle) VALUES (999, 'tiktok', 'nofollowers')"))
+        conn.execute(sa.text(
+            "INSERT INTO influencer_score (influencer_id, content_type, model_version_id, predicted_er, engagements, "
+            "cost_per_post, engagements_per_dollar) VALUES (999, 'reel', 1, 0.5, NULL, NULL, NULL), "
+            "(999, 'image', 1, 0.0001, 1e12, 1, 1e12)"))
+    for objective, content_type, first in (("engagement_rate", None, "reel"), ("engagements", None, "image"),
+                                           ("engagements_per_dollar", "image", "image")):
+        got = rec.recommend(objective=objective, content_type=content_type, limit=5)
+        assert [(r["influencer_id"], r["content_type"], r["follower_tier"]) for r in got][:1] == [
+            (999, first, None)], objective
+    got = rec.recommend(objective="engagements", content_type="reel", limit=1000)  # no engagements: after the rest
+    assert [r["influencer_id"] for r in got].index(999) == len([s for s in world["scores"] if s["ct"] == "reel"
+                                                                and s["e"] is not None and s["r"] == "[]"])
+
+
+def test_without_a_tier_follower_bounds_walk_the_tiers_they_meet(world):
+    """Follower bounds without a tier walk only the tiers their range meets (a tier outside it has no match),
+    the boundary tiers included: the same rows as the rule."""
+    for objective, bounds, content_type in product(COLUMN, ((None, 30_000), (10_000, 60_000), (49_999, 50_000),
+                                                            (500_000, None), (1_000_000, 1_000_000)), (None, "reel")):
+        got = rec.recommend(objective=objective, content_type=content_type, min_followers=bounds[0],
+                            max_followers=bounds[1], limit=30)
+        expected = _reference(world, objective, None, None, content_type, None, False, 30, bounds)
+        assert [(r["influencer_id"], r["content_type"]) for r in got] == expected and expected, (objective, bounds)

@@ -298,10 +298,8 @@ class InfluencerScore(ScoreFigures, Base):
 
     __tablename__ = "influencer_score"
     __table_args__ = (
-        Index("ix_influencer_score_content_er", "content_type", "predicted_er"),
-        Index("ix_influencer_score_content_engagements", "content_type", "engagements"),
-        Index("ix_influencer_score_content_per_dollar", "content_type", "engagements_per_dollar"),
-        # a tier's rows in objective order (?tier=…), and the scores within a campaign's budget (?campaign_id=)
+        # a tier's rows in objective order (the ranking reads each tier's, merged without ?tier=: f5d9b2a7c3e1),
+        # and the scores within a campaign's budget (?campaign_id=)
         Index("ix_influencer_score_tier_er", "content_type", "follower_tier", text("predicted_er DESC"),
               "influencer_id"),
         Index("ix_influencer_score_tier_engagements", "content_type", "follower_tier", text("engagements DESC"),

@@ -13,7 +13,7 @@ from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Where
-from predictfluence.tiers import TIERS, follower_tier
+from predictfluence.tiers import TIER_LOWER_BOUNDS, TIERS, follower_tier
 from predictfluence.vocab import RANKING_OBJECTIVES, RankingObjective
 
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
@@ -83,9 +83,9 @@ def recommend(
             f"AND coalesce({_past_cost('s')}, :remaining) <= :remaining)",
             remaining=remaining_budget,
         )
-    # a follower ceiling (no tier): the matching influencers first, or a walk of the objective's index
+    # a follower ceiling (no tier): the matching influencers first, or walks of the tiers' indexes merged
     picked = who if not tiers and _influencers_first(objective, max_followers, conn) else None
-    sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked)
+    sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked, walks=None if tiers else _tier_walks(min_followers, max_followers))
     found = _without_jit(sql, {**where.params, "limit": limit}, conn)
     return [
         {
@@ -195,23 +195,44 @@ _PICKED = (
 )
 
 
-def _top(where: Where, column: str, source: str, *extra: str) -> str:
-    """The top `limit` rows in `_order(column)`, read in order from the (content_type, column) index. The
-    index is ascending with NULLs last, so a backward scan would give NULLs first: the rows with a value
-    come from the index, then (only when those are fewer than `limit`) the rows without one, by predicted
-    ER through its index."""
+def _top(where: Where, column: str, source: str, *extra: str, walks: tuple[str | None, ...] | None = None) -> str:
+    """The top `limit` rows in `_order(column)`: the rows with a value of `column`, then (only when those
+    are fewer than `limit`) the rows without one, by predicted ER. `walks` (no tier filter): each is the
+    top `limit` of every one of these tiers merged, each tier read in order from its
+    (content_type, follower_tier, objective DESC, influencer_id) index — the only ranking indexes."""
     if column == "predicted_er":
-        order = "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
-        return f"SELECT {_COLUMNS}{source}{where.sql(*extra)} {order}"
-    ranked = (
-        f"SELECT {_COLUMNS}{source}{where.sql(*extra, f's.{column} IS NOT NULL')} "
-        f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
-    )
-    unranked = (
-        f"SELECT {_COLUMNS}{source}{where.sql(*extra, f's.{column} IS NULL')} "
-        "ORDER BY s.predicted_er DESC, s.influencer_id LIMIT :limit"
-    )
+        return _merged(where, "predicted_er", source, extra, walks)
+    ranked = _merged(where, column, source, (*extra, f"s.{column} IS NOT NULL"), walks)
+    unranked = _merged(where, "predicted_er", source, (*extra, f"s.{column} IS NULL"), walks)
     return f"SELECT * FROM (({ranked}) UNION ALL ({unranked})) u LIMIT :limit"  # noqa: S608 - fixed fragments
+
+
+def _tier_walks(low: int | None, high: int | None) -> tuple[str | None, ...]:
+    """The tiers whose follower range meets [low, high] (a tier outside the bounds has no match: its walk
+    would read the whole tier); None, the rows without a tier (no follower count), only without bounds."""
+    bounds = [*TIER_LOWER_BOUNDS.values(), None]
+    kept: list[str | None] = [t for t, lo, up in zip(TIERS, bounds, bounds[1:], strict=False)
+                              if (high is None or lo <= high) and (low is None or up is None or up > low)]
+    return (*kept, None) if low is None and high is None else tuple(kept)
+
+
+def _merged(
+    where: Where, column: str, source: str, extra: tuple[str, ...], walks: tuple[str | None, ...] | None
+) -> str:
+    """The top `limit` rows by `column` DESC, influencer_id: read in that order, or the top `limit` of each
+    tier of `walks` (one index walk per tier, laterally; the rows without a tier apart: `= NULL` matches
+    nothing), then the best `limit` of those. The tier names are fixed vocabulary. (One lateral subquery,
+    not a UNION ALL of one per tier: the statement stays short — pg8000 writes a statement over 8 kB in two
+    TCP sends, and the second waited ~40 ms for the server's delayed ACK.)"""
+    order = f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
+    if walks is None:
+        return f"SELECT {_COLUMNS}{source}{where.sql(*extra)} {order}"
+    names = ", ".join(f"'{t}'" for t in walks if t is not None)
+    each = f"SELECT {_COLUMNS}{source}{where.sql(*extra, 's.follower_tier = w.tier')} {order}"  # noqa: S608
+    tiers = f"SELECT x.* FROM unnest(CAST(ARRAY[{names}] AS text[])) w(tier) CROSS JOIN LATERAL ({each}) x"  # noqa: S608
+    if None in walks:
+        tiers += f" UNION ALL (SELECT {_COLUMNS}{source}{where.sql(*extra, 's.follower_tier IS NULL')} {order})"
+    return f"SELECT * FROM ({tiers}) t ORDER BY {column} DESC, influencer_id LIMIT :limit"  # noqa: S608
 
 
 def _order(column: str) -> str:
@@ -222,20 +243,23 @@ def _order(column: str) -> str:
     return f"{column} DESC NULLS LAST, CASE WHEN {column} IS NULL THEN predicted_er END DESC"
 
 
-def _ranking_sql(where: Where, column: str, *, per_content_type: bool, picked: Where | None) -> str:
-    order = _order(column)
+def _ranking_sql(
+    where: Where, column: str, *, per_content_type: bool, picked: Where | None, walks: tuple[str | None, ...] | None = None
+) -> str:
+    order, walks = _order(column), walks if picked is None else None  # `picked` looks up per influencer
     source = _JOINED if picked is None else _PICKED
     ctes = "" if picked is None else f"picked AS MATERIALIZED (SELECT * FROM influencer i {picked.sql()}), "  # noqa: S608
     if not per_content_type:
-        # (influencer, content type) is the key: rank directly (index on content_type and the objective)
-        top = _top(where, column, source)
+        # (influencer, content type) is the key: rank directly (each tier's index, merged)
+        top = _top(where, column, source, walks=walks)
         ranked = f"SELECT * FROM ({top}) x ORDER BY {order}, influencer_id LIMIT :limit"  # noqa: S608
         return _with_past_cost(f"WITH {ctes[:-2]} {ranked}" if ctes else ranked, order)
     # One row per influencer, its best content type. An influencer in the top `limit` has its best row
     # in the top `limit` of that content type (every row above it there is another influencer with a
     # better best), so: the content types (a loose index scan), the top `limit` of each through the
-    # (content_type, objective) index, then the best row per influencer — never a sort of the table.
-    per_type = _top(where, column, source, "s.content_type = t.ct")
+    # per-tier (content_type, follower_tier, objective) indexes, then the best row per influencer — never a
+    # sort of the table.
+    per_type = _top(where, column, source, "s.content_type = t.ct", walks=walks)
     ranked = (
         f"WITH RECURSIVE {ctes}types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "  # noqa: S608
         "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
