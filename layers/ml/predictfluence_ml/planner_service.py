@@ -145,7 +145,7 @@ def response(
     version: dict[str, Any] | None,
     pool: int,
 ) -> dict[str, Any]:
-    """The 200 body of POST /campaigns/{id}/plan (`pool`: the candidate rows before the cap)."""
+    """The 200 body of POST /campaigns/{id}/plan (`pool`: the candidate rows before the pool cut)."""
     items = []
     for pick in sorted(plan.picks, key=lambda p: (-p.forecast, p.influencer_id, p.content_type)):
         label = labels.get(pick.influencer_id, {})

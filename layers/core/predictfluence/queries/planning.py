@@ -132,8 +132,7 @@ class PoolCut:
     fit no plan and are left out of the forecast ordering. So that a plan can fill its budget's remainder
     with the best row of any size, each ordering also keeps, among its first `depth` rows, the first
     `band_rows` of each cost band (a power of two: 256-511, 512-1,023, ...). The pinned influencers' rows
-    are always kept.
-    Ties go by influencer and content type."""
+    are always kept. Ties go by influencer and content type."""
 
     rows: int
     spend: float

@@ -183,8 +183,8 @@ class Plan(BaseModel):
     candidates_total: int = Field(
         description="Priced candidate rows after the filters. The plan is solved over the best of them "
         "(`candidates`): by forecast per cost and by forecast (overall and per share group), at least "
-        "PF_PLANNER_POOL_ROWS (2,000) of each and every row before four budgets would be spent, and the "
-        "pinned influencers"
+        "PF_PLANNER_POOL_ROWS (2,000) of each, every row before four budgets would be spent, the best of "
+        "each power-of-two cost band, and the pinned influencers"
     )
     solve_ms: float
     forecast: PlanForecast
