@@ -30,11 +30,16 @@ def _scores(db: Engine) -> list[tuple]:
 
 
 def _run_row(db: Engine, run_id: int) -> tuple:
+    """(status, chunks_done, chunks_total, rows, rows written to the run's own table while it is not yet
+    influencer_score's partition — 0 once it is swapped in, or dropped)."""
     with db.connect() as conn:
-        return tuple(conn.execute(sa.text(
-            "SELECT status, chunks_done, chunks_total, rows, (SELECT count(*) FROM score_stage WHERE run_id = :r) "
-            "FROM score_run WHERE id = :r"
-        ), {"r": run_id}).one())  # fmt: skip
+        row = tuple(conn.execute(sa.text(
+            "SELECT status, chunks_done, chunks_total, rows FROM score_run WHERE id = :r"), {"r": run_id}).one())
+        table = conn.execute(sa.text(
+            "SELECT relname FROM pg_class WHERE relname = :t AND relkind = 'r' AND NOT relispartition"
+        ), {"t": f"influencer_score_run_{run_id}"}).scalar()  # fmt: skip
+        staged = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() if table else 0  # noqa: S608
+    return (*row, staged)
 
 
 def _champion(db: Engine, fast_params) -> tuple[object, int]:

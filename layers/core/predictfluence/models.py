@@ -310,6 +310,10 @@ class InfluencerScore(ScoreFigures, Base):
         # hide_flagged anti-joins the flagged few instead of every score row
         Index("ix_influencer_score_flagged", "influencer_id",
               postgresql_where=text("anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)")),
+        # one partition, attached as DEFAULT: the champion run's table, swapped in whole by the run's last chunk
+        # (migration b3d8e6f1a2c4, queries.score_runs); the key below is each partition's (the parent has none:
+        # a partitioned table's key must hold run_id, NULL for rows written outside a run)
+        {"postgresql_partition_by": "LIST (run_id)"},
     )
 
     influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"), primary_key=True)
@@ -323,6 +327,8 @@ class InfluencerScore(ScoreFigures, Base):
     scored_at: Mapped[dt.datetime] = _created()
     # the influencer's follower tier, kept equal by triggers (migration c7a1e9d3b5f2): the tier indexes above
     follower_tier: Mapped[str | None] = mapped_column(String(8))
+    # the scoring run that wrote the row (NULL: written outside a run), its partition key
+    run_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 rollup_tables.declare(Base.metadata)

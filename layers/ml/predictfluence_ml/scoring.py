@@ -8,10 +8,10 @@ A run (`start_run`) computes what needs the whole population once — anomaly fl
 platform × tier and an isolation forest) and clusters — into `score_run_influencer`, and splits the
 influencers into chunks of `chunk_size` ids (`PF_SCORE_CHUNK_SIZE`, default 10,000). Each chunk
 (`score_chunk`) reads its influencers' features (set-based queries restricted to its id range), predicts,
-writes the rationale and stages its rows (`score_stage`, keyed by run) in one transaction that also marks
-it done; the chunk that completes the run swaps the staged rows into influencer_score in that same
-transaction (predictfluence.queries.score_runs), so the API reads either the old scores or the new ones,
-never a mix. A chunk already done is skipped, so SQS's at-least-once delivery changes nothing.
+writes the rationale and writes its complete rows into the run's own table in one transaction that also
+marks it done; the chunk that completes the run swaps that table in as influencer_score's partition in
+the same transaction (predictfluence.queries.score_runs: no row copied), so the API reads either the old
+scores or the new ones, never a mix. A chunk already done is skipped, so SQS's at-least-once delivery changes nothing.
 
 In AWS the chunks go to the scoring queue (`PF_SCORE_QUEUE_URL`), one message each, handled in parallel by
 the score function (functions/events/score.py); locally the devstack's dispatcher polls that queue, and
@@ -55,7 +55,7 @@ from predictfluence_ml.training import ml_threads
 
 Progress = Callable[[str], None]
 COLUMNS = score_runs.STAGE_COLUMNS
-# score_stage's column types for the binary COPY: i bigint, f double precision, s text (one per COLUMNS)
+# the chunk table's (score_stage's) column types for the binary COPY: i bigint, f double precision, s text (one per COLUMNS)
 STAGE_KINDS = "iisfffsfsfffffffff"
 # the cost model's categorical inputs (costs_data.COST_CATEGORICAL) as columns of the feature matrix
 COST_COLUMNS = [CATEGORICAL.index(c) for c in COST_CATEGORICAL]
@@ -267,8 +267,9 @@ def score_chunk(
             locked = score_runs.lock_chunk(conn, run_id, chunk)
             if locked is None or locked[1] != "running" or locked[0].status == "done":
                 return ChunkResult(run_id, chunk, "skipped")
-            score_runs.clear_stage(conn, run_id, todo.lo_id, todo.hi_id)
-            copy_binary(conn, "score_stage", COLUMNS, STAGE_KINDS, rows)
+            score_runs.clear_chunk(conn, run_id, todo.lo_id, todo.hi_id)
+            copy_binary(conn, score_runs.CHUNK_TABLE, COLUMNS, STAGE_KINDS, rows)
+            score_runs.write_chunk(conn, run_id, todo.lo_id, todo.hi_id)
             seconds = time.perf_counter() - t0
             done, total = score_runs.finish_chunk(conn, run_id, chunk, len(rows), seconds)
             completed = done >= total

@@ -1,12 +1,16 @@
-"""Scoring runs fanned out in chunks (issue 16.3): the bookkeeping SQL of score_run / score_chunk and the
-swap of a finished run's staged scores into influencer_score.
+"""Scoring runs fanned out in chunks (issue 16.3): the bookkeeping SQL of score_run / score_chunk, the
+chunks' writes into their run's own table and the swap of a finished run's table into influencer_score.
 
-A run is created with its id-range chunks; each chunk's scores are staged (score_stage, keyed by run) and
-the chunk is marked done in the same transaction as its staged rows, counting `chunks_done` up under the
-run row's lock. The transaction that brings `chunks_done` to `chunks_total` also replaces influencer_score
-with the staged rows (`swap`): readers (READ COMMITTED) see the previous run's scores until that commit
-and the new run's after it, never a mix. A chunk already done is skipped (SQS may deliver a message twice);
-a run superseded by a newer one ignores its late chunks.
+A run is created with its id-range chunks and its own table, `influencer_score_run_<id>` (made by the
+SECURITY DEFINER function pf_score_run_table of migration b3d8e6f1a2c4: influencer_score's columns, key,
+foreign keys and indexes, CHECK run_id = id). Each chunk writes its complete score rows there (the run's
+model version, clusters and anomaly figures, the influencer's follower tier) and is marked done in the same
+transaction, counting `chunks_done` up under the run row's lock. influencer_score is partitioned by run
+with one partition, the champion run's table: the transaction that brings `chunks_done` to `chunks_total`
+swaps the run's table in (pf_score_swap: DETACH the old partition, ATTACH the new one, DROP the old) —
+catalog changes, no row written or read. Readers (READ COMMITTED) see the previous run's scores until that
+commit and the new run's after it, never a mix. A chunk already done is skipped (SQS may deliver a message
+twice); a run superseded by a newer one ignores its late chunks and its table is dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-# the columns a chunk stages (influencer_score's, without the run-level cluster and anomaly figures)
+# the columns a chunk computes (influencer_score's, without the run-level cluster and anomaly figures); they
+# are copied into CHUNK_TABLE (temporary) and written to the run's table with the run-level ones
+CHUNK_TABLE = "pf_score_chunk"
 STAGE_COLUMNS = (
     "run_id",
     "influencer_id",
@@ -79,8 +85,18 @@ def id_ranges(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
+def run_table(run_id: int) -> str:
+    """The table a run's chunks write (a partition of influencer_score once the run is swapped in)."""
+    return f"influencer_score_run_{int(run_id)}"
+
+
 def supersede_running(conn: sa.Connection) -> list[int]:
-    """Mark every unfinished run superseded (a new run starts) and drop its staged rows."""
+    """Mark every unfinished run superseded (a new run starts) and drop its table and figures. The tables
+    are dropped first: DROP waits for a chunk still writing one, before this transaction holds any run row
+    that chunk's transaction will update (the other order deadlocks)."""
+    running = conn.execute(sa.text("SELECT id FROM score_run WHERE status = 'running' ORDER BY id")).scalars()
+    for run_id in list(running):
+        conn.execute(sa.text("SELECT pf_score_run_drop(:run)"), {"run": run_id})
     ids = [int(r[0]) for r in conn.execute(
         sa.text("UPDATE score_run SET status = 'superseded', finished_at = now() WHERE status = 'running' RETURNING id")
     )]  # fmt: skip
@@ -109,6 +125,7 @@ def create_run(
             {"mv": model_version_id, "as_of": as_of, "n": len(ranges), "influencers": influencers, "flagged": flagged},
         ).scalar_one()
     )
+    conn.execute(sa.text("SELECT pf_score_run_table(:run)"), {"run": run_id})
     if ranges:
         conn.execute(
             sa.text("INSERT INTO score_chunk (run_id, chunk, lo_id, hi_id) VALUES (:run, :chunk, :lo, :hi)"),
@@ -147,12 +164,39 @@ def lock_chunk(conn: sa.Connection, run_id: int, chunk: int) -> tuple[Chunk, str
     return (Chunk(*row[:-1]), str(row[-1])) if row else None
 
 
-def clear_stage(conn: sa.Connection, run_id: int, lo_id: int, hi_id: int) -> None:
-    """Drop a chunk's staged rows (a retried chunk rewrites them)."""
+def clear_chunk(conn: sa.Connection, run_id: int, lo_id: int, hi_id: int) -> None:
+    """Drop a chunk's rows from its run's table (a retried chunk rewrites them) and make the temporary
+    table its computed rows are copied into (CHUNK_TABLE, dropped at commit)."""
     conn.execute(
-        sa.text("DELETE FROM score_stage WHERE run_id = :run AND influencer_id BETWEEN :lo AND :hi"),
+        sa.text(f"DELETE FROM {run_table(run_id)} WHERE influencer_id BETWEEN :lo AND :hi"),  # noqa: S608
+        {"lo": lo_id, "hi": hi_id},
+    )
+    conn.execute(sa.text(f"CREATE TEMP TABLE {CHUNK_TABLE} (LIKE score_stage) ON COMMIT DROP"))
+
+
+def write_chunk(conn: sa.Connection, run_id: int, lo_id: int, hi_id: int) -> int:
+    """Write the chunk's rows (CHUNK_TABLE) into its run's table with the run's model version, the
+    influencers' clusters, anomaly figures and follower tiers; the chunk's run-level figures are then
+    dropped (score_run_influencer). Returns the rows written."""
+    figures = ", ".join(_SCORE_FIGURES)
+    staged = ", ".join(f"s.{c}" for c in _SCORE_FIGURES)
+    written = conn.execute(
+        sa.text(
+            f"INSERT INTO {run_table(run_id)} (run_id, influencer_id, content_type, model_version_id, "  # noqa: S608
+            f"cluster, anomaly_score, anomaly_reasons, follower_tier, {figures}) "
+            f"SELECT r.id, s.influencer_id, s.content_type, r.model_version_id, ri.cluster, ri.anomaly_score, "
+            f"coalesce(ri.anomaly_reasons, CAST('[]' AS jsonb)), i.follower_tier, {staged} "
+            f"FROM {CHUNK_TABLE} s JOIN score_run r ON r.id = :run "
+            "JOIN influencer i ON i.id = s.influencer_id "
+            "LEFT JOIN score_run_influencer ri ON ri.run_id = :run AND ri.influencer_id = s.influencer_id"
+        ),
+        {"run": run_id},
+    ).rowcount
+    conn.execute(
+        sa.text("DELETE FROM score_run_influencer WHERE run_id = :run AND influencer_id BETWEEN :lo AND :hi"),
         {"run": run_id, "lo": lo_id, "hi": hi_id},
     )
+    return int(written)
 
 
 def finish_chunk(conn: sa.Connection, run_id: int, chunk: int, rows: int, seconds: float) -> tuple[int, int]:
@@ -187,34 +231,21 @@ def fail_chunk(conn: sa.Connection, run_id: int, chunk: int, error: str) -> None
 
 
 def swap(conn: sa.Connection, run_id: int) -> int:
-    """Replace influencer_score with the run's staged rows (plus its clusters and anomaly figures), mark
-    the run complete and drop its staging; returns the rows written. Runs in the caller's transaction.
-    A run older than one already complete is marked superseded instead (its scores are not newer)."""
+    """Swap the run's table in as influencer_score's partition (pf_score_swap) and mark the run complete;
+    returns the run's rows (written by its chunks). Runs in the caller's transaction, last: the DETACH holds
+    ACCESS EXCLUSIVE on influencer_score until that transaction commits. A run older than one already
+    complete is marked superseded instead (its scores are not newer) and its table dropped."""
     newer = conn.execute(
         sa.text("SELECT EXISTS (SELECT 1 FROM score_run WHERE id > :run AND status = 'complete')"), {"run": run_id}
     ).scalar_one()
-    written = 0
-    if not newer:
-        conn.execute(sa.text("DELETE FROM influencer_score"))
-        figures = ", ".join(_SCORE_FIGURES)
-        staged = ", ".join(f"s.{c}" for c in _SCORE_FIGURES)
-        written = conn.execute(
-            sa.text(
-                f"INSERT INTO influencer_score (influencer_id, content_type, model_version_id, cluster, "  # noqa: S608
-                f"anomaly_score, anomaly_reasons, follower_tier, {figures}) "
-                f"SELECT s.influencer_id, s.content_type, r.model_version_id, ri.cluster, ri.anomaly_score, "
-                f"coalesce(ri.anomaly_reasons, CAST('[]' AS jsonb)), i.follower_tier, {staged} "
-                "FROM score_stage s JOIN score_run r ON r.id = s.run_id "
-                "JOIN influencer i ON i.id = s.influencer_id "
-                "LEFT JOIN score_run_influencer ri ON ri.run_id = s.run_id AND ri.influencer_id = s.influencer_id "
-                "WHERE s.run_id = :run"
-            ),
-            {"run": run_id},
-        ).rowcount
-    conn.execute(
-        sa.text("UPDATE score_run SET status = :status, finished_at = now() WHERE id = :run"),
+    rows = conn.execute(
+        sa.text("UPDATE score_run SET status = :status, finished_at = now() WHERE id = :run RETURNING rows"),
         {"run": run_id, "status": "superseded" if newer else "complete"},
-    )
-    conn.execute(sa.text("DELETE FROM score_stage WHERE run_id = :run"), {"run": run_id})
+    ).scalar_one()
+    # left only by chunks that wrote nothing of theirs (normally none: each chunk drops its own)
     conn.execute(sa.text("DELETE FROM score_run_influencer WHERE run_id = :run"), {"run": run_id})
-    return int(written)
+    if newer:
+        conn.execute(sa.text("SELECT pf_score_run_drop(:run)"), {"run": run_id})
+        return 0
+    conn.execute(sa.text("SELECT pf_score_swap(:run)"), {"run": run_id})
+    return int(rows)
