@@ -14,6 +14,16 @@ replaced, on the same warehouse and the same model, in the same run.
    (they must be equal, every column).
 4. The rationale alone: the first chunk's rows again with the per-candidate reference contributions.
 
+With --reuse URL (a kept warehouse whose influencer_score is filled, e.g. `bench/api.py --sql-seed --keep`),
+only the database side of a run is timed instead (issue 16.3, the swap): a run over the scored influencers
+in chunks of --chunk-size ids, each chunk's rows read back from influencer_score (not timed) and written as
+the code on the path writes them in the chunk's transaction (timed: `chunk_write_s`, per row
+`chunk_write_us_per_row`), then the last chunk's `score_runs.swap` (timed: `swap_s`) and its commit
+(`swap_commit_s`), with the WAL bytes the swap wrote; --analyze-first ANALYZEs the run's table before the
+last chunk (timed apart), so that the swap is only its DETACH / ATTACH / DROP. Works with the code before and after migration
+b3d8e6f1a2c4 (score_stage + an INSERT … SELECT swap, or the run's table + a partition swap); the rows
+written are the ones that were there, so the warehouse is unchanged but for the run.
+
 Times are wall seconds (what a Lambda is billed) and this process's CPU seconds (the machine is shared:
 the CPU figures are the steadier ones; PostgreSQL's own time shows only in wall). The last line of output
 is one JSON object: score_rows_per_s (whole run, wall), score_chunk_max_s, speedup_per_row (one-shot wall
@@ -191,6 +201,92 @@ def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, ob
     }
 
 
+def _chunk_rows(conn: sa.Connection, columns: tuple[str, ...], run_id: int, lo: int, hi: int) -> list[tuple]:
+    cols = ", ".join(columns[1:])
+    sql = f"SELECT :run, {cols} FROM influencer_score WHERE influencer_id BETWEEN :lo AND :hi"  # noqa: S608
+    return [tuple(r) for r in conn.execute(sa.text(sql), {"run": run_id, "lo": lo, "hi": hi})]
+
+
+def swap_bench(url: str, chunk_size: int, analyze_first: bool = False) -> dict[str, object]:
+    """The database side of a run on a kept warehouse: chunk writes and the swap (see the module doc)."""
+    from predictfluence.db import create_engine
+    from predictfluence.queries import score_runs
+    from predictfluence_ml._sql import copy_binary, copy_rows
+    from predictfluence_ml.scoring import STAGE_KINDS
+
+    partitioned = hasattr(score_runs, "write_chunk")
+    engine = create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE influencer_score"))
+    with engine.begin() as conn:
+        ids = list(conn.execute(sa.text("SELECT DISTINCT influencer_id FROM influencer_score ORDER BY 1")).scalars())
+        version = conn.execute(sa.text("SELECT min(model_version_id) FROM influencer_score")).scalar_one()
+        population = conn.execute(sa.text(
+            "SELECT DISTINCT ON (influencer_id) influencer_id, cluster, anomaly_score, anomaly_reasons::text "
+            "FROM influencer_score ORDER BY influencer_id")).all()  # fmt: skip
+        ranges = score_runs.id_ranges(ids, chunk_size)
+        score_runs.supersede_running(conn)
+        run_id = score_runs.create_run(conn, version, END, ranges, len(ids), 0)
+        copy_rows(conn, "score_run_influencer", score_runs.RUN_INFLUENCER_COLUMNS,
+                  ((run_id, *row) for row in population))  # fmt: skip
+    writes, swap_s, commit_s, wal, rows_total, analyze_s = [], 0.0, 0.0, 0, 0, None
+    for k, (lo, hi) in enumerate(ranges):
+        with engine.connect() as read:
+            rows = _chunk_rows(read, score_runs.STAGE_COLUMNS, run_id, lo, hi)
+        if analyze_first and partitioned and k == len(ranges) - 1:  # the swap then skips its ANALYZE
+            t0 = time.perf_counter()
+            with engine.begin() as done_before:
+                done_before.execute(sa.text(f"ANALYZE {score_runs.run_table(run_id)}"))
+            analyze_s = time.perf_counter() - t0
+        conn = engine.connect()
+        t0 = time.perf_counter()
+        conn.begin()
+        score_runs.lock_chunk(conn, run_id, k)
+        if partitioned:
+            score_runs.clear_chunk(conn, run_id, lo, hi)
+            copy_binary(conn, score_runs.CHUNK_TABLE, score_runs.STAGE_COLUMNS, STAGE_KINDS, rows)
+            score_runs.write_chunk(conn, run_id, lo, hi)
+        else:
+            score_runs.clear_stage(conn, run_id, lo, hi)
+            copy_binary(conn, "score_stage", score_runs.STAGE_COLUMNS, STAGE_KINDS, rows)
+        done, total = score_runs.finish_chunk(conn, run_id, k, len(rows), 0.0)
+        writes.append(time.perf_counter() - t0)
+        rows_total += len(rows)
+        if done >= total:
+            lsn = conn.execute(sa.text("SELECT pg_current_wal_insert_lsn()")).scalar_one()
+            t1 = time.perf_counter()
+            score_runs.swap(conn, run_id)
+            swap_s = time.perf_counter() - t1
+            wal = int(conn.execute(sa.text("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :l)"), {"l": lsn})
+                      .scalar_one())  # fmt: skip
+            t2 = time.perf_counter()
+            conn.commit()
+            commit_s = time.perf_counter() - t2
+        else:
+            conn.commit()
+        conn.close()
+    time.sleep(1.5)  # the swap's backend reports its statistics (ANALYZE or not) within a second
+    with engine.connect() as conn:
+        served = conn.execute(sa.text("SELECT count(*) FROM influencer_score")).scalar_one()
+        analysed = conn.execute(sa.text(
+            "SELECT last_analyze IS NOT NULL, last_autoanalyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = :t"), {"t": f"influencer_score_run_{run_id}"}).first()  # fmt: skip
+    engine.dispose()
+    ordered = sorted(writes)
+    say(f"run {run_id}: {len(ranges)} chunk(s), {rows_total:,} rows; chunk writes median {ordered[len(ordered) // 2]:.3f} s; "
+        f"swap {swap_s:.3f} s + commit {commit_s:.3f} s, WAL {wal / 1e6:.1f} MB; {served:,} rows served")  # fmt: skip
+    return {
+        "code": "partition swap" if partitioned else "insert swap",
+        "rows": rows_total, "served_rows": served, "chunks": len(ranges), "chunk_size": chunk_size,
+        "swap_s": round(swap_s, 4), "swap_commit_s": round(commit_s, 4), "swap_wal_bytes": wal,
+        "chunk_write_s": round(sum(writes), 3), "chunk_write_median_s": round(ordered[len(ordered) // 2], 4),
+        "chunk_write_us_per_row": round(sum(writes) / rows_total * 1e6, 2),
+        "analyze_before_last_chunk_s": None if analyze_s is None else round(analyze_s, 3),
+        "analyzed_in_swap": bool(analysed and analysed[0]) and analyze_s is None, "autoanalyzed": bool(analysed and analysed[1]),
+        "load_average": round(os.getloadavg()[0], 1),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--influencers", type=int, default=100_000)
@@ -200,7 +296,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="OpenMP threads for the boosting (PF_ML_THREADS)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-rationale", action="store_true", help="skip the rationale-only comparison")
+    parser.add_argument("--reuse", metavar="URL", help="time only a run's chunk writes and swap on this kept warehouse")
+    parser.add_argument("--analyze-first", action="store_true",
+                        help="with --reuse: ANALYZE the run's table before its last chunk (timed apart)")
     args = parser.parse_args()
+    if args.reuse:
+        print(json.dumps(swap_bench(args.reuse, args.chunk_size, args.analyze_first)))
+        return
 
     os.environ["PF_ML_THREADS"] = str(args.threads)
     from predictfluence.db import create_engine
