@@ -75,18 +75,16 @@ def recommend(
             "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')",
             campaign_id=campaign_id,
         )
-        # the forecast cost of a post when there is one, else the average of past hires (looked up only
-        # then); a row with neither stays in. Written as a range on cost_per_post (its index) OR the rows
-        # without one: when few costs fit (a spent campaign), the planner reads those and sorts them
-        where.optional(
-            f"(s.cost_per_post <= :remaining OR s.cost_per_post IS NULL "
-            f"AND coalesce({_past_cost('s')}, :remaining) <= :remaining)",
-            remaining=remaining_budget,
-        )
     # a follower ceiling (no tier): the matching influencers first, or walks of the tiers' indexes merged
     picked = who if not tiers and _influencers_first(objective, max_followers, conn) else None
-    sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked, walks=None if tiers else _tier_walks(min_followers, max_followers))
-    found = _without_jit(sql, {**where.params, "limit": limit}, conn)
+    budget = remaining_budget is not None and picked is None  # each tier's fitting rows walked or read (`_tier_top`)
+    if remaining_budget is not None:  # a campaign's: `_fits`
+        where.params["remaining"] = remaining_budget
+        where.conditions += [] if budget else [_fits("s")]
+    walks = (tuple(tiers) if budget else None) if tiers else _tier_walks(min_followers, max_followers)
+    sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked,
+                       walks=walks, budget=budget)
+    found = _without_jit(sql, {**where.params, "limit": limit, "few": _FEW_FITTING}, conn)
     return [
         {
             "rank": rank,
@@ -173,6 +171,16 @@ _RENAMED = {
 }
 
 
+def _fits(alias: str, plus: str = "") -> str:
+    """Whether the row's cost fits the campaign's remaining budget: the forecast cost of a post when there is
+    one, else the average of past hires (looked up only then); a row with neither stays in. A range on
+    cost_per_post (the (content_type, follower_tier, cost_per_post) index) OR the rows without one."""
+    return (
+        f"({alias}.cost_per_post {plus}<= :remaining OR {alias}.cost_per_post IS NULL "
+        f"AND coalesce({_past_cost(alias)}, :remaining) <= :remaining)"
+    )
+
+
 def _past_cost(alias: str) -> str:
     """The average agreed cost of the influencer's earlier non-cancelled hires (an index lookup)."""
     return (
@@ -195,15 +203,18 @@ _PICKED = (
 )
 
 
-def _top(where: Where, column: str, source: str, *extra: str, walks: tuple[str | None, ...] | None = None) -> str:
+def _top(
+    where: Where, column: str, source: str, *extra: str, walks: tuple[str | None, ...] | None = None, fit: str | None = None
+) -> str:
     """The top `limit` rows in `_order(column)`: the rows with a value of `column`, then (only when those
     are fewer than `limit`) the rows without one, by predicted ER. `walks` (no tier filter): each is the
     top `limit` of every one of these tiers merged, each tier read in order from its
-    (content_type, follower_tier, objective DESC, influencer_id) index — the only ranking indexes."""
+    (content_type, follower_tier, objective DESC, influencer_id) index — the only ranking indexes. `fit`
+    (a campaign's budget): the content type's SQL, to count each tier's fitting rows (`_tier_top`)."""
     if column == "predicted_er":
-        return _merged(where, "predicted_er", source, extra, walks)
-    ranked = _merged(where, column, source, (*extra, f"s.{column} IS NOT NULL"), walks)
-    unranked = _merged(where, "predicted_er", source, (*extra, f"s.{column} IS NULL"), walks)
+        return _merged(where, "predicted_er", source, extra, walks, fit)
+    ranked = _merged(where, column, source, (*extra, f"s.{column} IS NOT NULL"), walks, fit)
+    unranked = _merged(where, "predicted_er", source, (*extra, f"s.{column} IS NULL"), walks, fit)
     return f"SELECT * FROM (({ranked}) UNION ALL ({unranked})) u LIMIT :limit"  # noqa: S608 - fixed fragments
 
 
@@ -217,7 +228,8 @@ def _tier_walks(low: int | None, high: int | None) -> tuple[str | None, ...]:
 
 
 def _merged(
-    where: Where, column: str, source: str, extra: tuple[str, ...], walks: tuple[str | None, ...] | None
+    where: Where, column: str, source: str, extra: tuple[str, ...], walks: tuple[str | None, ...] | None,
+    fit: str | None = None,
 ) -> str:
     """The top `limit` rows by `column` DESC, influencer_id: read in that order, or, over the tiers of
     `walks` (None: the rows without a tier), one ordered index walk per tier merged by PostgreSQL (a
@@ -227,17 +239,45 @@ def _merged(
     order = f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
     if walks is None:
         return f"SELECT {_COLUMNS}{source}{where.sql(*extra)} {order}"
-    parts = [f"(SELECT {_COLUMNS}{source}{where.sql(*extra, _tier_is(t))} {order})" for t in walks]  # noqa: S608
+    parts = [part for t in walks for part in _tier_top(where, column, source, (*extra, _tier_is(t)), t, fit)]
     return f"SELECT * FROM ({' UNION ALL '.join(parts)}) t ORDER BY {column} DESC, influencer_id LIMIT :limit"  # noqa: S608
 
 
-def _tier_is(tier: str | None) -> str:
+# a tier's rows whose cost fits a campaign's remaining budget are read and sorted, rather than found by the
+# walk, when fewer than this many of its score rows of the content type fit (or have no cost)
+_FEW_FITTING = 2_000
+
+
+def _tier_top(
+    where: Where, column: str, source: str, extra: tuple[str, ...], tier: str | None, fit: str | None
+) -> list[str]:
+    """One tier's top `limit` by `column` DESC, influencer_id: its index walk; with a campaign's budget
+    (`fit`: the content type's SQL) two branches of which one runs, chosen by a count of the tier's rows
+    that fit the budget (or have no cost), capped at :few, in (content_type, follower_tier, cost_per_post):
+    :few or more, the walk (it meets fitting rows soon); fewer, those rows read from that index and
+    sorted — a walk past the tier's rows that do not fit would read the whole tier for nothing (a nearly
+    spent campaign at 1M: 1.5-4 s). Both give the same rows; the count is a one-time filter per tier."""
+    order = f"ORDER BY s.{column} DESC, s.influencer_id"
+    if fit is None:
+        return [f"(SELECT {_COLUMNS}{source}{where.sql(*extra)} {order} LIMIT :limit)"]  # noqa: S608
+    rows_of = f"SELECT 1 FROM influencer_score x WHERE x.content_type = {fit} AND {_tier_is(tier, 'x')} AND x.cost_per_post"  # noqa: S608
+    fitting = (  # two index-only scans
+        f"(SELECT count(*) FROM (({rows_of} <= :remaining LIMIT :few) UNION ALL ({rows_of} IS NULL LIMIT :few)) n)"  # noqa: S608
+    )
+    # the walk: the budget filters the walked rows (`cost_per_post + 0`: no index range on it, whose estimate,
+    # cost and objective taken as independent, would have the planner read every fitting row and sort them)
+    walk = f"(SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s', '+ 0'), f'{fitting} >= :few')} {order} LIMIT :limit)"  # noqa: S608
+    read = f"SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s'), f'{fitting} < :few')} OFFSET 0"  # noqa: S608
+    return [walk, f"(SELECT * FROM ({read}) f ORDER BY {column} DESC, influencer_id LIMIT :limit)"]  # noqa: S608
+
+
+def _tier_is(tier: str | None, alias: str = "s") -> str:
     """The condition of one tier's walk (None: the rows without a tier). Tiers are the fixed vocabulary."""
     if tier is None:
-        return "s.follower_tier IS NULL"
+        return f"{alias}.follower_tier IS NULL"
     if tier not in TIERS:
         raise ValueError(f"not a follower tier: {tier!r}")
-    return f"s.follower_tier = '{tier}'"
+    return f"{alias}.follower_tier = '{tier}'"
 
 
 def _order(column: str) -> str:
@@ -249,14 +289,16 @@ def _order(column: str) -> str:
 
 
 def _ranking_sql(
-    where: Where, column: str, *, per_content_type: bool, picked: Where | None, walks: tuple[str | None, ...] | None = None
+    where: Where, column: str, *, per_content_type: bool, picked: Where | None,
+    walks: tuple[str | None, ...] | None = None, budget: bool = False,
 ) -> str:
     order, walks = _order(column), walks if picked is None else None  # `picked` looks up per influencer
+    fit = ("t.ct" if per_content_type else "lower(:content_type)") if budget else None
     source = _JOINED if picked is None else _PICKED
     ctes = "" if picked is None else f"picked AS MATERIALIZED (SELECT * FROM influencer i {picked.sql()}), "  # noqa: S608
     if not per_content_type:
         # (influencer, content type) is the key: rank directly (each tier's index, merged)
-        top = _top(where, column, source, walks=walks)
+        top = _top(where, column, source, walks=walks, fit=fit)
         ranked = f"SELECT * FROM ({top}) x ORDER BY {order}, influencer_id LIMIT :limit"  # noqa: S608
         return _with_past_cost(f"WITH {ctes[:-2]} {ranked}" if ctes else ranked, order)
     # One row per influencer, its best content type. An influencer in the top `limit` has its best row
@@ -264,7 +306,7 @@ def _ranking_sql(
     # better best), so: the content types (a loose index scan), the top `limit` of each through the
     # per-tier (content_type, follower_tier, objective) indexes, then the best row per influencer — never a
     # sort of the table.
-    per_type = _top(where, column, source, "s.content_type = t.ct", walks=walks)
+    per_type = _top(where, column, source, "s.content_type = t.ct", walks=walks, fit=fit)
     ranked = (
         f"WITH RECURSIVE {ctes}types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "  # noqa: S608
         "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
