@@ -20,7 +20,8 @@ Needs DATABASE_URL (any PostgreSQL server; a scratch database is created and dro
 Both seedings then fill influencer_score with SQL (3 content types per influencer, ER, engagements, cost
 forecast, intervals, 1 in 50 flagged), as the retrain batch would, for GET /recommendations.
 POST /campaigns/{id}/plan (the planner, solved in process) is timed apart, `--plan-iterations` calls.
-Each endpoint is timed twice (issue 16.9): `p95_ms` over `--iterations` requests whose ids, pages and filter
+`recommendations_campaign_tight`: campaigns whose remaining budget is a low percentile (0.2-5 %) of the scores'
+cost per post (made in the setup, `tight_campaigns`). Each endpoint is timed twice (issue 16.9): `p95_ms` over `--iterations` requests whose ids, pages and filter
 values are drawn at random per request (seeded RNG, `--seed`; ids from a random sample of the warehouse, search
 terms cut from sampled names/handles/categories), and `hot_p95_ms` over the same number of requests to ONE
 identical URL (the hot-cache figure of earlier runs). Then `concurrent`: Chalice's local HTTP server (the
@@ -194,6 +195,36 @@ def seed_with_sql(engine, influencers: int, days: int) -> None:
     log(f"SQL seed (generate_series) in {time.perf_counter() - started:.1f} s")
 
 
+# nearly spent campaigns: remaining budgets at these percentiles of the scores' cost per post (the seeded
+# campaigns are all overspent at 1M, or not at all: neither reaches the walk past the rows that do not fit)
+TIGHT_PERCENTILES = (0.002, 0.005, 0.01, 0.03, 0.05)
+
+
+def tight_campaigns(engine) -> list[int]:
+    """Campaigns 'bench tight p<percentile>' without hires whose budget is that percentile of cost per post
+    (created, or their budget updated, before any request is timed)."""
+    with engine.begin() as conn:
+        costs = conn.execute(
+            sa.text(
+                "SELECT percentile_disc(CAST(:p AS float8[])) WITHIN GROUP (ORDER BY cost_per_post) "
+                "FROM influencer_score"
+            ),
+            {"p": list(TIGHT_PERCENTILES)},
+        ).scalar_one()
+        ids = []
+        for p, cost in zip(TIGHT_PERCENTILES, costs or [], strict=False):
+            name = f"bench tight p{p * 100:g}"
+            found = conn.execute(sa.text("SELECT id FROM campaign WHERE name = :n"), {"n": name}).scalar()
+            if found is None:
+                found = conn.execute(
+                    sa.text("INSERT INTO campaign (name, budget) VALUES (:n, :b) RETURNING id"),
+                    {"n": name, "b": cost},
+                ).scalar_one()
+            conn.execute(sa.text("UPDATE campaign SET budget = :b WHERE id = :id"), {"b": cost, "id": found})
+            ids.append(found)
+    return ids
+
+
 def endpoints(engine) -> dict[str, str]:
     """The hot-cache URL of every endpoint: one fixed id, page and filter set per endpoint."""
     with engine.connect() as conn:
@@ -241,6 +272,7 @@ def endpoints(engine) -> dict[str, str]:
         "recommendations_default": "/recommendations",
         "recommendations_filtered": f"/recommendations?platform={platform}&tier=micro&objective=engagements",
         "recommendations_campaign": f"/recommendations?campaign_id={campaign_id}&content_type=reel",
+        "recommendations_campaign_tight": f"/recommendations?campaign_id={tight_campaigns(engine)[2]}&content_type=reel",
     }
 
 
@@ -283,6 +315,7 @@ def drawn_endpoints(engine, sample: int = 500) -> dict[str, Draw]:
             or ["US"]
             for d in ("country", "age_group", "gender")
         }
+    tight = tight_campaigns(engine)
     ids = [r[0] for r in pick]
     words = [w for r in pick for w in (r[1], r[2], r[3]) if w and len(w) >= 3]
 
@@ -371,6 +404,10 @@ def drawn_endpoints(engine, sample: int = 500) -> dict[str, Draw]:
         "recommendations_campaign": lambda r: (
             f"/recommendations?campaign_id={r.choice(campaigns)}"
             f"&content_type={r.choice(('image', 'reel', 'video'))}"
+        ),
+        "recommendations_campaign_tight": lambda r: (
+            f"/recommendations?campaign_id={r.choice(tight)}&objective={r.choice(RANKING_OBJECTIVES)}"
+            + r.choice(("", "&content_type=image", "&content_type=reel", "&content_type=video"))
         ),
     }
 
