@@ -16,8 +16,8 @@ partition, a running run's table) gets `<table>_tier_cost` first, so that the pa
 partition's and pf_score_run_table copies it; their `<table>_content_cost` go. Downgrade: the reverse.
 
 Revision ID: d4e9a1c7b5f3
-Revises: a4d7c2e9f1b3
-Create Date: 2026-11-30 13:20:00
+Revises: b3d8e6f1a2c4
+Create Date: 2026-11-30 12:35:00
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "d4e9a1c7b5f3"
-down_revision: str | None = "a4d7c2e9f1b3"
+down_revision: str | None = "b3d8e6f1a2c4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
