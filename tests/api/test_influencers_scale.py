@@ -149,3 +149,39 @@ def test_a_page_past_the_walk_budget_sorts_every_match(client, auth, world, monk
                                        headers=auth["viewer"])
             assert response.status_code == 200, response.body
             assert [i["id"] for i in response.json_body["items"]] == expected[(page - 1) * 12: page * 12], (query, page)
+
+
+@pytest.mark.parametrize(("sort", "order"), [("avg_er", "desc"), ("name", "asc"), ("followers", "asc")])
+def test_a_filtered_walk_reads_the_sort_index_alone(api_db, world, monkeypatch, sort, order):
+    """Issue 16.5: at 1M a 20,000-row walk read a random heap page of the 391 MB rollup per row (75-280 ms).
+    The sort indexes cover the filtered columns (migration a4d7c2e9f1b3): the walk is an index-only scan, and the
+    rollup's heap is read for the page's rows alone (by id). Fails when the walk reads whole rows."""
+    from predictfluence.api.schemas.influencers import InfluencerListQuery
+    from predictfluence.queries import influencers
+
+    def nodes(node: dict) -> list[tuple[str, str]]:
+        here = [(node["Node Type"], node.get("Index Name", ""))] if node.get("Relation Name") == "influencer_stats" else []
+        return here + [n for child in node.get("Plans", []) for n in nodes(child)]
+
+    vacuum = sa.create_engine(api_db.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with vacuum.connect() as conn:  # the visibility map autovacuum keeps (a fresh connection: pg8000's pooled
+        conn.execute(sa.text("VACUUM ANALYZE influencer_stats"))  # ones sit in a transaction)
+    vacuum.dispose()
+    statements: list[tuple[str, dict]] = []
+    real_rows = influencers.rows
+    monkeypatch.setattr(influencers, "rows", lambda sql, params, conn: statements.append((sql, params)) or real_rows(sql, params, conn))
+    monkeypatch.setattr(influencers, "COUNT_CAP", 5)  # past the cap: the page is walked
+    query = InfluencerListQuery(platform="instagram,tiktok", min_er=0.005, hide_flagged=True, sort=sort, order=order)
+    found, _, exact = influencers.list_page(query)
+    expected = _reference(world, platforms={"instagram", "tiktok"}, min_er=0.005, hide_flagged=True, sort=sort,
+                          order=order)
+    assert [r["id"] for r in found] == expected[:50] and not exact
+    walk, params = statements[-1]
+    with api_db.connect() as conn:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            conn.execute(sa.text(f"SET {setting} = off"))  # the plan of 1M rows on a small table
+        plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {walk}"), params).scalar_one()  # noqa: S608
+    scans = nodes((plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"])
+    assert ("Index Scan", "uq_influencer_stats_influencer") in scans, scans  # the page's rows, by id
+    walked = [s for s in scans if s[1] != "uq_influencer_stats_influencer"]
+    assert walked and all(kind == "Index Only Scan" and name.startswith("ix_influencer_stats_") for kind, name in walked), scans

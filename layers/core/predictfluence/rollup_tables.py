@@ -41,6 +41,23 @@ def _desc(column: str) -> tuple:
     return text(f"{column} DESC NULLS LAST"), "influencer_id"
 
 
+# what every sort index of influencer_stats INCLUDEs besides its key: every column a list filter other than the
+# audience's reads (the audience shares are a jsonb on the row), so that a filtered walk is index-only
+# (predictfluence.queries.influencer_pages)
+LIST_FILTER_COLUMNS = (
+    "platform", "category", "country", "follower_tier", "language", "followers", "avg_engagement_rate", "avg_likes",
+    "avg_views", "avg_comments", "growth_30d", "growth_90d", "figures_source", "name", "handle",
+)
+# the list's sort keys by index name
+_SORTED = (("followers", "followers"), ("er", "avg_engagement_rate"), ("likes", "avg_likes"),
+           ("views", "avg_views"), ("comments", "avg_comments"))
+_NAME = func.lower(func.coalesce(text("name"), text("handle")))
+
+
+def _covered(key: str | None = None) -> list[str]:
+    return [c for c in LIST_FILTER_COLUMNS if c != key]
+
+
 def _per_key(metadata: MetaData) -> None:
     _M = metadata  # noqa: N806
     Table(
@@ -67,20 +84,14 @@ def _per_key(metadata: MetaData) -> None:
         Column("growth_30d", Double), Column("growth_90d", Double),
         Column("audience", JSONB),  # {dimension: {lower(bucket): share}} (migration a9c4e2f71d35)
         Index("uq_influencer_stats_influencer", "influencer_id", unique=True),
-        Index("ix_influencer_stats_followers", *_desc("followers")),
-        # lookalikes' walk up; covering the other sort keys: a followers range's matches sorted index-only
-        Index("ix_influencer_stats_followers_asc", "followers", "influencer_id", postgresql_include=_SORT_KEYS[2:]),
-        Index("ix_influencer_stats_er", *_desc("avg_engagement_rate")),
-        Index("ix_influencer_stats_likes", *_desc("avg_likes")),
-        Index("ix_influencer_stats_views", *_desc("avg_views")),
-        Index("ix_influencer_stats_comments", *_desc("avg_comments")),
-        Index("ix_influencer_stats_name", func.lower(func.coalesce(text("name"), text("handle"))), "influencer_id"),
-        # the other direction of each list sort (ORDER BY x ASC / name DESC, NULLS LAST, id): a page walks an index
-        *(Index(f"ix_influencer_stats_{n}_asc", c, "influencer_id")
-          for n, c in (("er", "avg_engagement_rate"), ("likes", "avg_likes"), ("views", "avg_views"),
-                       ("comments", "avg_comments"))),
-        Index("ix_influencer_stats_name_desc",
-              func.lower(func.coalesce(text("name"), text("handle"))).desc().nulls_last(), "influencer_id"),
+        # the list's sort indexes, both directions (ORDER BY x DESC / ASC, NULLS LAST, id), each covering the
+        # columns the list filters on (migration a4d7c2e9f1b3): a filtered walk is index-only
+        *(Index(f"ix_influencer_stats_{n}", *_desc(c), postgresql_include=_covered(c)) for n, c in _SORTED),
+        *(Index(f"ix_influencer_stats_{n}_asc", c, "influencer_id", postgresql_include=_covered(c))
+          for n, c in _SORTED),
+        Index("ix_influencer_stats_name", _NAME, "influencer_id", postgresql_include=_covered()),
+        Index("ix_influencer_stats_name_desc", _NAME.desc().nulls_last(), "influencer_id",
+              postgresql_include=_covered()),
         Index("ix_influencer_stats_platform_category", "platform", "category"),
         Index("ix_influencer_stats_lower_platform_tier", func.lower(text("platform")), func.lower(text("follower_tier"))),
         Index("ix_influencer_stats_lower_category", func.lower(text("category"))),

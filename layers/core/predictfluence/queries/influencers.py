@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from predictfluence.db import get_engine
-from predictfluence.queries.common import one, order_clause, rows
+from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
 from predictfluence.queries.filters import Page, Where, page_params
+from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATES, audience_ids
 from predictfluence.queries.rollups import version
-from predictfluence.tiers import TIER_LOWER_BOUNDS
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -26,11 +26,6 @@ SORTS: dict[str, str] = {
     "name": "lower(coalesce(name, handle))",
 }
 
-ITEM_COLUMNS = (
-    "influencer_id AS id, platform, handle, name, category, country, language, followers, follower_tier, "
-    "posts, avg_engagement_rate, avg_likes, avg_views, avg_comments, figures_source, snapshot_source, "
-    "snapshot_as_of, snapshot_posts"
-)
 # filter name -> (column, operator): the figure ranges (the figures are the posts' or, without any, the snapshot's)
 RANGES: dict[str, tuple[str, str]] = {
     "min_er": ("avg_engagement_rate", ">="),
@@ -60,13 +55,7 @@ FLAGGED_SET = (
 # discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
 # "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
 COUNT_CAP = 5000
-# rows of the sort index a filtered page walks before it sorts every match instead (see _walk_or_sort); the
-# walk of a tier starts at the followers the tier implies (tier and followers come from one influencer row)
-_B = [*TIER_LOWER_BOUNDS.values(), 2**62]
-_TIERS = {
-    t: f"WHERE followers >= {_B[i] if i else -(2**62)} AND followers < {_B[i + 1]}"
-    for i, t in enumerate(TIER_LOWER_BOUNDS)
-}
+# rows of the sort index a filtered page walks first (see _walk_or_sort)
 WALK_BUDGET = 20_000
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
@@ -131,20 +120,22 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     """One page of influencers (from the influencer_stats rollup), the total matching the filters and whether
     that total is exact (False: more than COUNT_CAP match; the total says COUNT_CAP)."""
     f = filters or _AllInfluencers()
-    where_sql, params = _where(f)
-    params.update(page_params(f))
-    order_sql = order_clause(SORTS[f.sort], f.order, "influencer_id")
+    narrow, wide = _conditions(f)
+    params = {**narrow.params, **wide.params, **page_params(f)}
     with get_engine().connect() as conn, conn.begin():
         if (ids := audience_ids(conn, f)) is not None:  # few pass an audience filter: their rows by id
             if not ids:
                 return [], 0, True
-            where_sql, params = f"{where_sql} AND {CANDIDATES}", {**params, "pf_ids": ids}
+            narrow.add(CANDIDATES, pf_ids=ids)
+            params["pf_ids"] = ids
+        where_sql = narrow.sql(*wide.conditions)
+        page = PageSql(SORTS[f.sort], f.order)
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
         found, total = None, _totals.get(key)
         if where_sql and (total is None or total <= COUNT_CAP):
-            found, total = _few_matches(conn, where_sql, order_sql, params)
+            found, total = _few_matches(conn, page, where_sql, params)
         elif total is None:
             total = _count(conn, where_sql, params)
         _remember(key, total)
@@ -155,25 +146,21 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
             # docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = _walk_or_sort(conn, f, where_sql, order_sql, params)
+            found = _walk_or_sort(conn, f, page, narrow, wide, params)
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
 
 def _few_matches(
-    conn: Connection, where_sql: str, order_sql: str, params: dict[str, Any]
+    conn: Connection, page: PageSql, where_sql: str, params: dict[str, Any]
 ) -> tuple[list[dict[str, Any]] | None, int]:
     """The page and the total of a filtered list in one scan when at most COUNT_CAP rows match (the page is
-    None past that: the total is then a lower bound, COUNT_CAP + 1; the scan stops there). Few matches are fetched, counted and
-    sorted: walking the sort index instead filters every row it passes, with ILIKE for a text search, and for
-    filters that correlate with the sort (high ER and low followers) it passed most of the rollup before
-    `limit` rows matched (figures: docs/benchmarks.md, "Figures behind code decisions")."""
-    page_sql = (
-        f"WITH m AS MATERIALIZED (SELECT {ITEM_COLUMNS} FROM influencer_stats {where_sql} LIMIT {COUNT_CAP + 1}) "  # noqa: S608
-        f"SELECT *, count(*) OVER () AS pf_total FROM m {order_sql.replace('influencer_id', 'id')} "
-        "LIMIT :limit OFFSET :offset"
-    )
-    found = rows(page_sql, params, conn)
+    None past that: the total is then a lower bound, COUNT_CAP + 1; the scan stops there). Few matches are fetched
+    narrow (id and sort key), counted and sorted, and only the page's rows are read whole: walking the sort index
+    instead filters every row it passes, with ILIKE for a text search, and for filters that correlate with the
+    sort (high ER and low followers) it passed most of the rollup before `limit` rows matched (figures:
+    docs/benchmarks.md, "Figures behind code decisions")."""
+    found = rows(page.of_matches(where_sql, COUNT_CAP + 1, counted=True), params, conn)
     total = int(found[0]["pf_total"]) if found else _count(conn, where_sql, params)  # a page past the end
     for row in found:
         del row["pf_total"]
@@ -181,25 +168,26 @@ def _few_matches(
 
 
 def _walk_or_sort(
-    conn: Connection, f: InfluencerFilter, where_sql: str, order_sql: str, params: dict[str, Any]
+    conn: Connection, f: InfluencerFilter, page: PageSql, narrow: Where, wide: Where, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it: when they hold no full
-    page (a sparse filter's deep page, or a filter correlated with the sort: a tier sorted by ER), fetch every
-    match narrow (id + sort key), sort, and read the page's rows by id (figures: docs/benchmarks.md, "Figures
-    behind code decisions")."""
-    tier = _TIERS.get(f.tier or "", "") if f.sort == "followers" else ""  # other sorts walk their own index
-    cut = f"{tier} {order_sql} LIMIT {WALK_BUDGET}" if where_sql else ""
-    walk = f"(SELECT *, {SORTS[f.sort]} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
-    sql = f"SELECT {ITEM_COLUMNS} FROM {walk} {where_sql} {order_clause('pf_k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
-    found = rows(sql, params, conn)
-    if len(found) == params["limit"] or not where_sql:
+    """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it first. The walk reads the
+    sort index alone when no audience filter is asked (it covers the other filters' columns: influencer_pages),
+    and the page's rows by id after. When those rows hold no full page (a sparse filter's deep page, or a filter
+    correlated with the sort: a tier sorted by ER), a filter on covered columns walks on as far as the page needs
+    (index-only, or whatever plan the planner prefers); a text search or an audience filter fetches every match
+    narrow (id + sort key: the trigram indexes, the rows), sorts, and reads the page's rows by id (figures:
+    docs/benchmarks.md, "Figures behind code decisions", "The list's walk index-only")."""
+    tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
+    tier = f"WHERE {tier}" if tier else ""
+    filtered = bool(narrow or wide)
+    found = rows(page.walk(tier, WALK_BUDGET if filtered else 0, narrow.sql(), wide.sql()), params, conn)
+    if len(found) == params["limit"] or not filtered:
         return found
+    if f.q is None and not wide:  # the sort index alone, as far as the page needs (the planner's choice)
+        return rows(page.walk("", 0, narrow.sql(), ""), params, conn)
     if f.q is not None:  # the trigram indexes again
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    keys = f"SELECT influencer_id, {SORTS[f.sort]} AS k FROM influencer_stats {where_sql}"  # noqa: S608
-    page = f"SELECT influencer_id FROM m {order_clause('k', f.order, 'influencer_id')} LIMIT :limit OFFSET :offset"  # noqa: S608
-    sql = f"WITH m AS MATERIALIZED ({keys}) SELECT {ITEM_COLUMNS} FROM influencer_stats WHERE influencer_id IN ({page}) {order_sql}"  # noqa: S608
-    return rows(sql, params, conn)
+    return rows(page.of_matches(narrow.sql(*wide.conditions)), params, conn)
 
 
 def _choices(value: str | None) -> list[str] | None:
@@ -208,11 +196,20 @@ def _choices(value: str | None) -> list[str] | None:
 
 def _where(f: InfluencerFilter) -> tuple[str, dict[str, Any]]:
     """The list's WHERE over influencer_stats and its parameters."""
-    where = Where()
+    narrow, wide = _conditions(f)
+    return narrow.sql(*wide.conditions), {**narrow.params, **wide.params}
+
+
+def _conditions(f: InfluencerFilter) -> tuple[Where, Where]:
+    """The list's conditions: on the columns every sort index covers (influencer_pages.COVERED), and on the
+    audience shares (the rollup row's jsonb)."""
+    where, wide = Where(), Where()
     for column, value in (("platform", f.platform), ("category", f.category), ("country", f.country)):
         where.any_of(column, _choices(value))
     for column, value in (("follower_tier", f.tier), ("language", f.language)):
         where.optional(f"lower({column}) = lower(:{column})", **{column: value})
+    if f.tier is not None and f.tier.lower() in TIER_RANGES:  # the same rows, and the followers indexes find them
+        where.add(TIER_RANGES[f.tier.lower()])
     where.optional("followers >= :min_followers", min_followers=f.min_followers)
     where.optional("followers <= :max_followers", max_followers=f.max_followers)
     for name, (column, op) in RANGES.items():
@@ -222,14 +219,14 @@ def _where(f: InfluencerFilter) -> tuple[str, dict[str, Any]]:
         bucket, share = getattr(f, f"audience_{dimension}"), getattr(f, f"min_audience_{dimension}_share")
         if bucket is not None:
             op = ">=" if share else ">"
-            where.add(
+            wide.add(
                 AUDIENCE.format(d=dimension, op=op),
                 **{f"a_{dimension}": bucket, f"s_{dimension}": share or 0.0},
             )
     if f.hide_flagged:
         where.add(f"NOT {FLAGGED}")
     where.contains("q", f.q, "handle", "name", "category")
-    return where.sql(), where.params
+    return where, wide
 
 
 # (rollup version, WHERE, filter values) -> total: the rollup only changes when it is refreshed.

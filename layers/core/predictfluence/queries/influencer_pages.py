@@ -1,0 +1,71 @@
+"""The statements that read one page of the influencer list (`predictfluence.queries.influencers.list_page`).
+
+Each finds the page's influencer ids narrow first — the id and the sort key, through the sort index or the filter's
+indexes — and only then reads the page's whole rollup rows by id. Every sort index of `influencer_stats` covers the
+columns the list filters on (`rollup_tables.LIST_FILTER_COLUMNS`, migration a4d7c2e9f1b3), so a walk along it with a filter other than the audience's
+is an index-only scan: at 1M influencers a 20,000-row walk read 20,000 random heap pages of the 391 MB rollup
+(75-280 ms) before, and reads ~400 index pages now (docs/benchmarks.md, "The list's walk index-only").
+"""
+
+from __future__ import annotations
+
+from predictfluence.queries.common import order_clause
+from predictfluence.tiers import TIER_LOWER_BOUNDS
+
+ITEM_COLUMNS = (
+    "influencer_id AS id, platform, handle, name, category, country, language, followers, follower_tier, "
+    "posts, avg_engagement_rate, avg_likes, avg_views, avg_comments, figures_source, snapshot_source, "
+    "snapshot_as_of, snapshot_posts"
+)
+
+# the followers range of each tier (the rollup's tier and followers come from one influencer row): a tier filter
+# adds it, so that the followers indexes find a tier's rows and a walk by followers starts at the tier
+_B = [*TIER_LOWER_BOUNDS.values(), 2**62]
+TIER_RANGES = {
+    t: f"followers >= {_B[i] if i else -(2**62)} AND followers < {_B[i + 1]}" for i, t in enumerate(TIER_LOWER_BOUNDS)
+}
+
+
+class PageSql:
+    """The page statements of one sort (`key_sql`, an allow-listed expression over influencer_stats) and
+    direction; pages bind :limit and :offset."""
+
+    def __init__(self, key_sql: str, order: str) -> None:
+        self.key_sql = key_sql
+        self.by_key = order_clause(key_sql, order, "influencer_id")
+        self.by_pf_k = order_clause("pf_k", order, "influencer_id")
+        self.by_page = order_clause("p.pf_k", order, "influencer_id")
+        self.by_walk = order_clause("w.pf_k", order, "influencer_id")
+
+    def _rows_of(self, ids_sql: str, extra: str = "", ctes: str = "") -> str:
+        """The whole rows of the ids `ids_sql` selects (influencer_id, pf_k, ...), in page order."""
+        return (
+            f"WITH {ctes}p AS MATERIALIZED ({ids_sql}) SELECT {ITEM_COLUMNS}{extra} "  # noqa: S608
+            f"FROM p JOIN influencer_stats USING (influencer_id) {self.by_page}"
+        )
+
+    def of_matches(self, where_sql: str, cap: int | None = None, counted: bool = False) -> str:
+        """The page of every row `where_sql` matches (at most `cap` of them, in no order, when given), sorted
+        narrow; `counted` adds pf_total, how many matched (up to `cap`). The matches are materialized: a query
+        the planner could flatten walked the sort index past most of the rollup to fill a page."""
+        limit = f" LIMIT {cap}" if cap else ""
+        total = ", count(*) OVER () AS pf_total" if counted else ""
+        matches = f"m AS MATERIALIZED (SELECT influencer_id, {self.key_sql} AS pf_k FROM influencer_stats {where_sql}{limit}), "  # noqa: S608
+        ids = f"SELECT influencer_id, pf_k{total} FROM m {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
+        return self._rows_of(ids, ", p.pf_total" if counted else "", matches)
+
+    def walk(self, bounds: str, budget: int, narrow_sql: str, wide_sql: str) -> str:
+        """The page along the sort index, from the first row `bounds` (a WHERE on the key's range, or '')
+        admits, walking at most `budget` rows of it (0: no limit) filtered by `narrow_sql` (covered columns:
+        index-only) and then, on the rows that pass, `wide_sql` (the audience: their rollup rows, by id)."""
+        cut = f"{bounds} {self.by_key} LIMIT {budget}" if budget else ""
+        walk = f"(SELECT *, {self.key_sql} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
+        if not wide_sql:
+            ids = f"SELECT influencer_id, pf_k FROM {walk} {narrow_sql} {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
+            return self._rows_of(ids)
+        if not narrow_sql:  # the audience alone: the rows the walk passes are read anyway
+            return f"SELECT {ITEM_COLUMNS} FROM {walk} {wide_sql} {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
+        return (
+            f"SELECT {ITEM_COLUMNS} FROM (SELECT influencer_id, pf_k FROM {walk} {narrow_sql}) w "  # noqa: S608
+            f"JOIN influencer_stats USING (influencer_id) {wide_sql} {self.by_walk} LIMIT :limit OFFSET :offset"
+        )
