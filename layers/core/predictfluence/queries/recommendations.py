@@ -16,6 +16,8 @@ from predictfluence.queries.filters import Where
 from predictfluence.tiers import TIER_LOWER_BOUNDS, TIERS, follower_tier
 from predictfluence.vocab import RANKING_OBJECTIVES, RankingObjective
 
+# the tiers a ranking walks (None: the rows without a tier), or with a budget how each is read (`_tier_top`)
+_Walks = tuple[str | None, ...] | dict[str | None, str] | None
 _HIRED = "campaign_id = :campaign_id AND status <> 'cancelled'"
 
 
@@ -75,13 +77,14 @@ def recommend(
             "AND h.campaign_id = :campaign_id AND h.status <> 'cancelled')",
             campaign_id=campaign_id,
         )
-    # a follower ceiling (no tier): the matching influencers first, or walks of the tiers' indexes merged
-    picked = who if not tiers and _influencers_first(objective, max_followers, conn) else None
+    picked = who if not tiers and _influencers_first(objective, max_followers, conn) else None  # a ceiling: its influencers first
     budget = remaining_budget is not None and picked is None  # each tier's fitting rows walked or read (`_tier_top`)
     if remaining_budget is not None:  # a campaign's: `_fits`
         where.params["remaining"] = remaining_budget
         where.conditions += [] if budget else [_fits("s")]
     walks = (tuple(tiers) if budget else None) if tiers else _tier_walks(min_followers, max_followers)
+    if budget and not (walks := _fitting_tiers(walks or (), content_type, where.params, conn)):
+        return []  # no score row fits the budget
     sql = _ranking_sql(where, _COLUMN_OF.get(objective, objective), per_content_type=content_type is None, picked=picked,
                        walks=walks, budget=budget)
     found = _without_jit(sql, {**where.params, "limit": limit, "few": _FEW_FITTING}, conn)
@@ -204,7 +207,7 @@ _PICKED = (
 
 
 def _top(
-    where: Where, column: str, source: str, *extra: str, walks: tuple[str | None, ...] | None = None, fit: str | None = None
+    where: Where, column: str, source: str, *extra: str, walks: _Walks = None, fit: str | None = None
 ) -> str:
     """The top `limit` rows in `_order(column)`: the rows with a value of `column`, then (only when those
     are fewer than `limit`) the rows without one, by predicted ER. `walks` (no tier filter): each is the
@@ -228,7 +231,7 @@ def _tier_walks(low: int | None, high: int | None) -> tuple[str | None, ...]:
 
 
 def _merged(
-    where: Where, column: str, source: str, extra: tuple[str, ...], walks: tuple[str | None, ...] | None,
+    where: Where, column: str, source: str, extra: tuple[str, ...], walks: _Walks,
     fit: str | None = None,
 ) -> str:
     """The top `limit` rows by `column` DESC, influencer_id: read in that order, or, over the tiers of
@@ -239,7 +242,7 @@ def _merged(
     order = f"ORDER BY s.{column} DESC, s.influencer_id LIMIT :limit"
     if walks is None:
         return f"SELECT {_COLUMNS}{source}{where.sql(*extra)} {order}"
-    parts = [part for t in walks for part in _tier_top(where, column, source, (*extra, _tier_is(t)), t, fit)]
+    parts = [part for t in walks for part in _tier_top(where, column, source, (*extra, _tier_is(t)), t, fit, walks)]
     return f"SELECT * FROM ({' UNION ALL '.join(parts)}) t ORDER BY {column} DESC, influencer_id LIMIT :limit"  # noqa: S608
 
 
@@ -247,28 +250,61 @@ def _merged(
 # walk, when fewer than this many of its score rows of the content type fit (or have no cost)
 _FEW_FITTING = 2_000
 
+# the content types (a loose index scan)
+_TYPES = (
+    "types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "
+    "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
+    "FROM types WHERE types.ct IS NOT NULL)"
+)
+
+
+def _fitting(fit: str, tier: str | None) -> str:
+    """How many of the tier's score rows of the content type `fit` (SQL) fit :remaining or have no cost, up
+    to :few each: two index-only scans of (content_type, follower_tier, cost_per_post)."""
+    rows_of = f"SELECT 1 FROM influencer_score x WHERE x.content_type = {fit} AND {_tier_is(tier, 'x')} AND x.cost_per_post"  # noqa: S608
+    return f"(SELECT count(*) FROM (({rows_of} <= :remaining LIMIT :few) UNION ALL ({rows_of} IS NULL LIMIT :few)) n)"  # noqa: S608
+
+
+def _fitting_tiers(
+    walks: tuple[str | None, ...], content_type: str | None, params: dict[str, Any], conn: Connection | None
+) -> dict[str | None, str]:
+    """The tiers of `walks` that have rows fitting the budget, each with how to read them (`_tier_top`):
+    "walk" when every content type has :few or more, "read" when each has fewer, else "either" (chosen in
+    the query per content type). One query of capped counts: a tier with nothing that fits is left out."""
+    fit, source = ("t.ct", f"WITH RECURSIVE {_TYPES} SELECT") if content_type is None else ("lower(:content_type)", "SELECT")
+    counts = ", ".join(f"{_fitting(fit, t)} AS n{k}" for k, t in enumerate(walks))
+    where = "FROM types t WHERE t.ct IS NOT NULL" if content_type is None else ""
+    found = rows(f"{source} {counts} {where}", {**params, "few": _FEW_FITTING}, conn)  # noqa: S608
+    kept: dict[str | None, str] = {}
+    for k, tier in enumerate(walks):
+        n = [int(r[f"n{k}"]) for r in found]
+        if any(n):
+            kept[tier] = "walk" if min(n) >= _FEW_FITTING else "read" if max(n) < _FEW_FITTING else "either"
+    return kept
+
 
 def _tier_top(
-    where: Where, column: str, source: str, extra: tuple[str, ...], tier: str | None, fit: str | None
+    where: Where, column: str, source: str, extra: tuple[str, ...], tier: str | None, fit: str | None,
+    walks: _Walks,
 ) -> list[str]:
     """One tier's top `limit` by `column` DESC, influencer_id: its index walk; with a campaign's budget
     (`fit`: the content type's SQL) two branches of which one runs, chosen by a count of the tier's rows
     that fit the budget (or have no cost), capped at :few, in (content_type, follower_tier, cost_per_post):
     :few or more, the walk (it meets fitting rows soon); fewer, those rows read from that index and
     sorted — a walk past the tier's rows that do not fit would read the whole tier for nothing (a nearly
-    spent campaign at 1M: 1.5-4 s). Both give the same rows; the count is a one-time filter per tier."""
+    spent campaign at 1M: 1.5-4 s). Both give the same rows. The counts come first (`_fitting_tiers`, the
+    choice in `walks`); "either" keeps both branches, the count (per content type) a one-time filter."""
     order = f"ORDER BY s.{column} DESC, s.influencer_id"
     if fit is None:
         return [f"(SELECT {_COLUMNS}{source}{where.sql(*extra)} {order} LIMIT :limit)"]  # noqa: S608
-    rows_of = f"SELECT 1 FROM influencer_score x WHERE x.content_type = {fit} AND {_tier_is(tier, 'x')} AND x.cost_per_post"  # noqa: S608
-    fitting = (  # two index-only scans
-        f"(SELECT count(*) FROM (({rows_of} <= :remaining LIMIT :few) UNION ALL ({rows_of} IS NULL LIMIT :few)) n)"  # noqa: S608
-    )
+    choice = walks[tier] if isinstance(walks, dict) else "either"
+    many, few = ((f"{_fitting(fit, tier)} >= :few",), (f"{_fitting(fit, tier)} < :few",)) if choice == "either" else ((), ())
     # the walk: the budget filters the walked rows (`cost_per_post + 0`: no index range on it, whose estimate,
     # cost and objective taken as independent, would have the planner read every fitting row and sort them)
-    walk = f"(SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s', '+ 0'), f'{fitting} >= :few')} {order} LIMIT :limit)"  # noqa: S608
-    read = f"SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s'), f'{fitting} < :few')} OFFSET 0"  # noqa: S608
-    return [walk, f"(SELECT * FROM ({read}) f ORDER BY {column} DESC, influencer_id LIMIT :limit)"]  # noqa: S608
+    walk = f"(SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s', '+ 0'), *many)} {order} LIMIT :limit)"  # noqa: S608
+    read = f"SELECT {_COLUMNS}{source}{where.sql(*extra, _fits('s'), *few)} OFFSET 0"  # noqa: S608
+    read = f"(SELECT * FROM ({read}) f ORDER BY {column} DESC, influencer_id LIMIT :limit)"  # noqa: S608
+    return [walk] if choice == "walk" else [read] if choice == "read" else [walk, read]
 
 
 def _tier_is(tier: str | None, alias: str = "s") -> str:
@@ -290,7 +326,7 @@ def _order(column: str) -> str:
 
 def _ranking_sql(
     where: Where, column: str, *, per_content_type: bool, picked: Where | None,
-    walks: tuple[str | None, ...] | None = None, budget: bool = False,
+    walks: _Walks = None, budget: bool = False,
 ) -> str:
     order, walks = _order(column), walks if picked is None else None  # `picked` looks up per influencer
     fit = ("t.ct" if per_content_type else "lower(:content_type)") if budget else None
@@ -308,9 +344,7 @@ def _ranking_sql(
     # sort of the table.
     per_type = _top(where, column, source, "s.content_type = t.ct", walks=walks, fit=fit)
     ranked = (
-        f"WITH RECURSIVE {ctes}types AS (SELECT min(content_type) AS ct FROM influencer_score UNION ALL "  # noqa: S608
-        "SELECT (SELECT min(content_type) FROM influencer_score WHERE content_type > types.ct) "
-        "FROM types WHERE types.ct IS NOT NULL), "
+        f"WITH RECURSIVE {ctes}{_TYPES}, "  # noqa: S608
         f"candidates AS (SELECT x.* FROM types t CROSS JOIN LATERAL ({per_type}) x WHERE t.ct IS NOT NULL), "
         f"best AS (SELECT DISTINCT ON (influencer_id) * FROM candidates ORDER BY influencer_id, {order}, content_type) "
         f"SELECT * FROM best ORDER BY {order}, influencer_id LIMIT :limit"
