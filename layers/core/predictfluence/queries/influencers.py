@@ -55,8 +55,10 @@ FLAGGED_SET = (
 # discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
 # "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
 COUNT_CAP = 5000
-# rows of the sort index a filtered page walks first (see _walk_or_sort)
+# rows of the sort index a filtered page walks first (see _walk_or_sort); a text search's walk reads the sort
+# index alone (index-only), INDEX_ONLY_WALK times as far, before it sorts every match found by the trigram indexes
 WALK_BUDGET = 20_000
+INDEX_ONLY_WALK = 5
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -180,7 +182,8 @@ def _walk_or_sort(
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
-    found = rows(page.walk(tier, WALK_BUDGET if filtered else 0, narrow.sql(), wide.sql()), params, conn)
+    budget = WALK_BUDGET * (INDEX_ONLY_WALK if f.q is not None and not wide else 1) if filtered else 0
+    found = rows(page.walk(tier, budget, narrow.sql(), wide.sql()), params, conn)
     if len(found) == params["limit"] or not filtered:
         return found
     if f.q is None and not wide:  # the sort index alone, as far as the page needs (the planner's choice)
