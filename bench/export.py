@@ -61,7 +61,7 @@ def child(mode: str, url: str) -> None:
     from predictfluence.api import csv_export
     from predictfluence.db import create_engine, set_engine
     from predictfluence.queries import exports
-    from predictfluence.queries.influencers import _AllInfluencers
+    from predictfluence.queries.influencer_filter import AllInfluencers as _AllInfluencers
 
     engine = create_engine(url)
     set_engine(engine)

@@ -185,3 +185,25 @@ def test_a_filtered_walk_reads_the_sort_index_alone(api_db, world, monkeypatch, 
     assert ("Index Scan", "uq_influencer_stats_influencer") in scans, scans  # the page's rows, by id
     walked = [s for s in scans if s[1] != "uq_influencer_stats_influencer"]
     assert walked and all(kind == "Index Only Scan" and name.startswith("ix_influencer_stats_") for kind, name in walked), scans
+
+
+def test_the_unfiltered_total_is_the_portfolio_rollups_count(api_db, world):
+    """Every load bumps the rollup version, and the next unfiltered page counted every rollup row again (1M: 90 ms);
+    the portfolio rollup keeps that count in the same apply. Fails when the total is counted."""
+    from predictfluence.db import get_engine
+    from predictfluence.queries import influencers
+
+    seen: list[str] = []
+    listen = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    sa.event.listen(get_engine(), "before_cursor_execute", listen)
+    try:
+        influencers._totals.clear()
+        found, total, exact = influencers.list_page()
+    finally:
+        sa.event.remove(get_engine(), "before_cursor_execute", listen)
+    assert (total, exact, len(found)) == (len(world), True, 50)
+    assert not [s for s in seen if "count(*)" in s and "influencer_stats" in s], seen
+    with api_db.begin() as conn:  # no portfolio row (a TRUNCATE, before the first apply): counted
+        conn.execute(sa.text("DELETE FROM portfolio_stats"))
+    influencers._totals.clear()
+    assert influencers.list_page()[1:] == (len(world), True)
