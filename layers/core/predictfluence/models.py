@@ -306,7 +306,7 @@ class InfluencerScore(ScoreFigures, Base):
               "influencer_id"),
         Index("ix_influencer_score_tier_per_dollar", "content_type", "follower_tier",
               text("engagements_per_dollar DESC"), "influencer_id"),
-        Index("ix_influencer_score_content_cost", "content_type", "cost_per_post"),
+        Index("ix_influencer_score_tier_cost", "content_type", "follower_tier", "cost_per_post"),
         # hide_flagged anti-joins the flagged few instead of every score row
         Index("ix_influencer_score_flagged", "influencer_id",
               postgresql_where=text("anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)")),
