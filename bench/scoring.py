@@ -19,7 +19,8 @@ only the database side of a run is timed instead (issue 16.3, the swap): a run o
 in chunks of --chunk-size ids, each chunk's rows read back from influencer_score (not timed) and written as
 the code on the path writes them in the chunk's transaction (timed: `chunk_write_s`, per row
 `chunk_write_us_per_row`), then the last chunk's `score_runs.swap` (timed: `swap_s`) and its commit
-(`swap_commit_s`), with the WAL bytes the swap wrote; --analyze-first ANALYZEs the run's table before the
+(`swap_commit_s`), with the WAL bytes the swap wrote, and the drop of the previous table after that commit
+(`drop_after_commit_s`, where the code has one); --analyze-first ANALYZEs the run's table before the
 last chunk (timed apart), so that the swap is only its DETACH / ATTACH / DROP. Works with the code before and after migration
 b3d8e6f1a2c4 (score_stage + an INSERT … SELECT swap, or the run's table + a partition swap); the rows
 written are the ones that were there, so the warehouse is unchanged but for the run.
@@ -229,7 +230,7 @@ def swap_bench(url: str, chunk_size: int, analyze_first: bool = False) -> dict[s
         run_id = score_runs.create_run(conn, version, END, ranges, len(ids), 0)
         copy_rows(conn, "score_run_influencer", score_runs.RUN_INFLUENCER_COLUMNS,
                   ((run_id, *row) for row in population))  # fmt: skip
-    writes, swap_s, commit_s, wal, rows_total, analyze_s = [], 0.0, 0.0, 0, 0, None
+    writes, swap_s, commit_s, wal, rows_total, analyze_s, drop_s = [], 0.0, 0.0, 0, 0, None, None
     for k, (lo, hi) in enumerate(ranges):
         with engine.connect() as read:
             rows = _chunk_rows(read, score_runs.STAGE_COLUMNS, run_id, lo, hi)
@@ -262,6 +263,11 @@ def swap_bench(url: str, chunk_size: int, analyze_first: bool = False) -> dict[s
             t2 = time.perf_counter()
             conn.commit()
             commit_s = time.perf_counter() - t2
+            if hasattr(score_runs, "drop_detached"):  # the previous table, after the commit (as score_chunk)
+                t3 = time.perf_counter()
+                with engine.begin() as after:
+                    score_runs.drop_detached(after)
+                drop_s = time.perf_counter() - t3
         else:
             conn.commit()
         conn.close()
@@ -279,6 +285,7 @@ def swap_bench(url: str, chunk_size: int, analyze_first: bool = False) -> dict[s
         "code": "partition swap" if partitioned else "insert swap",
         "rows": rows_total, "served_rows": served, "chunks": len(ranges), "chunk_size": chunk_size,
         "swap_s": round(swap_s, 4), "swap_commit_s": round(commit_s, 4), "swap_wal_bytes": wal,
+        "drop_after_commit_s": None if drop_s is None else round(drop_s, 4),
         "chunk_write_s": round(sum(writes), 3), "chunk_write_median_s": round(ordered[len(ordered) // 2], 4),
         "chunk_write_us_per_row": round(sum(writes) / rows_total * 1e6, 2),
         "analyze_before_last_chunk_s": None if analyze_s is None else round(analyze_s, 3),

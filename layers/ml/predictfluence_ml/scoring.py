@@ -203,6 +203,9 @@ def start_run(
                   ((run_id, *row) for row in population))  # fmt: skip
         if not ranges:
             score_runs.swap(conn, run_id)
+    if not ranges:
+        with engine.begin() as conn:
+            score_runs.drop_detached(conn)
     say(f"run {run_id}: {len(population):,} influencers as of {as_of} in {len(ranges)} chunk(s) of ≤ {size:,}; "
         f"{flagged:,} flagged")  # fmt: skip
     chunks = tuple((k, lo, hi) for k, (lo, hi) in enumerate(ranges))
@@ -279,6 +282,9 @@ def score_chunk(
         with engine.begin() as conn:
             score_runs.fail_chunk(conn, run_id, chunk, f"{type(exc).__name__}: {exc}")
         raise
+    if completed:  # the previous champion's table, after the swap's commit (a failure here is cleaned up later)
+        with engine.begin() as conn:
+            score_runs.drop_detached(conn)
     return ChunkResult(run_id, chunk, "done", len(rows), seconds, completed)
 
 

@@ -7,8 +7,8 @@ foreign keys and indexes, CHECK run_id = id). Each chunk writes its complete sco
 model version, clusters and anomaly figures, the influencer's follower tier) and is marked done in the same
 transaction, counting `chunks_done` up under the run row's lock. influencer_score is partitioned by run
 with one partition, the champion run's table: the transaction that brings `chunks_done` to `chunks_total`
-swaps the run's table in (pf_score_swap: DETACH the old partition, ATTACH the new one, DROP the old) —
-catalog changes, no row written or read. Readers (READ COMMITTED) see the previous run's scores until that
+swaps the run's table in (pf_score_swap: DETACH the old partition, ATTACH the new one) — catalog
+changes, no row written or read; the old table is dropped after that commit (`drop_detached`). Readers (READ COMMITTED) see the previous run's scores until that
 commit and the new run's after it, never a mix. A chunk already done is skipped (SQS may deliver a message
 twice); a run superseded by a newer one ignores its late chunks and its table is dropped.
 """
@@ -100,6 +100,7 @@ def supersede_running(conn: sa.Connection) -> list[int]:
     ids = [int(r[0]) for r in conn.execute(
         sa.text("UPDATE score_run SET status = 'superseded', finished_at = now() WHERE status = 'running' RETURNING id")
     )]  # fmt: skip
+    drop_detached(conn)  # and any previous champion's table a stopped process left behind
     if ids:
         conn.execute(sa.text("DELETE FROM score_stage WHERE run_id = ANY(CAST(:ids AS bigint[]))"), {"ids": ids})
         conn.execute(
@@ -235,9 +236,19 @@ def fail_chunk(conn: sa.Connection, run_id: int, chunk: int, error: str) -> None
     )
 
 
+def drop_detached(conn: sa.Connection) -> int:
+    """Drop the tables no longer attached nor running (the previous champion's after a swap; any left by a
+    process that stopped between a swap and this). Its own transaction, after the swap's: a DROP removes
+    the table's files at commit, and the swap's transaction holds influencer_score's lock until then."""
+    # a database migrated to b3d8e6f1a2c4 before the function was added to it drops in pf_score_swap itself
+    if conn.execute(sa.text("SELECT to_regprocedure('pf_score_drop_detached()')")).scalar() is None:
+        return 0
+    return int(conn.execute(sa.text("SELECT pf_score_drop_detached()")).scalar_one())
+
+
 def swap(conn: sa.Connection, run_id: int) -> int:
     """Swap the run's table in as influencer_score's partition (pf_score_swap) and mark the run complete;
-    returns the run's rows (written by its chunks). Runs in the caller's transaction, last: the DETACH holds
+    returns the run's rows (written by its chunks). The caller then drops the old table (drop_detached). Runs in the caller's transaction, last: the DETACH holds
     ACCESS EXCLUSIVE on influencer_score until that transaction commits. A run older than one already
     complete is marked superseded instead (its scores are not newer) and its table dropped."""
     newer = conn.execute(
