@@ -266,7 +266,7 @@ def swap_bench(url: str, chunk_size: int, analyze_first: bool = False) -> dict[s
             if hasattr(score_runs, "drop_detached"):  # the previous table, after the commit (as score_chunk)
                 t3 = time.perf_counter()
                 with engine.begin() as after:
-                    score_runs.drop_detached(after)
+                    score_runs.drop_detached(after, run_id)
                 drop_s = time.perf_counter() - t3
         else:
             conn.commit()

@@ -112,6 +112,7 @@ CREATE FUNCTION pf_score_swap(run bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     name text := 'influencer_score_run_' || run;
+    rel regclass;
     old regclass;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = name AND relnamespace = 'public'::regnamespace
@@ -120,8 +121,9 @@ BEGIN
     END IF;
     -- statistics for the new partition's plans, unless autovacuum analysed it since most of its rows came
     -- (ANALYZE reads a sample: up to 30,000 pages; before the DETACH, so readers do not wait for it)
-    IF coalesce((SELECT n_mod_since_analyze > 0.2 * greatest(n_live_tup, 1) FROM pg_stat_user_tables
-                 WHERE relid = to_regclass('public.' || name)), true) THEN
+    rel := to_regclass('public.' || name);
+    IF coalesce(pg_stat_get_last_analyze_time(rel), pg_stat_get_last_autoanalyze_time(rel)) IS NULL
+       OR pg_stat_get_mod_since_analyze(rel) > 0.2 * greatest(pg_stat_get_live_tuples(rel), 1) THEN
         EXECUTE format('ANALYZE public.%I', name);
     END IF;
     SELECT partdefid::regclass INTO old FROM pg_partitioned_table

@@ -205,7 +205,7 @@ def start_run(
             score_runs.swap(conn, run_id)
     if not ranges:
         with engine.begin() as conn:
-            score_runs.drop_detached(conn)
+            score_runs.drop_detached(conn, run_id)
     say(f"run {run_id}: {len(population):,} influencers as of {as_of} in {len(ranges)} chunk(s) of ≤ {size:,}; "
         f"{flagged:,} flagged")  # fmt: skip
     chunks = tuple((k, lo, hi) for k, (lo, hi) in enumerate(ranges))
@@ -284,7 +284,7 @@ def score_chunk(
         raise
     if completed:  # the previous champion's table, after the swap's commit (a failure here is cleaned up later)
         with engine.begin() as conn:
-            score_runs.drop_detached(conn)
+            score_runs.drop_detached(conn, run_id)
     return ChunkResult(run_id, chunk, "done", len(rows), seconds, completed)
 
 

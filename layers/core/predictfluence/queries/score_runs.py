@@ -236,10 +236,13 @@ def fail_chunk(conn: sa.Connection, run_id: int, chunk: int, error: str) -> None
     )
 
 
-def drop_detached(conn: sa.Connection) -> int:
+def drop_detached(conn: sa.Connection, run_id: int | None = None) -> int:
     """Drop the tables no longer attached nor running (the previous champion's after a swap; any left by a
-    process that stopped between a swap and this). Its own transaction, after the swap's: a DROP removes
-    the table's files at commit, and the swap's transaction holds influencer_score's lock until then."""
+    process that stopped between a swap and this) and what is left of a finished run's figures. Its own
+    transaction, after the swap's: a DROP removes the table's files at commit, and the swap's transaction
+    holds influencer_score's lock until then (so does the DELETE's walk past the run's deleted figures)."""
+    if run_id is not None:  # each chunk dropped its own figures: the rows of influencers without a score
+        conn.execute(sa.text("DELETE FROM score_run_influencer WHERE run_id = :run"), {"run": run_id})
     # a database migrated to b3d8e6f1a2c4 before the function was added to it drops in pf_score_swap itself
     if conn.execute(sa.text("SELECT to_regprocedure('pf_score_drop_detached()')")).scalar() is None:
         return 0
@@ -258,8 +261,6 @@ def swap(conn: sa.Connection, run_id: int) -> int:
         sa.text("UPDATE score_run SET status = :status, finished_at = now() WHERE id = :run RETURNING rows"),
         {"run": run_id, "status": "superseded" if newer else "complete"},
     ).scalar_one()
-    # left only by chunks that wrote nothing of theirs (normally none: each chunk drops its own)
-    conn.execute(sa.text("DELETE FROM score_run_influencer WHERE run_id = :run"), {"run": run_id})
     if newer:
         conn.execute(sa.text("SELECT pf_score_run_drop(:run)"), {"run": run_id})
         return 0
