@@ -167,3 +167,24 @@ def test_a_new_tier_and_a_deletion_reach_the_run_before_its_swap(db, aws, wareho
         left = conn.execute(sa.text("SELECT count(*) FROM influencer_score WHERE influencer_id = :i"),
                             {"i": gone}).scalar_one()  # fmt: skip
     assert tiers == {tier} and left == 0
+
+
+def test_a_reader_that_outlasts_the_lock_timeout_fails_the_swap_and_the_retry_swaps(
+    db, aws, warehouse, fast_params, monkeypatch
+) -> None:
+    """The DETACH waits for every open reader of influencer_score and every new query queues behind it: without a
+    lock timeout a long reader (a planner request) stalled the whole API for its length. The last chunk fails
+    instead, leaves the previous run readable, and its retry (SQS delivers it again) swaps."""
+    bundle, version = _champion(db, fast_params)
+    scoring.score_all(db, bundle, version, chunk_size=10**9)
+    previous_table = _partition(db)
+    plan = scoring.start_run(db, bundle, version, chunk_size=10**9)
+    monkeypatch.setattr(score_runs, "SWAP_LOCK_TIMEOUT", "200ms")
+    with db.connect() as reader:
+        reader.execute(sa.text("SELECT count(*) FROM influencer_score")).scalar_one()  # its transaction stays open
+        with pytest.raises(sa.exc.DBAPIError, match="lock timeout"):
+            scoring.score_chunk(db, bundle, plan.run_id, 0, plan.types_by_platform)
+        assert _partition(db) == previous_table and _run_row(db, plan.run_id)[1:3] == (0, 1)
+        reader.rollback()
+    assert scoring.score_chunk(db, bundle, plan.run_id, 0, plan.types_by_platform).completed_run
+    assert _partition(db) == score_runs.run_table(plan.run_id)

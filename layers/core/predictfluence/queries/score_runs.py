@@ -44,6 +44,8 @@ STAGE_COLUMNS = (
     "per_dollar_low",
     "per_dollar_high",
 )
+# how long the swap waits for influencer_score's readers (see swap)
+SWAP_LOCK_TIMEOUT = "3s"
 RUN_INFLUENCER_COLUMNS = ("run_id", "influencer_id", "cluster", "anomaly_score", "anomaly_reasons")
 _SCORE_FIGURES = STAGE_COLUMNS[3:]
 
@@ -264,5 +266,9 @@ def swap(conn: sa.Connection, run_id: int) -> int:
     if newer:
         conn.execute(sa.text("SELECT pf_score_run_drop(:run)"), {"run": run_id})
         return 0
+    # the DETACH waits for every query already reading influencer_score, and every new one queues behind it: a
+    # reader that outlasts SWAP_LOCK_TIMEOUT fails the swap instead (the whole last chunk rolls back; SQS
+    # delivers it again and its retry swaps), so that the API stalls at most this long
+    conn.execute(sa.text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'"))
     conn.execute(sa.text("SELECT pf_score_swap(:run)"), {"run": run_id})
     return int(rows)
