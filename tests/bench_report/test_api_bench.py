@@ -65,6 +65,12 @@ def test_drawn_urls_are_reproducible_per_seed_and_vary_per_request():
         def scalars(self):
             return Rows([r[0] for r in self._rows])
 
+        def scalar(self):
+            return self._rows[0][0] if self._rows else None
+
+        def scalar_one(self):
+            return self._rows[0][0]
+
     class Conn:
         def __enter__(self):
             return self
@@ -74,6 +80,10 @@ def test_drawn_urls_are_reproducible_per_seed_and_vary_per_request():
 
         def execute(self, statement, params=None):
             text = str(statement)
+            if "percentile_disc" in text:  # the nearly spent campaigns' budgets (tight_campaigns)
+                return Rows([([5.0, 10.0, 20.0, 40.0, 80.0],)])
+            if "FROM campaign WHERE name" in text or text.startswith("UPDATE campaign"):
+                return Rows([(42,)])
             if "handle, name, category" in text:
                 return Rows([(7, "h7", "Anna Smith", "fitness"), (9, "h9", "Bob Jones", "tech")])
             if "campaign_id" in text:
@@ -86,7 +96,10 @@ def test_drawn_urls_are_reproducible_per_seed_and_vary_per_request():
         def connect(self):
             return Conn()
 
+        begin = connect
+
     draws = api.drawn_endpoints(Engine())
+    assert draws["recommendations_campaign_tight"](random.Random(2)).startswith("/recommendations?campaign_id=42")
     first = [draws["profile"](random.Random(5)) for _ in range(3)]
     assert first == [draws["profile"](random.Random(5)) for _ in range(3)]
     rng = random.Random(1)
