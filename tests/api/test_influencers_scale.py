@@ -151,6 +151,14 @@ def test_a_page_past_the_walk_budget_sorts_every_match(client, auth, world, monk
             assert [i["id"] for i in response.json_body["items"]] == expected[(page - 1) * 12: page * 12], (query, page)
 
 
+def _recorded_statements(influencers, monkeypatch) -> list[tuple[str, dict]]:
+    """The (SQL, parameters) of every page statement `influencers` runs from now on, in order."""
+    statements: list[tuple[str, dict]] = []
+    real_rows = influencers.rows
+    monkeypatch.setattr(influencers, "rows", lambda sql, params, conn: statements.append((sql, params)) or real_rows(sql, params, conn))
+    return statements
+
+
 @pytest.mark.parametrize(("sort", "order"), [("avg_er", "desc"), ("name", "asc"), ("followers", "asc")])
 def test_a_filtered_walk_reads_the_sort_index_alone(api_db, world, monkeypatch, sort, order):
     """Issue 16.5: at 1M a 20,000-row walk read a random heap page of the 391 MB rollup per row (75-280 ms).
@@ -167,9 +175,7 @@ def test_a_filtered_walk_reads_the_sort_index_alone(api_db, world, monkeypatch, 
     with vacuum.connect() as conn:  # the visibility map autovacuum keeps (a fresh connection: pg8000's pooled
         conn.execute(sa.text("VACUUM ANALYZE influencer_stats"))  # ones sit in a transaction)
     vacuum.dispose()
-    statements: list[tuple[str, dict]] = []
-    real_rows = influencers.rows
-    monkeypatch.setattr(influencers, "rows", lambda sql, params, conn: statements.append((sql, params)) or real_rows(sql, params, conn))
+    statements = _recorded_statements(influencers, monkeypatch)
     monkeypatch.setattr(influencers, "COUNT_CAP", 5)  # past the cap: the page is walked
     query = InfluencerListQuery(platform="instagram,tiktok", min_er=0.005, hide_flagged=True, sort=sort, order=order)
     found, _, exact = influencers.list_page(query)
@@ -216,9 +222,7 @@ def test_an_er_range_with_an_audience_filter_reads_the_narrow_er_index(api_db, w
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencers
 
-    statements: list[tuple[str, dict]] = []
-    real_rows = influencers.rows
-    monkeypatch.setattr(influencers, "rows", lambda sql, params, conn: statements.append((sql, params)) or real_rows(sql, params, conn))
+    statements = _recorded_statements(influencers, monkeypatch)
     query = InfluencerListQuery(min_er=0.035, audience_gender="female", min_audience_gender_share=0.3, sort="followers")
     found, total, _ = influencers.list_page(query)
     assert total == len(_reference(world, min_er=0.035, female=0.3, sort="followers", order="desc"))
