@@ -224,20 +224,23 @@ def remove_hire(campaign_id: int, influencer_id: int) -> None:
 
 
 # Every hire of campaign :id (h, its campaign c, its influencer i) with its posts' figures (p, from post_stats) and
-# its conversions (cv), in hiring order: the hires table and its CSV export read the same rows.
+# its conversions (cv), in hiring order: the hires table and its CSV export read the same rows. The campaign's posts
+# and conversions are each grouped by influencer in one pass: a lookup per hire (two index probes and a scan of
+# every conversion_daily partition, 500 times for a 500-hire campaign) cost 0.3-1.4 ms each at 1M influencers
+# (docs/benchmarks.md, "Figures behind code decisions").
 HIRE_FIGURES = """
         FROM campaign_influencer h
         JOIN campaign c ON c.id = h.campaign_id
         JOIN influencer i ON i.id = h.influencer_id
-        LEFT JOIN LATERAL (
-            SELECT count(*) AS posts, sum(s.engagements) AS engagements, avg(s.engagement_rate) AS engagement_rate,
-                   sum(s.views) AS views, sum(s.impressions) AS impressions
-            FROM post_stats s WHERE s.campaign_id = h.campaign_id AND s.influencer_id = h.influencer_id
-        ) p ON true
-        LEFT JOIN LATERAL (
-            SELECT sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
-            FROM conversion_daily WHERE campaign_id = h.campaign_id AND influencer_id = h.influencer_id
-        ) cv ON true
+        LEFT JOIN (
+            SELECT influencer_id, count(*) AS posts, sum(engagements) AS engagements,
+                   avg(engagement_rate) AS engagement_rate, sum(views) AS views, sum(impressions) AS impressions
+            FROM post_stats WHERE campaign_id = :id GROUP BY influencer_id
+        ) p ON p.influencer_id = h.influencer_id
+        LEFT JOIN (
+            SELECT influencer_id, sum(clicks) AS clicks, sum(orders) AS orders, sum(revenue) AS revenue
+            FROM conversion_daily WHERE campaign_id = :id GROUP BY influencer_id
+        ) cv ON cv.influencer_id = h.influencer_id
         WHERE h.campaign_id = :id
         ORDER BY h.hired_at, i.id
 """
