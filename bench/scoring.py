@@ -7,8 +7,10 @@ replaced, on the same warehouse and the same model, in the same run.
 1. A scratch database (`pf_bench_scoring_<random>` on DATABASE_URL's server, else the embedded one):
    --train-influencers synthetic creators with 150 days of history (COPY), a model fitted on them
    (default parameters), then topped up to --influencers creators with two weeks of history.
-2. Baseline: `score_all` of --baseline-commit (the one-shot scorer with the per-candidate rationale),
-   read from git (`git show`) into a throwaway module — the code that ran before, not a re-creation.
+2. Baseline: `score_all` of --baseline-commit (the one-shot scorer with the per-candidate rationale), with
+   that commit's whole `predictfluence_ml` package read from git (`git show`) into a throwaway package, and
+   the model fitted in step 1 handed to it as that package's classes — the code that ran before, not a
+   re-creation, and not today's features, peers or costs under the old orchestration.
 3. Fan-out: `start_run` (population figures: anomaly flags, clusters) and every chunk (`score_chunk`),
    in this process one after the other, timed each; then the two influencer_score tables are compared
    (they must be equal, every column).
@@ -36,8 +38,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -70,22 +74,40 @@ class Clock:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
+BASELINE_PACKAGE = "baseline_ml"
+
+
 def previous_scorer(commit: str, work: Path) -> ModuleType:
-    """The one-shot scoring module of `commit`, with the rationale of that commit (both from git)."""
+    """The one-shot scoring module of `commit` with the whole `predictfluence_ml` package of that commit
+    (features, peers, costs, anomaly, the models' own predict ...), from git, imported as BASELINE_PACKAGE: what
+    ran before, not today's faster parts under the old orchestration (issue 16.9: honest baselines)."""
     folder = work / "baseline"
-    folder.mkdir()
-
-    def show(path: str) -> str:
-        return subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True,
-                              text=True).stdout  # fmt: skip
-
-    (folder / "baseline_rationale.py").write_text(show("layers/ml/predictfluence_ml/rationale.py"))
-    scoring = show("layers/ml/predictfluence_ml/scoring.py").replace(
-        "from predictfluence_ml.rationale import", "from baseline_rationale import"
-    )
-    (folder / "baseline_scoring.py").write_text(scoring)
+    package = folder / BASELINE_PACKAGE
+    package.mkdir(parents=True)
+    source = "layers/ml/predictfluence_ml"
+    names = subprocess.run(["git", "ls-tree", "--name-only", f"{commit}:{source}"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split()  # fmt: skip
+    for name in (n for n in names if n.endswith(".py")):
+        text = subprocess.run(["git", "show", f"{commit}:{source}/{name}"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout  # fmt: skip
+        (package / name).write_text(text.replace("predictfluence_ml", BASELINE_PACKAGE))
     sys.path.insert(0, str(folder))
-    return importlib.import_module("baseline_scoring")
+    return importlib.import_module(f"{BASELINE_PACKAGE}.scoring")
+
+
+class _AsBaseline(pickle.Unpickler):
+    """Unpickles today's objects as the baseline package's classes of the same name."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if module == "predictfluence_ml" or module.startswith("predictfluence_ml."):
+            module = BASELINE_PACKAGE + module[len("predictfluence_ml"):]
+        return super().find_class(module, name)
+
+
+def as_baseline(bundle: object) -> object:
+    """`bundle` (today's ModelBundle, fitted here) as the baseline package's ModelBundle: the same fitted
+    models, peers and cost model, read by the code of the baseline commit."""
+    return _AsBaseline(io.BytesIO(pickle.dumps(bundle))).load()
 
 
 def build_world(engine: sa.Engine, args: argparse.Namespace) -> tuple[object, int, dt.date]:
@@ -160,8 +182,9 @@ def rationale_only(engine: sa.Engine, bundle: object, run: dict[str, object], as
 def run(engine: sa.Engine, args: argparse.Namespace, work: Path) -> dict[str, object]:
     bundle, version, as_of = build_world(engine, args)
     baseline = previous_scorer(args.baseline_commit, work)
+    old_bundle = as_baseline(bundle)
     clock = Clock()
-    old = baseline.score_all(engine, bundle, version, as_of=as_of)
+    old = baseline.score_all(engine, old_bundle, version, as_of=as_of)
     old_wall, old_cpu = clock.lap()
     before = table(engine)
     say(f"one-shot scorer of {args.baseline_commit}: {old.rows:,} rows for {old.influencers:,} influencers in "
