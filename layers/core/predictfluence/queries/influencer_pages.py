@@ -33,6 +33,7 @@ class PageSql:
 
     def __init__(self, key_sql: str, order: str) -> None:
         self.key_sql = key_sql
+        self.descending = order == "desc"
         self.by_key = order_clause(key_sql, order, "influencer_id")
         self.by_pf_k = order_clause("pf_k", order, "influencer_id")
         self.by_page = order_clause("p.pf_k", order, "influencer_id")
@@ -53,7 +54,15 @@ class PageSql:
         total = ", count(*) OVER () AS pf_total" if counted else ""
         matches = f"m AS MATERIALIZED (SELECT influencer_id, {self.key_sql} AS pf_k FROM influencer_stats {where_sql}{limit}), "  # noqa: S608
         ids = f"SELECT influencer_id, pf_k{total} FROM m {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
-        return self._rows_of(ids, ", p.pf_total" if counted else "", matches)
+        return self._rows_of(ids, ", p.pf_total, p.pf_k" if counted else "", matches)
+
+    def within(self, bound: object) -> str | None:
+        """The condition "the sort key is not past `bound`" (bound as :pf_bound): a page of some matches ends at
+        `bound`, so the same page of all of them lies within it (their first rows are at least as far up the
+        order as the sample's). None for a NULL bound (NULLS LAST: the page reaches the rows without a key)."""
+        if bound is None:
+            return None
+        return f"{self.key_sql} {'>=' if self.descending else '<='} :pf_bound"
 
     def walk(self, bounds: str, budget: int, narrow_sql: str, wide_sql: str) -> str:
         """The page along the sort index, from the first row `bounds` (a WHERE on the key's range, or '')

@@ -93,9 +93,9 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
-        found, total = None, _totals.get(key)
+        found, total, bound = None, _totals.get(key), None
         if where_sql and (total is None or total <= COUNT_CAP):
-            found, total = _few_matches(conn, page, where_sql, params)
+            found, total, bound = _few_matches(conn, page, where_sql, params)
         elif total is None:
             total = _count(conn, where_sql, params)
         _remember(key, total)
@@ -106,25 +106,28 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
             # docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = _walk_or_sort(conn, f, page, narrow, wide, params)
+            found = _walk_or_sort(conn, f, page, narrow, wide, {**params, "pf_bound": bound})
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
 
 def _few_matches(
     conn: Connection, page: PageSql, where_sql: str, params: dict[str, Any]
-) -> tuple[list[dict[str, Any]] | None, int]:
+) -> tuple[list[dict[str, Any]] | None, int, Any]:
     """The page and the total of a filtered list in one scan when at most COUNT_CAP rows match (the page is
     None past that: the total is then a lower bound, COUNT_CAP + 1; the scan stops there). Few matches are fetched
     narrow (id and sort key), counted and sorted, and only the page's rows are read whole: walking the sort index
     instead filters every row it passes, with ILIKE for a text search, and for filters that correlate with the
     sort (high ER and low followers) it passed most of the rollup before `limit` rows matched (figures:
-    docs/benchmarks.md, "Figures behind code decisions")."""
+    docs/benchmarks.md, "Figures behind code decisions"). Past the cap, the sort key of the last row of the
+    page of those COUNT_CAP + 1 matches is the bound the page of all of them lies within (PageSql.within),
+    when they filled the page; else None."""
     found = rows(page.of_matches(where_sql, COUNT_CAP + 1, counted=True), params, conn)
     total = int(found[0]["pf_total"]) if found else _count(conn, where_sql, params)  # a page past the end
+    bound = found[-1]["pf_k"] if total > COUNT_CAP and len(found) == params["limit"] else None
     for row in found:
-        del row["pf_total"]
-    return (found if total <= COUNT_CAP else None), total
+        del row["pf_total"], row["pf_k"]
+    return (found if total <= COUNT_CAP else None), total, bound
 
 
 def _walk_or_sort(
@@ -144,11 +147,13 @@ def _walk_or_sort(
     found = rows(page.walk(tier, budget, narrow.sql(), wide.sql()), params, conn)
     if len(found) == params["limit"] or not filtered:
         return found
+    # no further than where the first scan's page ended, when it filled one (_few_matches)
+    within = [w] if (w := page.within(params["pf_bound"])) else []
     if f.q is None and not wide:  # the sort index alone, as far as the page needs (the planner's choice)
-        return rows(page.walk("", 0, narrow.sql(), ""), params, conn)
+        return rows(page.walk("", 0, narrow.sql(*within), ""), params, conn)
     if f.q is not None:  # the trigram indexes again
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    return rows(page.of_matches(narrow.sql(*wide.conditions)), params, conn)
+    return rows(page.of_matches(narrow.sql(*wide.conditions, *within)), params, conn)
 
 
 def _choices(value: str | None) -> list[str] | None:
