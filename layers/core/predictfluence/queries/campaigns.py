@@ -226,7 +226,7 @@ def remove_hire(campaign_id: int, influencer_id: int) -> None:
 # Every hire of campaign :id (h, its campaign c, its influencer i) with its posts' figures (p, from post_stats) and
 # its conversions (cv), in hiring order: the hires table and its CSV export read the same rows. The campaign's posts
 # and conversions are each grouped by influencer in one pass: a lookup per hire (two index probes and a scan of
-# every conversion_daily partition, 500 times for a 500-hire campaign) cost 0.3-1.4 ms each at 1M influencers
+# every conversion_daily partition, 500 times for a 500-hire campaign) took 688 ms read cold at 1M influencers
 # (docs/benchmarks.md, "Figures behind code decisions").
 HIRE_FIGURES = """
         FROM campaign_influencer h
