@@ -198,7 +198,8 @@ def test_a_failed_walk_sorts_only_the_matches_up_to_the_first_scans_page(api_db,
     """Issue 16.5: past COUNT_CAP and a walk that fills no page, every match was fetched and sorted again (1M
     discovery filters: 6,300-72,000 matches, 0.3-1.0 s) although the capped first scan had found a page of
     them. The page of all matches lies within the sort key where that page ended: the statement that sorts the
-    matches reads only those (bound :pf_bound), and the page still equals the reference."""
+    matches reads only those (bound :pf_bound), and the page still equals the reference. The next pages (the
+    total known: no first scan) take their bounds from the first scan's too."""
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencers
 
@@ -209,17 +210,21 @@ def test_a_failed_walk_sorts_only_the_matches_up_to_the_first_scans_page(api_db,
     monkeypatch.setattr(influencers, "COUNT_CAP", 40)
     monkeypatch.setattr(influencers, "WALK_BUDGET", 5)
     statements = _recorded_statements(influencers, monkeypatch)
-    query = InfluencerListQuery(audience_gender="female", min_audience_gender_share=0.3, hide_flagged=True,
-                                sort=sort, order=order, page_size=10)  # fmt: skip
-    found, _, exact = influencers.list_page(query)
     expected = _reference(world, female=0.3, hide_flagged=True, sort=sort, order=order)
-    assert [r["id"] for r in found] == expected[:10] and not exact and len(expected) > 100
-    sql, params = statements[-1]
-    assert ":pf_bound" in sql and params["pf_bound"] is not None
-    with api_db.connect() as conn:
-        plan = conn.execute(sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"), params).scalar_one()  # noqa: S608
-    (matches,) = counts((plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"])
-    assert 10 <= matches < len(expected) / 2, (matches, len(expected))
+    for page in (1, 2, 3):
+        query = InfluencerListQuery(audience_gender="female", min_audience_gender_share=0.3, hide_flagged=True,
+                                    sort=sort, order=order, page=page, page_size=10)  # fmt: skip
+        statements.clear()
+        found, _, exact = influencers.list_page(query)
+        assert [r["id"] for r in found] == expected[(page - 1) * 10: page * 10] and not exact, page
+        assert len(expected) > 100 and len(statements) == (3 if page == 1 else 2), statements
+        sql, params = statements[-1]
+        assert ":pf_bound" in sql and params["pf_bound"] is not None
+        with api_db.connect() as conn:
+            plan = conn.execute(sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"), params).scalar_one()  # noqa: S608
+        (matches,) = counts((plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"])
+        # the sample is 41 of the 145 matches: its page ends ~(page × 10 / 41) into them
+        assert page * 10 <= matches < len(expected) / (2 if page == 1 else 1), (page, matches, len(expected))
 
 
 def test_the_unfiltered_total_is_the_portfolio_rollups_count(api_db, world):

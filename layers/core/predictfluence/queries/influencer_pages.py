@@ -48,21 +48,30 @@ class PageSql:
 
     def of_matches(self, where_sql: str, cap: int | None = None, counted: bool = False) -> str:
         """The page of every row `where_sql` matches (at most `cap` of them, in no order, when given), sorted
-        narrow; `counted` adds pf_total, how many matched (up to `cap`). The matches are materialized: a query
-        the planner could flatten walked the sort index past most of the rollup to fill a page."""
+        narrow; `counted` adds pf_total, how many matched (up to `cap`), and, when `cap` matched, pf_bounds: the
+        sort key of the last row of every full page of those `cap` (pages of :limit rows), the bounds `within`
+        takes. The matches are materialized: a query the planner could flatten walked the sort index past most
+        of the rollup to fill a page."""
         limit = f" LIMIT {cap}" if cap else ""
         total = ", count(*) OVER () AS pf_total" if counted else ""
         matches = f"m AS MATERIALIZED (SELECT influencer_id, {self.key_sql} AS pf_k FROM influencer_stats {where_sql}{limit}), "  # noqa: S608
         ids = f"SELECT influencer_id, pf_k{total} FROM m {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
-        return self._rows_of(ids, ", p.pf_total, p.pf_k" if counted else "", matches)
+        bounds = (  # read only when the cap was reached (the sample is a lower bound of every match)
+            f", CASE WHEN p.pf_total >= {cap} THEN (SELECT array_agg(pf_k ORDER BY pf_n) FROM (SELECT pf_k, "  # noqa: S608
+            f"row_number() OVER ({self.by_pf_k}) AS pf_n FROM m) b WHERE mod(pf_n, :limit) = 0) END AS pf_bounds"
+        )
+        return self._rows_of(ids, f", p.pf_total{bounds}" if counted else "", matches)
 
-    def within(self, bound: object) -> str | None:
-        """The condition "the sort key is not past `bound`" (bound as :pf_bound): a page of some matches ends at
-        `bound`, so the same page of all of them lies within it (their first rows are at least as far up the
-        order as the sample's). None for a NULL bound (NULLS LAST: the page reaches the rows without a key)."""
-        if bound is None:
+    def within(self, bounds: list[object] | None, offset: int, limit: int) -> tuple[str, object] | None:
+        """The condition "the sort key is not past the page's bound" (:pf_bound) and that bound: the page at
+        `offset` / `limit` of some matches ends at its bound in `bounds` (of_matches' pf_bounds), so the same page
+        of all of them lies within it (their first rows are at least as far up the order as the sample's). None
+        without a bound: no bounds, a page past them, an offset off the page size, or a NULL bound (NULLS LAST:
+        the page reaches the rows without a key)."""
+        end, off = divmod(offset + limit, limit)
+        if not bounds or off or end > len(bounds) or bounds[end - 1] is None:
             return None
-        return f"{self.key_sql} {'>=' if self.descending else '<='} :pf_bound"
+        return f"{self.key_sql} {'>=' if self.descending else '<='} :pf_bound", bounds[end - 1]
 
     def walk(self, bounds: str, budget: int, narrow_sql: str, wide_sql: str) -> str:
         """The page along the sort index, from the first row `bounds` (a WHERE on the key's range, or '')

@@ -93,12 +93,13 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
-        found, total, bound = None, _totals.get(key), None
+        paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
+        found, total, bounds = None, _totals.get(key), _bounds.get(paged)
         if where_sql and (total is None or total <= COUNT_CAP):
-            found, total, bound = _few_matches(conn, page, where_sql, params)
+            found, total, bounds = _few_matches(conn, page, where_sql, params)
         elif total is None:
             total = _count(conn, where_sql, params)
-        _remember(key, total)
+        _remember(key, total, paged, bounds)
         # many matches (or no filter): walk the sort index until a page matches
         if found is None and total:
             if f.q is not None:
@@ -106,32 +107,33 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
             # docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = _walk_or_sort(conn, f, page, narrow, wide, {**params, "pf_bound": bound})
+            found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds)
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
 
 def _few_matches(
     conn: Connection, page: PageSql, where_sql: str, params: dict[str, Any]
-) -> tuple[list[dict[str, Any]] | None, int, Any]:
+) -> tuple[list[dict[str, Any]] | None, int, list[Any] | None]:
     """The page and the total of a filtered list in one scan when at most COUNT_CAP rows match (the page is
     None past that: the total is then a lower bound, COUNT_CAP + 1; the scan stops there). Few matches are fetched
     narrow (id and sort key), counted and sorted, and only the page's rows are read whole: walking the sort index
     instead filters every row it passes, with ILIKE for a text search, and for filters that correlate with the
     sort (high ER and low followers) it passed most of the rollup before `limit` rows matched (figures:
-    docs/benchmarks.md, "Figures behind code decisions"). Past the cap, the sort key of the last row of the
-    page of those COUNT_CAP + 1 matches is the bound the page of all of them lies within (PageSql.within),
-    when they filled the page; else None."""
+    docs/benchmarks.md, "Figures behind code decisions"). Past the cap, the sort keys where the pages of those
+    COUNT_CAP + 1 matches end are the bounds the same pages of all of them lie within (PageSql.within); else
+    None."""
     found = rows(page.of_matches(where_sql, COUNT_CAP + 1, counted=True), params, conn)
     total = int(found[0]["pf_total"]) if found else _count(conn, where_sql, params)  # a page past the end
-    bound = found[-1]["pf_k"] if total > COUNT_CAP and len(found) == params["limit"] else None
+    bounds = found[0]["pf_bounds"] if found else None
     for row in found:
-        del row["pf_total"], row["pf_k"]
-    return (found if total <= COUNT_CAP else None), total, bound
+        del row["pf_total"], row["pf_bounds"]
+    return (found if total <= COUNT_CAP else None), total, bounds
 
 
 def _walk_or_sort(
-    conn: Connection, f: InfluencerFilter, page: PageSql, narrow: Where, wide: Where, params: dict[str, Any]
+    conn: Connection, f: InfluencerFilter, page: PageSql, narrow: Where, wide: Where, params: dict[str, Any],
+    bounds: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it first. The walk reads the
     sort index alone when no audience filter is asked (it covers the other filters' columns: influencer_pages),
@@ -148,7 +150,9 @@ def _walk_or_sort(
     if len(found) == params["limit"] or not filtered:
         return found
     # no further than where the first scan's page ended, when it filled one (_few_matches)
-    within = [w] if (w := page.within(params["pf_bound"])) else []
+    within: list[str] = []
+    if bound := page.within(bounds, params["offset"], params["limit"]):
+        within, params = [bound[0]], {**params, "pf_bound": bound[1]}
     if f.q is None and not wide:  # the sort index alone, as far as the page needs (the planner's choice)
         return rows(page.walk("", 0, narrow.sql(*within), ""), params, conn)
     if f.q is not None:  # the trigram indexes again
@@ -195,8 +199,10 @@ def _conditions(f: InfluencerFilter) -> tuple[Where, Where]:
     return where, wide
 
 
-# (rollup version, WHERE, filter values) -> total: the rollup only changes when it is refreshed.
+# (rollup version, WHERE, filter values) -> total: the rollup only changes when it is refreshed. With the sort,
+# direction and page size: the first scan's page bounds (_few_matches), for the next pages of a list past the cap.
 _totals: dict[tuple[Any, ...], int] = {}
+_bounds: dict[tuple[Any, ...], list[Any]] = {}
 
 
 def _total_key(conn: Connection, where_sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -220,10 +226,15 @@ def _count(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
     return int(one(count_sql, params, conn)["n"])  # type: ignore[index]
 
 
-def _remember(key: tuple[Any, ...], total: int) -> None:
+def _remember(key: tuple[Any, ...], total: int, paged: tuple[Any, ...] | None = None,
+              bounds: list[Any] | None = None) -> None:
     if len(_totals) > 10_000:
         _totals.clear()
+    if len(_bounds) > 2_000:  # ≤ 5,001 / page size keys each
+        _bounds.clear()
     _totals[key] = total
+    if bounds:
+        _bounds[paged] = bounds
 
 
 def _total(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
