@@ -230,10 +230,10 @@ def _remember(key: tuple[Any, ...], total: int, paged: tuple[Any, ...] | None = 
               bounds: list[Any] | None = None) -> None:
     if len(_totals) > 10_000:
         _totals.clear()
-    if len(_bounds) > 2_000:  # ≤ 5,001 / page size keys each
+    if len(_bounds) > 2_000:
         _bounds.clear()
     _totals[key] = total
-    if bounds:
+    if bounds and len(bounds) <= 500:  # 5,001 / page size keys: pages of ≥ 10 rows (≤ ~30 MB in all)
         _bounds[paged] = bounds
 
 
