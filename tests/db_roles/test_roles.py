@@ -231,6 +231,14 @@ def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, t
     assert rollups.apply(etl) is False
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT sum(followers) FROM influencer_stats")).scalar_one() == 85000
+    # at scale a rebuild fills influencer_stats and post_stats beside the live tables and swaps them in
+    # through the owner's functions (migration c5e2a8d4f7b1); the swapped tables keep the decisions above
+    monkeypatch.setattr(rollups, "SWAP_ROWS", 0)
+    rollups.rebuild(etl)
+    assert rollups.LAST_APPLY["swapped"] == ["post_stats", "influencer_stats"]
+    test_every_relation_has_a_decision(db)
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT sum(followers) FROM influencer_stats")).scalar_one() == 85000
 
     for statement in (
         "DROP TABLE influencer",
@@ -244,6 +252,9 @@ def test_etl_role_loads_but_cannot_drop_or_touch_keys(db, login_as, as_engine, t
         "DELETE FROM etl_load",
     ):
         assert denied(etl, statement) == "42501", statement
+    api = login_as("pf_api")  # the swap's functions are the ETL's, not the API's
+    assert denied(api, "SELECT pf_rollup_next('influencer_stats')") == "42501"
+    assert denied(api, "SELECT pf_rollup_swap('influencer_stats', 1)") == "42501"
 
 
 def test_cli_names_a_missing_privilege_in_one_line(db, login_as, as_engine):

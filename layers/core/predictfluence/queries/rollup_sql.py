@@ -11,6 +11,8 @@ Column order is the tables' own, so `INSERT INTO <rollup> <definition>` needs no
 
 from __future__ import annotations
 
+import re
+
 POST_STATS = """
 SELECT p.id AS post_id, p.influencer_id, p.campaign_id, p.platform, p.content_type, p.sponsored, p.posted_at,
        count(m.post_id)::bigint AS metric_days,
@@ -203,9 +205,13 @@ TOUCHED = {
 }
 
 
-def from_scratch(name: str) -> str:
-    """The SELECT computing every row of rollup `name`."""
-    return DEFINITIONS[name].format(**ALL)
+def from_scratch(name: str, reading: dict[str, str] | None = None) -> str:
+    """The SELECT computing every row of rollup `name`; `reading` renames the earlier rollups it reads (a
+    rebuild reads `influencer_stats_next` while it fills that beside the live table: rollups._rebuild_in)."""
+    sql = DEFINITIONS[name].format(**ALL)
+    for rollup, table in (reading or {}).items():
+        sql = re.sub(rf"\b{rollup}\b", table, sql)
+    return sql
 
 
 def for_touched(name: str) -> str:

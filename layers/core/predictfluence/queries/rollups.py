@@ -46,6 +46,12 @@ APPLY_LOCK = 1_610_116_001  # pg_advisory_xact_lock key serialising apply() and 
 # When an apply touches more than this share of all posts, recomputing everything is cheaper: measured
 # with bench/rollups.py, updating every post's row by key cost ~3-5× a full rebuild (issue 16.1).
 REBUILD_SHARE = 0.25
+# A rebuild fills these rollups beside the live table and swaps them in (migration c5e2a8d4f7b1) once their
+# source holds SWAP_ROWS rows: re-inserting 1M influencer_stats rows through its 25 indexes cost ~5-8x the
+# SELECT at the xl run; below this, the DDL of a swap costs more than it saves (docs/benchmarks.md).
+SWAP_SOURCES = {"post_stats": "post", "influencer_stats": "influencer"}
+SWAP_ROWS = 50_000
+SWAP_WAIT_MS = 10_000  # how long a swap waits for readers of the live table before filling it in place instead
 LAST_APPLY: dict[str, object] = {}  # the last apply in this process: mode, touched posts, post_stats rows
 _SHARE = """
 SELECT (SELECT count(*) FROM pf_d_post) + (SELECT count(*) FROM pf_delta),
@@ -270,13 +276,29 @@ def rebuild(engine: Engine | None = None) -> None:
         _rebuild_in(conn)
 
 
+def _swapped(conn: Connection, table: str) -> bool:
+    """Whether a rebuild fills `table` beside the live one (its source holds at least SWAP_ROWS rows)."""
+    source = SWAP_SOURCES.get(table)
+    return source is not None and bool(conn.exec_driver_sql(
+        f"SELECT count(*) >= {SWAP_ROWS} FROM {source}").scalar())  # noqa: S608 - constant names
+
+
 def _rebuild_in(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM rollup_dirty")
     conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
+    beside: dict[str, str] = {}  # rollup: the table filled beside it, swapped in at the end
     for table in TABLES:
+        if _swapped(conn, table):
+            beside[table] = conn.execute(sa.text("SELECT pf_rollup_next(:t)"), {"t": table}).scalar_one()
+            conn.exec_driver_sql(f"INSERT INTO {beside[table]} {from_scratch(table, beside)}")
+            continue
         conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - a rollup's name
-        conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table)}")
+        conn.exec_driver_sql(f"INSERT INTO {table} {from_scratch(table, beside)}")
         conn.exec_driver_sql(f"ANALYZE {table}")  # plans and REBUILD_SHARE's estimate see the new size
+    # each swap builds the indexes once and ANALYZEs; readers wait only from here to the caller's commit
+    LAST_APPLY["swapped"] = [table for table in beside
+                             if conn.execute(sa.text("SELECT pf_rollup_swap(:t, :ms)"),
+                                             {"t": table, "ms": SWAP_WAIT_MS}).scalar_one()]
     conn.exec_driver_sql("SELECT nextval('rollup_version')")
 
 
