@@ -59,11 +59,12 @@ QUERIES = [
 ]
 
 
-def _page(query: str, monkeypatch, cap: int) -> tuple[list[int], int, bool]:
+def _page(query: str, monkeypatch, cap: int, set_cap: int = -1) -> tuple[list[int], int, bool]:
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencer_probe, influencers
 
     monkeypatch.setattr(influencer_probe, "PROBE_CAP", cap)
+    monkeypatch.setattr(influencer_probe, "SET_CAP", set_cap)
     influencers._totals.clear()
     found, total, exact = influencers.list_page(InfluencerListQuery(**dict(parse_qsl(query))))
     return [r["id"] for r in found], total, exact
@@ -72,7 +73,8 @@ def _page(query: str, monkeypatch, cap: int) -> tuple[list[int], int, bool]:
 @pytest.mark.parametrize("sort", SORTS)
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order):
-    """cap 5000: every query probed; cap 8: the many fall back; -1: the rollup's filter alone (the old path)."""
+    """cap 5000: every query probed; cap 8: the many restricted to the candidate set (set cap 5000) or falling
+    back (set cap 8); -1: the rollup's filter alone (the old path)."""
     from predictfluence.queries import influencers
 
     monkeypatch.setattr(influencers, "COUNT_CAP", 30)  # capped totals too
@@ -83,6 +85,7 @@ def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order)
             old = _page(url, monkeypatch, -1)
             assert _page(url, monkeypatch, 5000) == old, url
             assert _page(url, monkeypatch, 8) == old, url
+            assert _page(url, monkeypatch, 8, 5000) == old, url
             seen.add(min(old[1], 31))
     assert {0, 30} <= seen and seen - {0, 30}, seen  # none, capped and in between
 
@@ -101,11 +104,34 @@ def test_audience_rows_written_since_the_apply_answer_as_the_rollup(world, monke
                              "AND influencer_id = :id"), {"id": fell})
         conn.execute(sa.text("UPDATE audience_share SET share = 0.97 WHERE dimension = 'country' AND bucket = 'US' "
                              "AND influencer_id = 1"))
-    assert _page(query, monkeypatch, 5000) == _page(query, monkeypatch, -1) == before
+    assert _page(query, monkeypatch, 5000) == _page(query, monkeypatch, 1, 5000) == before
+    assert _page(query, monkeypatch, -1) == before
     apply(world)
     after = _page(query, monkeypatch, 5000)
-    assert after == _page(query, monkeypatch, -1)
+    assert after == _page(query, monkeypatch, 1, 5000) == _page(query, monkeypatch, -1)
     assert fell not in after[0] and 1 in after[0]
+
+
+def test_more_candidates_than_the_probe_takes_are_a_set_of_the_fewest_filter(world, monkeypatch):
+    """Past PROBE_CAP the filter with the fewest candidates (up to SET_CAP) restricts the list as a set."""
+    from predictfluence.api.schemas.influencers import InfluencerListQuery
+    from predictfluence.queries import influencer_probe
+
+    def candidates(query: str) -> tuple[str, dict] | None:
+        with world.connect() as conn:
+            return influencer_probe.audience_candidates(conn, InfluencerListQuery(**dict(parse_qsl(query))))
+
+    both = "audience_country=DE&min_audience_country_share=0.5&audience_gender=male&min_audience_gender_share=0.7"
+    monkeypatch.setattr(influencer_probe, "PROBE_CAP", 8)
+    monkeypatch.setattr(influencer_probe, "SET_CAP", 5000)
+    assert candidates(both) == (influencer_probe.CANDIDATE_SET, {"pf_d": "gender", "pf_a": "male", "pf_s": 0.7})
+    assert candidates(both.replace("0.7", "0.1")) == (
+        influencer_probe.CANDIDATE_SET, {"pf_d": "country", "pf_a": "DE", "pf_s": 0.5})
+    monkeypatch.setattr(influencer_probe, "SET_CAP", 8)
+    assert candidates(both) is None
+    monkeypatch.setattr(influencer_probe, "PROBE_CAP", 5000)
+    assert candidates(both)[0] == influencer_probe.CANDIDATES
+    assert candidates("audience_country=US&min_audience_country_share=0.995") == (influencer_probe.NOBODY, {})
 
 
 def test_a_share_nobody_has_reads_no_rollup_row(world, monkeypatch):
@@ -157,7 +183,7 @@ def test_the_probe_is_index_only(world):
     with world.connect() as conn:
         conn.execute(sa.text("SET enable_seqscan = off"))
         conn.execute(sa.text("SET enable_bitmapscan = off"))
-        found = _nodes(_plan(conn, PROBE, {"d": "country", "a": "US", "s": 0.5, "cap": 5001}))
+        found = _nodes(_plan(conn, PROBE, {"d": "country", "a": "US", "s": 0.5, "few": 5000, "cap": 50001}))
     assert ("Index Only Scan", "ix_audience_share_dimension_bucket") in found, found
 
 

@@ -28,27 +28,44 @@ from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # the most candidate influencers read by id (at most COUNT_CAP match then: their page is one statement)
 PROBE_CAP = 5000
-# how many, and the ids as one text: the driver decoding 5,000 ids as rows or as an array took 13-17 ms
-PROBE = (
-    "SELECT count(*), string_agg(id::text, ',') FROM (SELECT influencer_id AS id FROM audience_share "
-    "WHERE dimension = :d AND lower(bucket) = lower(:a) AND share >= CAST(:s AS float8) - 1e-9 "
-    "UNION ALL SELECT id FROM rollup_dirty WHERE kind = 'audience' LIMIT :cap) c"
+# past PROBE_CAP, at most this many candidates restrict the list as a set (CANDIDATE_SET): the first scan and
+# the walk then read only candidates' rollup rows (figures: docs/benchmarks.md, "Audience filters past the probe")
+SET_CAP = 50_000
+# the candidates of "at least :{p}s of dimension :{p}d is in bucket :{p}a" ({p}: the parameters' prefix)
+CANDIDATE_ROWS = (
+    "SELECT influencer_id AS id FROM audience_share WHERE dimension = :{p}d AND lower(bucket) = lower(:{p}a) "
+    "AND share >= CAST(:{p}s AS float8) - 1e-9 UNION ALL SELECT id FROM rollup_dirty WHERE kind = 'audience'"
 )
-# the condition that restricts the list to the candidates (bound as :pf_ids, the probe's text)
+# how many (up to :cap), and the first :few ids as one text when no more than :few are found: the driver decoding
+# 5,000 ids as rows or as an array took 13-17 ms
+PROBE = (
+    "SELECT count(*), CASE WHEN count(*) <= :few THEN string_agg(id::text, ',') FILTER (WHERE n <= :few) END "
+    "FROM (SELECT id, row_number() OVER () AS n FROM (" + CANDIDATE_ROWS.format(p="") + " LIMIT :cap) c) c"
+)
+# the condition that restricts the list to few candidates (bound as :pf_ids, the probe's text)
 CANDIDATES = "influencer_id = ANY(CAST(string_to_array(:pf_ids, ',') AS bigint[]))"
+# ... and to more of them: a set the planner hashes (or probes by id), bound as :pf_d, :pf_a, :pf_s
+CANDIDATE_SET = "influencer_id IN (" + CANDIDATE_ROWS.format(p="pf_") + ")"
+# the condition of a filter nobody passes
+NOBODY = "FALSE"
 
 
-def audience_ids(conn: Connection, f: Any) -> str | None:
-    """The candidate influencers of the first audience filter (vocabulary order) at most PROBE_CAP pass, as
-    comma-separated ids ('' when none does), else None (many: the list filters the rollup rows as before)."""
+def audience_candidates(conn: Connection, f: Any) -> tuple[str, dict[str, Any]] | None:
+    """A condition that restricts the list to the candidates of an audience filter, and its parameters: the ids
+    of the first filter (vocabulary order) at most PROBE_CAP pass (NOBODY when none does), else the set of the
+    filter fewest pass when at most SET_CAP do; None when every audience filter has more candidates (the list
+    filters the rollup rows as before)."""
+    fewest: tuple[int, dict[str, Any]] | None = None
     for dimension in AUDIENCE_DIMENSIONS:
         bucket = getattr(f, f"audience_{dimension}")
         if bucket is None:
             continue
         share = getattr(f, f"min_audience_{dimension}_share") or 0.0
         found, ids = conn.execute(
-            sa.text(PROBE), {"d": dimension, "a": bucket, "s": share, "cap": PROBE_CAP + 1}
+            sa.text(PROBE), {"d": dimension, "a": bucket, "s": share, "few": PROBE_CAP, "cap": max(PROBE_CAP, SET_CAP) + 1}
         ).one()
         if found <= PROBE_CAP:
-            return ids or ""
-    return None
+            return (CANDIDATES, {"pf_ids": ids}) if found else (NOBODY, {})
+        if found <= SET_CAP and (fewest is None or found < fewest[0]):
+            fewest = found, {"pf_d": dimension, "pf_a": bucket, "pf_s": share}
+    return None if fewest is None else (CANDIDATE_SET, fewest[1])

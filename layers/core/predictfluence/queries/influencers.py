@@ -14,7 +14,7 @@ from predictfluence.queries.filters import Where, page_params
 from predictfluence.queries.influencer_filter import AllInfluencers as _AllInfluencers
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
-from predictfluence.queries.influencer_probe import CANDIDATES, audience_ids
+from predictfluence.queries.influencer_probe import NOBODY, audience_candidates
 from predictfluence.queries.rollups import version
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
@@ -83,11 +83,11 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     narrow, wide = _conditions(f)
     params = {**narrow.params, **wide.params, **page_params(f)}
     with get_engine().connect() as conn, conn.begin():
-        if (ids := audience_ids(conn, f)) is not None:  # few pass an audience filter: their rows by id
-            if not ids:
+        if (candidates := audience_candidates(conn, f)) is not None:  # fewer pass an audience filter
+            if candidates[0] == NOBODY:
                 return [], 0, True
-            narrow.add(CANDIDATES, pf_ids=ids)
-            params["pf_ids"] = ids
+            narrow.add(candidates[0], **candidates[1])
+            params.update(candidates[1])
         where_sql = narrow.sql(*wide.conditions)
         page = PageSql(SORTS[f.sort], f.order)
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
