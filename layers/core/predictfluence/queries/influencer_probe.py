@@ -3,10 +3,14 @@
 "At least N % of the audience is in bucket B" is a condition on the rollup row (`influencer_stats.audience`,
 `predictfluence.queries.influencers.AUDIENCE`): nothing indexes it, so a threshold few influencers reach
 (none at all: a country's share above every influencer's) read the whole rollup to find them (1M
-influencers: 391 MB, 0.5-1.9 s; docs/benchmarks.md, "List filters at 1M"). `audience_ids` asks
+influencers: 391 MB, 0.5-1.9 s; docs/benchmarks.md, "List filters at 1M"). `audience_candidates` asks
 `ix_audience_share_dimension_bucket` (dimension, lower(bucket), share) INCLUDE (influencer_id) instead,
-index-only, for at most PROBE_CAP + 1 influencers: when they are few the list reads just their rollup rows
-by id (the rollup's own condition still applies to them), when there are none it answers at once.
+index-only, how many pass (up to SET_CAP + 1): when they are few (PROBE_CAP) the list reads just their rollup
+rows by id (the rollup's own condition still applies to them), when there are none it answers at once. When
+more pass, but not many (SET_CAP), the list's scans are restricted to the candidate set, which the planner
+hashes (the walk along a sort index stays index-only) or probes by id, instead of reading every rollup row a
+scan passes: a threshold 2 % of the influencers reach meant reading ~250,000 rows to find the first scan's
+5,001 matches.
 
 The ids are a superset of the rollup's matches, so the page and total are the rollup's:
 - the rollup keeps, per lower(bucket), the largest share of the influencer's buckets: an influencer passes
@@ -39,8 +43,8 @@ CANDIDATE_ROWS = (
 # how many (up to :cap), and the first :few ids as one text when no more than :few are found: the driver decoding
 # 5,000 ids as rows or as an array took 13-17 ms
 PROBE = (
-    "SELECT count(*), CASE WHEN count(*) <= :few THEN string_agg(id::text, ',') FILTER (WHERE n <= :few) END "
-    "FROM (SELECT id, row_number() OVER () AS n FROM (" + CANDIDATE_ROWS.format(p="") + " LIMIT :cap) c) c"
+    "SELECT count(*), CASE WHEN count(*) <= :few THEN string_agg(id::text, ',') FILTER (WHERE n <= :few) END "  # noqa: S608
+    f"FROM (SELECT id, row_number() OVER () AS n FROM ({CANDIDATE_ROWS.format(p='')} LIMIT :cap) c) c"
 )
 # the condition that restricts the list to few candidates (bound as :pf_ids, the probe's text)
 CANDIDATES = "influencer_id = ANY(CAST(string_to_array(:pf_ids, ',') AS bigint[]))"
