@@ -137,3 +137,27 @@ def test_the_functions_refuse_what_is_not_a_rollup_or_not_built(db, call):
         conn.execute(sa.text(f"SELECT {call}"))
     message = str(caught.value)
     assert "is not a rollup table" in message or "daily_stats_next does not exist" in message
+
+
+@pytest.mark.parametrize(("write", "mode"), [
+    # 4 new influencers without posts on 3: more than REBUILD_SHARE of influencer_stats
+    ("INSERT INTO influencer (platform, handle, followers) SELECT 'tiktok', 'n' || g, 10 FROM generate_series(1, 4) g",
+     "rebuild"),
+    ("INSERT INTO influencer (platform, handle, followers) VALUES ('tiktok', 'n', 10)", "incremental"),  # 1 of 3
+    ("UPDATE audience_share SET share = 0.5 WHERE dimension = 'gender'", "rebuild"),  # every influencer's audience
+    ("UPDATE audience_share SET share = 0.5 WHERE influencer_id = (SELECT min(id) FROM influencer)", "incremental"),
+])
+def test_a_write_touching_most_influencers_rebuilds(db, monkeypatch, write, mode):
+    """At 1M influencers the first influencers file inserted every influencer_stats row through its 25 indexes
+    (~150 s) and the first audience file rewrote every row's audience column: the share of touched posts alone
+    never asked for a rebuild there (no posts were touched)."""
+    seed(db)
+    monkeypatch.setattr(rollups, "REBUILD_SHARE", 0.5)
+    monkeypatch.setattr(rollups, "SWAP_ROWS", 0)
+    with db.begin() as conn:
+        conn.exec_driver_sql(write)
+    rollups.LAST_APPLY.clear()
+    assert rollups.apply(db) is True
+    assert (rollups.LAST_APPLY["mode"], rollups.LAST_APPLY["posts"]) == (mode, 0)
+    assert rollups.LAST_APPLY.get("swapped") == (list(SWAPPED) if mode == "rebuild" else None)
+    assert differences(db) == {}

@@ -52,13 +52,18 @@ REBUILD_SHARE = 0.25
 SWAP_SOURCES = {"post_stats": "post", "influencer_stats": "influencer"}
 SWAP_ROWS = 50_000
 SWAP_WAIT_MS = 10_000  # how long a swap waits for readers of the live table before filling it in place instead
-LAST_APPLY: dict[str, object] = {}  # the last apply in this process: mode, touched posts, post_stats rows
-_SHARE = """
-SELECT (SELECT count(*) FROM pf_d_post) + (SELECT count(*) FROM pf_delta),
-       (SELECT CASE WHEN reltuples < 0 AND pg_stat_get_live_tuples(oid) = 0 THEN (SELECT count(*) FROM post_stats)
-                    ELSE greatest(reltuples::bigint, pg_stat_get_live_tuples(oid)) END
-        FROM pg_class WHERE oid = 'post_stats'::regclass)
-"""  # the larger of the planner's estimate and the live-row counter: either may lag behind a big write
+LAST_APPLY: dict[str, object] = {}  # the last apply in this process: mode, touched posts and influencers, …
+# how many rows of `rollup`: the larger of the planner's estimate and the live-row counter (either may lag behind
+# a big write), counted when the table was never analysed
+_ROWS = """(SELECT CASE WHEN reltuples < 0 AND pg_stat_get_live_tuples(oid) = 0 THEN (SELECT count(*) FROM {rollup})
+                   ELSE greatest(reltuples::bigint, pg_stat_get_live_tuples(oid)) END
+            FROM pg_class WHERE oid = '{rollup}'::regclass)"""
+# the touched posts and influencers, and how many rows their rollups hold
+_SHARE = f"""
+SELECT (SELECT count(*) FROM pf_d_post) + (SELECT count(*) FROM pf_delta), {_ROWS.format(rollup="post_stats")},
+       (SELECT count(DISTINCT id) FROM pf_dirty WHERE kind IN ('influencer', 'followers', 'audience')),
+       {_ROWS.format(rollup="influencer_stats")}
+"""  # noqa: S608 - constant SQL
 
 _DRAIN = """
 CREATE TEMP TABLE pf_dirty ON COMMIT DROP AS
@@ -230,9 +235,11 @@ def apply_in(conn: Connection) -> bool:
         return False
     conn.exec_driver_sql("ANALYZE pf_dirty")
     _run(conn, _KEYS + _APPENDED)
-    touched, total = conn.exec_driver_sql(_SHARE).one()
-    LAST_APPLY.update(posts=int(touched), post_stats=max(int(total), 0))
-    if touched > REBUILD_SHARE * total:  # cheaper to recompute everything (an empty warehouse too)
+    touched, total, influencers, influencer_rows = conn.exec_driver_sql(_SHARE).one()
+    LAST_APPLY.update(posts=int(touched), post_stats=max(int(total), 0), influencers=int(influencers))
+    # cheaper to recompute everything (an empty warehouse too): rewriting most rows of a rollup through its
+    # indexes, one by one, cost several times a rebuild that fills a bare copy and builds its indexes once
+    if touched > REBUILD_SHARE * total or influencers > REBUILD_SHARE * influencer_rows:
         LAST_APPLY["mode"] = "rebuild"
         for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_delta", "pf_old_post"):
             conn.exec_driver_sql(f"DROP TABLE {table}")
