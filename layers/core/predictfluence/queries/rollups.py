@@ -41,6 +41,8 @@ from predictfluence.db import get_engine
 from predictfluence.queries.rollup_sql import AUDIENCE_OF, DEFINITIONS, for_touched, from_scratch
 
 TABLES: tuple[str, ...] = tuple(DEFINITIONS)  # dependency order
+# the rollups that read influencers and their audience but no post or day of their own (dependency order)
+INFLUENCER_ROLLUPS = ("influencer_stats", "portfolio_stats", "audience_totals")
 VIEWS = TABLES  # the name callers used when these were materialized views
 APPLY_LOCK = 1_610_116_001  # pg_advisory_xact_lock key serialising apply() and rebuild()
 # When an apply touches more than this share of all posts, recomputing everything is cheaper: measured
@@ -237,13 +239,15 @@ def apply_in(conn: Connection) -> bool:
     _run(conn, _KEYS + _APPENDED)
     touched, total, influencers, influencer_rows = conn.exec_driver_sql(_SHARE).one()
     LAST_APPLY.update(posts=int(touched), post_stats=max(int(total), 0), influencers=int(influencers))
-    # cheaper to recompute everything (an empty warehouse too): rewriting most rows of a rollup through its
-    # indexes, one by one, cost several times a rebuild that fills a bare copy and builds its indexes once
+    # cheaper to recompute (an empty warehouse too): rewriting most rows of a rollup through its indexes, one
+    # by one, cost several times a rebuild that fills a bare copy and builds its indexes once. With no post and
+    # no day touched (an influencers or audience file) only the rollups of influencers are recomputed.
     if touched > REBUILD_SHARE * total or influencers > REBUILD_SHARE * influencer_rows:
+        posts_unchanged = not touched and not conn.exec_driver_sql("SELECT EXISTS (SELECT FROM pf_d_day)").scalar()
         LAST_APPLY["mode"] = "rebuild"
         for table in ("pf_dirty", "pf_d_post", "pf_d_day", "pf_delta", "pf_old_post"):
             conn.exec_driver_sql(f"DROP TABLE {table}")
-        _rebuild_in(conn)
+        _rebuild_in(conn, INFLUENCER_ROLLUPS if posts_unchanged else TABLES)
         return True
     LAST_APPLY["mode"] = "incremental"
     _run(conn, _POSTS)
@@ -290,11 +294,14 @@ def _swapped(conn: Connection, table: str) -> bool:
         f"SELECT count(*) >= {SWAP_ROWS} FROM {source}").scalar())  # noqa: S608 - constant names
 
 
-def _rebuild_in(conn: Connection) -> None:
-    conn.exec_driver_sql("DELETE FROM rollup_dirty")
-    conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
+def _rebuild_in(conn: Connection, tables: tuple[str, ...] = TABLES) -> None:
+    """Recompute `tables` (all: and empty the queue) from scratch."""
+    if tables == TABLES:
+        conn.exec_driver_sql("DELETE FROM rollup_dirty")
+        conn.exec_driver_sql("DELETE FROM rollup_metric_delta")
+    LAST_APPLY["rebuilt"] = list(tables)
     beside: dict[str, str] = {}  # rollup: the table filled beside it, swapped in at the end
-    for table in TABLES:
+    for table in tables:
         if _swapped(conn, table):
             beside[table] = conn.execute(sa.text("SELECT pf_rollup_next(:t)"), {"t": table}).scalar_one()
             conn.exec_driver_sql(f"INSERT INTO {beside[table]} {from_scratch(table, beside)}")
