@@ -73,12 +73,13 @@ def _page(query: str, monkeypatch, cap: int, set_cap: int = -1) -> tuple[list[in
 @pytest.mark.parametrize("sort", SORTS)
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order):
-    """cap 5000: every query probed; cap 8: the many restricted to the candidate set (set cap 5000) or falling
-    back (set cap 8); -1: the rollup's filter alone (the old path)."""
+    """cap 5000: every query probed; cap 8: the many restricted to the candidate set (set cap 5000; with a walk
+    too short for any page, every match fetched through it) or falling back (set cap 8); -1: the rollup's
+    filter alone (the old path)."""
     from predictfluence.queries import influencers
 
     monkeypatch.setattr(influencers, "COUNT_CAP", 30)  # capped totals too
-    seen = set()
+    budget, seen = influencers.WALK_BUDGET, set()
     for query in QUERIES:
         for page in (1, 2, 3, 9):  # 9: past the end of every query
             url = f"{query}&sort={sort}&order={order}&page={page}&page_size=7"
@@ -86,6 +87,9 @@ def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order)
             assert _page(url, monkeypatch, 5000) == old, url
             assert _page(url, monkeypatch, 8) == old, url
             assert _page(url, monkeypatch, 8, 5000) == old, url
+            monkeypatch.setattr(influencers, "WALK_BUDGET", 3)  # the walk falls short: every match fetched
+            assert _page(url, monkeypatch, 8, 5000) == old, url
+            monkeypatch.setattr(influencers, "WALK_BUDGET", budget)
             seen.add(min(old[1], 31))
     assert {0, 30} <= seen and seen - {0, 30}, seen  # none, capped and in between
 

@@ -32,9 +32,10 @@ from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # the most candidate influencers read by id (at most COUNT_CAP match then: their page is one statement)
 PROBE_CAP = 5000
-# past PROBE_CAP, at most this many candidates restrict the list as a set (CANDIDATE_SET): the first scan and
-# the walk then read only candidates' rollup rows (figures: docs/benchmarks.md, "Audience filters past the probe")
-SET_CAP = 50_000
+# past PROBE_CAP, at most this many candidates restrict the scans that fetch every match as a set (CANDIDATE_SET,
+# probed by id): faster than the rollup's filter up to ~40,000 at 1M (docs/benchmarks.md, "Audience filters past
+# the probe")
+SET_CAP = 30_000
 # the candidates of "at least :{p}s of dimension :{p}d is in bucket :{p}a" ({p}: the parameters' prefix)
 CANDIDATE_ROWS = (
     "SELECT influencer_id AS id FROM audience_share WHERE dimension = :{p}d AND lower(bucket) = lower(:{p}a) "

@@ -14,7 +14,7 @@ from predictfluence.queries.filters import Where, page_params
 from predictfluence.queries.influencer_filter import AllInfluencers as _AllInfluencers
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
-from predictfluence.queries.influencer_probe import NOBODY, audience_candidates
+from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates
 from predictfluence.queries.rollups import version
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
@@ -83,11 +83,16 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     narrow, wide = _conditions(f)
     params = {**narrow.params, **wide.params, **page_params(f)}
     with get_engine().connect() as conn, conn.begin():
+        candidate_set: list[str] = []  # what restricts the scans that fetch every match further
         if (candidates := audience_candidates(conn, f)) is not None:  # fewer pass an audience filter
-            if candidates[0] == NOBODY:
+            condition, values = candidates
+            if condition == NOBODY:
                 return [], 0, True
-            narrow.add(candidates[0], **candidates[1])
-            params.update(candidates[1])
+            params.update(values)
+            if condition == CANDIDATE_SET:  # the scans that fetch every match probe them by id; the walk
+                candidate_set.append(condition)  # filters the rows it passes (a join there read every candidate's row)
+            else:
+                narrow.add(condition, **values)
         where_sql = narrow.sql(*wide.conditions)
         page = PageSql(SORTS[f.sort], f.order)
         if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
@@ -96,7 +101,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
         found, total, bounds = None, _totals.get(key), _bounds.get(paged)
         if where_sql and (total is None or total <= COUNT_CAP):
-            found, total, bounds = _few_matches(conn, page, where_sql, params)
+            found, total, bounds = _few_matches(conn, page, narrow.sql(*wide.conditions, *candidate_set), params)
         elif total is None:
             total = _count(conn, where_sql, params)
         _remember(key, total, paged, bounds)
@@ -107,7 +112,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
             # docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds)
+            found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds, candidate_set)
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
@@ -133,15 +138,16 @@ def _few_matches(
 
 def _walk_or_sort(
     conn: Connection, f: InfluencerFilter, page: PageSql, narrow: Where, wide: Where, params: dict[str, Any],
-    bounds: list[Any] | None = None,
+    bounds: list[Any] | None = None, candidate_set: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it first. The walk reads the
     sort index alone when no audience filter is asked (it covers the other filters' columns: influencer_pages),
     and the page's rows by id after. When those rows hold no full page (a sparse filter's deep page, or a filter
     correlated with the sort: a tier sorted by ER), a filter on covered columns walks on as far as the page needs
     (index-only, or whatever plan the planner prefers); a text search or an audience filter fetches every match
-    narrow (id + sort key: the trigram indexes, the rows), sorts, and reads the page's rows by id (figures:
-    docs/benchmarks.md, "Figures behind code decisions", "The list's walk index-only")."""
+    narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too, the audience
+    filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md, "Figures behind code decisions",
+    "The list's walk index-only", "Audience filters past the probe")."""
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
@@ -157,7 +163,7 @@ def _walk_or_sort(
         return rows(page.walk("", 0, narrow.sql(*within), ""), params, conn)
     if f.q is not None:  # the trigram indexes again
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    return rows(page.of_matches(narrow.sql(*wide.conditions, *within)), params, conn)
+    return rows(page.of_matches(narrow.sql(*wide.conditions, *(candidate_set or ()), *within)), params, conn)
 
 
 def _choices(value: str | None) -> list[str] | None:
