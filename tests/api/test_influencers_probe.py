@@ -181,13 +181,15 @@ def test_the_filters_have_an_index(world, where, params, index):
     assert index in [name for _, name in found], found
 
 
-def test_the_probe_is_index_only(world):
-    from predictfluence.queries.influencer_probe import PROBE
+@pytest.mark.parametrize("probe", ["PROBE", "COUNT"])
+def test_the_probe_is_index_only(world, probe):
+    from predictfluence.queries import influencer_probe
 
     with world.connect() as conn:
         conn.execute(sa.text("SET enable_seqscan = off"))
         conn.execute(sa.text("SET enable_bitmapscan = off"))
-        found = _nodes(_plan(conn, PROBE, {"d": "country", "a": "US", "s": 0.5, "few": 5000, "cap": 50001}))
+        sql = getattr(influencer_probe, probe)
+        found = _nodes(_plan(conn, sql, {"d": "country", "a": "US", "s": 0.5, "cap": 5001}))
     assert ("Index Only Scan", "ix_audience_share_dimension_bucket") in found, found
 
 
