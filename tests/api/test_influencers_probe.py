@@ -121,14 +121,15 @@ def test_more_candidates_than_the_probe_takes_are_a_set_of_the_fewest_filter(wor
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencer_probe
 
-    def candidates(query: str) -> tuple[str, dict] | None:
+    def candidates(query: str, as_set: bool = True) -> tuple[str, dict] | None:
         with world.connect() as conn:
-            return influencer_probe.audience_candidates(conn, InfluencerListQuery(**dict(parse_qsl(query))))
+            return influencer_probe.audience_candidates(conn, InfluencerListQuery(**dict(parse_qsl(query))), as_set)
 
     both = "audience_country=DE&min_audience_country_share=0.5&audience_gender=male&min_audience_gender_share=0.7"
     monkeypatch.setattr(influencer_probe, "PROBE_CAP", 8)
     monkeypatch.setattr(influencer_probe, "SET_CAP", 5000)
     assert candidates(both) == (influencer_probe.CANDIDATE_SET, {"pf_d": "gender", "pf_a": "male", "pf_s": 0.7})
+    assert candidates(both, as_set=False) is None  # other filters drive the scans
     assert candidates(both.replace("0.7", "0.1")) == (
         influencer_probe.CANDIDATE_SET, {"pf_d": "country", "pf_a": "DE", "pf_s": 0.5})
     monkeypatch.setattr(influencer_probe, "SET_CAP", 8)

@@ -53,11 +53,11 @@ CANDIDATE_SET = "influencer_id IN (" + CANDIDATE_ROWS.format(p="pf_") + ")"
 NOBODY = "FALSE"
 
 
-def audience_candidates(conn: Connection, f: Any) -> tuple[str, dict[str, Any]] | None:
+def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[str, dict[str, Any]] | None:
     """A condition that restricts the list to the candidates of an audience filter, and its parameters: the ids
-    of the first filter (vocabulary order) at most PROBE_CAP pass (NOBODY when none does), else the set of the
-    filter fewest pass when at most SET_CAP do; None when every audience filter has more candidates (the list
-    filters the rollup rows as before)."""
+    of the first filter (vocabulary order) at most PROBE_CAP pass (NOBODY when none does), else (`as_set`) the
+    set of the filter fewest pass when at most SET_CAP do; None when every audience filter has more candidates
+    (the list filters the rollup rows as before)."""
     fewest: tuple[int, dict[str, Any]] | None = None
     for dimension in AUDIENCE_DIMENSIONS:
         bucket = getattr(f, f"audience_{dimension}")
@@ -68,7 +68,7 @@ def audience_candidates(conn: Connection, f: Any) -> tuple[str, dict[str, Any]] 
         found, ids = conn.execute(sa.text(PROBE), {**values, "cap": PROBE_CAP + 1}).one()
         if found <= PROBE_CAP:
             return (CANDIDATES, {"pf_ids": ids}) if found else (NOBODY, {})
-        if SET_CAP > PROBE_CAP:
+        if as_set and SET_CAP > PROBE_CAP:
             found = conn.execute(sa.text(COUNT), {**values, "cap": SET_CAP + 1}).scalar_one()
         if found <= SET_CAP and (fewest is None or found < fewest[0]):
             fewest = found, {"pf_d": dimension, "pf_a": bucket, "pf_s": share}

@@ -84,7 +84,9 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     params = {**narrow.params, **wide.params, **page_params(f)}
     with get_engine().connect() as conn, conn.begin():
         candidate_set: list[str] = []  # what restricts the scans that fetch every match further
-        if (candidates := audience_candidates(conn, f)) is not None:  # fewer pass an audience filter
+        # fewer pass an audience filter: as a set only without other filters, whose indexes drive the scans (the
+        # set's count, ~12 ms at 30,000 candidates, doubled list_discovery's p50 at 1M)
+        if (candidates := audience_candidates(conn, f, as_set=not narrow)) is not None:
             condition, values = candidates
             if condition == NOBODY:
                 return [], 0, True
