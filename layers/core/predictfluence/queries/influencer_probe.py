@@ -68,8 +68,9 @@ def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[
         found, ids = conn.execute(sa.text(PROBE), {**values, "cap": PROBE_CAP + 1}).one()
         if found <= PROBE_CAP:
             return (CANDIDATES, {"pf_ids": ids}) if found else (NOBODY, {})
-        if as_set and SET_CAP > PROBE_CAP:
-            found = conn.execute(sa.text(COUNT), {**values, "cap": SET_CAP + 1}).scalar_one()
+        if not as_set or SET_CAP <= PROBE_CAP:
+            continue
+        found = conn.execute(sa.text(COUNT), {**values, "cap": SET_CAP + 1}).scalar_one()
         if found <= SET_CAP and (fewest is None or found < fewest[0]):
             fewest = found, {"pf_d": dimension, "pf_a": bucket, "pf_s": share}
     return None if fewest is None else (CANDIDATE_SET, fewest[1])
