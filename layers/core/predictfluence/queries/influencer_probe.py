@@ -5,12 +5,12 @@
 (none at all: a country's share above every influencer's) read the whole rollup to find them (1M
 influencers: 391 MB, 0.5-1.9 s; docs/benchmarks.md, "List filters at 1M"). `audience_candidates` asks
 `ix_audience_share_dimension_bucket` (dimension, lower(bucket), share) INCLUDE (influencer_id) instead,
-index-only, how many pass (up to SET_CAP + 1): when they are few (PROBE_CAP) the list reads just their rollup
-rows by id (the rollup's own condition still applies to them), when there are none it answers at once. When
-more pass, but not many (SET_CAP), the list's scans are restricted to the candidate set, which the planner
-hashes (the walk along a sort index stays index-only) or probes by id, instead of reading every rollup row a
-scan passes: a threshold 2 % of the influencers reach meant reading ~250,000 rows to find the first scan's
-5,001 matches.
+index-only, for at most PROBE_CAP + 1 influencers: when they are few the list reads just their rollup rows by
+id (the rollup's own condition still applies to them), when there are none it answers at once. When more pass
+but at most SET_CAP (counted in a second range) and no other list filter is asked, the scans that fetch every
+match — the first scan and the sort after a short walk — probe the candidate set by id instead of reading
+every rollup row they pass: a threshold 1 % of the influencers reach meant reading ~500,000 rows to find the
+first scan's 5,001 matches (docs/benchmarks.md, "Audience filters past the probe").
 
 The ids are a superset of the rollup's matches, so the page and total are the rollup's:
 - the rollup keeps, per lower(bucket), the largest share of the influencer's buckets: an influencer passes
