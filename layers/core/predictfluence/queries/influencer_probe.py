@@ -47,7 +47,7 @@ PROBE = f"SELECT count(*), string_agg(id::text, ',') FROM ({CANDIDATE_ROWS.forma
 COUNT = f"SELECT count(*) FROM ({CANDIDATE_ROWS.format(p='')} LIMIT :cap) c"  # noqa: S608
 # the condition that restricts the list to few candidates (bound as :pf_ids, the probe's text)
 CANDIDATES = "influencer_id = ANY(CAST(string_to_array(:pf_ids, ',') AS bigint[]))"
-# ... and to more of them: a set the planner hashes (or probes by id), bound as :pf_d, :pf_a, :pf_s
+# ... and to more of them: a set the scans that fetch every match probe by id, bound as :pf_d, :pf_a, :pf_s
 CANDIDATE_SET = "influencer_id IN (" + CANDIDATE_ROWS.format(p="pf_") + ")"
 # the condition of a filter nobody passes
 NOBODY = "FALSE"

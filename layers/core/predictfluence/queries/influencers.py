@@ -91,8 +91,10 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             if condition == NOBODY:
                 return [], 0, True
             params.update(values)
-            if condition == CANDIDATE_SET:  # the scans that fetch every match probe them by id; the walk
-                candidate_set.append(condition)  # filters the rows it passes (a join there read every candidate's row)
+            # the scans that fetch every match probe a set by id; the walk filters the rows it passes (joining
+            # the set there read every candidate's rollup row: docs/benchmarks.md, "Audience filters past the probe")
+            if condition == CANDIDATE_SET:
+                candidate_set.append(condition)
             else:
                 narrow.add(condition, **values)
         where_sql = narrow.sql(*wide.conditions)
@@ -148,8 +150,8 @@ def _walk_or_sort(
     correlated with the sort: a tier sorted by ER), a filter on covered columns walks on as far as the page needs
     (index-only, or whatever plan the planner prefers); a text search or an audience filter fetches every match
     narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too, the audience
-    filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md, "Figures behind code decisions",
-    "The list's walk index-only", "Audience filters past the probe")."""
+    filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md, "Figures behind
+    code decisions", "The list's walk index-only", "Audience filters past the probe")."""
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
