@@ -10,12 +10,13 @@ from sqlalchemy.engine import Connection
 from predictfluence.db import get_engine
 from predictfluence.queries.common import one, rows
 from predictfluence.queries.errors import NotFound
-from predictfluence.queries.filters import Where, page_params
+from predictfluence.queries.filters import Where, like_pattern, page_params
 from predictfluence.queries.influencer_filter import AllInfluencers as _AllInfluencers
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates
 from predictfluence.queries.rollups import version
+from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -43,6 +44,9 @@ RANGES: dict[str, tuple[str, str]] = {
     "min_growth_90d": ("growth_90d", ">="),
     "max_growth_90d": ("growth_90d", "<="),
 }
+# a text search: handle, name or category contains :q (like_pattern), case-insensitively; on search_text, lowercased
+# once by the rollup, not three ILIKEs lowercasing every value they compare (migration b9e4c7a2d5f8)
+SEARCH = "search_text LIKE lower(:q) ESCAPE '\\'"
 # "at least :s_<d> of the audience is in bucket :a_<d>" (op ">="; no least share: op ">", any share above 0); d: a
 # vocabulary dimension. The shares are on the rollup row (influencer_stats.audience, migration a9c4e2f71d35): a
 # semi-join on audience_share hashed every audience row above the share before the first match (docs/benchmarks.md).
@@ -66,7 +70,7 @@ INDEX_ONLY_WALK = 5
 # A text search the walk did not fill a page of sorts every match the trigram indexes find. Left to choose, the
 # planner walked the sort index up to the first scan's bound instead, filtering each entry with ILIKE: where the
 # matches cluster in the sort order (a name sort) that range held 350,000 entries (1M influencers, q=ann by name:
-# 496 ms, against 175 ms for the 29,411 matches' heap pages; docs/benchmarks.md, "Text search's last sort").
+# 496 ms, against 175 ms for the 29,411 matches' heap pages; docs/benchmarks.md, "Text search at 1M").
 TRIGRAMS_ONLY = (  # SET LOCAL of the three, in one statement
     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
     "set_config('enable_indexonlyscan', 'off', true)"
@@ -213,7 +217,10 @@ def _conditions(f: InfluencerFilter) -> tuple[Where, Where]:
             )
     if f.hide_flagged:
         where.add(f"NOT {FLAGGED}")
-    where.contains("q", f.q, "handle", "name", "category")
+    if f.q is not None and SEARCH_SEPARATOR not in f.q:  # the three ILIKEs' rows, one LIKE on lowercased text
+        where.add(SEARCH, q=like_pattern(f.q))
+    else:  # a newline could match across two of the fields joined in search_text
+        where.contains("q", f.q, "handle", "name", "category")
     return where, wide
 
 

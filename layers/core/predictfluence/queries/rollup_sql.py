@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from predictfluence.rollup_tables import SEARCH_SEPARATOR
+
 POST_STATS = """
 SELECT p.id AS post_id, p.influencer_id, p.campaign_id, p.platform, p.content_type, p.sponsored, p.posted_at,
        count(m.post_id)::bigint AS metric_days,
@@ -102,7 +104,8 @@ SELECT j.id AS influencer_id, j.platform, j.handle, j.name, j.category, j.countr
        CASE WHEN NOT j.measured THEN j.s_source END AS snapshot_source,
        CASE WHEN NOT j.measured THEN j.s_as_of END AS snapshot_as_of,
        CASE WHEN NOT j.measured THEN j.s_posts END AS snapshot_posts,
-       g.growth_30d, g.growth_90d, a.audience
+       g.growth_30d, g.growth_90d, a.audience,
+       lower(concat_ws(chr(""" + str(ord(SEARCH_SEPARATOR)) + """), j.handle, j.name, j.category)) AS search_text
 FROM j
 LEFT JOIN growth g ON g.influencer_id = j.id
 LEFT JOIN aud a ON a.influencer_id = j.id
