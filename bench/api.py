@@ -279,18 +279,22 @@ def endpoints(engine) -> dict[str, str]:
 Draw = Callable[[random.Random], str]
 
 
-def drawn_endpoints(engine, sample: int = 500) -> dict[str, Draw]:
+def drawn_endpoints(engine, sample: int = 500, seed: int = 16) -> dict[str, Draw]:
     """Per endpoint, a URL drawn at random for each request (issue 16.9): ids from a random sample of the
     warehouse, pages 1-20, filter values from the data's own values, search terms cut from sampled names,
-    handles and categories — so the caches see what many users see, not one URL 60 times."""
+    handles and categories — so the caches see what many users see, not one URL 60 times. The sample is drawn
+    from `seed`: two runs on the same warehouse (before and after a change) see the same ids and terms (drawn
+    by the server's random() they differed, and so did list_search's p95: docs/benchmarks.md, "Text search at
+    1M")."""
     with engine.connect() as conn:
+        top = conn.execute(sa.text("SELECT max(influencer_id) FROM influencer_stats")).scalar() or 0
+        draw = random.Random(seed)
         pick = conn.execute(  # ~n random ids (a few miss where ids have gaps): no scan of the whole table
             sa.text(
-                "SELECT influencer_id, handle, name, category FROM influencer_stats WHERE influencer_id IN "
-                "(SELECT 1 + (random() * (SELECT max(influencer_id) FROM influencer_stats))::bigint "
-                "FROM generate_series(1, :n))"
+                "SELECT influencer_id, handle, name, category FROM influencer_stats "
+                "WHERE influencer_id = ANY(:ids) ORDER BY influencer_id"
             ),
-            {"n": sample},
+            {"ids": sorted({draw.randint(1, top) for _ in range(sample)}) if top else []},
         ).all()
         campaigns = (
             conn.execute(sa.text("SELECT DISTINCT campaign_id FROM campaign_influencer")).scalars().all()
@@ -437,7 +441,7 @@ def measure(
 
     headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
     hot = {name: path for name, path in endpoints(engine).items() if not only or name.startswith(only)}
-    drawn = drawn_endpoints(engine)
+    drawn = drawn_endpoints(engine, seed=seed)
     rng = random.Random(seed)
     p50: dict[str, float] = {}
     p95: dict[str, float] = {}
@@ -482,7 +486,7 @@ def measure_concurrent(
 
     headers = {"Authorization": f"Bearer {create_key('viewer', 'bench')[0]}"}
     drawn = {
-        name: draw for name, draw in drawn_endpoints(engine).items() if not only or name.startswith(only)
+        name: draw for name, draw in drawn_endpoints(engine, seed=seed).items() if not only or name.startswith(only)
     }
     config = Config.create(
         chalice_stage="local",
