@@ -304,3 +304,70 @@ def test_a_text_search_past_its_walk_sorts_the_trigram_matches(api_db, world, mo
     sorted_matches = plans[-1]
     assert any(kind == "Bitmap Index Scan" and name.endswith("_trgm") for kind, name in sorted_matches), plans
     assert not [s for s in sorted_matches if s[0] in ("Index Only Scan", "Seq Scan")], sorted_matches
+
+
+@pytest.mark.parametrize("walk_cap", [150, 170, 200, 100_000])
+@pytest.mark.parametrize("sort", ["followers", "avg_views", "name"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_a_dense_search_counts_along_the_sort_index(world, monkeypatch, walk_cap, sort, order):
+    """Issue 16.5: a text search's first scan fetched up to COUNT_CAP + 1 matches through the trigram index, a
+    rollup heap page each (35-100 ms at 1M). A term dense in the sort order takes the first of them along the sort
+    index (index-only), in order: the page, the capped total and the pages' bounds, in two statements (a sample of
+    SAMPLE entries, the walk of at most WALK_CAP). Whether the walk reaches the cap or not (walk_cap: the sample
+    says 150 cannot; 170 and 200 reach it in some orders), pages and totals equal the reference."""
+    from predictfluence.api.schemas.influencers import InfluencerListQuery
+    from predictfluence.queries import influencer_search, influencers
+
+    def scans(node: dict) -> list[tuple[str, str]]:
+        here = [(node["Node Type"], node["Index Name"])] if "Index Name" in node else []
+        return here + [n for child in node.get("Plans", []) for n in scans(child)]
+
+    plans: list[tuple[str, list[tuple[str, str]]]] = []
+    real_rows = influencers.rows
+
+    def explained(sql, params, conn):
+        plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}"), params).scalar_one()  # noqa: S608
+        plans.append((sql, scans((plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"])))
+        return real_rows(sql, params, conn)
+
+    monkeypatch.setattr(influencers, "COUNT_CAP", 40)
+    monkeypatch.setattr(influencer_search, "SAMPLE", 240)
+    monkeypatch.setattr(influencer_search, "WALK_CAP", walk_cap)
+    monkeypatch.setattr(influencer_search, "rows", explained)
+    monkeypatch.setattr(influencers, "rows", explained)
+    expected = _reference(world, q="tech", sort=sort, order=order)  # 60 of the 240
+    walked = set(_reference(world, sort=sort, order=order)[:walk_cap])
+    reaches = 60 * walk_cap >= 41 * 240 and len(walked.intersection(expected)) >= 41  # the sample; the walk
+    index = {"followers": "followers", "avg_views": "views", "name": "name"}[sort]
+    index += {("name", "desc"): "_desc", ("followers", "asc"): "_asc", ("avg_views", "asc"): "_asc"}.get((sort, order), "")
+    for page in (1, 2, 3, 5):
+        influencers._totals.clear(), influencers._bounds.clear(), plans.clear()
+        query = InfluencerListQuery(q="tech", sort=sort, order=order, page=page, page_size=13)
+        found, total, exact = influencers.list_page(query)
+        assert [r["id"] for r in found] == expected[(page - 1) * 13: page * 13] and (total, exact) == (40, False)
+        if reaches and page * 13 <= 41:  # the 41st match within the walk, the page within them: two statements
+            assert [f"LIMIT {walk_cap})" in sql for sql, _ in plans] == [False, True], [sql for sql, _ in plans]
+            read = [scan for _, plan in plans for scan in plan]
+            assert ("Index Only Scan", f"ix_influencer_stats_{index}") in read, read
+            assert not any(name.endswith("_trgm") for _, name in read), read
+
+
+def test_a_sparse_search_does_not_walk(world, monkeypatch):
+    """A term whose sample along the sort index holds too few matches to reach the cap within WALK_CAP entries is
+    counted by the trigram scan (no walk of WALK_CAP entries first); a rollup the sample covered whole, with fewer
+    matches than the cap, too."""
+    from predictfluence.api.schemas.influencers import InfluencerListQuery
+    from predictfluence.queries import influencer_search, influencers
+
+    statements: list[str] = []
+    real_rows = influencer_search.rows
+    monkeypatch.setattr(influencers, "COUNT_CAP", 40)
+    monkeypatch.setattr(influencer_search, "rows", lambda sql, p, c: statements.append(sql) or real_rows(sql, p, c))
+    for term, sample, walk_cap in (("tech", 20, 100), ("h01", 4_000, 100_000)):
+        monkeypatch.setattr(influencer_search, "SAMPLE", sample)
+        monkeypatch.setattr(influencer_search, "WALK_CAP", walk_cap)
+        statements.clear()
+        found, total, _ = influencers.list_page(InfluencerListQuery(q=term, sort="followers", page_size=10))
+        expected = _reference(world, q=term, sort="followers", order="desc")
+        assert [r["id"] for r in found] == expected[:10] and total == min(len(expected), 40)
+        assert len(statements) == 1 and "FILTER" in statements[0], statements  # the sample only

@@ -46,15 +46,19 @@ class PageSql:
             f"FROM p JOIN influencer_stats USING (influencer_id) {self.by_page}"
         )
 
-    def of_matches(self, where_sql: str, cap: int | None = None, counted: bool = False) -> str:
+    def of_matches(self, where_sql: str, cap: int | None = None, counted: bool = False, walked: int = 0) -> str:
         """The page of every row `where_sql` matches (at most `cap` of them, in no order, when given), sorted
         narrow; `counted` adds pf_total, how many matched (up to `cap`), and, when `cap` matched, pf_bounds: the
         sort key of the last row of every full page of those `cap` (pages of :limit rows), the bounds `within`
         takes. The matches are materialized: a query the planner could flatten walked the sort index past most
-        of the rollup to fill a page."""
+        of the rollup to fill a page. `walked`: only the matches among the sort index's first `walked` rows, the
+        first `cap` of them in the sort order (`where_sql` on covered columns: index-only)."""
         limit = f" LIMIT {cap}" if cap else ""
+        source, key = "influencer_stats", f"{self.key_sql} AS pf_k"
+        if walked:
+            source, key, limit = self._walked(walked), "pf_k", f" {self.by_pf_k}{limit}"
         total = ", count(*) OVER () AS pf_total" if counted else ""
-        matches = f"m AS MATERIALIZED (SELECT influencer_id, {self.key_sql} AS pf_k FROM influencer_stats {where_sql}{limit}), "  # noqa: S608
+        matches = f"m AS MATERIALIZED (SELECT influencer_id, {key} FROM {source} {where_sql}{limit}), "  # noqa: S608
         ids = f"SELECT influencer_id, pf_k{total} FROM m {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
         bounds = (  # read only when the cap was reached (the sample is a lower bound of every match)
             f", CASE WHEN p.pf_total >= {cap} THEN (SELECT array_agg(pf_k ORDER BY pf_n) FROM (SELECT pf_k, "  # noqa: S608
@@ -73,12 +77,22 @@ class PageSql:
             return None
         return f"{self.key_sql} {'>=' if self.descending else '<='} :pf_bound", bounds[end - 1]
 
+    def _walked(self, budget: int, bounds: str = "") -> str:
+        """The rows of the sort index from the first `bounds` admits, at most `budget` of them (0: every row),
+        with their sort key pf_k, as a relation named influencer_stats."""
+        cut = f"{bounds} {self.by_key} LIMIT {budget}" if budget else ""
+        return f"(SELECT *, {self.key_sql} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
+
+    def walked_count(self, narrow_sql: str, budget: int) -> str:
+        """How many of the sort index's first `budget` rows there are (walked; fewer: the whole rollup) and how
+        many of them match `narrow_sql` (n; a WHERE)."""
+        return f"SELECT count(*) AS walked, count(*) FILTER ({narrow_sql}) AS n FROM {self._walked(budget)}"  # noqa: S608
+
     def walk(self, bounds: str, budget: int, narrow_sql: str, wide_sql: str) -> str:
         """The page along the sort index, from the first row `bounds` (a WHERE on the key's range, or '')
         admits, walking at most `budget` rows of it (0: no limit) filtered by `narrow_sql` (covered columns:
         index-only) and then, on the rows that pass, `wide_sql` (the audience: their rollup rows, by id)."""
-        cut = f"{bounds} {self.by_key} LIMIT {budget}" if budget else ""
-        walk = f"(SELECT *, {self.key_sql} AS pf_k FROM influencer_stats {cut}) influencer_stats"  # noqa: S608
+        walk = self._walked(budget, bounds)
         if not wide_sql:
             ids = f"SELECT influencer_id, pf_k FROM {walk} {narrow_sql} {self.by_pf_k} LIMIT :limit OFFSET :offset"  # noqa: S608
             return self._rows_of(ids)

@@ -15,6 +15,7 @@ from predictfluence.queries.influencer_filter import AllInfluencers as _AllInflu
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates
+from predictfluence.queries.influencer_search import dense_matches
 from predictfluence.queries.rollups import version
 from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
@@ -56,10 +57,9 @@ FLAGGED_SET = (
     "SELECT count(*), coalesce(sum(influencer_id), 0), coalesce(sum(influencer_id * influencer_id), 0) "
     "FROM influencer_score WHERE anomaly_reasons IS NOT NULL AND anomaly_reasons <> CAST('[]' AS jsonb)"
 )
-# A filtered list counts its matches up to this many; past it the total is a lower bound (exact = False: the
-# API's page_info.total_exact, the UI shows "5,000+"). An exact count of a 3-letter search or of combined
-# discovery filters at 1M influencers reads tens of thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md,
-# "1M influencers"); the capped count stops at the cap. The unfiltered list's count stays exact (cached).
+# A filtered list counts its matches up to this many; past it the total is a lower bound (exact = False: the API's
+# page_info.total_exact, the UI shows "5,000+"): an exact count of a 3-letter search at 1M influencers read tens of
+# thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md, "1M influencers"). The unfiltered count stays exact.
 COUNT_CAP = 5000
 # how many rows influencer_stats has (none before the first apply: the tests' TRUNCATE)
 PORTFOLIO_COUNT = "SELECT influencers FROM portfolio_stats WHERE id = 1"
@@ -67,10 +67,9 @@ PORTFOLIO_COUNT = "SELECT influencers FROM portfolio_stats WHERE id = 1"
 # index alone (index-only), INDEX_ONLY_WALK times as far, before it sorts every match found by the trigram indexes
 WALK_BUDGET = 20_000
 INDEX_ONLY_WALK = 5
-# A text search the walk did not fill a page of sorts every match the trigram indexes find. Left to choose, the
-# planner walked the sort index up to the first scan's bound instead, filtering each entry with ILIKE: where the
-# matches cluster in the sort order (a name sort) that range held 350,000 entries (1M influencers, q=ann by name:
-# 496 ms, against 175 ms for the 29,411 matches' heap pages; docs/benchmarks.md, "Text search at 1M").
+# A text search the walk did not fill a page of sorts every match the trigram index finds; left to choose, the
+# planner walked the sort index up to the first scan's bound, 350,000 entries where the matches cluster in the sort
+# order (1M, q=ann by name: 496 ms against 175 ms for the matches' heap pages; docs/benchmarks.md, "Text search at 1M")
 TRIGRAMS_ONLY = (  # SET LOCAL of the three, in one statement
     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
     "set_config('enable_indexonlyscan', 'off', true)"
@@ -116,6 +115,8 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         key = _total_key(conn, where_sql, params)
         paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
         found, total, bounds = None, _totals.get(key), _bounds.get(paged)
+        if total is None and f.q is not None and not wide and not candidate_set:  # dense: along the sort index
+            found, total, bounds = dense_matches(conn, page, where_sql, params, COUNT_CAP) or (None, None, None)
         if where_sql and (total is None or total <= COUNT_CAP):
             found, total, bounds = _few_matches(conn, page, narrow.sql(*wide.conditions, *candidate_set), params)
         elif total is None:
@@ -125,8 +126,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         if found is None and total:
             if f.q is not None:
                 conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
-            # a parallel worker only adds its start-up to a walk that stops after `limit` rows (figure:
-            # docs/benchmarks.md, "Figures behind code decisions")
+            # parallel workers only add start-up to a walk that stops early (benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
             found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds, candidate_set)
     exact = not where_sql or total <= COUNT_CAP

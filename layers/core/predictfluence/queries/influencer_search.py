@@ -1,0 +1,47 @@
+"""A text search's first scan along the sort index, when its matches are dense there (issue 16.5).
+
+A filtered list's first scan fetches up to COUNT_CAP + 1 matches narrow, to count them and, with few, to sort
+them (`influencers._few_matches`). A text search finds them through the trigram index, and each match costs a
+rollup heap page (the index is lossy: LIKE rechecks the row): 35-100 ms at 1M influencers for every term with
+more than 5,000 matches. When the matches are dense in the sort order — a category's letters, a common first
+name — the first COUNT_CAP + 1 of them along the sort index lie within far fewer index entries than that: every
+sort index INCLUDEs search_text (`rollup_tables.LIST_FILTER_COLUMNS`), so the walk is index-only (~0.35 µs an
+entry at 1M), and the matches it finds are the first ones in the sort order — the page, the capped count and
+the pages' bounds at once. A short walk first samples the matches' density; only a term dense enough to reach
+the cap within WALK_CAP entries walks (figures: docs/benchmarks.md, "Dense text searches along the sort index").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from predictfluence.queries.common import rows
+from predictfluence.queries.influencer_pages import PageSql
+
+# sort-index entries whose matches estimate a term's density, and the most entries a counting walk reads
+SAMPLE = 4_000
+WALK_CAP = 120_000
+
+
+def dense_matches(
+    conn: Connection, page: PageSql, narrow_sql: str, params: dict[str, Any], cap: int
+) -> tuple[list[dict[str, Any]], int, list[Any] | None] | None:
+    """The page, the total (cap + 1: more than `cap` match) and the pages' bounds of a filtered list from the
+    first cap + 1 matches along the sort index, read index-only (`narrow_sql` on covered columns); None when the
+    sample (SAMPLE entries) says fewer than that lie within WALK_CAP entries, when the walk found fewer, or for a
+    page past them — the trigram scan then counts the matches (they may be fewer than the cap)."""
+    if params["offset"] + params["limit"] > cap + 1:
+        return None
+    sampled = rows(page.walked_count(narrow_sql, SAMPLE), params, conn)[0]  # an aggregate: one row
+    whole = sampled["walked"] < SAMPLE  # the sample was every row: it counted every match
+    if sampled["n"] * WALK_CAP < (cap + 1) * SAMPLE or (whole and sampled["n"] <= cap):
+        return None
+    found = rows(page.of_matches(narrow_sql, cap + 1, counted=True, walked=WALK_CAP), params, conn)
+    if not found or int(found[0]["pf_total"]) <= cap:
+        return None
+    bounds = found[0]["pf_bounds"]
+    for row in found:
+        del row["pf_total"], row["pf_bounds"]
+    return found, cap + 1, bounds
