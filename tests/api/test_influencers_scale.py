@@ -306,15 +306,16 @@ def test_a_text_search_past_its_walk_sorts_the_trigram_matches(api_db, world, mo
     assert not [s for s in sorted_matches if s[0] in ("Index Only Scan", "Seq Scan")], sorted_matches
 
 
-@pytest.mark.parametrize("walk_cap", [150, 170, 200, 100_000])
+@pytest.mark.parametrize(("walk_cap", "margin"), [(150, 1), (170, 1), (200, 1), (200, 2), (100_000, 2)])
 @pytest.mark.parametrize("sort", ["followers", "avg_views", "name"])
 @pytest.mark.parametrize("order", ["asc", "desc"])
-def test_a_dense_search_counts_along_the_sort_index(world, monkeypatch, walk_cap, sort, order):
+def test_a_dense_search_counts_along_the_sort_index(world, monkeypatch, walk_cap, margin, sort, order):
     """Issue 16.5: a text search's first scan fetched up to COUNT_CAP + 1 matches through the trigram index, a
     rollup heap page each (35-100 ms at 1M). A term dense in the sort order takes the first of them along the sort
     index (index-only), in order: the page, the capped total and the pages' bounds, in two statements (a sample of
-    SAMPLE entries, the walk of at most WALK_CAP). Whether the walk reaches the cap or not (walk_cap: the sample
-    says 150 cannot; 170 and 200 reach it in some orders), pages and totals equal the reference."""
+    SAMPLE entries, the walk of at most WALK_CAP). Whether the walk reaches the cap or not (the sample says 150
+    entries cannot, nor 200 with a margin of 2; 170 and 200 reach it in some orders), pages and totals equal the
+    reference."""
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencer_search, influencers
 
@@ -333,11 +334,12 @@ def test_a_dense_search_counts_along_the_sort_index(world, monkeypatch, walk_cap
     monkeypatch.setattr(influencers, "COUNT_CAP", 40)
     monkeypatch.setattr(influencer_search, "SAMPLE", 240)
     monkeypatch.setattr(influencer_search, "WALK_CAP", walk_cap)
+    monkeypatch.setattr(influencer_search, "MARGIN", margin)
     monkeypatch.setattr(influencer_search, "rows", explained)
     monkeypatch.setattr(influencers, "rows", explained)
     expected = _reference(world, q="tech", sort=sort, order=order)  # 60 of the 240
     walked = set(_reference(world, sort=sort, order=order)[:walk_cap])
-    reaches = 60 * walk_cap >= 41 * 240 and len(walked.intersection(expected)) >= 41  # the sample; the walk
+    reaches = 60 * walk_cap >= margin * 41 * 240 and len(walked.intersection(expected)) >= 41  # the sample; the walk
     index = {"followers": "followers", "avg_views": "views", "name": "name"}[sort]
     index += {("name", "desc"): "_desc", ("followers", "asc"): "_asc", ("avg_views", "asc"): "_asc"}.get((sort, order), "")
     for page in (1, 2, 3, 5):
@@ -371,3 +373,27 @@ def test_a_sparse_search_does_not_walk(world, monkeypatch):
         expected = _reference(world, q=term, sort="followers", order="desc")
         assert [r["id"] for r in found] == expected[:10] and total == min(len(expected), 40)
         assert len(statements) == 1 and "FILTER" in statements[0], statements  # the sample only
+
+
+@pytest.mark.parametrize("query", ["q=tech", "q=h01", "platform=tiktok&min_er=0.01", ""])
+def test_a_page_runs_without_jit(client, auth, world, monkeypatch, query):
+    """A disabled scan's cost (a text search turns sequential scans off) is far above jit_above_cost: each
+    statement of a page compiled (4 ms for the rollup version's one-row read at 1M, 55-67 ms the first time in a
+    process). Every statement of a list page runs with jit off."""
+    from predictfluence.queries import common
+
+    settings: list[str] = []
+    real_rows = common.rows
+
+    def watched(sql, params=None, conn=None):
+        if conn is not None:
+            settings.append(conn.execute(sa.text("SELECT current_setting('jit')")).scalar_one())
+        return real_rows(sql, params, conn)
+
+    from predictfluence.queries import influencer_search, influencers
+
+    for module in (common, influencers, influencer_search):
+        monkeypatch.setattr(module, "rows", watched)
+    response = client.http.get(f"/influencers?{query}&page_size=5", headers=auth["viewer"])
+    assert response.status_code == 200, response.body
+    assert settings and set(settings) == {"off"}, settings

@@ -61,8 +61,7 @@ FLAGGED_SET = (
 # page_info.total_exact, the UI shows "5,000+"): an exact count of a 3-letter search at 1M influencers read tens of
 # thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md, "1M influencers"). The unfiltered count stays exact.
 COUNT_CAP = 5000
-# how many rows influencer_stats has (none before the first apply: the tests' TRUNCATE)
-PORTFOLIO_COUNT = "SELECT influencers FROM portfolio_stats WHERE id = 1"
+PORTFOLIO_COUNT = "SELECT influencers FROM portfolio_stats WHERE id = 1"  # the rollup's rows (none: never applied)
 # rows of the sort index a filtered page walks first (see _walk_or_sort); a text search's walk reads the sort
 # index alone (index-only), INDEX_ONLY_WALK times as far, before it sorts every match found by the trigram indexes
 WALK_BUDGET = 20_000
@@ -70,10 +69,12 @@ INDEX_ONLY_WALK = 5
 # A text search the walk did not fill a page of sorts every match the trigram index finds; left to choose, the
 # planner walked the sort index up to the first scan's bound, 350,000 entries where the matches cluster in the sort
 # order (1M, q=ann by name: 496 ms against 175 ms for the matches' heap pages; docs/benchmarks.md, "Text search at 1M")
-TRIGRAMS_ONLY = (  # SET LOCAL of the three, in one statement
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
-    "set_config('enable_indexonlyscan', 'off', true)"
-)
+TRIGRAMS_ONLY = "SELECT " + ", ".join(f"set_config('enable_{s}', 'off', true)" for s in ("seqscan", "indexscan", "indexonlyscan"))
+# A page runs without JIT: a disabled scan's cost is far above jit_above_cost, and compiling took 4 ms for the rollup
+# version's one-row read (55-67 ms the first time in a process; docs/benchmarks.md, "Dense text searches along the
+# sort index"). A text search turns sequential scans off: the trigram index, not the whole rollup filtered by LIKE.
+PAGE_SETTINGS = "SELECT set_config('jit', 'off', true)"
+SEARCH_SETTINGS = f"{PAGE_SETTINGS}, set_config('enable_seqscan', 'off', true)"
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -110,8 +111,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
                 narrow.add(condition, **values)
         where_sql = narrow.sql(*wide.conditions)
         page = PageSql(SORTS[f.sort], f.order)
-        if f.q is not None:  # the trigram indexes, not a scan of the whole rollup filtering with ILIKE
-            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        conn.execute(sa.text(SEARCH_SETTINGS if f.q is not None else PAGE_SETTINGS))
         key = _total_key(conn, where_sql, params)
         paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
         found, total, bounds = None, _totals.get(key), _bounds.get(paged)
