@@ -374,26 +374,3 @@ def test_a_sparse_search_does_not_walk(world, monkeypatch):
         assert [r["id"] for r in found] == expected[:10] and total == min(len(expected), 40)
         assert len(statements) == 1 and "FILTER" in statements[0], statements  # the sample only
 
-
-@pytest.mark.parametrize("query", ["q=tech", "q=h01", "platform=tiktok&min_er=0.01", ""])
-def test_a_page_runs_without_jit(client, auth, world, monkeypatch, query):
-    """A disabled scan's cost (a text search turns sequential scans off) is far above jit_above_cost: each
-    statement of a page compiled (4 ms for the rollup version's one-row read at 1M, 55-67 ms the first time in a
-    process). Every statement of a list page runs with jit off."""
-    from predictfluence.queries import common
-
-    settings: list[str] = []
-    real_rows = common.rows
-
-    def watched(sql, params=None, conn=None):
-        if conn is not None:
-            settings.append(conn.execute(sa.text("SELECT current_setting('jit')")).scalar_one())
-        return real_rows(sql, params, conn)
-
-    from predictfluence.queries import influencer_search, influencers
-
-    for module in (common, influencers, influencer_search):
-        monkeypatch.setattr(module, "rows", watched)
-    response = client.http.get(f"/influencers?{query}&page_size=5", headers=auth["viewer"])
-    assert response.status_code == 200, response.body
-    assert settings and set(settings) == {"off"}, settings

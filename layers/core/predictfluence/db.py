@@ -29,6 +29,7 @@ from predictfluence.config import get_settings
 _engine: Engine | None = None
 _read_engine: Engine | None = None
 _reading: ContextVar[bool] = ContextVar("predictfluence_reading", default=False)
+_answering: ContextVar[bool] = ContextVar("predictfluence_answering", default=False)
 
 
 EXPECTED_URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
@@ -107,6 +108,7 @@ def create_engine(url: str | URL | None = None, **kwargs) -> Engine:
     options.update(kwargs)
     engine = sa.create_engine(target, **options)
     sa.event.listen(engine, "connect", _send_without_delay)
+    sa.event.listen(engine, "checkout", _jit_for_the_caller)
     return engine
 
 
@@ -119,6 +121,18 @@ def _send_without_delay(dbapi_connection, _record) -> None:
     sock = getattr(dbapi_connection, "_usock", None)
     if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _jit_for_the_caller(dbapi_connection, record, _proxy) -> None:
+    """JIT compilation off for a connection handed out inside `answering_requests()`, the server's setting
+    again outside it. Set once per switch, not per checkout (the connection remembers which it has)."""
+    off = _answering.get()
+    if record.info.get("pf_jit_off", False) is not off:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET jit = off" if off else "RESET jit")
+        cursor.close()
+        dbapi_connection.commit()  # a SET inside the driver's open transaction would roll back with it
+        record.info["pf_jit_off"] = off
 
 
 def read_url() -> URL | None:
@@ -169,6 +183,21 @@ def reading_from_reader(active: bool = True) -> Iterator[None]:
         yield
     finally:
         _reading.reset(token)
+
+
+@contextmanager
+def answering_requests() -> Iterator[None]:
+    """Within the block (this thread or task only), the connections the engines hand out run without JIT: an API
+    statement runs in milliseconds, and a plan whose cost is above jit_above_cost compiled before it ran — every
+    statement of a text search, whose disabled sequential scan costs 10^10 (4 ms for the rollup version's
+    one-row read at 1M influencers), the recommendations' LIMIT-ed ranking (40 ms to 1.4 s at 100,000;
+    docs/benchmarks.md, "Dense text searches along the sort index"). The ETL, scoring and the CLI keep the
+    server's setting."""
+    token = _answering.set(True)
+    try:
+        yield
+    finally:
+        _answering.reset(token)
 
 
 def current_url() -> URL | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from predictfluence.db import reading_from_reader
+from predictfluence.db import answering_requests, reading_from_reader
 
 READ_YOUR_WRITES_HEADER = "X-Read-Your-Writes"
 READ_YOUR_WRITES_SECONDS = 10  # the site's window; Aurora's replica lag is normally well under a second
@@ -27,6 +27,7 @@ def reads_from_reader(method: str, headers: Any) -> bool:
 
 
 def route_reads(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Chalice HTTP middleware (registered in app.py): runs the request with the right engine."""
-    with reading_from_reader(reads_from_reader(event.method, event.headers)):
+    """Chalice HTTP middleware (registered in app.py): runs the request with the right engine, its sessions
+    without JIT (`answering_requests`)."""
+    with reading_from_reader(reads_from_reader(event.method, event.headers)), answering_requests():
         return get_response(event)

@@ -70,11 +70,6 @@ INDEX_ONLY_WALK = 5
 # planner walked the sort index up to the first scan's bound, 350,000 entries where the matches cluster in the sort
 # order (1M, q=ann by name: 496 ms against 175 ms for the matches' heap pages; docs/benchmarks.md, "Text search at 1M")
 TRIGRAMS_ONLY = "SELECT " + ", ".join(f"set_config('enable_{s}', 'off', true)" for s in ("seqscan", "indexscan", "indexonlyscan"))
-# A page runs without JIT: a disabled scan's cost is far above jit_above_cost, and compiling took 4 ms for the rollup
-# version's one-row read (55-67 ms the first time in a process; docs/benchmarks.md, "Dense text searches along the
-# sort index"). A text search turns sequential scans off: the trigram index, not the whole rollup filtered by LIKE.
-PAGE_SETTINGS = "SELECT set_config('jit', 'off', true)"
-SEARCH_SETTINGS = f"{PAGE_SETTINGS}, set_config('enable_seqscan', 'off', true)"
 # any audience-quality flag: a score of the influencer with anomaly reasons
 FLAGGED = (
     "EXISTS (SELECT 1 FROM influencer_score f WHERE f.influencer_id = influencer_stats.influencer_id "
@@ -111,7 +106,8 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
                 narrow.add(condition, **values)
         where_sql = narrow.sql(*wide.conditions)
         page = PageSql(SORTS[f.sort], f.order)
-        conn.execute(sa.text(SEARCH_SETTINGS if f.q is not None else PAGE_SETTINGS))
+        if f.q is not None:  # the trigram index, not a scan of the whole rollup filtering with LIKE
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
         paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
         found, total, bounds = None, _totals.get(key), _bounds.get(paged)
