@@ -122,7 +122,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         if found is None and total:
             if f.q is not None:
                 conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
-            # parallel workers only add start-up to a walk that stops early (benchmarks.md, "Figures behind code decisions")
+            # parallel workers only add start-up to a walk that stops early (docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
             found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds, candidate_set)
     exact = not where_sql or total <= COUNT_CAP
