@@ -94,6 +94,61 @@ def test_the_probe_answers_as_the_rollup_filter(world, monkeypatch, sort, order)
     assert {0, 30} <= seen and seen - {0, 30}, seen  # none, capped and in between
 
 
+ONE_FILTER = [
+    "audience_country=US",  # any share above 0
+    "audience_country=us&min_audience_country_share=0.2",  # the 'us' rows too
+    "audience_gender=female&min_audience_gender_share=0.3",
+    "audience_age_group=18-24&min_audience_age_group_share=0.05",
+    "audience_country=DE&min_audience_country_share=0.5",  # fewer than the cap: not walked
+]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("weight", [0, 10**9])  # the rollup rows' shares / the candidates hashed
+def test_one_audience_filter_alone_walks_with_the_total_from_its_index(world, monkeypatch, sort, order, weight):
+    """More than COUNT_CAP sure to pass: the page is a walk along the sort index, no first scan; pages and totals
+    equal the rollup's own filter, also where the walk falls short (a budget of 3 rows) or a page is past it."""
+    from predictfluence.queries import influencer_probe, influencers
+
+    monkeypatch.setattr(influencers, "COUNT_CAP", 30)
+    monkeypatch.setattr(influencer_probe, "HASH_WEIGHT", weight)
+    walked: list[bool] = []
+
+    def spy(*args, **kwargs):
+        found = influencer_probe.audience_walk(*args, **kwargs)
+        walked.append(found is not None)
+        return found
+
+    monkeypatch.setattr(influencers, "audience_walk", spy)
+    budget = influencers.WALK_BUDGET
+    for query in ONE_FILTER:
+        for page in (1, 2, 4, 13):  # 13: past the end of every query
+            url = f"{query}&sort={sort}&order={order}&page={page}&page_size=7"
+            old = _page(url, monkeypatch, -1)
+            walked.clear()
+            assert _page(url, monkeypatch, 5000) == old, url
+            assert walked == [old[1] == 30 and len(old[0]) == 7], (url, old)
+            monkeypatch.setattr(influencers, "WALK_BUDGET", 3)  # not walked, or the walk falls short
+            assert _page(url, monkeypatch, 5000) == old, url
+            monkeypatch.setattr(influencers, "WALK_BUDGET", budget)
+
+
+def test_the_walk_hashes_the_candidates_along_the_sort_index(world):
+    """Few candidates: one hash of their ids, probed by an index-only walk of the sort index (joined, the set read
+    every candidate's rollup row: 1.5 s at 100k candidates)."""
+    from predictfluence.queries import influencer_probe
+    from predictfluence.queries.influencer_pages import PageSql
+
+    sql = PageSql("followers", "desc").walk("", 1000, f"WHERE {influencer_probe.MEMBERS}", "")
+    with world.connect() as conn:
+        for kind in ("seqscan", "bitmapscan", "sort"):  # 90 rows: a sort would cost less than the walk
+            conn.execute(sa.text(f"SET enable_{kind} = off"))
+        plan = _plan(conn, sql, {"pf_d": "country", "pf_a": "US", "pf_s": 0.5, "limit": 20, "offset": 0})
+    assert ("Index Only Scan", "ix_influencer_stats_followers") in _nodes(plan), _nodes(plan)
+    assert "hashed SubPlan" in json.dumps(plan), plan
+
+
 def test_audience_rows_written_since_the_apply_answer_as_the_rollup(world, monkeypatch):
     """Until the next apply the list shows the applied shares: an influencer whose share fell below the
     threshold still matches (the probe takes the queued influencers too), one whose share rose does not yet."""

@@ -23,11 +23,15 @@ The ids are a superset of the rollup's matches, so the page and total are the ro
 
 from __future__ import annotations
 
+from math import isqrt
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from predictfluence.queries.common import rows
+from predictfluence.queries.influencer_pages import PageSql
+from predictfluence.queries.rollups import rollup_rows
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # the most candidate influencers read by id (at most COUNT_CAP match then: their page is one statement)
@@ -51,6 +55,20 @@ CANDIDATES = "influencer_id = ANY(CAST(string_to_array(:pf_ids, ',') AS bigint[]
 CANDIDATE_SET = "influencer_id IN (" + CANDIDATE_ROWS.format(p="pf_") + ")"
 # the condition of a filter nobody passes
 NOBODY = "FALSE"
+# a walk's test of the candidate set: one hash of the ids, probed by every index entry it passes (wrapped, the
+# planner keeps it a hashed subplan instead of joining the set: docs/benchmarks.md, "One audience filter alone")
+MEMBERS = f"({CANDIDATE_SET}) IS TRUE"
+# how many distinct influencers certainly pass (shares 1e-9 above the threshold: no rounding through jsonb can
+# make the rollup fail one), counted among the first :rows index entries
+SURE = (
+    "SELECT count(DISTINCT influencer_id) FROM (SELECT influencer_id FROM audience_share WHERE dimension = :d "
+    "AND lower(bucket) = lower(:a) AND share >= CAST(:s AS float8) + 1e-9 LIMIT :rows) s"
+)
+# audience rows written since the last apply (the rollup still shows their old shares)
+UNAPPLIED = "SELECT EXISTS (SELECT 1 FROM rollup_dirty WHERE kind = 'audience')"
+# a rollup row the walk reads costs HASH_WEIGHT times what hashing one candidate does: the walk hashes the
+# candidates when C² <= HASH_WEIGHT * (offset + limit) * rollup rows (docs/benchmarks.md, "One audience filter alone")
+HASH_WEIGHT = 16
 
 
 def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[str, dict[str, Any]] | None:
@@ -74,3 +92,37 @@ def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[
         if found <= SET_CAP and (fewest is None or found < fewest[0]):
             fewest = found, {"pf_d": dimension, "pf_a": bucket, "pf_s": share}
     return None if fewest is None else (CANDIDATE_SET, fewest[1])
+
+
+def audience_walk(
+    conn: Connection, f: Any, page: PageSql, wide_sql: str, params: dict[str, Any], count_cap: int, budget: int,
+    index_only: int,
+) -> list[dict[str, Any]] | None:
+    """The page of a list filtered by one audience filter alone (`wide_sql`), when more than `count_cap`
+    influencers certainly pass it: the total is known then (more than the cap) without a first scan of the rollup,
+    and the page is a walk along the sort index that tests either the candidates, hashed (few: the walk is
+    index-only), or the rollup rows' shares (many: dense in any order). The rollup rows the walk yields are
+    filtered by `wide_sql` in both cases: the page is the rollup's. None (the caller's scans) with the probe off,
+    several audience filters, audience rows written since the last apply, fewer than `count_cap` + 1 sure, a walk
+    expected to pass more than half of `budget` rollup rows (`index_only` index entries), or one that fell short."""
+    asked = [d for d in AUDIENCE_DIMENSIONS if getattr(f, f"audience_{d}") is not None]
+    if PROBE_CAP < 0 or len(asked) != 1 or conn.execute(sa.text(UNAPPLIED)).scalar_one():
+        return None
+    dimension = asked[0]
+    values = {"d": dimension, "a": getattr(f, f"audience_{dimension}"),
+              "s": getattr(f, f"min_audience_{dimension}_share") or 0.0}
+    if conn.execute(sa.text(SURE), {**values, "rows": 2 * (count_cap + 1)}).scalar_one() <= count_cap:
+        return None
+    reach, rollup = params["offset"] + params["limit"], rollup_rows(conn) or 0
+    most = isqrt(HASH_WEIGHT * reach * rollup)  # candidates worth hashing
+    candidates = conn.execute(sa.text(COUNT), {**values, "cap": most + 1}).scalar_one()
+    hashed = candidates <= most
+    walk = index_only if hashed else budget
+    if 2 * reach * rollup > walk * candidates:  # the walk passes reach / density rows (the density: C / rollup)
+        return None
+    conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))  # a walk that stops early
+    if hashed:  # room for the hash, whatever the planner estimates the set's size
+        conn.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    sql = page.walk("", walk, f"WHERE {MEMBERS}" if hashed else "", wide_sql)
+    found = rows(sql, {**params, **{f"pf_{k}": v for k, v in values.items()}}, conn)
+    return found if len(found) == params["limit"] else None

@@ -14,9 +14,9 @@ from predictfluence.queries.filters import Where, like_pattern, page_params
 from predictfluence.queries.influencer_filter import AllInfluencers as _AllInfluencers
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import ITEM_COLUMNS, TIER_RANGES, PageSql
-from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates
+from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates, audience_walk
 from predictfluence.queries.influencer_search import dense_matches
-from predictfluence.queries.rollups import version
+from predictfluence.queries.rollups import rollup_rows, version
 from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
@@ -61,7 +61,6 @@ FLAGGED_SET = (
 # page_info.total_exact, the UI shows "5,000+"): an exact count of a 3-letter search at 1M influencers read tens of
 # thousands of wide rollup rows (0.5-5 s: docs/benchmarks.md, "1M influencers"). The unfiltered count stays exact.
 COUNT_CAP = 5000
-PORTFOLIO_COUNT = "SELECT influencers FROM portfolio_stats WHERE id = 1"  # the rollup's rows (none: never applied)
 # rows of the sort index a filtered page walks first (see _walk_or_sort); a text search's walk reads the sort
 # index alone (index-only), INDEX_ONLY_WALK times as far, before it sorts every match found by the trigram indexes
 WALK_BUDGET = 20_000
@@ -89,7 +88,13 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     f = filters or _AllInfluencers()
     narrow, wide = _conditions(f)
     params = {**narrow.params, **wide.params, **page_params(f)}
+    page = PageSql(SORTS[f.sort], f.order)
     with get_engine().connect() as conn, conn.begin():
+        # one audience filter alone that many pass: a walk, the total known from its index
+        if not narrow and (found := audience_walk(
+            conn, f, page, wide.sql(), params, COUNT_CAP, WALK_BUDGET, WALK_BUDGET * INDEX_ONLY_WALK
+        )) is not None:
+            return found, COUNT_CAP, False
         candidate_set: list[str] = []  # what restricts the scans that fetch every match further
         # fewer pass an audience filter: as a set only without other filters, whose indexes drive the scans (the
         # set's count, ~12 ms at 30,000 candidates, doubled list_discovery's p50 at 1M)
@@ -105,7 +110,6 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
             else:
                 narrow.add(condition, **values)
         where_sql = narrow.sql(*wide.conditions)
-        page = PageSql(SORTS[f.sort], f.order)
         if f.q is not None:  # the trigram index, not a scan of the whole rollup filtering with LIKE
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         key = _total_key(conn, where_sql, params)
@@ -240,8 +244,8 @@ def _total_key(conn: Connection, where_sql: str, params: dict[str, Any]) -> tupl
 def _count(conn: Connection, where_sql: str, params: dict[str, Any]) -> int:
     """How many rows match; a filtered count stops one past the cap (a LIMIT under the count: the scan too). All
     of them: the portfolio rollup's count, kept by the same apply (a count of 1M rows: 90 ms after every load)."""
-    if not where_sql and (n := conn.execute(sa.text(PORTFOLIO_COUNT)).scalar()) is not None:
-        return int(n)
+    if not where_sql and (n := rollup_rows(conn)) is not None:
+        return n
     cap = f" LIMIT {COUNT_CAP + 1}" if where_sql else ""
     count_sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM influencer_stats {where_sql}{cap}) x"  # noqa: S608
     return int(one(count_sql, params, conn)["n"])  # type: ignore[index]

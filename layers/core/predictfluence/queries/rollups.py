@@ -316,6 +316,12 @@ def _rebuild_in(conn: Connection, tables: tuple[str, ...] = TABLES) -> None:
     conn.exec_driver_sql("SELECT nextval('rollup_version')")
 
 
+def rollup_rows(conn: Connection) -> int | None:
+    """How many influencers the influencer_stats rollup holds, kept by every apply (None: never applied)."""
+    n = conn.execute(sa.text("SELECT influencers FROM portfolio_stats WHERE id = 1")).scalar()
+    return None if n is None else int(n)
+
+
 def version(conn: Connection) -> int:
     """The number of applies that changed something so far (changes whenever the rollups may have changed)."""
     last_value, is_called = conn.execute(sa.text("SELECT last_value, is_called FROM rollup_version")).one()
