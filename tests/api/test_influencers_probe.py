@@ -121,7 +121,7 @@ def test_one_audience_filter_alone_walks_with_the_total_from_its_index(world, mo
         return found
 
     monkeypatch.setattr(influencers, "audience_walk", spy)
-    budget = influencers.WALK_BUDGET
+    budget, member_walk = influencers.WALK_BUDGET, influencer_probe.MEMBER_WALK
     for query in ONE_FILTER:
         for page in (1, 2, 4, 13):  # 13: past the end of every query
             url = f"{query}&sort={sort}&order={order}&page={page}&page_size=7"
@@ -130,8 +130,10 @@ def test_one_audience_filter_alone_walks_with_the_total_from_its_index(world, mo
             assert _page(url, monkeypatch, 5000) == old, url
             assert walked == [old[1] == 30 and len(old[0]) == 7], (url, old)
             monkeypatch.setattr(influencers, "WALK_BUDGET", 3)  # not walked, or the walk falls short
+            monkeypatch.setattr(influencer_probe, "MEMBER_WALK", 3)
             assert _page(url, monkeypatch, 5000) == old, url
             monkeypatch.setattr(influencers, "WALK_BUDGET", budget)
+            monkeypatch.setattr(influencer_probe, "MEMBER_WALK", member_walk)
 
 
 def test_the_walk_hashes_the_candidates_along_the_sort_index(world):

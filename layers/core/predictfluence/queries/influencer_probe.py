@@ -66,9 +66,13 @@ SURE = (
 )
 # audience rows written since the last apply (the rollup still shows their old shares)
 UNAPPLIED = "SELECT EXISTS (SELECT 1 FROM rollup_dirty WHERE kind = 'audience')"
-# a rollup row the walk reads costs HASH_WEIGHT times what hashing one candidate does: the walk hashes the
-# candidates when C² <= HASH_WEIGHT * (offset + limit) * rollup rows (docs/benchmarks.md, "One audience filter alone")
-HASH_WEIGHT = 16
+# a rollup row the walk reads costs HASH_WEIGHT times what hashing one candidate does (1M: 1.0-2.6 µs, 0.26-0.31
+# µs): the walk passes (offset + limit) * rollup rows / C rows, so it hashes the C candidates when
+# C² <= HASH_WEIGHT * (offset + limit) * rollup rows (docs/benchmarks.md, "One audience filter alone")
+HASH_WEIGHT = 6
+# the most index entries a walk probing the hashed candidates is expected to pass (~0.4 µs each at 1M: a sparse
+# filter's deep page, 80 ms, less than the first scan, walk and sort it replaces: 100-136 ms)
+MEMBER_WALK = 200_000
 
 
 def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[str, dict[str, Any]] | None:
@@ -95,8 +99,7 @@ def audience_candidates(conn: Connection, f: Any, as_set: bool = True) -> tuple[
 
 
 def audience_walk(
-    conn: Connection, f: Any, page: PageSql, wide_sql: str, params: dict[str, Any], count_cap: int, budget: int,
-    index_only: int,
+    conn: Connection, f: Any, page: PageSql, wide_sql: str, params: dict[str, Any], count_cap: int, budget: int
 ) -> list[dict[str, Any]] | None:
     """The page of a list filtered by one audience filter alone (`wide_sql`), when more than `count_cap`
     influencers certainly pass it: the total is known then (more than the cap) without a first scan of the rollup,
@@ -104,7 +107,8 @@ def audience_walk(
     index-only), or the rollup rows' shares (many: dense in any order). The rollup rows the walk yields are
     filtered by `wide_sql` in both cases: the page is the rollup's. None (the caller's scans) with the probe off,
     several audience filters, audience rows written since the last apply, fewer than `count_cap` + 1 sure, a walk
-    expected to pass more than half of `budget` rollup rows (`index_only` index entries), or one that fell short."""
+    expected to pass more than `budget` rollup rows (MEMBER_WALK index entries), or one that fell short (at twice
+    that)."""
     asked = [d for d in AUDIENCE_DIMENSIONS if getattr(f, f"audience_{d}") is not None]
     if PROBE_CAP < 0 or len(asked) != 1 or conn.execute(sa.text(UNAPPLIED)).scalar_one():
         return None
@@ -117,12 +121,12 @@ def audience_walk(
     most = isqrt(HASH_WEIGHT * reach * rollup)  # candidates worth hashing
     candidates = conn.execute(sa.text(COUNT), {**values, "cap": most + 1}).scalar_one()
     hashed = candidates <= most
-    walk = index_only if hashed else budget
-    if 2 * reach * rollup > walk * candidates:  # the walk passes reach / density rows (the density: C / rollup)
+    walk = MEMBER_WALK if hashed else budget
+    if reach * rollup > walk * candidates:  # the walk passes reach / density rows (the density: C / rollup)
         return None
     conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))  # a walk that stops early
     if hashed:  # room for the hash, whatever the planner estimates the set's size
         conn.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-    sql = page.walk("", walk, f"WHERE {MEMBERS}" if hashed else "", wide_sql)
+    sql = page.walk("", 2 * walk, f"WHERE {MEMBERS}" if hashed else "", wide_sql)  # twice: room for the skew
     found = rows(sql, {**params, **{f"pf_{k}": v for k, v in values.items()}}, conn)
     return found if len(found) == params["limit"] else None

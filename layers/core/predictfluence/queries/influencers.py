@@ -91,9 +91,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
     page = PageSql(SORTS[f.sort], f.order)
     with get_engine().connect() as conn, conn.begin():
         # one audience filter alone that many pass: a walk, the total known from its index
-        if not narrow and (found := audience_walk(
-            conn, f, page, wide.sql(), params, COUNT_CAP, WALK_BUDGET, WALK_BUDGET * INDEX_ONLY_WALK
-        )) is not None:
+        if not narrow and (found := audience_walk(conn, f, page, wide.sql(), params, COUNT_CAP, WALK_BUDGET)):
             return found, COUNT_CAP, False
         candidate_set: list[str] = []  # what restricts the scans that fetch every match further
         # fewer pass an audience filter: as a set only without other filters, whose indexes drive the scans (the
