@@ -103,7 +103,10 @@ def _per_key(metadata: MetaData) -> None:
         # the min_er / max_er range as a bitmap: the covering ER indexes are 4x wider (migration e7b1d4a9c2f6)
         Index("ix_influencer_stats_er_range", "avg_engagement_rate"),
         Index("ix_influencer_stats_platform_category", "platform", "category"),
-        Index("ix_influencer_stats_lower_platform_tier", func.lower(text("platform")), func.lower(text("follower_tier"))),
+        # platform × tier, and the multi-select below, covering every sort key and their own columns: a filter's
+        # matches sorted index-only (migration d3f6a1c8e9b2)
+        Index("ix_influencer_stats_lower_platform_tier", func.lower(text("platform")), func.lower(text("follower_tier")),
+              postgresql_include=[*_SORT_KEYS, "platform", "follower_tier"]),
         Index("ix_influencer_stats_lower_category", func.lower(text("category"))),
         Index("ix_influencer_stats_lower_country", func.lower(text("country"))),
         Index("ix_influencer_stats_lower_language", func.lower(text("language"))),
@@ -111,7 +114,8 @@ def _per_key(metadata: MetaData) -> None:
         # sort key: many matches are sorted index-only), multi-select
         *(Index(f"ix_influencer_stats_{g}", g, postgresql_include=_SORT_KEYS) for g in ("growth_30d", "growth_90d")),
         Index("ix_influencer_stats_platform_category_country", func.lower(text("platform")),
-              func.lower(text("category")), func.lower(text("country"))),
+              func.lower(text("category")), func.lower(text("country")),
+              postgresql_include=[*_SORT_KEYS, "platform", "category", "country"]),
         Index("ix_influencer_stats_search_trgm", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
