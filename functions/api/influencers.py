@@ -15,7 +15,7 @@ from predictfluence.api.schemas.influencers import (
     SimilarQuery,
     influencer_page_info,
 )
-from predictfluence.queries import exports
+from predictfluence.queries import exports, lookalikes
 from predictfluence.queries import influencers as q
 
 router = Router(__name__, tag="influencers")
@@ -81,5 +81,5 @@ def get_influencer(influencer_id: int) -> InfluencerProfile:
 def similar_influencers(influencer_id: int, query: SimilarQuery) -> SimilarInfluencers:
     """The same ML lookalike cluster when the influencer is scored; otherwise the same platform, category
     and follower tier, nearest in followers."""
-    method, items = q.similar(influencer_id, query.limit)
+    method, items = lookalikes.similar(influencer_id, query.limit)
     return SimilarInfluencers(method=method, items=items)  # type: ignore[arg-type]

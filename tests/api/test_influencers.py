@@ -190,7 +190,7 @@ def test_similar_walks_a_followers_index_up_and_down_without_sorting_the_group(a
 
     import sqlalchemy as sa
 
-    from predictfluence.queries.influencers import _nearest_in_followers
+    from predictfluence.queries.lookalikes import _nearest_in_followers
 
     def sorts(node: dict) -> list[str]:
         own = [node["Node Type"]] if node["Node Type"] in ("Sort", "Incremental Sort") else []
