@@ -115,7 +115,8 @@ def test_every_sort_and_direction_walks_an_index(api_db, sort, order):
     """At 1M influencers a direction without a matching index sorted every row (hide_flagged&sort=name&
     order=desc: 2.0 s p95). Sorts disabled, a direction without its index still shows a Sort node."""
     from predictfluence.queries.common import order_clause
-    from predictfluence.queries.influencers import FLAGGED, ITEM_COLUMNS, SORTS
+    from predictfluence.queries.influencer_pages import ITEM_COLUMNS
+    from predictfluence.queries.influencers import FLAGGED, SORTS
 
     def nodes(node: dict) -> list[str]:
         return [node["Node Type"]] + [n for child in node.get("Plans", []) for n in nodes(child)]
