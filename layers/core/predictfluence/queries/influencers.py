@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,6 +66,11 @@ COUNT_CAP = 5000
 # index alone (index-only), INDEX_ONLY_WALK times as far, before it sorts every match found by the trigram indexes
 WALK_BUDGET = 20_000
 INDEX_ONLY_WALK = 5
+# A filter on covered columns whose walk on to the page would pass more index entries than SORT_WEIGHT times its
+# matches sorts them within the first scan's bound instead, when an index covers them: twitch nano influencers by
+# views walked 595,000 entries (125 ms) where their own index holds 60,000 (15 ms; docs/benchmarks.md, "Platform,
+# tier and multi-select filters")
+SORT_WEIGHT = 2
 # A text search the walk did not fill a page of sorts every match the trigram index finds; left to choose, the
 # planner walked the sort index up to the first scan's bound, 350,000 entries where the matches cluster in the sort
 # order (1M, q=ann by name: 496 ms against 175 ms for the matches' heap pages; docs/benchmarks.md, "Text search at 1M")
@@ -173,11 +179,45 @@ def _walk_or_sort(
     within: list[str] = []
     if bound := page.within(bounds, params["offset"], params["limit"]):
         within, params = [bound[0]], {**params, "pf_bound": bound[1]}
-    if f.q is None and not wide:  # the sort index alone, as far as the page needs (the planner's choice)
+    if f.q is None and not wide:  # the sort index alone as far as the page needs, or the matches within the bound
+        matches = page.of_matches(narrow.sql(*within))
+        if within and _sorting_is_shorter(conn, page, narrow.sql(), within[0], matches, params):
+            return rows(matches, params, conn)
         return rows(page.walk("", 0, narrow.sql(*within), ""), params, conn)
     if f.q is not None:  # the trigram indexes again, not the sort index's range up to the bound (TRIGRAMS_ONLY)
         conn.execute(sa.text(TRIGRAMS_ONLY))
     return rows(page.of_matches(narrow.sql(*wide.conditions, *(candidate_set or ()), *within)), params, conn)
+
+
+def _sorting_is_shorter(
+    conn: Connection, page: PageSql, narrow_sql: str, within: str, matches: str, params: dict[str, Any]
+) -> bool:
+    """Whether sorting the matches within the first scan's bound (`matches`, PageSql.of_matches) costs less than
+    walking on to the page. The walk passes at most the sort index's entries up to the bound (`within`), and
+    about (offset + limit) / density of them (the matches' density among its first WALK_BUDGET); the sort reads,
+    index-only, as many entries as the planner expects to match `narrow_sql`, each SORT_WEIGHT times an entry
+    walked (docs/benchmarks.md, "Platform, tier and multi-select filters"). A plan through the rollup's heap (no
+    index covers the filter) walks on."""
+    sort = SORT_WEIGHT * _plan(conn, f"SELECT 1 FROM influencer_stats {narrow_sql}", params)["Plan Rows"]  # noqa: S608
+    if _plan(conn, f"SELECT 1 FROM influencer_stats WHERE {within}", params)["Plan Rows"] <= sort:  # noqa: S608
+        return False
+    if sort > INDEX_ONLY_WALK * WALK_BUDGET:  # a long sort: is the walk longer? (a short one costs less than asking)
+        sampled = rows(page.walked_count(narrow_sql, WALK_BUDGET), params, conn)[0]  # an aggregate: one row
+        if sampled["n"] and (params["offset"] + params["limit"]) * sampled["walked"] <= sort * sampled["n"]:
+            return False
+
+    def scans(node: dict[str, Any], inside: bool) -> list[str]:  # how the CTE m reads influencer_stats
+        inside = inside or node.get("Subplan Name") == "CTE m"
+        here = [node["Node Type"]] if inside and node.get("Relation Name") == "influencer_stats" else []
+        return here + [t for child in node.get("Plans", []) for t in scans(child, inside)]
+
+    return set(scans(_plan(conn, matches, params), False)) == {"Index Only Scan"}
+
+
+def _plan(conn: Connection, sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The planner's plan of `sql` (EXPLAIN, not run)."""
+    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}"), params).scalar_one()
+    return (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]  # type: ignore[no-any-return]
 
 
 def _choices(value: str | None) -> list[str] | None:
