@@ -403,16 +403,17 @@ def test_a_covered_filter_past_its_walk_sorts_or_walks_on_to_the_same_page(
 
 def test_a_filter_deep_in_the_sort_sorts_its_matches_from_its_own_index(api_db, world, monkeypatch):
     """Twitch nano influencers by views walked 595,000 entries at 1M (125 ms) for a page their own covering index
-    sorts in 15 ms. Here: a platform x tier filter whose matches have the fewest views, in a rollup of 9,840 rows;
-    without an index that covers the filter (a plan through the heap) it walks on."""
+    sorts in 15 ms. Here: a platform x tier filter whose 400 matches have the fewest views of 9,840 rows; without
+    an index that covers the filter (a plan through the heap) it walks on."""
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencers
 
-    with api_db.begin() as conn:  # 40 copies: tiktok ones get the fewest views
+    with api_db.begin() as conn:  # 40 copies, micro but for the tiktok ones of 4: nano, with the fewest views
         conn.execute(sa.text(
             "INSERT INTO influencer_stats SELECT (jsonb_populate_record(NULL::influencer_stats, to_jsonb(s) || "
-            "jsonb_build_object('influencer_id', 1000 * g + s.influencer_id, 'avg_views', CASE WHEN s.platform = "
-            "'tiktok' THEN g ELSE 1000 + g END))).* FROM influencer_stats s, generate_series(1, 40) g"))
+            "jsonb_build_object('influencer_id', 1000 * g + s.influencer_id) || CASE WHEN s.platform = 'tiktok' "
+            "AND g <= 4 THEN jsonb_build_object('avg_views', g) ELSE jsonb_build_object('avg_views', 1000 + g, "
+            "'followers', 20000, 'follower_tier', 'micro') END)).* FROM influencer_stats s, generate_series(1, 40) g"))
     vacuum = sa.create_engine(api_db.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     with vacuum.connect() as conn:
         conn.execute(sa.text("VACUUM ANALYZE influencer_stats"))
@@ -420,11 +421,11 @@ def test_a_filter_deep_in_the_sort_sorts_its_matches_from_its_own_index(api_db, 
     decided: list[bool] = []
     real = influencers._sorting_is_shorter
     monkeypatch.setattr(influencers, "_sorting_is_shorter", lambda *args: decided.append(real(*args)) or decided[-1])
-    monkeypatch.setattr(influencers, "COUNT_CAP", 500)  # the first scan's bounds reach page 10 of 50
+    monkeypatch.setattr(influencers, "COUNT_CAP", 100)  # the first scan's bounds reach page 10 of 10
     monkeypatch.setattr(influencers, "WALK_BUDGET", 500)
-    query = InfluencerListQuery(platform="tiktok", tier="nano", sort="avg_views", page=8, page_size=50)
+    query = InfluencerListQuery(platform="tiktok", tier="nano", sort="avg_views", page=8, page_size=10)
     found, _, _ = influencers.list_page(query)
-    assert len(found) == 50 and decided == [True], decided
+    assert len(found) == 10 and decided == [True], decided
     page = influencers.PageSql("avg_views", "desc")  # a column no index holds: its matches are read from the heap
     where, params = "WHERE snapshot_source = :s", {"s": "elsewhere", "limit": 50, "offset": 350, "pf_bound": 0}
     with api_db.connect() as conn:

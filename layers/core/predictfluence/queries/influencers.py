@@ -16,7 +16,7 @@ from predictfluence.queries.influencer_filter import AllInfluencers as _AllInflu
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates, audience_walk
-from predictfluence.queries.influencer_search import dense_matches
+from predictfluence.queries.influencer_search import SAMPLE, dense_matches
 from predictfluence.queries.rollups import rollup_rows, version
 from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
@@ -67,10 +67,10 @@ COUNT_CAP = 5000
 WALK_BUDGET = 20_000
 INDEX_ONLY_WALK = 5
 # A filter on covered columns whose walk on to the page would pass more index entries than SORT_WEIGHT times its
-# matches sorts them within the first scan's bound instead, when an index covers them: twitch nano influencers by
-# views walked 595,000 entries (125 ms) where their own index holds 60,000 (15 ms; docs/benchmarks.md, "Platform,
-# tier and multi-select filters")
-SORT_WEIGHT = 2
+# matches sorts them within the first scan's bound instead, when an index covers them (a match sorted costs 0.5-0.9
+# µs, an entry walked ~0.2): twitch nano influencers by views walked 595,000 entries (125 ms) where their own index
+# holds 60,000 (15 ms; docs/benchmarks.md, "Platform, tier and multi-select filters")
+SORT_WEIGHT = 4
 # A text search the walk did not fill a page of sorts every match the trigram index finds; left to choose, the
 # planner walked the sort index up to the first scan's bound, 350,000 entries where the matches cluster in the sort
 # order (1M, q=ann by name: 496 ms against 175 ms for the matches' heap pages; docs/benchmarks.md, "Text search at 1M")
@@ -181,7 +181,8 @@ def _walk_or_sort(
         within, params = [bound[0]], {**params, "pf_bound": bound[1]}
     if f.q is None and not wide:  # the sort index alone as far as the page needs, or the matches within the bound
         matches = page.of_matches(narrow.sql(*within))
-        if within and _sorting_is_shorter(conn, page, narrow.sql(), within[0], matches, params):
+        # a range of the sort key itself (min_followers sorted by followers) walks on from the range's first entry
+        if within and not _sort_key_bounded(f) and _sorting_is_shorter(conn, page, narrow.sql(), within[0], matches, params):
             return rows(matches, params, conn)
         return rows(page.walk("", 0, narrow.sql(*within), ""), params, conn)
     if f.q is not None:  # the trigram indexes again, not the sort index's range up to the bound (TRIGRAMS_ONLY)
@@ -189,22 +190,29 @@ def _walk_or_sort(
     return rows(page.of_matches(narrow.sql(*wide.conditions, *(candidate_set or ()), *within)), params, conn)
 
 
+def _sort_key_bounded(f: InfluencerFilter) -> bool:
+    """Whether a filter bounds the sort key (a followers range or a tier sorted by followers, an ER range by ER)."""
+    names = [name for name, (column, _) in RANGES.items() if column == SORTS[f.sort]]
+    if f.sort == "followers":
+        names += ["min_followers", "max_followers", "tier"]
+    return any(getattr(f, name) is not None for name in names)
+
+
 def _sorting_is_shorter(
     conn: Connection, page: PageSql, narrow_sql: str, within: str, matches: str, params: dict[str, Any]
 ) -> bool:
     """Whether sorting the matches within the first scan's bound (`matches`, PageSql.of_matches) costs less than
     walking on to the page. The walk passes at most the sort index's entries up to the bound (`within`), and
-    about (offset + limit) / density of them (the matches' density among its first WALK_BUDGET); the sort reads,
+    about (offset + limit) / density of them (the matches' density among its first SAMPLE); the sort reads,
     index-only, as many entries as the planner expects to match `narrow_sql`, each SORT_WEIGHT times an entry
     walked (docs/benchmarks.md, "Platform, tier and multi-select filters"). A plan through the rollup's heap (no
     index covers the filter) walks on."""
     sort = SORT_WEIGHT * _plan(conn, f"SELECT 1 FROM influencer_stats {narrow_sql}", params)["Plan Rows"]  # noqa: S608
     if _plan(conn, f"SELECT 1 FROM influencer_stats WHERE {within}", params)["Plan Rows"] <= sort:  # noqa: S608
         return False
-    if sort > INDEX_ONLY_WALK * WALK_BUDGET:  # a long sort: is the walk longer? (a short one costs less than asking)
-        sampled = rows(page.walked_count(narrow_sql, WALK_BUDGET), params, conn)[0]  # an aggregate: one row
-        if sampled["n"] and (params["offset"] + params["limit"]) * sampled["walked"] <= sort * sampled["n"]:
-            return False
+    sampled = rows(page.walked_count(narrow_sql, SAMPLE), params, conn)[0]  # an aggregate: one row
+    if sampled["n"] and (params["offset"] + params["limit"]) * sampled["walked"] <= sort * sampled["n"]:
+        return False
 
     def scans(node: dict[str, Any], inside: bool) -> list[str]:  # how the CTE m reads influencer_stats
         inside = inside or node.get("Subplan Name") == "CTE m"
