@@ -164,10 +164,11 @@ def _walk_or_sort(
     sort index alone when no audience filter is asked (it covers the other filters' columns: influencer_pages),
     and the page's rows by id after. When those rows hold no full page (a sparse filter's deep page, or a filter
     correlated with the sort: a tier sorted by ER), a filter on covered columns walks on as far as the page needs
-    (index-only, or whatever plan the planner prefers); a text search or an audience filter fetches every match
-    narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too, the audience
-    filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md, "Figures behind
-    code decisions", "The list's walk index-only", "Audience filters past the probe")."""
+    (index-only, or whatever plan the planner prefers) or, where that is longer and an index covers the filter,
+    sorts its matches within the first scan's bound (_sorting_is_shorter); a text search or an audience filter
+    fetches every match narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too,
+    the audience filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md,
+    "Figures behind code decisions", "The list's walk index-only", "Audience filters past the probe")."""
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
