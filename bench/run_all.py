@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark in bench/ at one scale and write ONE Markdown report.
 
-    .venv/bin/python bench/run_all.py [--scale full|small|xl] [--only etl,api] [--out bench/results/report.md]
+    .venv/bin/python bench/run_all.py [--scale full|small|xl] [--only etl,api] [--out bench/results/report.md] [--keep]
 
 Every `bench/*.py` except this runner, `fuzz.py` (`make fuzz`) and helpers (`_*.py`) is run in turn with
 the flags of the chosen scale (full: 100,000 influencers / 3,000,000 daily metric rows; small: a quick
@@ -318,6 +318,12 @@ def machine() -> dict[str, str]:
     }
 
 
+def script_flags(scale: str, name: str, keep: bool = False) -> list[str]:
+    """The flags of one script at `scale`; `keep` adds api.py's --keep (`bench/api.py --reuse URL` measures the
+    kept warehouse again without seeding it: an xl seed takes ~30 min)."""
+    return [*SCALES[scale].get(name, []), *(["--keep"] if keep and name == "api" else [])]
+
+
 def run_script(path: Path, flags: list[str], log_dir: Path, timeout_s: float) -> dict[str, Any]:
     log = log_dir / f"{path.stem}.log"
     cmd = [sys.executable, str(path), *flags]
@@ -341,12 +347,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated script names (etl,api,…)")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "report.md")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="per script, seconds")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep api.py's warehouse (its URL is in api.log) to measure it again"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = {}
     for path in scripts(only):
-        results[path.stem] = run_script(path, SCALES[args.scale].get(path.stem, []), args.out.parent, args.timeout)
+        flags = script_flags(args.scale, path.stem, keep=args.keep)
+        results[path.stem] = run_script(path, flags, args.out.parent, args.timeout)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = render_report(results, machine(), args.scale, when)
     args.out.write_text(report, encoding="utf-8")

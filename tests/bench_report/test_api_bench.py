@@ -167,3 +167,11 @@ def test_the_xl_scale_is_1m_influencers_and_its_last_line_carries_the_headline_f
     }
     assert run_all.judge("rollups", "delta_load_ratio", 1.31, {})[2] == "MISSED"
     assert run_all.judge("scoring", "score_chunk_max_s", 53.1, {})[2] == "ok"
+
+
+def test_keep_passes_keep_to_api_alone():
+    run_all = _load("run_all")
+    assert run_all.script_flags("xl", "api", keep=True) == ["--influencers", "1000000", "--days", "16", "--keep"]
+    assert run_all.script_flags("xl", "api") == run_all.SCALES["xl"]["api"]
+    assert run_all.script_flags("xl", "scoring", keep=True) == run_all.SCALES["xl"]["scoring"]
+    assert run_all.script_flags("small", "unknown_script", keep=True) == []
