@@ -166,3 +166,22 @@ def test_a_write_touching_most_influencers_rebuilds(db, monkeypatch, write, rebu
     assert rollups.LAST_APPLY.get("rebuilt") == (None if rebuilt is None else list(rebuilt))
     assert rollups.LAST_APPLY.get("swapped") == (None if rebuilt is None else [t for t in rebuilt if t in SWAPPED])
     assert differences(db) == {}
+
+
+@pytest.mark.parametrize("swap_rows", [0, 10**9], ids=["swapped", "in_place"])
+def test_a_rebuild_writes_influencer_stats_in_name_order(db, monkeypatch, swap_rows):
+    """A text search's matches cluster by name: the rebuilt rollup holds them on neighbouring heap pages
+    (rollup_sql.HEAP_ORDER). Names are inserted out of order, one influencer without a name sorts by handle."""
+    with db.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO influencer (platform, handle, name, followers) SELECT 'instagram', 'h' || n, "
+            "CASE WHEN n % 7 = 0 THEN NULL ELSE chr(90 - n % 26) || 'name ' || n END, 1000 + n "
+            "FROM generate_series(1, 300) n")
+    rollups.apply(db)
+    monkeypatch.setattr(rollups, "SWAP_ROWS", swap_rows)
+    rollups.rebuild(db)
+    with db.connect() as conn:
+        physical = conn.exec_driver_sql(
+            "SELECT lower(coalesce(name, handle)) FROM influencer_stats ORDER BY ctid").scalars().all()
+    assert len(physical) == 300
+    assert physical == sorted(physical)

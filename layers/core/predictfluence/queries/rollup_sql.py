@@ -208,13 +208,20 @@ TOUCHED = {
 }
 
 
+# The order a rebuild writes a rollup's rows in (the heap's, until updates move rows): influencer_stats by the name
+# sort key, so that a text search's matches, which cluster by name, lie on few heap pages of the rollup
+# (docs/benchmarks.md, "Text search at 1M: the rollup in name order").
+HEAP_ORDER = {"influencer_stats": "lower(coalesce(name, handle)), influencer_id"}
+
+
 def from_scratch(name: str, reading: dict[str, str] | None = None) -> str:
-    """The SELECT computing every row of rollup `name`; `reading` renames the earlier rollups it reads (a
-    rebuild reads `influencer_stats_next` while it fills that beside the live table: rollups._rebuild_in)."""
+    """The SELECT computing every row of rollup `name` (in HEAP_ORDER when it has one); `reading` renames the
+    earlier rollups it reads (a rebuild reads `influencer_stats_next` while it fills that beside the live table:
+    rollups._rebuild_in)."""
     sql = DEFINITIONS[name].format(**ALL)
     for rollup, table in (reading or {}).items():
         sql = re.sub(rf"\b{rollup}\b", table, sql)
-    return sql
+    return f"SELECT * FROM ({sql}) s ORDER BY {HEAP_ORDER[name]}" if name in HEAP_ORDER else sql  # noqa: S608
 
 
 def for_touched(name: str) -> str:
