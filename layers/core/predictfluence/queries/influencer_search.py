@@ -28,16 +28,20 @@ WALK_CAP = 120_000
 MARGIN = 2
 
 
+def sample(conn: Connection, page: PageSql, narrow_sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """How many of the sort index's first SAMPLE entries there are (walked) and how many match (n): index-only."""
+    return rows(page.walked_count(narrow_sql, SAMPLE), params, conn)[0]  # an aggregate: one row
+
+
 def dense_matches(
-    conn: Connection, page: PageSql, narrow_sql: str, params: dict[str, Any], cap: int
+    conn: Connection, page: PageSql, narrow_sql: str, params: dict[str, Any], cap: int, sampled: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], int, list[Any] | None] | None:
     """The page, the total (cap + 1: more than `cap` match) and the pages' bounds of a filtered list from the
     first cap + 1 matches along the sort index, read index-only (`narrow_sql` on covered columns); None when the
-    sample (SAMPLE entries) says fewer than that lie within WALK_CAP entries, when the walk found fewer, or for a
+    sample (`sample`) says fewer than that lie within WALK_CAP entries, when the walk found fewer, or for a
     page past them — the trigram scan then counts the matches (they may be fewer than the cap)."""
     if params["offset"] + params["limit"] > cap + 1:
         return None
-    sampled = rows(page.walked_count(narrow_sql, SAMPLE), params, conn)[0]  # an aggregate: one row
     whole = sampled["walked"] < SAMPLE  # the sample was every row: it counted every match
     if sampled["n"] * WALK_CAP < MARGIN * (cap + 1) * SAMPLE or (whole and sampled["n"] <= cap):
         return None
@@ -48,3 +52,11 @@ def dense_matches(
     for row in found:
         del row["pf_total"], row["pf_bounds"]
     return found, cap + 1, bounds
+
+
+def walk_may_fill(sampled: dict[str, Any], params: dict[str, Any], budget: int) -> bool:
+    """Whether a walk of `budget` sort-index entries can find the page (offset + limit matches) at the matches'
+    density in the `sample`. A term whose matches cluster elsewhere in the sort order (a name sort's `ucas`: every
+    Lucas 40 % down the name index) finds none there, and its walk passed `budget` entries for nothing before the
+    trigram sort (docs/benchmarks.md, "Text search at 1M: the rollup in name order")."""
+    return bool(sampled["n"] * budget >= (params["offset"] + params["limit"]) * sampled["walked"])

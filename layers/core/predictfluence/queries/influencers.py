@@ -16,7 +16,7 @@ from predictfluence.queries.influencer_filter import AllInfluencers as _AllInflu
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates, audience_walk
-from predictfluence.queries.influencer_search import SAMPLE, dense_matches
+from predictfluence.queries.influencer_search import SAMPLE, dense_matches, sample, walk_may_fill
 from predictfluence.queries.rollups import rollup_rows, version
 from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
@@ -119,8 +119,10 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
         key = _total_key(conn, where_sql, params)
         paged = (key, f.sort, f.order, params["limit"])  # the first scan's bounds, by page size
         found, total, bounds = None, _totals.get(key), _bounds.get(paged)
+        sampled = None  # a text search on covered columns alone: its matches' density along the sort index
         if total is None and f.q is not None and not wide and not candidate_set:  # dense: along the sort index
-            found, total, bounds = dense_matches(conn, page, where_sql, params, COUNT_CAP) or (None, None, None)
+            sampled = sample(conn, page, where_sql, params)
+            found, total, bounds = dense_matches(conn, page, where_sql, params, COUNT_CAP, sampled) or (None,) * 3
         if where_sql and (total is None or total <= COUNT_CAP):
             found, total, bounds = _few_matches(conn, page, narrow.sql(*wide.conditions, *candidate_set), params)
         elif total is None:
@@ -132,7 +134,7 @@ def list_page(filters: InfluencerFilter | None = None) -> tuple[list[dict[str, A
                 conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
             # parallel workers only add start-up to a walk that stops early (docs/benchmarks.md, "Figures behind code decisions")
             conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds, candidate_set)
+            found = _walk_or_sort(conn, f, page, narrow, wide, params, bounds, candidate_set, sampled)
     exact = not where_sql or total <= COUNT_CAP
     return found or [], (total if exact else COUNT_CAP), exact
 
@@ -158,7 +160,7 @@ def _few_matches(
 
 def _walk_or_sort(
     conn: Connection, f: InfluencerFilter, page: PageSql, narrow: Where, wide: Where, params: dict[str, Any],
-    bounds: list[Any] | None = None, candidate_set: list[str] | None = None,
+    bounds: list[Any] | None = None, candidate_set: list[str] | None = None, sampled: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """A page along the sort index; with a filter, walk at most WALK_BUDGET rows of it first. The walk reads the
     sort index alone when no audience filter is asked (it covers the other filters' columns: influencer_pages),
@@ -167,13 +169,17 @@ def _walk_or_sort(
     (index-only, or whatever plan the planner prefers) or, where that is longer and an index covers the filter,
     sorts its matches within the first scan's bound (_sorting_is_shorter); a text search or an audience filter
     fetches every match narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too,
-    the audience filter's candidates), sorts, and reads the page's rows by id (figures: docs/benchmarks.md,
+    the audience filter's candidates), sorts, and reads the page's rows by id; it does so without the walk when
+    the matches' density in the `sampled` sort-index entries says the walk cannot fill the page (figures: docs/benchmarks.md,
     "Figures behind code decisions", "The list's walk index-only", "Audience filters past the probe")."""
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
     budget = WALK_BUDGET * (INDEX_ONLY_WALK if f.q is not None and not wide else 1) if filtered else 0
-    found = rows(page.walk(tier, budget, narrow.sql(), wide.sql()), params, conn)
+    if f.q is not None and not wide and not candidate_set:  # a text search walks only where it can fill the page
+        sampled = sampled or sample(conn, page, narrow.sql(), params)
+    skip = sampled is not None and not walk_may_fill(sampled, params, budget)
+    found = [] if skip else rows(page.walk(tier, budget, narrow.sql(), wide.sql()), params, conn)
     if len(found) == params["limit"] or not filtered:
         return found
     # no further than where the first scan's page ended, when it filled one (_few_matches)
