@@ -382,12 +382,14 @@ def test_a_sparse_search_does_not_walk(world, monkeypatch):
 
 
 
+@pytest.mark.parametrize("selective", [True, False])
 @pytest.mark.parametrize("order", ["asc", "desc"])
-def test_a_search_clustered_away_from_the_sort_start_skips_the_walk(world, monkeypatch, order):
+def test_a_search_clustered_away_from_the_sort_start_skips_the_walk(world, monkeypatch, order, selective):
     """A term none of whose matches lies among the sort index's first SAMPLE entries (zoe by name ascending: the
     last names) sorts its trigram matches without walking WALK_BUDGET x INDEX_ONLY_WALK entries first (at 1M a
     name sort's clustered term walked 100,000 entries for nothing, ~45 ms); descending, its matches come first
-    and the walk finds the page. Pages equal the reference either way."""
+    and the walk finds the page. A term whose trigrams select most rows (taken as `zoe` here) walks anyway: its
+    sort would read them all. Pages equal the reference either way."""
     from predictfluence.api.schemas.influencers import InfluencerListQuery
     from predictfluence.queries import influencer_search, influencers
 
@@ -396,6 +398,7 @@ def test_a_search_clustered_away_from_the_sort_start_skips_the_walk(world, monke
     monkeypatch.setattr(influencers, "COUNT_CAP", 5)
     monkeypatch.setattr(influencer_search, "SAMPLE", 40)
     monkeypatch.setattr(influencer_search, "WALK_CAP", 0)  # no dense path: the first scan is the trigram index's
+    monkeypatch.setattr(influencer_search, "selective", lambda term: selective)
     monkeypatch.setattr(influencers, "rows", lambda sql, p, c: statements.append(sql) or real_rows(sql, p, c))
     expected = _reference(world, q="zoe", sort="name", order=order)
     assert len(expected) > 10
@@ -404,7 +407,18 @@ def test_a_search_clustered_away_from_the_sort_start_skips_the_walk(world, monke
         influencers._totals.clear(), influencers._bounds.clear(), statements.clear()
         found, _, _ = influencers.list_page(InfluencerListQuery(q="zoe", sort="name", order=order, page=page, page_size=5))
         assert [r["id"] for r in found] == expected[(page - 1) * 5 : page * 5]
-        assert any(walk in sql for sql in statements) == (order == "desc"), statements
+        assert any(walk in sql for sql in statements) == (order == "desc" or not selective), statements
+
+
+@pytest.mark.parametrize(
+    ("term", "selective"),
+    [("ucas", True), ("a T", False), ("ia P", False), ("s_91", False), ("e_ddk", True), ("Mia ", True),
+     ("José", True), ("a.b.c", False), ("12 34", False), ("123", True)],
+)
+def test_a_term_is_selective_when_a_run_of_letters_or_digits_gives_a_whole_trigram(term, selective):
+    from predictfluence.queries.influencer_search import selective as is_selective
+
+    assert is_selective(term) is selective
 
 
 @pytest.mark.parametrize("sorting", [True, False])

@@ -13,6 +13,7 @@ the cap within WALK_CAP entries walks (figures: docs/benchmarks.md, "Dense text 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -54,9 +55,25 @@ def dense_matches(
     return found, cap + 1, bounds
 
 
-def walk_may_fill(sampled: dict[str, Any], params: dict[str, Any], budget: int) -> bool:
-    """Whether a walk of `budget` sort-index entries can find the page (offset + limit matches) at the matches'
-    density in the `sample`. A term whose matches cluster elsewhere in the sort order (a name sort's `ucas`: every
-    Lucas 40 % down the name index) finds none there, and its walk passed `budget` entries for nothing before the
-    trigram sort (docs/benchmarks.md, "Text search at 1M: the rollup in name order")."""
-    return bool(sampled["n"] * budget >= (params["offset"] + params["limit"]) * sampled["walked"])
+def selective(term: str) -> bool:
+    """Whether the trigram index finds a term's matches among few candidates: pg_trgm takes its trigrams from each
+    run of letters and digits, and a run shorter than three (`a T`, `ia P`, `s_91`) yields only padded ones (`  t`)
+    that most names hold — `a T` read 481,000 candidates at 1M for 14,518 matches."""
+    return any(len(run) >= 3 for run in re.findall(r"[^\W_]+", term))
+
+
+def walk_is_futile(
+    conn: Connection, page: PageSql, term: str, narrow_sql: str, params: dict[str, Any], budget: int,
+    sampled: dict[str, Any] | None = None,
+) -> bool:
+    """Whether a text search (`term`, `narrow_sql`) past its first scan should sort its trigram matches without
+    walking `budget` sort-index entries first: its trigrams are selective (the sort reads few candidates) and the
+    matches' density among the index's first SAMPLE entries (`sampled`, else sampled here) says the walk cannot
+    find the page's offset + limit. A term whose matches cluster elsewhere in the sort order (a name sort's `ucas`:
+    every Lucas 40 % down the name index) finds none there, and its walk passed `budget` entries for nothing;
+    an unselective term's sort can cost 20 times the walk, so it walks (docs/benchmarks.md, "Text search at 1M:
+    the rollup in name order")."""
+    if not selective(term):
+        return False
+    sampled = sampled or sample(conn, page, narrow_sql, params)
+    return bool(sampled["n"] * budget < (params["offset"] + params["limit"]) * sampled["walked"])

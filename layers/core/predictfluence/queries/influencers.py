@@ -16,7 +16,7 @@ from predictfluence.queries.influencer_filter import AllInfluencers as _AllInflu
 from predictfluence.queries.influencer_filter import InfluencerFilter
 from predictfluence.queries.influencer_pages import TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates, audience_walk
-from predictfluence.queries.influencer_search import SAMPLE, dense_matches, sample, walk_may_fill
+from predictfluence.queries.influencer_search import SAMPLE, dense_matches, sample, walk_is_futile
 from predictfluence.queries.rollups import rollup_rows, version
 from predictfluence.rollup_tables import SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
@@ -169,16 +169,15 @@ def _walk_or_sort(
     (index-only, or whatever plan the planner prefers) or, where that is longer and an index covers the filter,
     sorts its matches within the first scan's bound (_sorting_is_shorter); a text search or an audience filter
     fetches every match narrow (id + sort key: the trigram indexes, the rows; restricted to `candidate_set` too,
-    the audience filter's candidates), sorts, and reads the page's rows by id; it does so without the walk when
-    the matches' density in the `sampled` sort-index entries says the walk cannot fill the page (figures: docs/benchmarks.md,
+    the audience filter's candidates), sorts, and reads the page's rows by id — a search with selective trigrams
+    without the walk when its matches' density in the `sampled` entries says it cannot fill the page (figures: docs/benchmarks.md,
     "Figures behind code decisions", "The list's walk index-only", "Audience filters past the probe")."""
     tier = TIER_RANGES.get((f.tier or "").lower(), "") if f.sort == "followers" else ""  # other sorts: own index
     tier = f"WHERE {tier}" if tier else ""
     filtered = bool(narrow or wide)
     budget = WALK_BUDGET * (INDEX_ONLY_WALK if f.q is not None and not wide else 1) if filtered else 0
-    if f.q is not None and not wide and not candidate_set:  # a text search walks only where it can fill the page
-        sampled = sampled or sample(conn, page, narrow.sql(), params)
-    skip = sampled is not None and not walk_may_fill(sampled, params, budget)
+    searched = f.q is not None and not wide and not candidate_set  # a text search on covered columns
+    skip = searched and walk_is_futile(conn, page, str(f.q), narrow.sql(), params, budget, sampled)
     found = [] if skip else rows(page.walk(tier, budget, narrow.sql(), wide.sql()), params, conn)
     if len(found) == params["limit"] or not filtered:
         return found
