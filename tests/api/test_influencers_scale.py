@@ -360,6 +360,32 @@ def test_a_dense_search_counts_along_the_sort_index(world, monkeypatch, walk_cap
             assert not any(name.endswith("_trgm") for _, name in read), read
 
 
+@pytest.mark.parametrize("walked", [0, 240])
+@pytest.mark.parametrize(("sort", "order"), [("avg_er", "desc"), ("name", "asc")])
+def test_the_first_scans_bounds_come_on_the_pages_first_row_alone(api_db, world, walked, sort, order):
+    """A first scan that reaches the cap returns the pages' bounds (one sort key per page of its matches): pg8000
+    parses an array in Python, and the ~5,000 keys a page's rows all carried (cap / page size on each of the page
+    size rows) cost 20-25 ms per request at 1M (docs/benchmarks.md, "The first scan's bounds on one row"). The page's
+    first row carries them, the other rows NULL; along the sort index (`walked`) they are the reference's keys."""
+    from predictfluence.queries.common import rows
+    from predictfluence.queries.influencer_pages import PageSql
+    from predictfluence.queries.influencers import SORTS
+
+    by_id = {r["id"]: r for r in world}
+    with api_db.connect() as conn:
+        found = rows(PageSql(SORTS[sort], order).of_matches("WHERE category = 'tech'", 41, counted=True, walked=walked),
+                     {"limit": 10, "offset": 10}, conn)
+    assert len(found) == 10 and {r["pf_total"] for r in found} == {41}
+    assert [r["pf_bounds"] is None for r in found] == [False] + [True] * 9
+    if walked:  # the first 41 matches in the sort order: the keys of the 10th, 20th, 30th and 40th
+        expected = _reference(world, q="tech", sort=sort, order=order)[:41]
+        assert found[0]["pf_bounds"] == [by_id[i][SORT_KEYS[sort]] for i in expected[9:40:10]]
+    else:  # any 41 of them, in no order: four keys in the page order (NULLS LAST)
+        keys = found[0]["pf_bounds"]
+        known = [k for k in keys if k is not None]
+        assert len(keys) == 4 and keys == sorted(known, reverse=order == "desc") + [None] * (4 - len(known))
+
+
 def test_a_sparse_search_does_not_walk(world, monkeypatch):
     """A term whose sample along the sort index holds too few matches to reach the cap within WALK_CAP entries is
     counted by the trigram scan (no walk of WALK_CAP entries first); a rollup the sample covered whole, with fewer
