@@ -52,6 +52,9 @@ LIST_FILTER_COLUMNS = (
 # sorted by name, index-only); the other eight are 17 % narrower without them (162 against 196 MB at 1M,
 # migration b9e4c7a2d5f8)
 NAME_KEY_COLUMNS = ("name", "handle")
+# the name sort's key as SQL: the list sorts by it (predictfluence.queries.influencers.SORTS) and a rebuild writes
+# influencer_stats in its order (predictfluence.queries.rollup_sql.HEAP_ORDER); _NAME below is the same expression
+NAME_SORT_KEY = "lower(coalesce(name, handle))"
 # influencer_stats.search_text: lower(handle, name and category joined by SEARCH_SEPARATOR), what a text search
 # matches with one LIKE instead of three ILIKEs (migration b9e4c7a2d5f8; predictfluence.queries.influencers)
 SEARCH_SEPARATOR = "\n"

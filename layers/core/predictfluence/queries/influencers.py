@@ -18,7 +18,7 @@ from predictfluence.queries.influencer_pages import TIER_RANGES, PageSql
 from predictfluence.queries.influencer_probe import CANDIDATE_SET, NOBODY, audience_candidates, audience_walk
 from predictfluence.queries.influencer_search import SAMPLE, dense_matches, sample, walk_is_futile
 from predictfluence.queries.rollups import rollup_rows, version
-from predictfluence.rollup_tables import SEARCH_SEPARATOR
+from predictfluence.rollup_tables import NAME_SORT_KEY, SEARCH_SEPARATOR
 from predictfluence.vocab import AUDIENCE_DIMENSIONS
 
 # sort name -> SQL expression over influencer_stats (the only identifiers that ever reach ORDER BY)
@@ -28,7 +28,7 @@ SORTS: dict[str, str] = {
     "avg_likes": "avg_likes",
     "avg_views": "avg_views",
     "avg_comments": "avg_comments",
-    "name": "lower(coalesce(name, handle))",
+    "name": NAME_SORT_KEY,
 }
 
 # filter name -> (column, operator): the figure ranges (the figures are the posts' or, without any, the snapshot's)

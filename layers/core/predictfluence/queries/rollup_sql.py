@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from predictfluence.rollup_tables import SEARCH_SEPARATOR
+from predictfluence.rollup_tables import NAME_SORT_KEY, SEARCH_SEPARATOR
 
 POST_STATS = """
 SELECT p.id AS post_id, p.influencer_id, p.campaign_id, p.platform, p.content_type, p.sponsored, p.posted_at,
@@ -211,7 +211,7 @@ TOUCHED = {
 # The order a rebuild writes a rollup's rows in (the heap's, until updates move rows): influencer_stats by the name
 # sort key, so that a text search's matches, which cluster by name, lie on few heap pages of the rollup
 # (docs/benchmarks.md, "Text search at 1M: the rollup in name order").
-HEAP_ORDER = {"influencer_stats": "lower(coalesce(name, handle)), influencer_id"}
+HEAP_ORDER = {"influencer_stats": f"{NAME_SORT_KEY}, influencer_id"}
 
 
 def from_scratch(name: str, reading: dict[str, str] | None = None) -> str:
