@@ -135,14 +135,22 @@ def _parse_dates_in_c(dbapi_connection, _record) -> None:
     register = getattr(dbapi_connection, "register_in_adapter", None)
     if register is None:
         return
+    for oid, parsed in _date_parsers():
+        register(oid, parsed)
+
+
+@functools.cache
+def _date_parsers():  # noqa: ANN202 - (type oid, converter) pairs, built once for every connection
     from pg8000 import converters
 
-    for oid, parse, fallback in (
-        (converters.DATE, dt.date.fromisoformat, converters.date_in),
-        (converters.TIMESTAMP, dt.datetime.fromisoformat, converters.timestamp_in),
-        (converters.TIMESTAMPTZ, dt.datetime.fromisoformat, converters.timestamptz_in),
-    ):
-        register(oid, _parser(parse, fallback))
+    return tuple(
+        (oid, _parser(parse, fallback))
+        for oid, parse, fallback in (
+            (converters.DATE, dt.date.fromisoformat, converters.date_in),
+            (converters.TIMESTAMP, dt.datetime.fromisoformat, converters.timestamp_in),
+            (converters.TIMESTAMPTZ, dt.datetime.fromisoformat, converters.timestamptz_in),
+        )
+    )
 
 
 def _parser(parse, fallback):  # noqa: ANN001, ANN202 - converters of text values
